@@ -1,0 +1,311 @@
+"""The model of one source file: SDK imports, task definitions and interesting call sites.
+
+Built from a single tree-sitter query pass, so every rule reads the same pre-collected nodes
+instead of walking the tree again.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+import tree_sitter as ts
+
+from trigger_lsp.analysis.imports import Import, SdkNames, read_import, read_require
+from trigger_lsp.analysis.syntax import (
+    FUNCTION_TYPES,
+    call_arguments,
+    callee_method,
+    contains,
+    language,
+    member_value,
+    object_members,
+    string_value,
+    text,
+    unwrap,
+)
+
+TASK_FACTORIES = {
+    "task": "task",
+    "schemaTask": "schemaTask",
+    "schedules.task": "schedules.task",
+    "toolTask": "toolTask",
+}
+
+HOOK_NAMES = frozenset(
+    {
+        "onStart",
+        "onStartAttempt",
+        "onSuccess",
+        "onFailure",
+        "onComplete",
+        "onWait",
+        "onResume",
+        "onCancel",
+        "catchError",
+        "handleError",
+        "init",
+        "cleanup",
+        "middleware",
+    }
+)
+
+# One query collects every node kind that rules look at.
+_COLLECT = """
+(call_expression) @call
+(new_expression) @new
+(import_statement) @import
+(variable_declarator) @declarator
+(catch_clause) @catch
+[(for_statement) (for_in_statement) (while_statement) (do_statement)] @loop
+(member_expression) @member
+(string) @string
+(template_string) @template
+(comment) @comment
+(await_expression) @await
+"""
+
+
+@cache
+def _query(grammar: str) -> ts.Query:
+    return ts.Query(language(grammar), _COLLECT)
+
+
+@dataclass(frozen=True, eq=False)
+class TaskDefinition:
+    """A `task()`, `schemaTask()`, `schedules.task()` or `toolTask()` definition."""
+
+    kind: str
+    call: ts.Node
+    options: ts.Node | None
+    members: dict[str, ts.Node]
+    id: str | None
+    id_value: ts.Node | None
+    run: ts.Node | None
+    variable: str | None
+    exported: bool
+    statement: ts.Node
+
+    def member(self, name: str) -> ts.Node | None:
+        """The value node of an option (the function for a method member)."""
+        return member_value(self.members.get(name))
+
+    def hook_functions(self) -> dict[str, ts.Node]:
+        hooks: dict[str, ts.Node] = {}
+        for name in HOOK_NAMES:
+            value = unwrap(self.member(name))
+            if value is not None and value.type in FUNCTION_TYPES:
+                hooks[name] = value
+        return hooks
+
+
+@dataclass(frozen=True, eq=False)
+class FileModel:
+    grammar: str
+    imports: list[Import]
+    sdk: SdkNames
+    tasks: list[TaskDefinition]
+    nodes: dict[str, list[ts.Node]]
+    task_vars: dict[str, TaskDefinition] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)  # module-level `const X = "..."`
+    runs: list[TaskDefinition] = field(default_factory=list)  # tasks with a run, by position
+
+    def of(self, kind: str) -> list[ts.Node]:
+        return self.nodes.get(kind, [])
+
+    @property
+    def imports_sdk(self) -> bool:
+        return any(imp.is_sdk for imp in self.imports)
+
+    def task_running(self, node: ts.Node) -> TaskDefinition | None:
+        """The task whose `run` function lexically contains the node."""
+        starts = [t.run.start_byte for t in self.runs if t.run is not None]
+        i = bisect.bisect_right(starts, node.start_byte) - 1
+        while i >= 0:
+            task = self.runs[i]
+            if task.run is not None and contains(task.run, node):
+                return task
+            i -= 1
+        return None
+
+    def within(self, kind: str, node: ts.Node) -> list[ts.Node]:
+        """Collected nodes of `kind` inside `node` (the node itself included)."""
+        found = self.of(kind)
+        starts = [n.start_byte for n in found]
+        lo = bisect.bisect_left(starts, node.start_byte)
+        hi = bisect.bisect_right(starts, node.end_byte)
+        return [n for n in found[lo:hi] if n.end_byte <= node.end_byte]
+
+    def task_containing(self, node: ts.Node) -> TaskDefinition | None:
+        for task in self.tasks:
+            if contains(task.call, node):
+                return task
+        return None
+
+    def hook_containing(self, node: ts.Node) -> tuple[TaskDefinition, str] | None:
+        """The task and hook name whose hook function contains the node."""
+        for task in self.tasks:
+            if not contains(task.call, node):
+                continue
+            for name, fn in task.hook_functions().items():
+                if contains(fn, node):
+                    return task, name
+        return None
+
+    def import_of(self, local: str) -> Import | None:
+        for imp in self.imports:
+            if local in imp.names or local == imp.default or local == imp.namespace:
+                return imp
+        return None
+
+    def is_task_reference(self, node: ts.Node | None) -> bool:
+        """Whether an expression plausibly denotes a task object: a task defined in this file,
+        or a name imported (as a value) from a project module."""
+        node = unwrap(node)
+        if node is None:
+            return False
+        if node.type == "member_expression":  # `tasks.child` via namespace import of a module
+            obj = unwrap(node.child_by_field_name("object"))
+            if obj is not None and obj.type == "identifier":
+                imp = self.import_of(text(obj))
+                return imp is not None and imp.namespace == text(obj) and imp.is_relative
+            return False
+        if node.type != "identifier":
+            return False
+        name = text(node)
+        if name in self.task_vars:
+            return True
+        imp = self.import_of(name)
+        return (
+            imp is not None
+            and not imp.is_sdk
+            and not imp.type_only
+            and name not in imp.type_names
+            and (imp.is_relative or imp.dynamic)
+        )
+
+
+def _statement_of(call: ts.Node) -> tuple[ts.Node, str | None, bool]:
+    """The statement holding a task call, the variable it is bound to, and whether exported."""
+    node = call
+    variable = None
+    while node.parent is not None and node.parent.type in (
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+    ):
+        node = node.parent
+    parent = node.parent
+    if parent is not None and parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        if name is not None and name.type == "identifier":
+            variable = text(name)
+        decl = parent.parent
+        stmt = decl if decl is not None else parent
+        exported = stmt.parent is not None and stmt.parent.type == "export_statement"
+        return (stmt.parent if exported and stmt.parent is not None else stmt), variable, exported
+    if parent is not None and parent.type == "export_statement":
+        return parent, None, True
+    if parent is not None and parent.type == "expression_statement":
+        return parent, None, False
+    return node, None, False
+
+
+def _task_definition(call: ts.Node, kind: str, constants: dict[str, str]) -> TaskDefinition:
+    args = call_arguments(call)
+    options = unwrap(args[0]) if args else None
+    if options is not None and options.type != "object":
+        options = None
+    members = object_members(options)
+    id_value = member_value(members.get("id")) if "id" in members else None
+    if id_value is not None and members["id"].type == "shorthand_property_identifier":
+        id_value = members["id"]
+    run = unwrap(member_value(members.get("run")))
+    if run is not None and run.type not in FUNCTION_TYPES:
+        run = None
+    statement, variable, exported = _statement_of(call)
+    return TaskDefinition(
+        kind=kind,
+        call=call,
+        options=options,
+        members=members,
+        id=_static_string(id_value, constants),
+        id_value=id_value,
+        run=run,
+        variable=variable,
+        exported=exported,
+        statement=statement,
+    )
+
+
+def _static_string(node: ts.Node | None, constants: dict[str, str]) -> str | None:
+    node = unwrap(node)
+    if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
+        return constants.get(text(node))
+    return string_value(node)
+
+
+def _module_constants(declarators: list[ts.Node]) -> dict[str, str]:
+    constants: dict[str, str] = {}
+    for decl in declarators:
+        parent = decl.parent
+        if parent is None or parent.type != "lexical_declaration":
+            continue
+        if not any(c.type == "const" for c in parent.children):
+            continue
+        holder = parent.parent
+        if holder is not None and holder.type == "export_statement":
+            holder = holder.parent
+        if holder is None or holder.type != "program":
+            continue
+        name = decl.child_by_field_name("name")
+        value = string_value(decl.child_by_field_name("value"))
+        if name is not None and name.type == "identifier" and value is not None:
+            constants[text(name)] = value
+    return constants
+
+
+def build_model(tree: ts.Tree, grammar: str) -> FileModel:
+    captures = ts.QueryCursor(_query(grammar)).captures(tree.root_node)
+    nodes: dict[str, list[ts.Node]] = defaultdict(list)
+    for name, found in captures.items():
+        nodes[name] = sorted(found, key=lambda n: n.start_byte)
+    imports: list[Import] = []
+    for node in nodes.get("import", []):
+        imp = read_import(node)
+        if imp is not None:
+            imports.append(imp)
+    for node in nodes.get("declarator", []):
+        imp = read_require(node)
+        if imp is not None:
+            imports.append(imp)
+    sdk = SdkNames(imports)
+    constants = _module_constants(nodes.get("declarator", []))
+    tasks: list[TaskDefinition] = []
+    if sdk:
+        for call in nodes.get("call", []):
+            kind = TASK_FACTORIES.get(sdk.resolve(call.child_by_field_name("function")) or "")
+            if kind is not None:
+                tasks.append(_task_definition(call, kind, constants))
+    task_vars = {t.variable: t for t in tasks if t.variable}
+    runs = sorted(
+        (t for t in tasks if t.run is not None),
+        key=lambda t: t.run.start_byte if t.run is not None else 0,
+    )
+    return FileModel(
+        grammar=grammar,
+        imports=imports,
+        sdk=sdk,
+        tasks=tasks,
+        nodes=dict(nodes),
+        task_vars=task_vars,
+        constants=constants,
+        runs=runs,
+    )
+
+
+def method_calls(model: FileModel, names: frozenset[str]) -> list[ts.Node]:
+    """All calls `x.name(...)` whose method name is in `names`."""
+    return [c for c in model.of("call") if callee_method(c) in names]

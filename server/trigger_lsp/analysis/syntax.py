@@ -1,0 +1,220 @@
+"""Parsing with tree-sitter and small helpers over syntax nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import PurePath
+
+import tree_sitter as ts
+import tree_sitter_typescript as tst
+
+# Extensions we analyse; JavaScript goes through the TSX grammar, which accepts JSX and plain JS.
+TS_EXTENSIONS = frozenset({".ts", ".mts", ".cts"})
+TSX_EXTENSIONS = frozenset({".tsx", ".js", ".jsx", ".mjs", ".cjs"})
+SOURCE_EXTENSIONS = TS_EXTENSIONS | TSX_EXTENSIONS
+
+FUNCTION_TYPES = frozenset(
+    {
+        "arrow_function",
+        "function_expression",
+        "function_declaration",
+        "generator_function",
+        "generator_function_declaration",
+        "method_definition",
+    }
+)
+LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+STRING_TYPES = frozenset({"string", "template_string"})
+
+
+@cache
+def language(name: str) -> ts.Language:
+    if name == "tsx":
+        return ts.Language(tst.language_tsx())
+    return ts.Language(tst.language_typescript())
+
+
+def grammar_for(path: str | PurePath | None, language_id: str | None = None) -> str:
+    """Return "typescript" or "tsx" for a file path or an LSP language id."""
+    if language_id in ("typescriptreact", "javascript", "javascriptreact"):
+        return "tsx"
+    if language_id == "typescript":
+        return "typescript"
+    suffix = PurePath(str(path)).suffix.lower() if path else ".ts"
+    return "typescript" if suffix in TS_EXTENSIONS else "tsx"
+
+
+def is_source_path(path: str | PurePath) -> bool:
+    name = PurePath(str(path)).name
+    return PurePath(name).suffix.lower() in SOURCE_EXTENSIONS and not name.endswith(".d.ts")
+
+
+def parse(source: bytes, grammar: str, old_tree: ts.Tree | None = None) -> ts.Tree:
+    parser = ts.Parser(language(grammar))
+    return parser.parse(source, old_tree) if old_tree is not None else parser.parse(source)
+
+
+def text(node: ts.Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def unwrap(node: ts.Node | None) -> ts.Node | None:
+    """Strip parentheses, `as`/`satisfies` casts and non-null assertions around an expression."""
+    while node is not None and node.type in (
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+    ):
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def string_value(node: ts.Node | None) -> str | None:
+    """The value of a string literal or a template without substitutions, else None."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "string":
+        return "".join(text(c) for c in node.named_children if c.type == "string_fragment")
+    if node.type == "template_string":
+        if any(c.type == "template_substitution" for c in node.named_children):
+            return None
+        return text(node)[1:-1]
+    return None
+
+
+def number_value(node: ts.Node | None) -> float | None:
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "number":
+        raw = text(node).replace("_", "")
+        try:
+            return float(int(raw, 0)) if raw[:2].lower() in ("0x", "0o", "0b") else float(raw)
+        except ValueError:
+            return None
+    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "-":
+        inner = number_value(node.child_by_field_name("argument"))
+        return -inner if inner is not None else None
+    return None
+
+
+def property_name(pair: ts.Node) -> str | None:
+    """The static key of an object member (`pair`, shorthand or method), else None."""
+    if pair.type == "shorthand_property_identifier":
+        return text(pair)
+    key = pair.child_by_field_name("key") if pair.type == "pair" else None
+    if pair.type == "method_definition":
+        key = pair.child_by_field_name("name")
+    if key is None:
+        return None
+    if key.type in ("property_identifier", "identifier"):
+        return text(key)
+    if key.type == "string":
+        return string_value(key)
+    if key.type == "number":
+        return text(key)
+    return None
+
+
+def object_members(obj: ts.Node | None) -> dict[str, ts.Node]:
+    """Map each static key of an object literal to its member node (the last one wins)."""
+    members: dict[str, ts.Node] = {}
+    obj = unwrap(obj)
+    if obj is None or obj.type != "object":
+        return members
+    for child in obj.named_children:
+        name = property_name(child)
+        if name is not None:
+            members[name] = child
+    return members
+
+
+def member_value(member: ts.Node | None) -> ts.Node | None:
+    """The value node of an object member: the expression of a pair, the method itself, or the
+    identifier of a shorthand property."""
+    if member is None:
+        return None
+    if member.type == "pair":
+        return member.child_by_field_name("value")
+    return member
+
+
+def call_arguments(call: ts.Node) -> list[ts.Node]:
+    args = call.child_by_field_name("arguments")
+    if args is None or args.type != "arguments":
+        return []
+    return [c for c in args.named_children if c.type != "comment"]
+
+
+def member_property(node: ts.Node) -> str | None:
+    """For `a.b` (or `a?.b`) return "b"."""
+    if node.type != "member_expression":
+        return None
+    prop = node.child_by_field_name("property")
+    return text(prop) if prop is not None else None
+
+
+def callee_method(call: ts.Node) -> str | None:
+    """The method name of `x.y(...)`, else None."""
+    fn = unwrap(call.child_by_field_name("function"))
+    return member_property(fn) if fn is not None else None
+
+
+def callee_object(call: ts.Node) -> ts.Node | None:
+    fn = unwrap(call.child_by_field_name("function"))
+    if fn is not None and fn.type == "member_expression":
+        return fn.child_by_field_name("object")
+    return None
+
+
+def ancestors(node: ts.Node) -> Iterator[ts.Node]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def enclosing_function(node: ts.Node) -> ts.Node | None:
+    for anc in ancestors(node):
+        if anc.type in FUNCTION_TYPES:
+            return anc
+    return None
+
+
+def function_body(fn: ts.Node | None) -> ts.Node | None:
+    return fn.child_by_field_name("body") if fn is not None else None
+
+
+def function_params(fn: ts.Node) -> list[ts.Node]:
+    params = fn.child_by_field_name("parameters")
+    if params is None:
+        single = fn.child_by_field_name("parameter")  # `x => ...`
+        return [single] if single is not None else []
+    return [p for p in params.named_children if p.type != "comment"]
+
+
+def contains(outer: ts.Node, inner: ts.Node) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def descendants(node: ts.Node, types: frozenset[str] | None = None) -> Iterator[ts.Node]:
+    """Pre-order walk over named descendants, iterative so deep trees cannot overflow."""
+    stack = list(reversed(node.named_children))
+    while stack:
+        cur = stack.pop()
+        if types is None or cur.type in types:
+            yield cur
+        stack.extend(reversed(cur.named_children))
+
+
+def is_awaited(node: ts.Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return parent is not None and parent.type == "await_expression"

@@ -1,0 +1,177 @@
+"""Report formats for `trigger-lsp check`: text, json, sarif and github."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+from trigger_lsp import __version__
+from trigger_lsp.cli.runner import FileOutcome, Located
+from trigger_lsp.knowledge.model import Knowledge, Severity
+
+GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice", "hint": "notice"}
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _rows(outcomes: list[FileOutcome]) -> list[tuple[str, Located]]:
+    return [(display_path(o.path), loc) for o in outcomes for loc in o.located]
+
+
+def text_report(outcomes: list[FileOutcome], color: bool = False) -> str:
+    lines = []
+    for path, loc in _rows(outcomes):
+        f = loc.finding
+        sev = f.severity.value
+        if color:
+            sev = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}.get(
+                sev, "\x1b[2m"
+            ) + sev + "\x1b[0m"
+        fixable = " [*]" if f.fixable else ""
+        lines.append(f"{path}:{loc.line}:{loc.column}  {sev}  {f.rule}  {f.message}{fixable}")
+    for o in outcomes:
+        for note in o.notes:
+            if not note.startswith("the file has syntax errors"):
+                lines.append(f"{display_path(o.path)}: {note}")
+            else:
+                lines.append(f"{display_path(o.path)}: note: {note}")
+        for err in o.errors:
+            lines.append(f"{display_path(o.path)}: error: {err}")
+    lines.append(summary(outcomes))
+    return "\n".join(lines)
+
+
+def summary(outcomes: list[FileOutcome]) -> str:
+    counts = Counter(loc.finding.severity.value for o in outcomes for loc in o.located)
+    total = sum(counts.values())
+    fixable = sum(1 for o in outcomes for loc in o.located if loc.finding.fixable)
+    fixed = sum(o.fixed for o in outcomes)
+    files = len(outcomes)
+    noun = "file" if files == 1 else "files"
+    if not total:
+        head = f"No problems found in {files} {noun}."
+    else:
+        parts = [f"{counts[s.value]} {s.value}{'s' if counts[s.value] != 1 else ''}"
+                 for s in Severity if counts[s.value]]
+        head = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} {noun}."
+        if fixable:
+            head += f" {fixable} fixable with --fix (some only with --unsafe-fixes)."
+    if fixed:
+        head += f" Fixed {fixed}."
+    return head
+
+
+def json_report(outcomes: list[FileOutcome]) -> str:
+    out = []
+    for path, loc in _rows(outcomes):
+        f = loc.finding
+        out.append(
+            {
+                "path": path,
+                "line": loc.line,
+                "column": loc.column,
+                "endLine": loc.end_line,
+                "endColumn": loc.end_column,
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "message": f.message,
+                "fixable": f.fixable,
+            }
+        )
+    return json.dumps(out, indent=2)
+
+
+def _escape_github(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github_report(outcomes: list[FileOutcome]) -> str:
+    lines = []
+    for path, loc in _rows(outcomes):
+        f = loc.finding
+        props = (
+            f"file={_escape_github(path, True)},line={loc.line},col={loc.column},"
+            f"endLine={loc.end_line},endColumn={loc.end_column},title={_escape_github(f.rule, True)}"
+        )
+        lines.append(f"::{GITHUB_LEVEL[f.severity.value]} {props}::{_escape_github(f.message)}")
+    lines.append(summary(outcomes))
+    return "\n".join(lines)
+
+
+def sarif_report(outcomes: list[FileOutcome], kb: Knowledge) -> str:
+    rule_ids = sorted(kb.rules)
+    rules = []
+    for rid in rule_ids:
+        doc = kb.rules[rid]
+        edges = kb.edges_for(rid)
+        descriptor: dict[str, object] = {
+            "id": rid,
+            "name": rid,
+            "shortDescription": {"text": doc.title},
+            "fullDescription": {"text": doc.summary},
+            "defaultConfiguration": {
+                "level": SARIF_LEVEL[doc.severity.value],
+                "enabled": doc.enabled,
+            },
+            "help": {"text": doc.prose.get("How to fix", doc.summary)},
+            "properties": {"fix": doc.fix.value},
+        }
+        uri = next((e.docs for e in edges if e.docs), None)
+        if uri:
+            descriptor["helpUri"] = uri
+        rules.append(descriptor)
+    index = {rid: i for i, rid in enumerate(rule_ids)}
+    results = []
+    for path, loc in _rows(outcomes):
+        f = loc.finding
+        results.append(
+            {
+                "ruleId": f.rule,
+                "ruleIndex": index.get(f.rule, 0),
+                "level": SARIF_LEVEL[f.severity.value],
+                "message": {"text": f.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": Path(path).as_posix()},
+                            "region": {
+                                "startLine": loc.line,
+                                "startColumn": loc.column,
+                                "endLine": loc.end_line,
+                                "endColumn": loc.end_column,
+                            },
+                        }
+                    }
+                ],
+            }
+        )
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "trigger-lsp",
+                        "version": __version__,
+                        "informationUri": "https://trigger.dev/docs",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2)

@@ -1,0 +1,185 @@
+"""Finding the files to check and checking them, in parallel when there are many."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from trigger_lsp.analysis.model import build_model
+from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
+from trigger_lsp.engine import MAX_FILE_BYTES, Finding, LineIndex, analyze, looks_binary
+from trigger_lsp.fixes import apply_fixes
+from trigger_lsp.index import ProjectIndex, TaskEntry, entries_for
+from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.positions import byte_col_to_units, line_bytes
+from trigger_lsp.project.context import ProjectResolver
+from trigger_lsp.settings import RuleSettings
+
+SKIP_DIRS = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
+PARALLEL_THRESHOLD = 32  # below this many files, one process is faster than a pool
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding with 1-based line and code-point columns, ready to print."""
+
+    finding: Finding
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    located: list[Located] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    fixed: int = 0
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    cli_levels: dict[str, str]
+    fix: bool = False
+    unsafe_fixes: bool = False
+
+
+def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]:
+    """Source files under the given paths, skipping vendored and build folders and what the
+    project's config excludes. Named files are always included if they are source files."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_file():
+            if is_source_path(path) and path not in seen:
+                seen.add(path)
+                yield path
+            continue
+        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+            dirnames[:] = sorted(
+                d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
+            )
+            for name in sorted(filenames):
+                file = Path(dirpath) / name
+                if not is_source_path(file) or file in seen:
+                    continue
+                if not resolver.context_for(file).lint.selects(file):
+                    continue
+                seen.add(file)
+                yield file
+
+
+def _read(path: Path) -> tuple[bytes | None, str | None]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, f"skipped: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit"
+        return path.read_bytes(), None
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror}"
+
+
+def index_file(path: Path, resolver: ProjectResolver) -> list[TaskEntry]:
+    source, problem = _read(path)
+    if source is None or problem or looks_binary(source):
+        return []
+    grammar = grammar_for(path)
+    model = build_model(parse(source, grammar), grammar)
+    return entries_for(model, path, resolver.context_for(path).root)
+
+
+def check_file(
+    path: Path,
+    resolver: ProjectResolver,
+    options: CheckOptions,
+    index: ProjectIndex | None,
+) -> FileOutcome:
+    outcome = FileOutcome(path)
+    source, problem = _read(path)
+    if source is None:
+        outcome.notes.append(problem or "cannot read")
+        return outcome
+    project = resolver.context_for(path)
+    if project.lint.error:
+        outcome.errors.append(f"config: {project.lint.error}; using defaults")
+    settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
+    result = analyze(source, path, project=project, settings=settings, index=index)
+    if options.fix and result.findings:
+        allowed = {FixSafety.SAFE} | ({FixSafety.UNSAFE} if options.unsafe_fixes else set())
+        fixed_source, count = apply_fixes(source, result.findings, allowed)
+        # Fixes can make other fixes possible (or overlap); settle in a few rounds.
+        rounds = 0
+        while count and rounds < 5:
+            outcome.fixed += count
+            source = fixed_source
+            result = analyze(source, path, project=project, settings=settings, index=index)
+            fixed_source, count = apply_fixes(source, result.findings, allowed)
+            rounds += 1
+        if outcome.fixed:
+            try:
+                path.write_bytes(source)
+            except OSError as exc:
+                outcome.errors.append(f"cannot write fixes: {exc.strerror}")
+    outcome.notes.extend(result.notes)
+    outcome.errors.extend(f"rule {e.rule} failed: {e.error}" for e in result.rule_errors)
+    lines = LineIndex(source)
+    for f in result.findings:
+        outcome.located.append(_locate(f, source, lines))
+    return outcome
+
+
+def _locate(f: Finding, source: bytes, lines: LineIndex) -> Located:
+    def col(row: int, byte_col: int) -> int:
+        return byte_col_to_units(line_bytes(source, row, lines.starts), byte_col, "utf-32") + 1
+
+    return Located(
+        f, f.start[0] + 1, col(*f.start), f.end[0] + 1, col(*f.end)
+    )
+
+
+# --- process-pool plumbing: each worker keeps its own resolver and the shared index ---------
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
+    import trigger_lsp.rules  # noqa: F401  (registers rules in the worker)
+
+    _WORKER["resolver"] = ProjectResolver()
+    _WORKER["options"] = options
+    _WORKER["index"] = index
+
+
+def _index_job(path: Path) -> list[TaskEntry]:
+    resolver = _WORKER.setdefault("resolver", ProjectResolver())
+    assert isinstance(resolver, ProjectResolver)
+    return index_file(path, resolver)
+
+
+def _check_job(path: Path) -> FileOutcome:
+    resolver, options, index = _WORKER["resolver"], _WORKER["options"], _WORKER["index"]
+    assert isinstance(resolver, ProjectResolver) and isinstance(options, CheckOptions)
+    assert index is None or isinstance(index, ProjectIndex)
+    return check_file(path, resolver, options, index)
+
+
+def check_paths(paths: list[Path], options: CheckOptions, jobs: int | None = None) -> list[FileOutcome]:
+    resolver = ProjectResolver()
+    files = list(discover(paths, resolver))
+    jobs = jobs or os.cpu_count() or 1
+    index = ProjectIndex()
+    if len(files) >= PARALLEL_THRESHOLD and jobs > 1:
+        chunk = max(1, len(files) // (jobs * 8))
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
+            for path, entries in zip(files, pool.map(_index_job, files, chunksize=chunk), strict=True):
+                index.update(path, entries)
+        index.complete = True
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
+            return list(pool.map(_check_job, files, chunksize=chunk))
+    for path in files:
+        index.update(path, index_file(path, resolver))
+    index.complete = True
+    return [check_file(path, resolver, options, index) for path in files]

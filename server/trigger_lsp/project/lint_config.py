@@ -1,0 +1,148 @@
+"""The project's `.trigger-lsp.yaml`: rule severities, include/exclude globs, SDK version."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+CONFIG_NAME = ".trigger-lsp.yaml"
+LEVELS = frozenset({"off", "on", "error", "warning", "info", "hint"})
+MAX_CONFIG_BYTES = 256_000
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    path: Path | None = None
+    rules: dict[str, str] = field(default_factory=dict)  # rule id -> level
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    sdk_version: str | None = None
+    error: str | None = None
+
+    @property
+    def directory(self) -> Path | None:
+        return self.path.parent if self.path else None
+
+    def selects(self, path: Path) -> bool:
+        """Whether include/exclude globs (relative to the config's folder) keep this file."""
+        base = self.directory
+        if base is None:
+            return True
+        try:
+            rel = PurePosixPath(path.resolve().relative_to(base.resolve()).as_posix())
+        except ValueError:
+            return True
+        if self.include and not any(glob_match(g, rel) for g in self.include):
+            return False
+        return not any(glob_match(g, rel) for g in self.exclude)
+
+
+@cache
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def glob_match(glob: str, rel: PurePosixPath) -> bool:
+    glob = glob.strip().lstrip("./") if glob.startswith("./") else glob.strip()
+    pattern = _glob_regex(glob.rstrip("/"))
+    s = rel.as_posix()
+    if pattern.fullmatch(s):
+        return True
+    # A folder pattern (`legacy`, `src/old/`) also selects everything below it.
+    return any(pattern.fullmatch(p.as_posix()) for p in rel.parents if str(p) != ".")
+
+
+def find_lint_config(start: Path, stop: Path | None = None) -> Path | None:
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if stop is not None and directory == stop:
+            break
+    return None
+
+
+def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> LintConfig:
+    """Read the config; on any problem return defaults with `error` set to one clear message."""
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            return LintConfig(path, error=f"{path}: the file is too large")
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return LintConfig(path, error=f"{path}: cannot read: {exc.strerror}")
+    except UnicodeDecodeError:
+        return LintConfig(path, error=f"{path}: not UTF-8 text")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        return LintConfig(path, error=f"{path}{where}: invalid YAML: {problem}")
+    return parse_lint_config(path, data, known_rules)
+
+
+def parse_lint_config(
+    path: Path | None, data: object, known_rules: frozenset[str] | None = None
+) -> LintConfig:
+    where = str(path) if path else "settings"
+    if data is None:
+        return LintConfig(path)
+    if not isinstance(data, dict):
+        return LintConfig(path, error=f"{where}: the top level must be a mapping")
+    unknown = set(data) - {"rules", "include", "exclude", "sdk-version"}
+    if unknown:
+        return LintConfig(path, error=f"{where}: unknown key '{sorted(unknown)[0]}'")
+    rules_raw = data.get("rules") or {}
+    if not isinstance(rules_raw, dict):
+        return LintConfig(path, error=f"{where}: 'rules' must map rule ids to a level")
+    rules: dict[str, str] = {}
+    for rule_id, level in rules_raw.items():
+        level = {True: "on", False: "off"}.get(level, level) if isinstance(level, bool) else level
+        if not isinstance(level, str) or level not in LEVELS:
+            return LintConfig(
+                path,
+                error=f"{where}: rule '{rule_id}' has level {level!r}; "
+                "use off, on, error, warning, info or hint",
+            )
+        if known_rules is not None and rule_id not in known_rules:
+            return LintConfig(path, error=f"{where}: unknown rule '{rule_id}'")
+        rules[str(rule_id)] = level
+    globs: dict[str, tuple[str, ...]] = {}
+    for key in ("include", "exclude"):
+        value = data.get(key) or []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+            return LintConfig(path, error=f"{where}: '{key}' must be a list of glob strings")
+        globs[key] = tuple(value)
+    version = data.get("sdk-version")
+    if version is not None and not isinstance(version, str | int | float):
+        return LintConfig(path, error=f"{where}: 'sdk-version' must be a version string")
+    return LintConfig(
+        path,
+        rules=rules,
+        include=globs["include"],
+        exclude=globs["exclude"],
+        sdk_version=str(version) if version is not None else None,
+    )

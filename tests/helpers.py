@@ -1,0 +1,52 @@
+"""Test helpers: run the engine on a snippet as if it were a file in a project."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from trigger_lsp.engine import Finding, analyze
+from trigger_lsp.index import ProjectIndex
+from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.versions import Version
+from trigger_lsp.settings import RuleSettings
+
+SDK_IMPORT = 'import { task, schemaTask, schedules, wait, logger, metadata, tasks, batch, idempotencyKeys, queue, retry, tags, AbortTaskRunError } from "@trigger.dev/sdk";\n'
+
+
+def lint(
+    code: str,
+    *,
+    path: str = "src/trigger/example.ts",
+    enable: tuple[str, ...] = (),
+    only: str | None = None,
+    sdk: str | None = None,
+    project: ProjectContext | None = None,
+    index: ProjectIndex | None = None,
+) -> list[Finding]:
+    """Findings for `code` (dedented). `only` keeps one rule's findings; `enable` turns on
+    rules that are off by default; `sdk` sets the project's SDK version."""
+    source = textwrap.dedent(code).lstrip("\n").encode()
+    ctx = project or default_context(Path("/project"))
+    if sdk is not None:
+        version = Version.parse(sdk)
+        assert version is not None
+        ctx = ProjectContext(ctx.root, ctx.config, ctx.manifest, version, "test", ctx.lint)
+    settings = RuleSettings({rule: "on" for rule in enable})
+    result = analyze(
+        source, Path("/project") / path, project=ctx, settings=settings, index=index, kb=knowledge()
+    )
+    assert not result.rule_errors, result.rule_errors
+    if only is not None:
+        return [f for f in result.findings if f.rule == only]
+    return result.findings
+
+
+def rules_of(findings: list[Finding]) -> list[str]:
+    return [f.rule for f in findings]
+
+
+def lines_of(findings: list[Finding]) -> list[int]:
+    """1-based lines of the findings."""
+    return [f.start[0] + 1 for f in findings]
