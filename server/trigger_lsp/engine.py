@@ -144,6 +144,13 @@ def analyze(
     return FileResult(path, findings, notes, errors, False, tree, model, is_trigger)
 
 
+def finding_from_report(
+    rule_id: str, report: Report, kb: Knowledge, forced: Severity | None, lines: LineIndex
+) -> Finding:
+    """A finding for a report made outside `analyze` (the package.json checker)."""
+    return _finding(rule_id, report, kb, forced, lines)
+
+
 def _finding(
     rule_id: str, report: Report, kb: Knowledge, forced: Severity | None, lines: LineIndex
 ) -> Finding:

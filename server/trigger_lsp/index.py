@@ -1,13 +1,28 @@
-"""The project index: every task definition in the workspace, kept per file."""
+"""The project index: every task definition and every trigger site in the workspace, per file."""
 
 from __future__ import annotations
 
+import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from trigger_lsp.analysis.model import FileModel, TaskDefinition
-from trigger_lsp.analysis.syntax import member_value, object_members, string_value, text, unwrap
+import tree_sitter as ts
+
+from trigger_lsp.analysis.imports import Import
+from trigger_lsp.analysis.model import FileModel, TaskDefinition, build_model
+from trigger_lsp.analysis.syntax import (
+    call_arguments,
+    call_function,
+    grammar_for,
+    member_property,
+    member_value,
+    object_members,
+    parse,
+    string_value,
+    text,
+    unwrap,
+)
 
 
 @dataclass(frozen=True)
@@ -68,38 +83,240 @@ def entries_for(model: FileModel, path: Path, project: Path) -> list[TaskEntry]:
     return entries
 
 
+# --- trigger sites ---------------------------------------------------------------------------
+
+# SDK functions whose first argument is a task id, and those whose items name their task.
+ID_TRIGGERS = frozenset(
+    {"tasks.trigger", "tasks.triggerAndWait", "tasks.batchTrigger", "tasks.batchTriggerAndWait"}
+)
+ITEM_TRIGGERS = frozenset(
+    {"batch.trigger", "batch.triggerAndWait", "batch.triggerByTask", "batch.triggerByTaskAndWait"}
+)
+TASK_METHODS = frozenset({"trigger", "triggerAndWait", "batchTrigger", "batchTriggerAndWait"})
+SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# TypeScript lets `./child.js` name `child.ts`: the import names the emitted file.
+EMITTED_TO_SOURCE = {
+    ".js": (".ts", ".tsx"),
+    ".jsx": (".tsx",),
+    ".mjs": (".mts",),
+    ".cjs": (".cts",),
+}
+
+
+@dataclass(frozen=True)
+class TriggerSite:
+    """A place that triggers a task: a task id string (`tasks.trigger("id")`, a batch item's
+    `id`), or the task object a trigger method is called on (`child.triggerAndWait(...)`)."""
+
+    path: Path
+    project: Path
+    start_byte: int  # of the id string (quotes included) or the task object expression
+    end_byte: int
+    method: str  # "tasks.trigger", "batch.trigger", "triggerAndWait", ...
+    task_id: str | None = None  # for id strings
+    module: Path | None = None  # for task objects: the file that defines the task
+    name: str | None = None  # and the task's variable name in that file
+
+    def targets(self, entry: TaskEntry) -> bool:
+        """Whether the site names the entry's task (an id must also match its project)."""
+        if self.task_id is not None:
+            return self.task_id == entry.id and self.project == entry.project
+        return self.name is not None and self.name == entry.variable and self.module == entry.path
+
+
+def resolve_module(importer: Path, specifier: str, project: Path | None = None) -> Path | None:
+    """The source file a project-local import specifier names, if it exists: relative and
+    absolute paths, with or without an extension, `.js` for `.ts`, and folder `index` files.
+    `@/` and `~/` aliases are tried against the project's `src` folder and its root."""
+    if specifier.startswith("."):
+        bases = [importer.parent / specifier]
+    elif specifier.startswith("/"):
+        bases = [Path(specifier)]
+    elif project is not None and specifier.startswith(("@/", "~/")):
+        bases = [project / "src" / specifier[2:], project / specifier[2:]]
+    else:
+        return None
+    for base in bases:
+        found = _probe(Path(os.path.normpath(base)))
+        if found is not None:
+            return found
+    return None
+
+
+def _probe(base: Path) -> Path | None:
+    suffix = base.suffix.lower()
+    candidates = [base.with_suffix(s) for s in EMITTED_TO_SOURCE.get(suffix, ())]
+    if suffix in SOURCE_SUFFIXES:
+        candidates.append(base)
+    candidates += [base.with_name(base.name + s) for s in SOURCE_SUFFIXES]
+    candidates += [base / f"index{s}" for s in SOURCE_SUFFIXES]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+class TaskObjects:
+    """Resolves the task objects of one file to (defining file, variable name), caching the
+    import lookups."""
+
+    def __init__(self, model: FileModel, path: Path, project: Path) -> None:
+        self.model, self.path, self.project = model, path, project
+        self._modules: dict[str, Path | None] = {}
+
+    def module(self, imp: Import) -> Path | None:
+        if imp.source not in self._modules:
+            self._modules[imp.source] = resolve_module(self.path, imp.source, self.project)
+        return self._modules[imp.source]
+
+    def task_object(self, node: ts.Node | None) -> tuple[Path, str] | None:
+        node = unwrap(node)
+        if node is None:
+            return None
+        if node.type == "identifier":
+            name = text(node)
+            if name in self.model.task_vars:
+                return self.path, name
+            imp = self.model.import_of(name)
+            if imp is None or imp.is_sdk or imp.type_only or name in imp.type_names:
+                return None
+            exported = imp.names.get(name)
+            module = self.module(imp) if exported is not None and imp.is_relative else None
+            return (module, exported) if module is not None and exported is not None else None
+        if node.type == "member_expression":  # `jobs.child` with `import * as jobs`
+            obj = unwrap(node.child_by_field_name("object"))
+            prop = member_property(node)
+            if obj is None or obj.type != "identifier" or prop is None:
+                return None
+            imp = self.model.import_of(text(obj))
+            if imp is None or imp.namespace != text(obj) or not imp.is_relative:
+                return None
+            module = self.module(imp)
+            return (module, prop) if module is not None else None
+        return None
+
+
+def _batch_items(items: ts.Node | None) -> list[ts.Node]:
+    """Object literals of a batch: array elements, or what a `.map(x => ({...}))` returns."""
+    items = unwrap(items)
+    if items is None:
+        return []
+    if items.type == "array":
+        return [e for e in (unwrap(c) for c in items.named_children) if e and e.type == "object"]
+    if items.type == "call_expression" and member_property(
+        unwrap(call_function(items)) or items
+    ) in ("map", "flatMap"):
+        args = call_arguments(items)
+        fn = unwrap(args[0]) if args else None
+        body = unwrap(fn.child_by_field_name("body")) if fn is not None else None
+        return [body] if body is not None and body.type == "object" else []
+    return []
+
+
+def sites_for(model: FileModel, path: Path, project: Path) -> list[TriggerSite]:
+    """Every trigger site of a file, in source order."""
+    resolver = TaskObjects(model, path, project)
+    sites: list[TriggerSite] = []
+
+    def add_id(node: ts.Node | None, method: str) -> None:
+        task_id = string_value(node)
+        if node is not None and task_id is not None:
+            site = TriggerSite(path, project, node.start_byte, node.end_byte, method)
+            sites.append(replace(site, task_id=task_id))
+
+    def add_object(node: ts.Node | None, method: str) -> None:
+        target = resolver.task_object(node)
+        if node is None or target is None:
+            return
+        node = unwrap(node) or node
+        if node.type == "member_expression":  # `jobs.child`: the task is `child`
+            node = node.child_by_field_name("property") or node
+        site = TriggerSite(path, project, node.start_byte, node.end_byte, method)
+        sites.append(replace(site, module=target[0], name=target[1]))
+
+    for call in model.of("call"):
+        fn = call_function(call)
+        target = unwrap(fn)
+        method = member_property(target) if target is not None else None
+        if method is None:
+            continue
+        name = model.sdk.resolve(fn)
+        args = call_arguments(call)
+        if name in ID_TRIGGERS:
+            add_id(args[0] if args else None, name)
+        elif name in ITEM_TRIGGERS:
+            for item in _batch_items(args[0] if args else None):
+                members = object_members(item)
+                add_id(member_value(members.get("id")), name)
+                add_object(member_value(members.get("task")), name)
+        elif name is None and method in TASK_METHODS and target is not None:
+            add_object(target.child_by_field_name("object"), method)
+    return sites
+
+
+@dataclass(frozen=True)
+class FileIndex:
+    """What the index keeps of one file."""
+
+    entries: list[TaskEntry]
+    sites: list[TriggerSite]
+
+
+def index_model(model: FileModel, path: Path, project: Path) -> FileIndex:
+    return FileIndex(entries_for(model, path, project), sites_for(model, path, project))
+
+
+def index_source(source: bytes, path: Path, project: Path) -> FileIndex:
+    grammar = grammar_for(path)
+    return index_model(build_model(parse(source, grammar), grammar), path, project)
+
+
 class ProjectIndex:
-    """Thread-safe map of file -> task entries, with lookups by id within one project."""
+    """Thread-safe map of file -> task entries and trigger sites, with lookups by id within one
+    project."""
 
     def __init__(self) -> None:
         self._by_file: dict[Path, tuple[TaskEntry, ...]] = {}
+        self._sites: dict[Path, tuple[TriggerSite, ...]] = {}
         self._lock = threading.Lock()
         self.complete = False  # True once the whole workspace has been indexed
 
-    def update(self, path: Path, entries: list[TaskEntry]) -> bool:
-        """Replace a file's entries; return whether the set of ids changed."""
+    def update(
+        self, path: Path, entries: list[TaskEntry], sites: list[TriggerSite] | None = None
+    ) -> bool:
+        """Replace a file's entries (and its trigger sites when given); return whether the set
+        of ids changed."""
         new = tuple(entries)
         with self._lock:
             old = self._by_file.get(path, ())
             self._by_file[path] = new
+            if sites is not None:
+                self._sites[path] = tuple(sites)
         return {e.id for e in old} != {e.id for e in new}
 
     def remove(self, path: Path) -> None:
         with self._lock:
             self._by_file.pop(path, None)
+            self._sites.pop(path, None)
 
     def entries(self) -> list[TaskEntry]:
         with self._lock:
             return [e for group in self._by_file.values() for e in group]
+
+    def in_file(self, path: Path) -> list[TaskEntry] | None:
+        """The entries of one file, or None when the file is not indexed."""
+        with self._lock:
+            found = self._by_file.get(path)
+        return list(found) if found is not None else None
+
+    def sites(self) -> list[TriggerSite]:
+        with self._lock:
+            return [s for group in self._sites.values() for s in group]
 
     def files(self) -> list[Path]:
         with self._lock:
             return list(self._by_file)
 
     def with_id(self, task_id: str, project: Path | None = None) -> list[TaskEntry]:
-        return [
-            e for e in self.entries() if e.id == task_id and (project is None or e.project == project)
-        ]
+        entries = self.entries()
+        return [e for e in entries if e.id == task_id and project in (None, e.project)]
 
     def ids(self, project: Path | None = None) -> set[str]:
         return {e.id for e in self.entries() if project is None or e.project == project}

@@ -34,7 +34,10 @@ def units_to_byte_col(line: bytes, units: int, encoding: Encoding) -> int:
     if units <= 0:
         return 0
     if encoding == "utf-8":
-        return min(units, len(line))
+        col = min(units, len(line))
+        while col < len(line) and (line[col] & 0xC0) == 0x80:  # inside a character: its end
+            col += 1
+        return col
     text = line.decode("utf-8", "replace")
     count = 0
     for i, ch in enumerate(text):

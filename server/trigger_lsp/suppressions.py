@@ -53,7 +53,9 @@ def _directive(comment: ts.Node, source: bytes) -> tuple[str, int, int] | None:
     offset = body_start + (len(body) - len(stripped))
     for directive in (FILE_DIRECTIVE, LINE_DIRECTIVE):
         d = directive.encode()
-        if stripped.startswith(d) and (len(stripped) == len(d) or stripped[len(d) : len(d) + 1].isspace()):
+        if stripped.startswith(d) and (
+            len(stripped) == len(d) or stripped[len(d) : len(d) + 1].isspace()
+        ):
             start = comment.start_byte + offset + len(d)
             reason = body.find(b"--", offset - body_start + len(d))
             end = comment.start_byte + (body_start + reason if reason >= 0 else body_end)

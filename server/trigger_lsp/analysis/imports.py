@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
-from trigger_lsp.analysis.syntax import call_arguments, string_value, text, unwrap
+from trigger_lsp.analysis.syntax import (
+    call_arguments,
+    misparsed_await,
+    string_value,
+    text,
+    unwrap,
+)
 
 SDK_ROOT = "@trigger.dev/sdk"
 SDK_V3 = "@trigger.dev/sdk/v3"
@@ -127,6 +133,7 @@ class SdkNames:
     def __init__(self, imports: list[Import]) -> None:
         self.names: dict[str, str] = {}
         self.namespaces: set[str] = set()
+        self._memo: dict[int, str | None] = {}
         for imp in imports:
             if not imp.is_sdk or imp.dynamic:
                 continue
@@ -146,7 +153,18 @@ class SdkNames:
         return None
 
     def resolve(self, node: ts.Node | None) -> str | None:
-        node = unwrap(node)
+        """The SDK path an expression denotes, memoised per node (rules ask repeatedly)."""
+        if node is None:
+            return None
+        key = node.id
+        if key in self._memo:
+            return self._memo[key]
+        value = self._resolve(node)
+        self._memo[key] = value
+        return value
+
+    def _resolve(self, node: ts.Node | None) -> str | None:
+        node = unwrap(misparsed_await(node) or node)
         if node is None:
             return None
         if node.type == "identifier":

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, TypeVar
 
 import tree_sitter as ts
 
@@ -26,6 +28,8 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
+
+T = TypeVar("T")
 
 TASK_FACTORIES = {
     "task": "task",
@@ -65,6 +69,7 @@ _COLLECT = """
 (template_string) @template
 (comment) @comment
 (await_expression) @await
+(export_statement) @export
 """
 
 
@@ -111,9 +116,22 @@ class FileModel:
     task_vars: dict[str, TaskDefinition] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)  # module-level `const X = "..."`
     runs: list[TaskDefinition] = field(default_factory=list)  # tasks with a run, by position
+    # Values derived once per file and shared by every rule (see `memo`).
+    _memo: dict[object, Any] = field(default_factory=dict)
 
     def of(self, kind: str) -> list[ts.Node]:
         return self.nodes.get(kind, [])
+
+    def memo(self, key: object, compute: Callable[[], T]) -> T:
+        """Compute a per-file value once: several rules need the same derived facts."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
+
+    def _starts(self, kind: str) -> list[int]:
+        return self.memo(("starts", kind), lambda: [n.start_byte for n in self.of(kind)])
 
     @property
     def imports_sdk(self) -> bool:
@@ -121,7 +139,9 @@ class FileModel:
 
     def task_running(self, node: ts.Node) -> TaskDefinition | None:
         """The task whose `run` function lexically contains the node."""
-        starts = [t.run.start_byte for t in self.runs if t.run is not None]
+        starts = self.memo(
+            "run_starts", lambda: [t.run.start_byte for t in self.runs if t.run is not None]
+        )
         i = bisect.bisect_right(starts, node.start_byte) - 1
         while i >= 0:
             task = self.runs[i]
@@ -133,7 +153,7 @@ class FileModel:
     def within(self, kind: str, node: ts.Node) -> list[ts.Node]:
         """Collected nodes of `kind` inside `node` (the node itself included)."""
         found = self.of(kind)
-        starts = [n.start_byte for n in found]
+        starts = self._starts(kind)
         lo = bisect.bisect_left(starts, node.start_byte)
         hi = bisect.bisect_right(starts, node.end_byte)
         return [n for n in found[lo:hi] if n.end_byte <= node.end_byte]
@@ -149,7 +169,8 @@ class FileModel:
         for task in self.tasks:
             if not contains(task.call, node):
                 continue
-            for name, fn in task.hook_functions().items():
+            hooks = self.memo(("hooks", task.call.id), task.hook_functions)
+            for name, fn in hooks.items():
                 if contains(fn, node):
                     return task, name
         return None

@@ -160,14 +160,37 @@ def member_property(node: ts.Node) -> str | None:
     return text(prop) if prop is not None else None
 
 
+def misparsed_await(fn: ts.Node | None) -> ts.Node | None:
+    """tree-sitter-typescript parses `await f<T>(x)` as `(await f)<T>(x)`: for such an await in
+    callee position, return `f`; else None."""
+    if fn is None or fn.type != "await_expression":  # the common case, decided cheaply
+        return None
+    call = fn.parent
+    if (
+        call is None
+        or call.type != "call_expression"
+        or call.child_by_field_name("type_arguments") is None
+        or call.child_by_field_name("function") != fn
+        or not fn.named_children
+    ):
+        return None
+    return fn.named_children[-1]
+
+
+def call_function(call: ts.Node) -> ts.Node | None:
+    """The callee of a call, looking through the `await f<T>(x)` misparse."""
+    fn = call.child_by_field_name("function")
+    return misparsed_await(fn) or fn
+
+
 def callee_method(call: ts.Node) -> str | None:
     """The method name of `x.y(...)`, else None."""
-    fn = unwrap(call.child_by_field_name("function"))
+    fn = unwrap(call_function(call))
     return member_property(fn) if fn is not None else None
 
 
 def callee_object(call: ts.Node) -> ts.Node | None:
-    fn = unwrap(call.child_by_field_name("function"))
+    fn = unwrap(call_function(call))
     if fn is not None and fn.type == "member_expression":
         return fn.child_by_field_name("object")
     return None
@@ -214,6 +237,8 @@ def descendants(node: ts.Node, types: frozenset[str] | None = None) -> Iterator[
 
 
 def is_awaited(node: ts.Node) -> bool:
+    if node.type == "call_expression" and misparsed_await(node.child_by_field_name("function")):
+        return True
     parent = node.parent
     while parent is not None and parent.type == "parenthesized_expression":
         parent = parent.parent

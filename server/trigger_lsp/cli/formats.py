@@ -32,9 +32,11 @@ def text_report(outcomes: list[FileOutcome], color: bool = False) -> str:
         f = loc.finding
         sev = f.severity.value
         if color:
-            sev = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}.get(
-                sev, "\x1b[2m"
-            ) + sev + "\x1b[0m"
+            sev = (
+                {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}.get(sev, "\x1b[2m")
+                + sev
+                + "\x1b[0m"
+            )
         fixable = " [*]" if f.fixable else ""
         lines.append(f"{path}:{loc.line}:{loc.column}  {sev}  {f.rule}  {f.message}{fixable}")
     for o in outcomes:
@@ -59,8 +61,11 @@ def summary(outcomes: list[FileOutcome]) -> str:
     if not total:
         head = f"No problems found in {files} {noun}."
     else:
-        parts = [f"{counts[s.value]} {s.value}{'s' if counts[s.value] != 1 else ''}"
-                 for s in Severity if counts[s.value]]
+        parts = [
+            f"{counts[s.value]} {s.value}{'s' if counts[s.value] != 1 else ''}"
+            for s in Severity
+            if counts[s.value]
+        ]
         head = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} {noun}."
         if fixable:
             head += f" {fixable} fixable with --fix (some only with --unsafe-fixes)."

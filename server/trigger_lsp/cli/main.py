@@ -29,15 +29,30 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check files and folders (default: the current folder)")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
-    check.add_argument("--enable", action="append", default=[], metavar="RULE",
-                       help="turn a rule on (repeatable, comma-separated; 'all' for every rule)")
-    check.add_argument("--disable", action="append", default=[], metavar="RULE",
-                       help="turn a rule off (repeatable, comma-separated)")
-    check.add_argument("--fail-on", choices=FAIL_LEVELS, default="error",
-                       help="exit 1 when a finding at or above this severity is found")
+    check.add_argument(
+        "--enable",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="turn a rule on (repeatable, comma-separated; 'all' for every rule)",
+    )
+    check.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="turn a rule off (repeatable, comma-separated)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_LEVELS,
+        default="error",
+        help="exit 1 when a finding at or above this severity is found",
+    )
     check.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="with --fix, also apply unsafe fixes")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes"
+    )
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
@@ -114,7 +129,9 @@ def cmd_rules(_: argparse.Namespace) -> int:
         doc = kb.rules[rid]
         default = "on" if doc.enabled else "off"
         summary = " ".join(doc.summary.split())
-        print(f"{rid:<{width}}  {doc.severity.value:<8}  {default:<7}  {doc.fix.value:<6}  {summary}")
+        print(
+            f"{rid:<{width}}  {doc.severity.value:<8}  {default:<7}  {doc.fix.value:<6}  {summary}"
+        )
     return EXIT_OK
 
 

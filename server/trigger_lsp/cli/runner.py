@@ -13,7 +13,9 @@ from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.engine import MAX_FILE_BYTES, Finding, LineIndex, analyze, looks_binary
 from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.index import ProjectIndex, TaskEntry, entries_for
+from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.manifest_check import check_manifest, is_manifest_path
 from trigger_lsp.positions import byte_col_to_units, line_bytes
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.settings import RuleSettings
@@ -49,13 +51,19 @@ class CheckOptions:
     unsafe_fixes: bool = False
 
 
+def checkable(path: Path) -> bool:
+    """Source files, and package.json files (checked for SDK version mismatches)."""
+    return is_source_path(path) or is_manifest_path(path)
+
+
 def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]:
-    """Source files under the given paths, skipping vendored and build folders and what the
-    project's config excludes. Named files are always included if they are source files."""
+    """Source and package.json files under the given paths, skipping vendored and build
+    folders and what the project's config excludes. Named files are always included if they
+    are source or package.json files."""
     seen: set[Path] = set()
     for path in paths:
         if path.is_file():
-            if is_source_path(path) and path not in seen:
+            if checkable(path) and path not in seen:
                 seen.add(path)
                 yield path
             continue
@@ -65,7 +73,7 @@ def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]
             )
             for name in sorted(filenames):
                 file = Path(dirpath) / name
-                if not is_source_path(file) or file in seen:
+                if not checkable(file) or file in seen:
                     continue
                 if not resolver.context_for(file).lint.selects(file):
                     continue
@@ -77,13 +85,18 @@ def _read(path: Path) -> tuple[bytes | None, str | None]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, f"skipped: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit"
+            return (
+                None,
+                f"skipped: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit",
+            )
         return path.read_bytes(), None
     except OSError as exc:
         return None, f"cannot read: {exc.strerror}"
 
 
 def index_file(path: Path, resolver: ProjectResolver) -> list[TaskEntry]:
+    if not is_source_path(path):
+        return []
     source, problem = _read(path)
     if source is None or problem or looks_binary(source):
         return []
@@ -104,11 +117,12 @@ def check_file(
         outcome.notes.append(problem or "cannot read")
         return outcome
     project = resolver.context_for(path)
-    if project.lint.error:
-        outcome.errors.append(f"config: {project.lint.error}; using defaults")
     settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
-    result = analyze(source, path, project=project, settings=settings, index=index)
-    if options.fix and result.findings:
+    if is_manifest_path(path):
+        result = check_manifest(source, path, settings=settings)
+    else:
+        result = analyze(source, path, project=project, settings=settings, index=index)
+    if options.fix and result.findings and not is_manifest_path(path):
         allowed = {FixSafety.SAFE} | ({FixSafety.UNSAFE} if options.unsafe_fixes else set())
         fixed_source, count = apply_fixes(source, result.findings, allowed)
         # Fixes can make other fixes possible (or overlap); settle in a few rounds.
@@ -136,9 +150,12 @@ def _locate(f: Finding, source: bytes, lines: LineIndex) -> Located:
     def col(row: int, byte_col: int) -> int:
         return byte_col_to_units(line_bytes(source, row, lines.starts), byte_col, "utf-32") + 1
 
-    return Located(
-        f, f.start[0] + 1, col(*f.start), f.end[0] + 1, col(*f.end)
-    )
+    return Located(f, f.start[0] + 1, col(*f.start), f.end[0] + 1, col(*f.end))
+
+
+def _known_rules() -> frozenset[str]:
+    """Rule ids a .trigger-lsp.yaml may name (`all` included)."""
+    return frozenset(knowledge().rules) | {"all"}
 
 
 # --- process-pool plumbing: each worker keeps its own resolver and the shared index ---------
@@ -148,13 +165,13 @@ _WORKER: dict[str, object] = {}
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
     import trigger_lsp.rules  # noqa: F401  (registers rules in the worker)
 
-    _WORKER["resolver"] = ProjectResolver()
+    _WORKER["resolver"] = ProjectResolver(_known_rules())
     _WORKER["options"] = options
     _WORKER["index"] = index
 
 
 def _index_job(path: Path) -> list[TaskEntry]:
-    resolver = _WORKER.setdefault("resolver", ProjectResolver())
+    resolver = _WORKER.setdefault("resolver", ProjectResolver(_known_rules()))
     assert isinstance(resolver, ProjectResolver)
     return index_file(path, resolver)
 
@@ -166,20 +183,35 @@ def _check_job(path: Path) -> FileOutcome:
     return check_file(path, resolver, options, index)
 
 
-def check_paths(paths: list[Path], options: CheckOptions, jobs: int | None = None) -> list[FileOutcome]:
-    resolver = ProjectResolver()
+def check_paths(
+    paths: list[Path], options: CheckOptions, jobs: int | None = None
+) -> list[FileOutcome]:
+    resolver = ProjectResolver(_known_rules())
     files = list(discover(paths, resolver))
     jobs = jobs or os.cpu_count() or 1
     index = ProjectIndex()
     if len(files) >= PARALLEL_THRESHOLD and jobs > 1:
         chunk = max(1, len(files) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
-            for path, entries in zip(files, pool.map(_index_job, files, chunksize=chunk), strict=True):
+            for path, entries in zip(
+                files, pool.map(_index_job, files, chunksize=chunk), strict=True
+            ):
                 index.update(path, entries)
         index.complete = True
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
-            return list(pool.map(_check_job, files, chunksize=chunk))
+            return _config_errors(list(pool.map(_check_job, files, chunksize=chunk)), resolver)
     for path in files:
         index.update(path, index_file(path, resolver))
     index.complete = True
-    return [check_file(path, resolver, options, index) for path in files]
+    return _config_errors([check_file(path, resolver, options, index) for path in files], resolver)
+
+
+def _config_errors(outcomes: list[FileOutcome], resolver: ProjectResolver) -> list[FileOutcome]:
+    """A broken .trigger-lsp.yaml is reported once, on the first file it governs."""
+    reported: set[Path] = set()
+    for outcome in outcomes:
+        lint = resolver.context_for(outcome.path).lint
+        if lint.error and lint.path is not None and lint.path not in reported:
+            reported.add(lint.path)
+            outcome.errors.insert(0, f"config: {lint.error}; using the defaults")
+    return outcomes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,17 +13,28 @@ from typing import Any
 import yaml
 
 from trigger_lsp.knowledge.model import (
+    OPTION_OWNERS,
+    TASK_KINDS,
+    ApiEntry,
     FixSafety,
     Knowledge,
+    OptionEntry,
     Pattern,
+    Reference,
     RuleDoc,
     Severity,
     SharpEdge,
+    ValueChoice,
+    ValueSet,
     Variant,
 )
+from trigger_lsp.knowledge.snippets import SnippetError, check_snippet
+from trigger_lsp.project.versions import Version
 
 FILES = ("validations.md", "sharp_edges.md", "patterns.md")
 _FENCE_OPEN = re.compile(r"^```yaml\s*$")
+REFERENCE_PART = "# API reference"  # the part of patterns.md after the patterns
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 
 
 class KnowledgeError(Exception):
@@ -52,11 +64,15 @@ def references_dir() -> Path:
     raise KnowledgeError(here / "references", 0, "the references folder was not found")
 
 
-def split_sections(path: Path, text: str) -> Iterator[Section]:
+def split_sections(
+    path: Path, text: str, first: int = 0, last: int | None = None
+) -> Iterator[Section]:
+    """The `## ` sections of lines [first, last) of the text (0-based; all by default)."""
     lines = text.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith("## ")]
+    stop = len(lines) if last is None else min(last, len(lines))
+    starts = [i for i in range(first, stop) if lines[i].startswith("## ")]
     for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        end = starts[n + 1] if n + 1 < len(starts) else stop
         body = lines[start + 1 : end]
         heading = lines[start][3:].strip()
         fence = next((i for i, line in enumerate(body) if _FENCE_OPEN.match(line)), None)
@@ -66,7 +82,7 @@ def split_sections(path: Path, text: str) -> Iterator[Section]:
         if close is None:
             raise KnowledgeError(path, start + fence + 2, "unclosed ```yaml block")
         try:
-            data = yaml.safe_load("\n".join(body[fence + 1 : close]))
+            data = yaml.load("\n".join(body[fence + 1 : close]), Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = start + fence + 3 + (mark.line if mark is not None else 0)
@@ -101,7 +117,7 @@ class _Fields:
     def fail(self, message: str) -> KnowledgeError:
         return KnowledgeError(self.path, self.section.data_line, message)
 
-    def str(self, key: str, required: bool = True) -> str | None:
+    def string(self, key: str, required: bool = True) -> str | None:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -112,11 +128,11 @@ class _Fields:
         return str(value).strip()
 
     def req(self, key: str) -> str:
-        value = self.str(key)
+        value = self.string(key)
         assert value is not None
         return value
 
-    def list(self, key: str) -> tuple[str, ...]:
+    def strings(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key, [])
         if value is None:
             return ()
@@ -124,7 +140,7 @@ class _Fields:
             raise self.fail(f"'{self.section.heading}': field '{key}' must be a list of strings")
         return tuple(value)
 
-    def choice(self, key: str, enum: type, default: Any = None) -> Any:
+    def choice(self, key: str, enum: type[Enum], default: Any = None) -> Any:
         raw = self.data.get(key, default)
         if isinstance(raw, bool) and enum is FixSafety:
             raw = "none" if raw is False else raw
@@ -168,10 +184,10 @@ def _rule(path: Path, section: Section) -> RuleDoc:
         severity=f.choice("severity", Severity),
         enabled=enabled,
         fix=f.choice("fix", FixSafety, "none"),
-        sharp_edges=f.list("sharp_edges"),
+        sharp_edges=f.strings("sharp_edges"),
         message=f.req("message"),
         summary=f.req("summary"),
-        fix_title=f.str("fix_title", required=False),
+        fix_title=f.string("fix_title", required=False),
         variants=variants,
         prose=section.prose,
         source=f"{path.name}:{section.line}",
@@ -192,11 +208,11 @@ def _edge(path: Path, section: Section) -> SharpEdge:
         title=f.req("title"),
         severity=severity,
         summary=f.req("summary"),
-        rules=f.list("rules"),
+        rules=f.strings("rules"),
         detectable=_detectable(section.data.get("detectable", "no")),
-        sources=f.list("sources"),
-        docs=f.str("docs", required=False),
-        sdk=f.str("sdk", required=False),
+        sources=f.strings("sources"),
+        docs=f.string("docs", required=False),
+        sdk=f.string("sdk", required=False),
         prose=section.prose,
         source=f"{path.name}:{section.line}",
     )
@@ -217,26 +233,32 @@ def _pattern(path: Path, section: Section) -> Pattern:
     body = section.data.get("body")
     if not isinstance(body, str) or not body.strip():
         raise f.fail(f"'{ident}': missing required field 'body'")
+    _check_snippet(f, "body", body)
     return Pattern(
         id=ident,
         name=f.req("name"),
         prefix=f.req("prefix"),
         scope=scope,
         description=f.req("description"),
-        imports=f.list("imports"),
+        imports=f.strings("imports"),
         body=body.rstrip("\n"),
         prose=section.prose,
         source=f"{path.name}:{section.line}",
     )
 
 
-def _load_file(path: Path, make: Any) -> dict[str, Any]:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise KnowledgeError(path, 0, f"cannot read: {exc.strerror}") from None
-    out: dict[str, Any] = {}
-    for section in split_sections(path, text):
+
+
+def _collect(
+    path: Path, sections: Iterator[Section], make: Any, out: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    out = {} if out is None else out
+    for section in sections:
         item = make(path, section)
         if item.id in out:
             raise KnowledgeError(path, section.line, f"duplicate id '{item.id}'")
@@ -244,13 +266,199 @@ def _load_file(path: Path, make: Any) -> dict[str, Any]:
     return out
 
 
+def _load_file(path: Path, make: Any) -> dict[str, Any]:
+    text = _read(path)
+    return _collect(path, split_sections(path, text), make)
+
+
+def reference_part_line(text: str) -> int | None:
+    """The 0-based line of the `# API reference` heading (outside code fences), if any."""
+    fenced = False
+    for i, line in enumerate(text.splitlines()):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.rstrip() == REFERENCE_PART:
+            return i
+    return None
+
+
 def load_knowledge(directory: Path | None = None) -> Knowledge:
+    """Load and check the references. The SDK reference part of patterns.md is parsed and
+    checked when `Knowledge.reference` is first read."""
     directory = directory or references_dir()
     rules = _load_file(directory / "validations.md", _rule)
     edges = _load_file(directory / "sharp_edges.md", _edge)
-    patterns = _load_file(directory / "patterns.md", _pattern)
+    patterns_path = directory / "patterns.md"
+    patterns_text = _read(patterns_path)
+    part = reference_part_line(patterns_text)
+    patterns = _collect(
+        patterns_path, split_sections(patterns_path, patterns_text, 0, part), _pattern
+    )
     _cross_check(directory, rules, edges, patterns)
-    return Knowledge(rules=rules, sharp_edges=edges, patterns=patterns)
+
+    def load_reference() -> Reference:
+        if part is None:
+            return Reference({}, {}, {})
+        return load_reference_part(patterns_path, patterns_text, part + 1, edges)
+
+    return Knowledge(
+        rules=rules, sharp_edges=edges, patterns=patterns, load_reference=load_reference
+    )
+
+
+# --- the SDK reference ------------------------------------------------------------------------
+
+_COMMON_KEYS = {"id", "kind", "description", "sharp_edges"}
+_KEYS = {
+    "api": _COMMON_KEYS | {"signature", "snippet", "since", "deprecated", "receiver"},
+    "option": _COMMON_KEYS | {"type", "value_snippet", "applies_to", "since", "deprecated"},
+    "values": {"id", "kind", "description", "values"},
+}
+RECEIVERS = ("task",)
+
+
+def load_reference_part(
+    path: Path, text: str, first: int, edges: dict[str, SharpEdge]
+) -> Reference:
+    """Parse the `kind: api | option | values` sections from line `first` on and check every
+    cross-reference."""
+    api: dict[str, ApiEntry] = {}
+    options: dict[str, OptionEntry] = {}
+    values: dict[str, ValueSet] = {}
+    seen: set[str] = set()
+    for section in split_sections(path, text, first):
+        f = _Fields(path, section)
+        kind = section.data.get("kind")
+        if kind not in _KEYS:
+            raise f.fail(f"'{section.heading}': 'kind' must be api, option or values, got {kind!r}")
+        unknown = sorted(set(section.data) - _KEYS[kind])
+        if unknown:
+            raise f.fail(
+                f"'{section.heading}': unknown field(s) {', '.join(unknown)} for kind {kind}"
+            )
+        ident = _check_id(f)
+        if ident in seen:
+            raise KnowledgeError(path, section.line, f"duplicate id '{ident}'")
+        seen.add(ident)
+        if kind != "values":
+            for edge in f.strings("sharp_edges"):
+                if edge not in edges:
+                    raise f.fail(f"'{ident}' names unknown sharp edge '{edge}'")
+        if kind == "api":
+            api[ident] = _api(f, ident)
+        elif kind == "option":
+            options[ident] = _option(f, ident)
+        else:
+            values[ident] = _values(f, ident)
+    for option in options.values():
+        if option.owner != "task" and f"task.{option.owner}" not in options:
+            line = int(option.source.rsplit(":", 1)[1])
+            raise KnowledgeError(
+                path, line, f"'{option.id}': there is no option 'task.{option.owner}'"
+            )
+    return Reference(api, options, values)
+
+
+def _check_snippet(f: _Fields, key: str, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        check_snippet(value)
+    except SnippetError as exc:
+        raise f.fail(
+            f"'{f.section.heading}': field '{key}' is not a valid snippet: {exc}"
+        ) from None
+
+
+def _version(f: _Fields, key: str) -> str | None:
+    value = f.string(key, required=False)
+    if value is not None and Version.parse(value) is None:
+        raise f.fail(f"'{f.section.heading}': field '{key}' must be a version such as 4.7")
+    return value
+
+
+def _deprecation(f: _Fields) -> tuple[bool, str | None]:
+    raw = f.data.get("deprecated", False)
+    if isinstance(raw, bool):
+        return raw, None
+    return True, _version(f, "deprecated")
+
+
+def _text(f: _Fields, key: str) -> str | None:
+    """A free-text field: surrounding whitespace stripped, inner line breaks kept."""
+    value = f.data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise f.fail(f"'{f.section.heading}': field '{key}' must be a string")
+    return value.strip("\n")
+
+
+def _api(f: _Fields, ident: str) -> ApiEntry:
+    receiver = f.string("receiver", required=False)
+    if receiver is not None and receiver not in RECEIVERS:
+        raise f.fail(f"'{ident}': receiver must be one of {', '.join(RECEIVERS)}")
+    snippet = _text(f, "snippet")
+    _check_snippet(f, "snippet", snippet)
+    deprecated, deprecated_since = _deprecation(f)
+    return ApiEntry(
+        id=ident,
+        signature=f.req("signature"),
+        description=f.req("description"),
+        sharp_edges=f.strings("sharp_edges"),
+        snippet=snippet,
+        since=_version(f, "since"),
+        deprecated=deprecated,
+        deprecated_since=deprecated_since,
+        receiver=receiver,
+        source=f"{f.path.name}:{f.section.line}",
+    )
+
+
+def _option(f: _Fields, ident: str) -> OptionEntry:
+    owner, _, key = ident.partition(".")
+    if owner not in OPTION_OWNERS or not key or "." in key:
+        owners = ", ".join(OPTION_OWNERS)
+        raise f.fail(f"option id '{ident}' must be <owner>.<key> with owner one of {owners}")
+    applies_to = f.strings("applies_to")
+    for kind in applies_to:
+        if kind not in TASK_KINDS:
+            raise f.fail(f"'{ident}': applies_to names unknown task kind '{kind}'")
+    snippet = _text(f, "value_snippet")
+    if not snippet:
+        raise f.fail(f"'{ident}': missing required field 'value_snippet'")
+    _check_snippet(f, "value_snippet", snippet)
+    deprecated, deprecated_since = _deprecation(f)
+    return OptionEntry(
+        id=ident,
+        type=f.req("type"),
+        value_snippet=snippet,
+        description=f.req("description"),
+        sharp_edges=f.strings("sharp_edges"),
+        applies_to=applies_to,
+        since=_version(f, "since"),
+        deprecated=deprecated,
+        deprecated_since=deprecated_since,
+        source=f"{f.path.name}:{f.section.line}",
+    )
+
+
+def _values(f: _Fields, ident: str) -> ValueSet:
+    raw = f.data.get("values")
+    if not isinstance(raw, list) or not raw:
+        raise f.fail(f"'{ident}': 'values' must be a non-empty list")
+    choices: list[ValueChoice] = []
+    for item in raw:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("value"), str)
+            or not isinstance(item.get("description"), str)
+        ):
+            raise f.fail(f"'{ident}': every value needs a string 'value' and 'description'")
+        if any(c.value == item["value"] for c in choices):
+            raise f.fail(f"'{ident}': value '{item['value']}' is listed twice")
+        choices.append(ValueChoice(item["value"], item["description"].strip()))
+    return ValueSet(ident, f.req("description"), tuple(choices), f"{f.path.name}:{f.section.line}")
 
 
 def _cross_check(
@@ -260,18 +468,22 @@ def _cross_check(
     patterns: dict[str, Pattern],
 ) -> None:
     for rule in rules.values():
-        for edge in rule.sharp_edges:
-            if edge not in edges:
+        for edge_id in rule.sharp_edges:
+            if edge_id not in edges:
                 line = int(rule.source.rsplit(":", 1)[1])
                 raise KnowledgeError(
-                    directory / "validations.md", line, f"'{rule.id}' names unknown sharp edge '{edge}'"
+                    directory / "validations.md",
+                    line,
+                    f"'{rule.id}' names unknown sharp edge '{edge_id}'",
                 )
     for edge in edges.values():
         for rule_id in edge.rules:
             if rule_id not in rules:
                 line = int(edge.source.rsplit(":", 1)[1])
                 raise KnowledgeError(
-                    directory / "sharp_edges.md", line, f"'{edge.id}' names unknown rule '{rule_id}'"
+                    directory / "sharp_edges.md",
+                    line,
+                    f"'{edge.id}' names unknown rule '{rule_id}'",
                 )
     prefixes: dict[str, str] = {}
     for pattern in patterns.values():

@@ -1,12 +1,15 @@
-"""What the references say, as typed records: rule docs, sharp edges and patterns."""
+"""What the references say, as typed records: rule docs, sharp edges, patterns and the SDK
+reference (API members, task options and value lists)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
+from functools import cached_property
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -17,7 +20,7 @@ class Severity(str, Enum):
         return {"error": 4, "warning": 3, "info": 2, "hint": 1}[self.value]
 
 
-class FixSafety(str, Enum):
+class FixSafety(StrEnum):
     SAFE = "safe"
     UNSAFE = "unsafe"
     NONE = "none"
@@ -78,11 +81,115 @@ class Pattern:
     source: str = ""
 
 
+# --- SDK reference (the `# API reference` part of patterns.md) --------------------------------
+
+TASK_KINDS = ("task", "schemaTask", "schedules.task")
+OPTION_OWNERS = ("task", "retry", "queue", "concurrency", "cron")
+
+
+@dataclass(frozen=True)
+class ApiEntry:
+    """An SDK export or member (`wait.for`), or a method of task objects (`receiver: task`)."""
+
+    id: str
+    signature: str
+    description: str
+    sharp_edges: tuple[str, ...] = ()
+    snippet: str | None = None  # what follows the name when completed, parentheses included
+    since: str | None = None
+    deprecated: bool = False
+    deprecated_since: str | None = None
+    receiver: str | None = None
+    source: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.id.rsplit(".", 1)[-1]
+
+    @property
+    def owner(self) -> str | None:
+        """`wait` for `wait.for`; None for top-level exports and task methods."""
+        return self.id.rsplit(".", 1)[0] if "." in self.id else None
+
+
+@dataclass(frozen=True)
+class OptionEntry:
+    """A key of task options (`task.retry`) or of an object nested in them (`retry.factor`)."""
+
+    id: str
+    type: str
+    value_snippet: str  # inserted after `key: `
+    description: str
+    sharp_edges: tuple[str, ...] = ()
+    applies_to: tuple[str, ...] = ()  # task kinds; empty means all
+    since: str | None = None
+    deprecated: bool = False
+    deprecated_since: str | None = None
+    source: str = ""
+
+    @property
+    def owner(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.id.split(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class ValueChoice:
+    value: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    """The allowed or suggested values of a string option, each with its meaning."""
+
+    id: str
+    description: str
+    values: tuple[ValueChoice, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Reference:
+    api: dict[str, ApiEntry]
+    options: dict[str, OptionEntry]
+    values: dict[str, ValueSet]
+
+    def export(self, path: str) -> ApiEntry | None:
+        """The entry of an SDK path as resolved through imports (`wait.for`, `task`)."""
+        entry = self.api.get(path)
+        return entry if entry is not None and entry.receiver is None else None
+
+    def method(self, receiver: str, name: str) -> ApiEntry | None:
+        entry = self.api.get(name)
+        return entry if entry is not None and entry.receiver == receiver else None
+
+    def members(self, owner: str) -> list[ApiEntry]:
+        return [e for e in self.api.values() if e.owner == owner and e.receiver is None]
+
+    def option(self, owner: str, key: str) -> OptionEntry | None:
+        return self.options.get(f"{owner}.{key}")
+
+    def options_of(self, owner: str) -> list[OptionEntry]:
+        return [o for o in self.options.values() if o.owner == owner]
+
+
 @dataclass(frozen=True)
 class Knowledge:
     rules: dict[str, RuleDoc]
     sharp_edges: dict[str, SharpEdge]
     patterns: dict[str, Pattern]
+    # The SDK reference is parsed on first use: the CLI never needs it.
+    load_reference: Callable[[], Reference] = field(
+        default=lambda: Reference({}, {}, {}), repr=False, compare=False
+    )
+
+    @cached_property
+    def reference(self) -> Reference:
+        return self.load_reference()
 
     def edges_for(self, rule_id: str) -> list[SharpEdge]:
         doc = self.rules.get(rule_id)

@@ -65,7 +65,7 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
 
 
 def glob_match(glob: str, rel: PurePosixPath) -> bool:
-    glob = glob.strip().lstrip("./") if glob.startswith("./") else glob.strip()
+    glob = glob.strip().removeprefix("./")
     pattern = _glob_regex(glob.rstrip("/"))
     s = rel.as_posix()
     if pattern.fullmatch(s):
@@ -89,7 +89,10 @@ def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> L
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             return LintConfig(path, error=f"{path}: the file is too large")
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(raw)
+        if isinstance(data, dict) and isinstance(data.get("sdk-version"), float):
+            data["sdk-version"] = _raw_scalar(raw, "sdk-version") or data["sdk-version"]
     except OSError as exc:
         return LintConfig(path, error=f"{path}: cannot read: {exc.strerror}")
     except UnicodeDecodeError:
@@ -99,7 +102,21 @@ def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> L
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         return LintConfig(path, error=f"{path}{where}: invalid YAML: {problem}")
+    except RecursionError:
+        return LintConfig(path, error=f"{path}: invalid YAML: nested too deeply")
     return parse_lint_config(path, data, known_rules)
+
+
+def _raw_scalar(raw: str, key: str) -> str | None:
+    """The text of a top-level scalar as written: YAML reads `sdk-version: 3.10` as the float
+    3.1, which is not the version the user meant."""
+    node = yaml.compose(raw)
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if key_node.value == key and isinstance(value_node, yaml.ScalarNode):
+            return str(value_node.value)
+    return None
 
 
 def parse_lint_config(

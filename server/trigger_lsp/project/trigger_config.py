@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import tree_sitter as ts
 
+from trigger_lsp.analysis.imports import Import, SdkNames, read_import, read_require
 from trigger_lsp.analysis.syntax import (
     grammar_for,
     member_value,
@@ -14,7 +15,6 @@ from trigger_lsp.analysis.syntax import (
     object_members,
     parse,
     string_value,
-    text,
     unwrap,
 )
 
@@ -27,6 +27,22 @@ CONFIG_NAMES = (
     "trigger.config.cjs",
 )
 MAX_CONFIG_BYTES = 1_000_000
+_GLOB_CHARS = frozenset("*?[{")
+_WRAPPERS = frozenset(
+    {
+        "export_statement",
+        "lexical_declaration",
+        "variable_declaration",
+        "variable_declarator",
+        "expression_statement",
+        "assignment_expression",
+        "call_expression",
+        "arguments",
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+    }
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,10 +59,18 @@ class TriggerConfig:
     runtime: str | None = None
     externals: tuple[str, ...] = ()
     members: dict[str, ts.Node] = field(default_factory=dict)
+    dir_nodes: tuple[ts.Node, ...] = ()  # the string nodes of `dirs`, in order
+    has_spread: bool = False  # `...base` in the options: any option may come from elsewhere
+    externals_known: bool = True  # False when build.external is not a literal list of strings
+    dirs_known: bool = True  # False when `dirs` holds anything but plain folder strings
 
     @property
     def directory(self) -> Path:
         return self.path.parent
+
+
+def is_config_path(path: PurePath | None) -> bool:
+    return path is not None and path.name in CONFIG_NAMES
 
 
 def find_config(start: Path, stop: Path | None = None) -> Path | None:
@@ -60,56 +84,132 @@ def find_config(start: Path, stop: Path | None = None) -> Path | None:
     return None
 
 
-def _config_object(root: ts.Node) -> tuple[ts.Node | None, ts.Node | None]:
-    """Find `defineConfig({...})` anywhere at top level, else an exported object literal."""
-    fallback = None
-    stack = list(root.named_children)
+def _imports(root: ts.Node) -> list[Import]:
+    found = []
+    for node in root.named_children:
+        if node.type == "import_statement":
+            imp = read_import(node)
+            if imp is not None:
+                found.append(imp)
+        elif node.type in ("lexical_declaration", "variable_declaration"):
+            for decl in node.named_children:
+                if decl.type == "variable_declarator":
+                    imp = read_require(decl)
+                    if imp is not None:
+                        found.append(imp)
+    return found
+
+
+_HOLDERS = frozenset({"export_statement", "variable_declarator", "assignment_expression"})
+_CASTS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression"})
+
+
+def _holder(node: ts.Node) -> str | None:
+    """The type of the node an expression is the value of, looking through casts."""
+    parent = node.parent
+    while parent is not None and parent.type in _CASTS:
+        parent = parent.parent
+    return parent.type if parent is not None else None
+
+
+def config_object(
+    root: ts.Node, sdk: SdkNames | None = None
+) -> tuple[ts.Node | None, ts.Node | None]:
+    """The options object and the SDK `defineConfig(...)` call at module level; without such a
+    call, an object literal that is exported (`export default {...} satisfies TriggerConfig`)."""
+    sdk = sdk if sdk is not None else SdkNames(_imports(root))
+    exported: ts.Node | None = None
+    declared: ts.Node | None = None
+    stack = list(reversed(root.named_children))
     while stack:
         node = stack.pop()
-        if node.type == "call_expression" and text(node.child_by_field_name("function")).endswith(
-            "defineConfig"
-        ):
-            args = node.child_by_field_name("arguments")
-            first = unwrap(args.named_children[0]) if args and args.named_children else None
-            if first is not None and first.type == "object":
-                return first, node
-        if node.type == "object" and fallback is None and node.parent is not None:
-            if node.parent.type in ("export_statement", "variable_declarator"):
-                fallback = node
-        if node.type in (
-            "export_statement",
-            "lexical_declaration",
-            "variable_declaration",
-            "variable_declarator",
-            "expression_statement",
-            "call_expression",
-            "arguments",
-            "parenthesized_expression",
-            "as_expression",
-            "satisfies_expression",
-        ):
-            stack.extend(node.named_children)
-    return fallback, None
+        if node.type == "call_expression":
+            if sdk.resolve(node.child_by_field_name("function")) == "defineConfig":
+                args = node.child_by_field_name("arguments")
+                first = unwrap(args.named_children[0]) if args and args.named_children else None
+                if first is not None and first.type == "identifier":
+                    first = _module_object(root, first.text or b"")
+                return (first if first is not None and first.type == "object" else None), node
+        elif node.type == "object":
+            holder = _holder(node)
+            if holder == "variable_declarator":
+                declared = declared or node
+            elif holder in _HOLDERS:
+                exported = exported or node
+        if node.type in _WRAPPERS:
+            stack.extend(reversed(node.named_children))
+    return exported or declared, None
 
 
-def read_config(path: Path) -> TriggerConfig:
-    try:
-        source = path.read_bytes()[:MAX_CONFIG_BYTES]
-    except OSError:
-        return TriggerConfig(path, b"", None, None, None)
-    tree = parse(source, grammar_for(path))
-    options, call = _config_object(tree.root_node)
+def _module_object(root: ts.Node, name: bytes) -> ts.Node | None:
+    """The object literal a module-level `const name = {...}` holds."""
+    for node in root.named_children:
+        if node.type == "export_statement":
+            node = next((c for c in node.named_children if c.type == "lexical_declaration"), node)
+        if node.type != "lexical_declaration":
+            continue
+        for decl in node.named_children:
+            target = (
+                decl.child_by_field_name("name") if decl.type == "variable_declarator" else None
+            )
+            if target is not None and target.text == name:
+                value = unwrap(decl.child_by_field_name("value"))
+                return value if value is not None and value.type == "object" else None
+    return None
+
+
+def parse_config(
+    path: Path, source: bytes, tree: ts.Tree, sdk: SdkNames | None = None
+) -> TriggerConfig:
+    """The config options from an already parsed tree (the editor's buffer or the file)."""
+    options, call = config_object(tree.root_node, sdk)
     members = object_members(options)
-    dirs_node = unwrap(member_value(members.get("dirs")))
     dirs: list[str] = []
+    dir_nodes: list[ts.Node] = []
+    dirs_node = unwrap(member_value(members.get("dirs")))
+    dirs_known = "dirs" not in members or (dirs_node is not None and dirs_node.type == "array")
     if dirs_node is not None and dirs_node.type == "array":
-        dirs = [v for v in (string_value(e) for e in dirs_node.named_children) if v]
-    retries = object_members(member_value(members.get("retries")))
+        for element in dirs_node.named_children:
+            value = string_value(element)
+            if value:
+                dirs.append(value)
+                dir_nodes.append(element)
+                dirs_known = dirs_known and not (_GLOB_CHARS & set(value))
+            elif element.type != "comment":
+                dirs_known = False
+    retries_node = unwrap(member_value(members.get("retries")))
+    retries = object_members(retries_node)
+    # Options the syntax cannot see (a spread, a shared variable) count as set, so rules that
+    # stay quiet when the config sets retries stay quiet here too.
+    opaque_retries = retries_node is not None and (
+        retries_node.type != "object"
+        or any(c.type == "spread_element" for c in retries_node.named_children)
+    )
+    has_spread = options is not None and any(
+        c.type == "spread_element" for c in options.named_children
+    )
     build = object_members(member_value(members.get("build")))
-    external_node = unwrap(member_value(build.get("external")))
     externals: list[str] = []
-    if external_node is not None and external_node.type == "array":
-        externals = [v for v in (string_value(e) for e in external_node.named_children) if v]
+    known = True
+    if "external" in build:
+        external_node = unwrap(member_value(build.get("external")))
+        if external_node is None or external_node.type != "array":
+            known = False
+        else:
+            for element in external_node.named_children:
+                value = string_value(element)
+                if value is None:
+                    known = known and element.type == "comment"
+                else:
+                    externals.append(value)
+    build_obj = unwrap(member_value(members.get("build")))
+    # A build object the syntax cannot see through may list anything as external.
+    if "build" in members and (
+        build_obj is None
+        or build_obj.type != "object"
+        or any(c.type == "spread_element" for c in build_obj.named_children)
+    ):
+        known = False
     return TriggerConfig(
         path=path,
         source=source,
@@ -119,8 +219,31 @@ def read_config(path: Path) -> TriggerConfig:
         dirs=tuple(dirs),
         max_duration=number_value(member_value(members.get("maxDuration"))),
         has_max_duration="maxDuration" in members,
-        has_default_retries="default" in retries,
+        has_default_retries="default" in retries or opaque_retries or has_spread,
         runtime=string_value(member_value(members.get("runtime"))),
         externals=tuple(externals),
         members=members,
+        dir_nodes=tuple(dir_nodes),
+        has_spread=has_spread,
+        externals_known=known,
+        dirs_known=dirs_known and not has_spread,
     )
+
+
+def read_config(path: Path) -> TriggerConfig:
+    try:
+        source = path.read_bytes()[:MAX_CONFIG_BYTES]
+    except OSError:
+        return TriggerConfig(path, b"", None, None, None)
+    return parse_config(path, source, parse(source, grammar_for(path)))
+
+
+def missing_dirs(config: TriggerConfig) -> list[tuple[str, ts.Node]]:
+    """The `dirs` entries that name no folder on disk (globs are not judged)."""
+    out = []
+    for value, node in zip(config.dirs, config.dir_nodes, strict=True):
+        if _GLOB_CHARS & set(value):
+            continue
+        if not (config.directory / value).is_dir():
+            out.append((value, node))
+    return out

@@ -6,6 +6,7 @@ from trigger_lsp.rules import (  # noqa: F401  (imported for registration)
     imports,
     in_run,
     payloads,
+    project,
     schedules,
     tasks,
     triggers,

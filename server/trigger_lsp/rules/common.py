@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
+    LOOP_TYPES,
+    call_arguments,
+    call_function,
     callee_method,
     callee_object,
+    descendants,
+    function_params,
+    is_awaited,
+    member_property,
+    member_value,
+    misparsed_await,
+    object_members,
     text,
     unwrap,
 )
@@ -36,7 +48,7 @@ SDK_TRIGGERS = frozenset(
 
 def wait_name(model: FileModel, call: ts.Node) -> str | None:
     """The name of the wait a call performs (`child.triggerAndWait`, `wait.for`), else None."""
-    sdk = model.sdk.resolve(call.child_by_field_name("function"))
+    sdk = model.sdk.resolve(call_function(call))
     if sdk in SDK_WAITS:
         return sdk
     method = callee_method(call)
@@ -47,7 +59,7 @@ def wait_name(model: FileModel, call: ts.Node) -> str | None:
 
 def trigger_name(model: FileModel, call: ts.Node) -> str | None:
     """The name of a fire-and-forget trigger (`child.trigger`, `tasks.trigger`), else None."""
-    sdk = model.sdk.resolve(call.child_by_field_name("function"))
+    sdk = model.sdk.resolve(call_function(call))
     if sdk in SDK_TRIGGERS:
         return sdk
     method = callee_method(call)
@@ -63,7 +75,7 @@ def enclosing_statement_function(node: ts.Node) -> ts.Node | None:
     return None
 
 
-def _ancestors(node: ts.Node):  # noqa: ANN202
+def _ancestors(node: ts.Node):
     parent = node.parent
     while parent is not None:
         yield parent
@@ -126,3 +138,390 @@ def references_after(model: FileModel, ident: ts.Node) -> list[ts.Node]:
             if obj.start_byte > ident.end_byte:
                 refs.append(obj)
     return refs
+
+
+def at_module_level(node: ts.Node) -> bool:
+    """Whether code runs when the module is loaded: no enclosing function or class body (a
+    class field initializer runs per instance, not at import time)."""
+    return not any(a.type in FUNCTION_TYPES or a.type == "class_body" for a in _ancestors(node))
+
+
+# --- Trigger calls: which argument is the payload, the items, the options ------------------
+
+# Methods of a task object. `trigger`/`batchTrigger` are common names, so their receiver must be
+# a known task; the `AndWait` names are specific enough to accept any receiver (as wait_name does).
+TASK_OBJECT_METHODS = frozenset(
+    {"trigger", "batchTrigger", "triggerAndWait", "batchTriggerAndWait"}
+)
+# SDK functions that trigger: does the first argument name the task id, and is it a batch?
+SDK_TRIGGER_SHAPES: dict[str, tuple[bool, bool]] = {
+    "tasks.trigger": (True, False),
+    "tasks.triggerAndWait": (True, False),
+    "tasks.batchTrigger": (True, True),
+    "tasks.batchTriggerAndWait": (True, True),
+    "batch.trigger": (False, True),
+    "batch.triggerAndWait": (False, True),
+    "batch.triggerByTask": (False, True),
+    "batch.triggerByTaskAndWait": (False, True),
+}
+TRIGGER_METHOD_NAMES = TASK_OBJECT_METHODS | {n.rpartition(".")[2] for n in SDK_TRIGGER_SHAPES}
+ITEM_METHODS = frozenset({"map", "flatMap"})
+
+
+@dataclass(frozen=True, eq=False)
+class TriggerCall:
+    """A call that triggers task runs, with its arguments sorted out.
+
+    `payloads` and `run_options` hold one entry per run the call can create: the payload and
+    options arguments of a single trigger, or the `payload`/`options` of each batch item that is
+    written as an object literal (also inside `items.map((x) => ({ ... }))`). `call_options` is
+    the options argument of the call itself: TriggerOptions for a single trigger,
+    BatchTriggerOptions (idempotency key, TTL) for a batch.
+    """
+
+    call: ts.Node
+    name: str  # "trigger", "batchTriggerAndWait", "tasks.trigger", "batch.triggerByTask", ...
+    method: str  # the last part of the name
+    task_id: ts.Node | None  # the id argument of `tasks.*`
+    payloads: tuple[ts.Node, ...]
+    run_options: tuple[ts.Node, ...]
+    call_options: ts.Node | None
+    item_ids: tuple[ts.Node, ...]  # the `id` of each `batch.trigger` item
+
+    @property
+    def waits(self) -> bool:
+        return self.method.endswith("AndWait")
+
+    @property
+    def is_batch(self) -> bool:
+        return self.method.startswith("batch") or self.name.startswith("batch.")
+
+    @property
+    def callee(self) -> ts.Node:
+        return call_function(self.call) or self.call
+
+    @property
+    def awaited(self) -> bool:
+        return is_awaited(self.call)
+
+
+def trigger_call(
+    model: FileModel, call: ts.Node, declarations: Declarations | None = None
+) -> TriggerCall | None:
+    """Describe `call` if it triggers task runs, else None. Pass `declarations` when describing
+    many calls, so that option and item variables are looked up quickly."""
+    if method_name(call) not in TRIGGER_METHOD_NAMES:
+        return None  # every trigger, SDK function or task method, is called as `x.method(...)`
+    fn = call_function(call)
+    target = unwrap(fn)
+    if target is None:
+        return None
+    name = model.sdk.resolve(fn)
+    args = call_arguments(call)
+    if name in SDK_TRIGGER_SHAPES:
+        by_id, batched = SDK_TRIGGER_SHAPES[name]
+    else:
+        name = member_property(target)
+        if name not in TASK_OBJECT_METHODS:
+            return None
+        receiver = target.child_by_field_name("object")
+        if name in TRIGGER_METHODS and not model.is_task_reference(receiver):
+            return None
+        by_id, batched = False, name.startswith("batch")
+    decls = declarations or declarations_of(model)
+    task_id = args[0] if by_id and args else None
+    rest = args[1:] if by_id else args
+    first = rest[0] if rest else None
+    options = _options_object(decls, rest[1]) if len(rest) > 1 else None
+    payloads: list[ts.Node] = []
+    run_options: list[ts.Node] = []
+    item_ids: list[ts.Node] = []
+    if not batched:
+        payloads = [first] if first is not None else []
+        run_options = [options] if options is not None else []
+    else:
+        for item in _batch_items(decls, first):
+            members = object_members(item)
+            payload = member_value(members.get("payload"))
+            if payload is not None:
+                payloads.append(payload)
+            item_options = _options_object(decls, member_value(members.get("options")))
+            if item_options is not None:
+                run_options.append(item_options)
+            item_id = member_value(members.get("id"))
+            if item_id is not None:
+                item_ids.append(item_id)
+    return TriggerCall(
+        call=call,
+        name=name,
+        method=name.rpartition(".")[2],
+        task_id=task_id,
+        payloads=tuple(payloads),
+        run_options=tuple(run_options),
+        call_options=options,
+        item_ids=tuple(item_ids),
+    )
+
+
+def method_name(call: ts.Node) -> str | None:
+    """The method name of `x.name(...)` (also `await x.name<T>(...)`), cheaply: rules call this
+    on every call of a file to skip the ones that cannot matter."""
+    fn = call.child_by_field_name("function")
+    if fn is not None and fn.type == "await_expression":
+        fn = call_function(call)
+    if fn is None or fn.type != "member_expression":
+        return None
+    prop = fn.child_by_field_name("property")
+    raw = prop.text if prop is not None else None
+    return raw.decode("utf-8", "replace") if raw else None
+
+
+def trigger_calls(model: FileModel, declarations: Declarations | None = None) -> list[TriggerCall]:
+    """Every trigger call of the file, in source order."""
+    decls = declarations or declarations_of(model)
+
+    def compute() -> list[TriggerCall]:
+        found = []
+        for call in model.of("call"):
+            described = trigger_call(model, call, decls)
+            if described is not None:
+                found.append(described)
+        return found
+
+    if declarations is not None:
+        return compute()
+    return model.memo("trigger_calls", compute)
+
+
+def _options_object(decls: Declarations, node: ts.Node | None) -> ts.Node | None:
+    """An options argument as an object literal, looking through one `const opts = {...}`."""
+    node = unwrap(node)
+    if node is not None and node.type == "identifier":
+        node = decls.value(node)
+    return node if node is not None and node.type == "object" else None
+
+
+def _batch_items(decls: Declarations, items: ts.Node | None, depth: int = 0) -> list[ts.Node]:
+    """The object literals that describe batch items: array elements, or the object a
+    `.map` callback returns."""
+    items = unwrap(items)
+    if items is None or depth > 2:
+        return []
+    if items.type == "identifier":
+        return _batch_items(decls, decls.value(items), depth + 1)
+    if items.type == "array":
+        return [e for e in (unwrap(c) for c in items.named_children) if e and e.type == "object"]
+    if items.type == "call_expression" and callee_method(items) in ITEM_METHODS:
+        args = call_arguments(items)
+        fn = unwrap(args[0]) if args else None
+        if fn is not None and fn.type in FUNCTION_TYPES:
+            returned = returned_object(fn)
+            return [returned] if returned is not None else []
+    return []
+
+
+def returned_object(fn: ts.Node) -> ts.Node | None:
+    """The object literal a function returns: an arrow's expression body, or the value of the
+    only `return` directly in its body."""
+    body = fn.child_by_field_name("body")
+    value = unwrap(body)
+    if value is not None and value.type == "object":
+        return value
+    if body is None or body.type != "statement_block":
+        return None
+    returns = [s for s in body.named_children if s.type == "return_statement"]
+    if len(returns) != 1 or not returns[0].named_children:
+        return None
+    value = unwrap(returns[0].named_children[0])
+    return value if value is not None and value.type == "object" else None
+
+
+# --- Bindings and their uses -----------------------------------------------------------------
+
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+    }
+)
+
+
+def outermost(node: ts.Node) -> ts.Node:
+    """Climb out of parentheses, casts and non-null assertions around an expression."""
+    while node.parent is not None and node.parent.type in _WRAPPERS:
+        node = node.parent
+    return node
+
+
+def awaited_value(call: ts.Node) -> ts.Node | None:
+    """For `await call(...)` (in parentheses or casts), the outermost node holding the awaited
+    value; None when the call is not awaited directly."""
+    node = outermost(call)
+    if misparsed_await(call.child_by_field_name("function")) is not None:
+        return node  # `await f<T>(x)`: the grammar put the await inside the call
+    if node.parent is None or node.parent.type != "await_expression":
+        return None
+    return outermost(node.parent)
+
+
+def identifier_uses(model: FileModel, ident: ts.Node) -> list[ts.Node]:
+    """Every later read of the variable bound by `ident` within its scope: identifiers and
+    shorthand properties (`{ key }`). Reads of another variable of the same name are left out:
+    one declared in a nested block, loop head or catch clause, or a parameter of a nested
+    function."""
+    name = text(ident)
+    scope = enclosing_statement_function(ident)
+    if scope is None:
+        return []
+    uses = []
+    shadows: list[ts.Node] = []  # regions where the name means another variable
+    for node in descendants(scope, _NAME_TYPES):
+        if node.start_byte <= ident.end_byte or text(node) != name:
+            continue
+        region = _declared_region(node)
+        if region is not None:
+            shadows.append(region)
+        elif not any(_inside(node, r) for r in shadows) and not _shadowed(node, scope, name):
+            uses.append(node)
+    return uses
+
+
+_NAME_TYPES = frozenset(
+    {"identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"}
+)
+_PATTERN_PARTS = frozenset(
+    {
+        "object_pattern",
+        "array_pattern",
+        "pair_pattern",
+        "rest_pattern",
+        "assignment_pattern",
+        "object_assignment_pattern",
+        "shorthand_property_identifier_pattern",
+    }
+)
+
+
+def _declared_region(node: ts.Node) -> ts.Node | None:
+    """When `node` names a variable being declared (`const x`, `const { x }`, `for (const x of
+    ...)`, `catch (x)`), the node within which that declaration is visible; else None."""
+    child, holder = node, node.parent
+    while holder is not None and holder.type in _PATTERN_PARTS:
+        if holder.type == "pair_pattern" and holder.child_by_field_name("key") == child:
+            return None  # `{ key: other }`: the key names a property, not a variable
+        child, holder = holder, holder.parent
+    if holder is None:
+        return None
+    if holder.type == "variable_declarator" and holder.child_by_field_name("name") == child:
+        statement = holder.parent
+        return statement.parent if statement is not None else None
+    if holder.type == "for_in_statement" and holder.child_by_field_name("left") == child:
+        return holder
+    if holder.type == "catch_clause" and holder.child_by_field_name("parameter") == child:
+        return holder
+    return None
+
+
+def _inside(node: ts.Node, region: ts.Node) -> bool:
+    return region.start_byte <= node.start_byte and node.end_byte <= region.end_byte
+
+
+def _shadowed(node: ts.Node, scope: ts.Node, name: str) -> bool:
+    for anc in _ancestors(node):
+        if anc == scope:
+            return False
+        if anc.type in FUNCTION_TYPES:
+            for param in function_params(anc):
+                if any(text(n) == name for n in descendants(param, _PATTERN_NAMES)):
+                    return True
+                if param.type == "identifier" and text(param) == name:
+                    return True
+    return False
+
+
+_PATTERN_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
+
+
+def is_const(declarator: ts.Node) -> bool:
+    parent = declarator.parent
+    return parent is not None and any(c.type == "const" for c in parent.children)
+
+
+def is_async(fn: ts.Node | None) -> bool:
+    """Whether a function node is declared `async`."""
+    return fn is not None and any(c.type == "async" for c in fn.children)
+
+
+def enclosing_loop(node: ts.Node, stop: ts.Node) -> ts.Node | None:
+    """The loop statement whose body holds `node`, or the `forEach`/`map`/`flatMap`/`reduce`
+    call whose callback holds it, searching outwards up to `stop`. Any other function in
+    between ends the search: it is not known to run once per item."""
+    child = node
+    parent = node.parent
+    while parent is not None and parent != stop:
+        if parent.type in LOOP_TYPES and parent.child_by_field_name("body") == child:
+            return parent
+        if parent.type in FUNCTION_TYPES:
+            holder = parent.parent
+            call = holder.parent if holder is not None else None
+            if (
+                holder is not None
+                and holder.type == "arguments"
+                and call is not None
+                and call.type == "call_expression"
+                and callee_method(call) in PER_ITEM_METHODS
+            ):
+                return call
+            return None
+        child, parent = parent, parent.parent
+    return None
+
+
+PER_ITEM_METHODS = frozenset({"forEach", "map", "flatMap", "reduce"})
+
+
+class Declarations:
+    """The variable declarators of one file by name: declared_value without a scan of every
+    declarator per lookup, and aware of parameters that shadow a declaration."""
+
+    def __init__(self, model: FileModel) -> None:
+        self.model = model
+        self._by_name: dict[str, list[ts.Node]] | None = None
+
+    @property
+    def by_name(self) -> dict[str, list[ts.Node]]:
+        if self._by_name is None:  # built on the first lookup: most files never need it
+            self._by_name = {}
+            for decl in self.model.of("declarator"):
+                target = decl.child_by_field_name("name")
+                if target is not None and target.type == "identifier":
+                    self._by_name.setdefault(text(target), []).append(decl)
+        return self._by_name
+
+    def value(self, ident: ts.Node) -> ts.Node | None:
+        """The initial value of the nearest earlier declaration of the identifier's name in an
+        enclosing scope; None when there is none, or a parameter in between shadows it."""
+        name = text(ident)
+        best = scope = None
+        for decl in self.by_name.get(name, ()):
+            if decl.start_byte >= ident.start_byte:
+                break
+            holder = enclosing_statement_function(decl)
+            if holder is not None and holder.start_byte <= ident.start_byte <= holder.end_byte:
+                best, scope = decl, holder
+        if best is None or scope is None or _shadowed(ident, scope, name):
+            return None
+        return unwrap(best.child_by_field_name("value"))
+
+
+def sdk_binds(model: FileModel, export: str) -> bool:
+    """Whether the file can refer to an SDK export at all (a cheap early exit for rules)."""
+    return bool(model.sdk.namespaces) or model.sdk.local_name(export) is not None
+
+
+def declarations_of(model: FileModel) -> Declarations:
+    """The file's shared Declarations index."""
+    return model.memo("declarations", lambda: Declarations(model))

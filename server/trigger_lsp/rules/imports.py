@@ -5,7 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from trigger_lsp.analysis.syntax import string_value
+import tree_sitter as ts
+
+from trigger_lsp.analysis.imports import SDK_ROOT, SDK_V3, Import
+from trigger_lsp.analysis.syntax import (
+    FUNCTION_TYPES,
+    ancestors,
+    call_arguments,
+    call_function,
+    callee_method,
+    descendants,
+    function_params,
+    member_property,
+    object_members,
+    string_value,
+    text,
+)
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, Span, rule
 
 # A Trigger.dev secret key or personal access token: a known prefix and a key body. The pattern
@@ -40,3 +55,192 @@ def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
                 {"prefix": f"tr_{m.group(1)}_", "variable": variable},
                 fix,
             )
+
+
+# Task APIs that SDK 3.x exports only from "@trigger.dev/sdk/v3". `retry` is left out: the 3.x
+# root (the v2 API) exports a `retry` of its own, so that import compiles.
+_V3_ONLY_APIS = frozenset(
+    {
+        "task",
+        "schemaTask",
+        "toolTask",
+        "schedules",
+        "wait",
+        "logger",
+        "metadata",
+        "tasks",
+        "batch",
+        "idempotencyKeys",
+        "queue",
+        "runs",
+        "tags",
+        "usage",
+        "envvars",
+        "timeout",
+        "auth",
+        "configure",
+        "defineConfig",
+        "AbortTaskRunError",
+    }
+)
+# Names that may move to "/v3" with the rest of a 3.x import without breaking it.
+_MOVABLE_TO_V3 = _V3_ONLY_APIS | {"retry", "Context"}
+
+
+def _specifier_fix(source_node: ts.Node, target: str) -> Fix:
+    """Rewrite the text between the quotes of a module specifier."""
+    return Fix((Edit(source_node.start_byte + 1, source_node.end_byte - 1, target),))
+
+
+def _v3_subpath_sources(ctx: FileContext) -> list[ts.Node]:
+    """String nodes naming "@trigger.dev/sdk/v3" in imports, re-exports and requires."""
+    found = {imp.source_node.start_byte: imp.source_node for imp in ctx.model.imports}
+    for node in ctx.model.of("string"):
+        parent = node.parent
+        if parent is not None and parent.type == "export_statement":
+            found.setdefault(node.start_byte, node)
+    return [
+        node
+        for _, node in sorted(found.items())
+        if node.type == "string" and string_value(node) == SDK_V3
+    ]
+
+
+def _root_task_api(ctx: FileContext, imp: Import) -> str | None:
+    """The first v3-only task API a 3.x file takes from the SDK root, else None."""
+    for imported in imp.names.values():
+        if imported in _V3_ONLY_APIS:
+            return imported
+    if imp.namespace:
+        for member in ctx.model.of("member"):
+            obj = member.child_by_field_name("object")
+            prop = member_property(member)
+            if obj is not None and text(obj) == imp.namespace and prop in _V3_ONLY_APIS:
+                return prop
+    return None
+
+
+@rule("sdk-v3-import-path")
+def sdk_v3_import_path(ctx: FileContext) -> Iterator[Report]:
+    version = ctx.project.sdk_version
+    if version.major >= 4:
+        for source in _v3_subpath_sources(ctx):
+            yield Report(source, args={"target": SDK_ROOT}, fix=_specifier_fix(source, SDK_ROOT))
+    elif version.major == 3:
+        for imp in ctx.model.imports:
+            if imp.source != SDK_ROOT or imp.dynamic or imp.source_node.type != "string":
+                continue
+            name = _root_task_api(ctx, imp)
+            if name is None:
+                continue
+            movable = not imp.namespace and set(imp.names.values()) <= _MOVABLE_TO_V3
+            fix = _specifier_fix(imp.source_node, SDK_V3) if movable else None
+            yield Report(imp.source_node, "root_on_v3", {"name": name, "target": SDK_V3}, fix)
+
+
+# The v2 integration packages (the repository's v2 `integrations/` folder).
+_V2_INTEGRATIONS = frozenset(
+    {
+        "openai",
+        "resend",
+        "slack",
+        "github",
+        "stripe",
+        "supabase",
+        "airtable",
+        "linear",
+        "plain",
+        "replicate",
+        "sendgrid",
+        "shopify",
+        "typeform",
+    }
+)
+_V2_TRIGGERS = frozenset({"eventTrigger", "invokeTrigger", "cronTrigger", "intervalTrigger"})
+# Members of the v2 `io` object; socket.io and other `io` objects use none of these.
+_V2_IO_MEMBERS = frozenset(
+    {
+        "runTask",
+        "logger",
+        "wait",
+        "sendEvent",
+        "sendEvents",
+        "cancelEvent",
+        "try",
+        "createStatus",
+        "backgroundFetch",
+        "backgroundPoll",
+        "waitForEvent",
+        "waitForRequest",
+        "waitForWebhook",
+        "random",
+        "store",
+        "registerCron",
+        "registerInterval",
+        "registerTrigger",
+        "integration",
+    }
+)
+
+
+def _specifier(imp: Import, imported: str) -> ts.Node | None:
+    """The `import_specifier` (or require pattern key) that brings in `imported`."""
+    for node in descendants(imp.node):
+        if node.type in ("import_specifier", "pair_pattern"):
+            name = node.child_by_field_name("name") or node.child_by_field_name("key")
+            if name is not None and text(name) == imported:
+                return node
+        elif node.type == "shorthand_property_identifier_pattern" and text(node) == imported:
+            return node
+    return None
+
+
+def _is_v2_integration(source: str) -> bool:
+    scope, _, name = source.partition("/")
+    return scope == "@trigger.dev" and name.split("/", 1)[0] in _V2_INTEGRATIONS
+
+
+def _looks_like_job(call: ts.Node) -> bool:
+    """`defineJob({ ..., trigger, run })`: the shape of a v2 job definition."""
+    args = call_arguments(call)
+    members = object_members(args[0]) if args else {}
+    return "run" in members and "trigger" in members
+
+
+def _io_parameter(ident: ts.Node) -> bool:
+    """Whether an `io` identifier is a parameter of an enclosing function."""
+    for anc in ancestors(ident):
+        if anc.type not in FUNCTION_TYPES:
+            continue
+        if any(text(p.child_by_field_name("pattern") or p) == "io" for p in function_params(anc)):
+            return True
+    return False
+
+
+@rule("v2-api", any_file=True)
+def v2_api(ctx: FileContext) -> Iterator[Report]:
+    if ctx.project.sdk_version.major < 3:  # a genuine v2 project
+        return
+    trigger_imports = [imp for imp in ctx.model.imports if imp.source.startswith("@trigger.dev/")]
+    for imp in trigger_imports:
+        if _is_v2_integration(imp.source):
+            yield Report(imp.source_node, "integration", {"package": imp.source})
+        elif imp.is_sdk:
+            for local, imported in imp.names.items():
+                if imported in _V2_TRIGGERS and local not in imp.type_names:
+                    at = _specifier(imp, imported) or imp.source_node
+                    yield Report(at, "trigger", {"name": imported})
+    for call in ctx.model.of("call") if b"defineJob" in ctx.source else ():
+        if callee_method(call) != "defineJob":
+            continue
+        if trigger_imports or _looks_like_job(call):
+            yield Report(call_function(call) or call)
+    if not trigger_imports or b"io." not in ctx.source:
+        return
+    for member in ctx.model.of("member"):
+        obj = member.child_by_field_name("object")
+        prop = member_property(member)
+        if obj is None or obj.type != "identifier" or text(obj) != "io":
+            continue
+        if prop in _V2_IO_MEMBERS and _io_parameter(obj):
+            yield Report(member, "io", {"method": prop})

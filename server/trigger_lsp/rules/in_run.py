@@ -1,1 +1,526 @@
-"""Rules: in_run."""
+"""Rules: code inside a run (sync I/O, env reads, swallowed errors, logger, metadata, LLM calls)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+import tree_sitter as ts
+
+from trigger_lsp.analysis.syntax import (
+    FUNCTION_TYPES,
+    call_arguments,
+    call_function,
+    callee_method,
+    language,
+    member_property,
+    string_value,
+    text,
+    unwrap,
+)
+from trigger_lsp.rules.base import FileContext, Report, rule
+from trigger_lsp.rules.common import (
+    at_module_level,
+    declared_value,
+    enclosing_statement_function,
+    sdk_binds,
+    trigger_name,
+    wait_name,
+)
+
+# ---------------------------------------------------------------------------------------------
+# sync-io-in-task
+
+_FS_MODULES = frozenset({"fs", "node:fs"})
+_CHILD_PROCESS_MODULES = frozenset({"child_process", "node:child_process"})
+_CHILD_PROCESS_SYNC = {
+    "execSync": "`exec` wrapped with util.promisify",
+    "execFileSync": "`execFile` wrapped with util.promisify",
+    "spawnSync": "`spawn`",
+}
+# A single stat call cannot stall a run, and `existsSync` has no direct async twin.
+_HARMLESS_SYNC = frozenset({"existsSync"})
+
+
+def _sync_alternative(source: str, name: str) -> str | None:
+    """How to do `name` from module `source` asynchronously, or None if it is not sync I/O."""
+    if source in _FS_MODULES and name.endswith("Sync") and name not in _HARMLESS_SYNC:
+        return f'`{name[: -len("Sync")]}` from "fs/promises"'
+    if source in _CHILD_PROCESS_MODULES:
+        return _CHILD_PROCESS_SYNC.get(name)
+    return None
+
+
+def _sync_io_call(ctx: FileContext, call: ts.Node) -> tuple[str, str] | None:
+    """(shown name, async alternative) when the callee is a sync fs/child_process function,
+    resolved through the file's imports and requires."""
+    fn = unwrap(call_function(call))
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        local = text(fn)
+        imp = ctx.model.import_of(local)
+        if imp is None or local not in imp.names:
+            return None
+        alternative = _sync_alternative(imp.source, imp.names[local])
+        return (local, alternative) if alternative else None
+    if fn.type == "member_expression":
+        obj = unwrap(fn.child_by_field_name("object"))
+        prop = member_property(fn)
+        if obj is None or obj.type != "identifier" or prop is None:
+            return None
+        imp = ctx.model.import_of(text(obj))
+        if imp is None or text(obj) not in (imp.namespace, imp.default):
+            return None
+        alternative = _sync_alternative(imp.source, prop)
+        return (f"{text(obj)}.{prop}", alternative) if alternative else None
+    return None
+
+
+@rule("sync-io-in-task")
+def sync_io_in_task(ctx: FileContext) -> Iterator[Report]:
+    if not any(
+        imp.source in _FS_MODULES or imp.source in _CHILD_PROCESS_MODULES
+        for imp in ctx.model.imports
+    ):
+        return
+    for call in ctx.model.of("call"):
+        found = _sync_io_call(ctx, call)
+        if found is None or ctx.model.task_running(call) is None:
+            continue
+        shown, alternative = found
+        yield Report(
+            call_function(call) or call,
+            args={"call": shown, "alternative": alternative},
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# env-unchecked
+
+# A call whose name says it validates or parses its argument counts as a check.
+_VALIDATING_CALL = re.compile(r"parse|assert|require|validate|env|boolean", re.IGNORECASE)
+_COMPARISONS = frozenset({"===", "!==", "==", "!=", "<", ">", "<=", ">=", "in", "instanceof"})
+_FALLBACKS = frozenset({"??", "||", "&&"})
+# Conversions whose result is usually defaulted by the caller: look at how the result is used.
+_PASS_THROUGH_CALLS = frozenset({"Number", "String"})
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "type_assertion",
+        "await_expression",
+    }
+)
+# Set by Node.js tooling and only ever compared; never worth a warning.
+_IGNORED_VARIABLES = frozenset({"NODE_ENV"})
+_CONFIG_FILE = re.compile(r"^trigger\.config\.[cm]?[jt]s$")
+
+CHECKED, UNCHECKED = True, False
+
+
+@cache
+def _identifier_query(grammar: str) -> ts.Query:
+    return ts.Query(language(grammar), "[(identifier) (shorthand_property_identifier)] @id")
+
+
+def _is_process_env(node: ts.Node) -> bool:
+    obj = node.child_by_field_name("object")
+    return (
+        obj is not None
+        and obj.type == "identifier"
+        and text(obj) == "process"
+        and member_property(node) == "env"
+    )
+
+
+def _callee_name(call: ts.Node) -> str:
+    fn = unwrap(call_function(call) or call.child_by_field_name("constructor"))
+    if fn is not None and fn.type == "member_expression":
+        return member_property(fn) or ""
+    return text(fn) if fn is not None and fn.type == "identifier" else ""
+
+
+def _is_logging(call: ts.Node) -> bool:
+    """`console.log(...)`, `logger.info(...)`: printing a value is not relying on it."""
+    fn = unwrap(call_function(call))
+    obj = unwrap(fn.child_by_field_name("object")) if fn is not None else None
+    return obj is not None and obj.type == "identifier" and text(obj) in ("console", "logger")
+
+
+def _use_in_object(node: ts.Node) -> bool | None:
+    """The use of a value inside an object literal: checked when the object (through object and
+    array literals) is an argument of a validating call such as `createEnv({ runtimeEnv: {...} })`,
+    nothing when it is logged, else unchecked."""
+    cur = node.parent
+    while cur is not None and cur.type in ("object", "pair", "array"):
+        cur = cur.parent
+    call = cur.parent if cur is not None and cur.type == "arguments" else None
+    if call is not None and _VALIDATING_CALL.search(_callee_name(call)):
+        return CHECKED
+    if call is not None and _is_logging(call):
+        return None
+    return UNCHECKED
+
+
+def _use_of(node: ts.Node) -> bool | ts.Node | None:
+    """How an env value is used: CHECKED, UNCHECKED, the identifier it is bound to, or None
+    when the use tells nothing (a bare statement, a return, an assignment elsewhere)."""
+    cur = node
+    while (parent := cur.parent) is not None:
+        kind = parent.type
+        if kind in _WRAPPERS:
+            cur = parent
+            continue
+        if kind == "non_null_expression":
+            return CHECKED
+        if kind == "binary_expression":
+            op = text(parent.child_by_field_name("operator"))
+            if op in _FALLBACKS:
+                if parent.child_by_field_name("left") == cur:
+                    return CHECKED
+                cur = parent  # the right side: the combined value flows on
+                continue
+            return CHECKED if op in _COMPARISONS else UNCHECKED
+        if kind == "unary_expression":
+            op = text(parent.child_by_field_name("operator"))
+            return CHECKED if op in ("!", "typeof") else None
+        if kind == "augmented_assignment_expression":
+            op = text(parent.child_by_field_name("operator"))
+            return CHECKED if op in ("??=", "||=", "&&=") else None
+        if kind in ("if_statement", "while_statement", "do_statement", "switch_statement"):
+            return CHECKED
+        if kind == "ternary_expression":
+            if parent.child_by_field_name("condition") == cur:
+                return CHECKED
+            cur = parent
+            continue
+        if kind in ("member_expression", "subscript_expression"):
+            if parent.child_by_field_name("object") != cur:
+                return None
+            optional = any(c.type == "optional_chain" for c in parent.children)
+            return CHECKED if optional else UNCHECKED
+        if kind == "arguments" and parent.parent is not None:
+            call = parent.parent
+            name = _callee_name(call)
+            if _VALIDATING_CALL.search(name):
+                return CHECKED
+            if name in _PASS_THROUGH_CALLS:
+                cur = call
+                continue
+            return None if _is_logging(call) else UNCHECKED
+        is_value = kind == "object" or parent.child_by_field_name("value") == cur
+        if kind in ("pair", "object") and is_value:
+            return _use_in_object(cur)
+        if kind == "template_substitution":
+            return UNCHECKED
+        if kind == "variable_declarator":
+            target = parent.child_by_field_name("name")
+            if parent.child_by_field_name("value") == cur and target is not None:
+                return target if target.type == "identifier" else None
+            return None
+        return None
+    return None
+
+
+def _destructured(declarator: ts.Node) -> Iterator[tuple[str, ts.Node]]:
+    """`const { A, B: b, C = "d" } = process.env`: (variable name, bound identifier) for each
+    property without a default."""
+    pattern = declarator.child_by_field_name("name")
+    if pattern is None or pattern.type != "object_pattern":
+        return
+    for prop in pattern.named_children:
+        if prop.type == "shorthand_property_identifier_pattern":
+            yield text(prop), prop
+        elif prop.type == "pair_pattern":
+            key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+            if key is not None and value is not None and value.type == "identifier":
+                yield text(key), value
+
+
+def _env_reads(ctx: FileContext) -> Iterator[tuple[str, ts.Node, bool | ts.Node | None]]:
+    """Every `process.env` read with a static name: (name, read node, use)."""
+    for member in ctx.model.of("member"):
+        parent = member.parent
+        if parent is None or not _is_process_env(member):
+            continue
+        on_object = parent.child_by_field_name("object") == member
+        if parent.type == "member_expression" and on_object:
+            name = member_property(parent)
+            if name is not None:
+                yield name, parent, _use_of(parent)
+        elif parent.type == "subscript_expression" and on_object:
+            name = string_value(parent.child_by_field_name("index"))
+            if name is not None:
+                yield name, parent, _use_of(parent)
+        elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == member:
+            for name, ident in _destructured(parent):
+                yield name, ident, ident
+
+
+def _binding_uses(ctx: FileContext, bindings: list[ts.Node]) -> dict[int, list[bool | None]]:
+    """For each binding identifier (by start byte), the uses of the later references to it in
+    its scope. One query over the file finds every reference."""
+    names = {text(b) for b in bindings}
+    refs: dict[str, list[ts.Node]] = {name: [] for name in names}
+    captures = ts.QueryCursor(_identifier_query(ctx.model.grammar)).captures(ctx.tree.root_node)
+    for node in captures.get("id", []):
+        found = refs.get(text(node))
+        if found is not None:
+            found.append(node)
+    out: dict[int, list[bool | None]] = {}
+    for binding in bindings:
+        scope = enclosing_statement_function(binding)
+        if scope is None:
+            continue
+        uses: list[bool | None] = []
+        for ref in refs[text(binding)]:
+            if binding.end_byte < ref.start_byte <= scope.end_byte:
+                use = _use_of(ref)
+                uses.append(use if isinstance(use, bool) else None)
+        out[binding.start_byte] = uses
+    return out
+
+
+def _is_task_file(ctx: FileContext) -> bool:
+    if ctx.model.tasks:
+        return True
+    if ctx.path is None:
+        return False
+    return bool(_CONFIG_FILE.match(ctx.path.name)) or ctx.project.in_trigger_dir(ctx.path)
+
+
+@rule("env-unchecked")
+def env_unchecked(ctx: FileContext) -> Iterator[Report]:
+    if b"process.env" not in ctx.source or not _is_task_file(ctx):
+        return
+    reads = [r for r in _env_reads(ctx) if r[0] not in _IGNORED_VARIABLES]
+    bindings = [use for _, _, use in reads if isinstance(use, ts.Node)]
+    binding_uses = _binding_uses(ctx, bindings) if bindings else {}
+    checked: set[str] = set()
+    unchecked: dict[str, ts.Node] = {}
+    for name, node, use in reads:
+        if isinstance(use, ts.Node):
+            uses = binding_uses.get(use.start_byte, [])
+            status: bool | None = None
+            if CHECKED in uses:
+                status = CHECKED
+            elif UNCHECKED in uses:
+                status = UNCHECKED
+        else:
+            status = use
+        if status is CHECKED:
+            checked.add(name)
+        elif status is UNCHECKED:
+            unchecked.setdefault(name, node)
+    # One check anywhere in the file (`if (!process.env.X) throw ...`) covers every read of X.
+    for name, node in unchecked.items():
+        if name not in checked:
+            yield Report(node, args={"name": name})
+
+
+# ---------------------------------------------------------------------------------------------
+# catch-without-rethrow
+
+
+def _statements_throw(node: ts.Node) -> bool:
+    """Whether `node` contains a `throw` or `return Promise.reject(...)`, not counting nested
+    functions (they run later, or never)."""
+    if node.type in FUNCTION_TYPES:
+        return False
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if cur.type == "throw_statement":
+            return True
+        callee = call_function(cur) if cur.type == "call_expression" else None
+        if callee is not None and text(callee) == "Promise.reject":
+            return True
+        stack.extend(c for c in cur.named_children if c.type not in FUNCTION_TYPES)
+    return False
+
+
+def _throws_later(try_statement: ts.Node) -> bool:
+    """Whether a statement after the try, in the same function, throws: the error is recorded
+    in the catch and thrown afterwards (or a manual retry loop gives up with a throw)."""
+    node = try_statement
+    while node.parent is not None and node.type not in FUNCTION_TYPES:
+        sibling = node.next_named_sibling
+        while sibling is not None:
+            if _statements_throw(sibling):
+                return True
+            sibling = sibling.next_named_sibling
+        node = node.parent
+    return False
+
+
+def _does_remote_work(ctx: FileContext, block: ts.Node) -> bool:
+    if ctx.model.within("await", block):
+        return True
+    for call in ctx.model.within("call", block):
+        fn = unwrap(call_function(call))
+        if fn is not None and fn.type == "identifier" and text(fn) == "fetch":
+            return True
+        if wait_name(ctx.model, call) or trigger_name(ctx.model, call):
+            return True
+    return False
+
+
+@rule("catch-without-rethrow")
+def catch_without_rethrow(ctx: FileContext) -> Iterator[Report]:
+    for clause in ctx.model.of("catch"):
+        body = clause.child_by_field_name("body")
+        if body is None or _statements_throw(body):
+            continue
+        try_statement = clause.parent
+        block = try_statement.child_by_field_name("body") if try_statement is not None else None
+        if try_statement is None or block is None or ctx.model.task_running(clause) is None:
+            continue
+        if not _does_remote_work(ctx, block) or _throws_later(try_statement):
+            continue
+        yield Report(clause.children[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# logger-second-arg
+
+_LOG_LEVELS = frozenset({"debug", "log", "info", "warn", "error"})
+_NOT_AN_OBJECT = {
+    "string": "a string",
+    "template_string": "a template string",
+    "number": "a number",
+    "array": "an array",
+    "true": "a boolean",
+    "false": "a boolean",
+}
+
+
+@rule("logger-second-arg")
+def logger_second_arg(ctx: FileContext) -> Iterator[Report]:
+    if not sdk_binds(ctx.model, "logger"):
+        return
+    for call in ctx.model.of("call"):
+        if callee_method(call) not in _LOG_LEVELS:
+            continue
+        name = ctx.model.sdk.resolve(call_function(call)) or ""
+        level = name.removeprefix("logger.")
+        if level == name or level not in _LOG_LEVELS:
+            continue
+        args = call_arguments(call)
+        second = unwrap(args[1]) if len(args) > 1 else None
+        if second is None:
+            continue
+        kind = _NOT_AN_OBJECT.get(second.type)
+        if kind is None and second.type == "unary_expression":
+            kind = "a number" if second.named_children[-1].type == "number" else None
+        if kind is not None:
+            yield Report(args[1], args={"level": level, "kind": kind})
+
+
+# ---------------------------------------------------------------------------------------------
+# metadata-outside-run
+
+
+@rule("metadata-outside-run")
+def metadata_outside_run(ctx: FileContext) -> Iterator[Report]:
+    if not sdk_binds(ctx.model, "metadata") or b"metadata" not in ctx.source:
+        return
+    streams_api = ctx.project.sdk_version.at_least(4, 1)
+    for call in ctx.model.of("call"):
+        fn = call_function(call)
+        name = ctx.model.sdk.resolve(fn) or ""
+        if not name.startswith("metadata.") or fn is None:
+            continue
+        if at_module_level(call):
+            yield Report(fn, args={"method": name.removeprefix("metadata.")})
+        if name == "metadata.stream" and streams_api:
+            yield Report(fn, "stream")
+
+
+# ---------------------------------------------------------------------------------------------
+# ai-sdk-without-retry
+
+_LLM_PACKAGES = frozenset(
+    {
+        "openai",
+        "ai",
+        "groq-sdk",
+        "cohere-ai",
+        "together-ai",
+        "langchain",
+        "llamaindex",
+        "@google/generative-ai",
+        "@google/genai",
+        "@huggingface/inference",
+        "@aws-sdk/client-bedrock-runtime",
+    }
+)
+_LLM_SCOPES = frozenset({"@ai-sdk", "@anthropic-ai", "@mistralai", "@langchain"})
+
+
+def _is_llm_module(source: str) -> bool:
+    if source in _LLM_PACKAGES:
+        return True
+    head, _, rest = source.partition("/")
+    return head in _LLM_SCOPES or (head == "langchain" and bool(rest))
+
+
+def _root_identifier(node: ts.Node | None) -> ts.Node | None:
+    """`a.b.c(...)`, `a().b`, `a[0].b` -> `a`."""
+    node = unwrap(node)
+    while node is not None:
+        if node.type == "identifier":
+            return node
+        if node.type in ("member_expression", "subscript_expression"):
+            node = unwrap(node.child_by_field_name("object"))
+        elif node.type == "call_expression":
+            node = unwrap(call_function(node))
+        elif node.type == "new_expression":
+            node = unwrap(node.child_by_field_name("constructor"))
+        else:
+            return None
+    return None
+
+
+def _llm_source(ctx: FileContext, ident: ts.Node, depth: int = 0) -> str | None:
+    """The LLM package an identifier comes from: imported from it, or a variable holding a
+    client built from it (`const openai = new OpenAI()`)."""
+    imp = ctx.model.import_of(text(ident))
+    if imp is not None:
+        if imp.type_only or text(ident) in imp.type_names:
+            return None
+        return imp.source if _is_llm_module(imp.source) else None
+    if depth > 2:
+        return None
+    value = declared_value(ctx.model, ident)
+    root = _root_identifier(value) if value is not None else None
+    return _llm_source(ctx, root, depth + 1) if root is not None else None
+
+
+def _has_spread(options: ts.Node | None) -> bool:
+    """`{ ...shared, run }`: the spread may bring a retry policy we cannot see."""
+    return options is not None and any(c.type == "spread_element" for c in options.named_children)
+
+
+@rule("ai-sdk-without-retry")
+def ai_sdk_without_retry(ctx: FileContext) -> Iterator[Report]:
+    config = ctx.project.config
+    if config is not None and config.has_default_retries:
+        return
+    if not any(_is_llm_module(imp.source) for imp in ctx.model.imports):
+        return
+    for task in ctx.model.runs:
+        if task.run is None or "retry" in task.members or _has_spread(task.options):
+            continue
+        for call in ctx.model.within("call", task.run):
+            root = _root_identifier(call_function(call))
+            source = _llm_source(ctx, root) if root is not None else None
+            if source is not None:
+                label = task.id or task.variable or task.kind
+                yield Report(
+                    call_function(call) or call,
+                    args={"task": label, "sdk": f"`{source}`"},
+                )
+                break

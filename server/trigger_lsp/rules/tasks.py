@@ -1,4 +1,4 @@
-"""Rules: task definitions (ids, options, logging, limits, export)."""
+"""Rules: task definitions and their options (ids, logging, limits, retries, exports, machines)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,25 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+import tree_sitter as ts
+
 from trigger_lsp.analysis.model import TaskDefinition
-from trigger_lsp.analysis.syntax import text
+from trigger_lsp.analysis.syntax import (
+    FUNCTION_TYPES,
+    ancestors,
+    call_arguments,
+    callee_method,
+    callee_object,
+    member_property,
+    member_value,
+    number_value,
+    object_members,
+    string_value,
+    text,
+    unwrap,
+)
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, rule
+from trigger_lsp.rules.common import declared_value, trigger_calls
 
 
 def _kebab(name: str) -> str:
@@ -92,8 +108,11 @@ def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
                 Related(e.path, e.start_byte, e.end_byte, f'"{task_id}" is also defined here')
                 for e in elsewhere
             ]
-            others = [_where(ctx.path, root, o.id_value.start_point[0]) for o in group
-                      if o is not task and o.id_value is not None]
+            others = [
+                _where(ctx.path, root, o.id_value.start_point[0])
+                for o in group
+                if o is not task and o.id_value is not None
+            ]
             others += [_where(e.path, root, e.line) for e in elsewhere]
             yield Report(
                 task.id_value,
@@ -104,3 +123,414 @@ def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
 
 def task_label(task: TaskDefinition) -> str:
     return task.id or task.variable or text(task.call.child_by_field_name("function"))
+
+
+# --- Logging -------------------------------------------------------------------------------
+
+# Method names that a project's own logger (pino, winston, a wrapper around the SDK logger)
+# would use; such calls count as logging so that wrappers do not trigger task-no-logging.
+_LOG_METHODS = frozenset({"trace", "debug", "log", "info", "warn", "error", "fatal"})
+
+
+def _is_logging_call(ctx: FileContext, call: ts.Node) -> bool:
+    fn = call.child_by_field_name("function")
+    resolved = ctx.model.sdk.resolve(fn)
+    if resolved is not None and resolved.startswith("logger."):
+        return True
+    obj = unwrap(callee_object(call))
+    if obj is None or obj.type != "identifier":
+        return False
+    name = text(obj)
+    if name == "console":
+        return True
+    return callee_method(call) in _LOG_METHODS and "log" in name.lower()
+
+
+def _function_name(fn: ts.Node) -> str | None:
+    """The name a function can be called by: `function f()` or `const f = () => ...`."""
+    if fn.type in ("function_declaration", "generator_function_declaration"):
+        name = fn.child_by_field_name("name")
+        return text(name) if name is not None else None
+    parent = fn.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
+        parent = parent.parent
+    if parent is not None and parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        if name is not None and name.type == "identifier":
+            return text(name)
+    return None
+
+
+def _enclosing_names(node: ts.Node) -> list[str]:
+    names = []
+    for anc in ancestors(node):
+        if anc.type in FUNCTION_TYPES:
+            name = _function_name(anc)
+            if name is not None:
+                names.append(name)
+    return names
+
+
+def _logging_helpers(ctx: FileContext) -> set[str]:
+    """Names of functions in this file that log, directly or through other such functions, so
+    that a run calling `report()` which logs is not flagged."""
+    calls = ctx.model.of("call")
+    helpers: set[str] = set()
+    for call in calls:
+        if _is_logging_call(ctx, call):
+            helpers.update(_enclosing_names(call))
+    for _ in range(4):  # a few levels of helpers calling helpers is plenty
+        grown = set(helpers)
+        for call in calls:
+            fn = unwrap(call.child_by_field_name("function"))
+            if fn is not None and fn.type == "identifier" and text(fn) in helpers:
+                grown.update(_enclosing_names(call))
+        if grown == helpers:
+            break
+        helpers = grown
+    return helpers
+
+
+def _callee_at(task: TaskDefinition) -> ts.Node:
+    return task.call.child_by_field_name("function") or task.call
+
+
+@rule("task-no-logging")
+def task_no_logging(ctx: FileContext) -> Iterator[Report]:
+    helpers: set[str] | None = None
+    for task in ctx.model.tasks:
+        if task.run is None:
+            continue
+        calls = ctx.model.within("call", task.run)
+        if any(_is_logging_call(ctx, c) for c in calls):
+            continue
+        if helpers is None:
+            helpers = _logging_helpers(ctx)
+        called = (unwrap(c.child_by_field_name("function")) for c in calls)
+        if any(f is not None and f.type == "identifier" and text(f) in helpers for f in called):
+            continue
+        yield Report(_callee_at(task), args={"task": task_label(task)})
+
+
+# --- Error handling ------------------------------------------------------------------------
+
+_GLOBAL_ERROR_HOOKS = frozenset({"tasks.catchError", "tasks.handleError"})
+
+
+@rule("task-no-error-handling")
+def task_no_error_handling(ctx: FileContext) -> Iterator[Report]:
+    global_hook = any(
+        ctx.model.sdk.resolve(c.child_by_field_name("function")) in _GLOBAL_ERROR_HOOKS
+        for c in ctx.model.of("call")
+    )
+    if global_hook:
+        return
+    for task in ctx.model.tasks:
+        if task.run is None or "catchError" in task.members or "handleError" in task.members:
+            continue
+        if ctx.model.within("catch", task.run):
+            continue
+        if any(callee_method(c) == "catch" for c in ctx.model.within("call", task.run)):
+            continue
+        yield Report(_callee_at(task), args={"task": task_label(task)})
+
+
+# --- Concurrency ---------------------------------------------------------------------------
+
+
+def _queue_call_has_limit(ctx: FileContext, value: ts.Node | None) -> bool | None:
+    """For a `queue({...})` call: whether it sets concurrencyLimit; None if not such a call."""
+    value = unwrap(value)
+    if value is None or value.type != "call_expression":
+        return None
+    if ctx.model.sdk.resolve(value.child_by_field_name("function")) != "queue":
+        return None
+    args = call_arguments(value)
+    options = unwrap(args[0]) if args else None
+    if options is None or options.type != "object":
+        return True  # built elsewhere: assume it has a limit
+    if any(c.type == "spread_element" for c in options.named_children):
+        return True
+    return "concurrencyLimit" in object_members(options)
+
+
+def _has_concurrency_limit(ctx: FileContext, task: TaskDefinition) -> bool:
+    if "concurrency" in task.members:
+        return True
+    if "queue" not in task.members:
+        return False
+    value = unwrap(task.member("queue"))
+    if value is None:
+        return True
+    if value.type == "object":
+        members = object_members(value)
+        # A named queue may be declared with a limit elsewhere in the project.
+        spread = any(c.type == "spread_element" for c in value.named_children)
+        return "concurrencyLimit" in members or "name" in members or spread
+    if value.type == "call_expression":
+        return _queue_call_has_limit(ctx, value) is not False
+    if value.type in ("identifier", "shorthand_property_identifier"):
+        declared = declared_value(ctx.model, value)
+        return _queue_call_has_limit(ctx, declared) is not False
+    return True  # a queue name, a member of an imported module...: assume it is limited
+
+
+@rule("task-no-concurrency-limit")
+def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
+    variant = None if ctx.project.sdk_version.at_least(4, 7) else "legacy"
+    for task in ctx.model.tasks:
+        if task.options is None or _has_spread(task.options):
+            continue
+        if not _has_concurrency_limit(ctx, task):
+            yield Report(_callee_at(task), variant, {"task": task_label(task)})
+
+
+def _has_spread(obj: ts.Node) -> bool:
+    """Options spread from another object may carry any option."""
+    return any(c.type == "spread_element" for c in obj.named_children)
+
+
+# --- Retries -------------------------------------------------------------------------------
+
+
+def _config_has_default_retries(ctx: FileContext) -> bool | None:
+    """True or False when the config says so, None when it cannot be read statically."""
+    config = ctx.project.config
+    if config is None:
+        return False
+    if config.has_default_retries:
+        return True
+    if config.options is None or _has_spread(config.options):
+        return None
+    retries = unwrap(member_value(config.members.get("retries")))
+    if retries is None:
+        return False
+    if retries.type != "object" or _has_spread(retries):
+        return None  # `retries: sharedRetries`
+    return False
+
+
+@rule("task-no-retry-config")
+def task_no_retry_config(ctx: FileContext) -> Iterator[Report]:
+    if _config_has_default_retries(ctx) is not False:
+        return
+    variant = "no_config" if ctx.project.config is None else None
+    for task in ctx.model.tasks:
+        if task.options is None or "retry" in task.members or _has_spread(task.options):
+            continue
+        yield Report(_callee_at(task), variant, {"task": task_label(task)})
+
+
+# --- Exports (SDK 3.x) ---------------------------------------------------------------------
+
+
+def _exported_names(ctx: FileContext) -> set[str]:
+    """Local names exported by `export { a, b as c }` and `export default a`."""
+    names: set[str] = set()
+    for stmt in ctx.model.of("export"):
+        if stmt.child_by_field_name("source") is not None:
+            continue  # `export { a } from "./x"` re-exports another module's name
+        for child in stmt.named_children:
+            if child.type == "export_clause":
+                for spec in child.named_children:
+                    name = spec.child_by_field_name("name")
+                    if spec.type == "export_specifier" and name is not None:
+                        names.add(text(name))
+        value = unwrap(stmt.child_by_field_name("value"))
+        if value is not None and value.type == "identifier":
+            names.add(text(value))
+    return names
+
+
+def _uses_commonjs_exports(ctx: FileContext) -> bool:
+    for member in ctx.model.of("member"):
+        obj = member.child_by_field_name("object")
+        if obj is None:
+            continue
+        name = text(obj)
+        if name == "exports" or (name == "module" and member_property(member) == "exports"):
+            return True
+    return False
+
+
+@rule("task-not-exported")
+def task_not_exported(ctx: FileContext) -> Iterator[Report]:
+    if ctx.project.sdk_version.major != 3:
+        return
+    exported = None
+    for task in ctx.model.tasks:
+        if task.exported:
+            continue
+        stmt = task.statement
+        at_top = stmt.parent is not None and stmt.parent.type == "program"
+        if not at_top or stmt.type not in ("lexical_declaration", "expression_statement"):
+            continue  # tasks built inside other expressions or functions: cannot tell
+        if exported is None:
+            if _uses_commonjs_exports(ctx):
+                return
+            exported = _exported_names(ctx)
+        if task.variable is not None and task.variable in exported:
+            continue
+        fix = None
+        if stmt.type == "lexical_declaration" and task.variable is not None:
+            fix = Fix((Edit(stmt.start_byte, stmt.start_byte, "export "),))
+        yield Report(_callee_at(task), args={"task": task_label(task)}, fix=fix)
+
+
+# --- Task-level options: machine and maxDuration -------------------------------------------
+
+MACHINE_PRESETS = (
+    "micro",
+    "small-1x",
+    "small-2x",
+    "medium-1x",
+    "medium-2x",
+    "large-1x",
+    "large-2x",
+)
+
+
+def _object_at(args: list[ts.Node], index: int) -> ts.Node | None:
+    node = unwrap(args[index]) if len(args) > index else None
+    return node if node is not None and node.type == "object" else None
+
+
+def _config_objects(ctx: FileContext) -> Iterator[ts.Node]:
+    for call in ctx.model.of("call"):
+        if ctx.model.sdk.resolve(call.child_by_field_name("function")) == "defineConfig":
+            found = _object_at(call_arguments(call), 0)
+            if found is not None:
+                yield found
+
+
+def _option_objects(ctx: FileContext) -> Iterator[ts.Node]:
+    """Every object literal that takes task-level options: task options, trigger options and
+    the config passed to defineConfig. Each object once, even when a `const opts = {...}` is
+    passed to several triggers."""
+    found: list[ts.Node] = [t.options for t in ctx.model.tasks if t.options is not None]
+    for trigger in trigger_calls(ctx.model):
+        found.extend(trigger.run_options)
+    found.extend(_config_objects(ctx))
+    seen: set[tuple[int, int]] = set()
+    for obj in found:
+        if (obj.start_byte, obj.end_byte) not in seen:
+            seen.add((obj.start_byte, obj.end_byte))
+            yield obj
+
+
+def _out_of_memory_machine(options: ts.Node) -> ts.Node | None:
+    """`retry.outOfMemory.machine` in task options, `retries.default.outOfMemory.machine` in
+    the config."""
+    members = object_members(options)
+    retry = member_value(members.get("retry"))
+    if retry is None:
+        retry = member_value(object_members(member_value(members.get("retries"))).get("default"))
+    oom = member_value(object_members(retry).get("outOfMemory"))
+    return member_value(object_members(oom).get("machine"))
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def nearest_preset(value: str) -> str | None:
+    """The one preset within two edits of `value` (ignoring case), if exactly one is nearest."""
+    lowered = value.strip().lower()
+    scored = sorted((_edit_distance(lowered, p), p) for p in MACHINE_PRESETS)
+    best, preset = scored[0]
+    if best > 2 or (len(scored) > 1 and scored[1][0] == best):
+        return None
+    return preset
+
+
+def _machine_reports(ctx: FileContext, value: ts.Node | None) -> Iterator[Report]:
+    value = unwrap(value)
+    if value is None:
+        return
+    if value.type == "object":
+        members = object_members(value)
+        for field in ("cpu", "memory"):
+            member = members.get(field)
+            if member is not None:
+                key = member.child_by_field_name("key") or member
+                yield Report(key, "deprecated_field", {"field": field})
+        value = unwrap(member_value(members.get("preset")))
+        if value is None:
+            return
+    preset = string_value(value)
+    if preset is None or preset in MACHINE_PRESETS:
+        return
+    suggestion = nearest_preset(preset)
+    fix = None
+    hint = ""
+    if suggestion is not None:
+        quote = ctx.source[value.start_byte : value.start_byte + 1].decode()
+        fix = Fix((Edit(value.start_byte, value.end_byte, f"{quote}{suggestion}{quote}"),))
+        hint = f' Did you mean "{suggestion}"?'
+    args = {"value": preset, "hint": hint, "suggestion": suggestion or ""}
+    yield Report(value, args=args, fix=fix)
+
+
+@rule("invalid-machine-preset")
+def invalid_machine_preset(ctx: FileContext) -> Iterator[Report]:
+    for options in _option_objects(ctx):
+        yield from _machine_reports(ctx, member_value(object_members(options).get("machine")))
+        yield from _machine_reports(ctx, _out_of_memory_machine(options))
+
+
+@rule("max-duration-too-small")
+def max_duration_too_small(ctx: FileContext) -> Iterator[Report]:
+    for options in _option_objects(ctx):
+        value = member_value(object_members(options).get("maxDuration"))
+        seconds = number_value(value)
+        if value is not None and seconds is not None and seconds < 5:
+            yield Report(value, args={"value": text(unwrap(value))})
+
+
+# --- Queue concurrencyLimit (SDK 4.7+) -----------------------------------------------------
+
+
+def _limit_member(obj: ts.Node | None) -> ts.Node | None:
+    member = object_members(obj).get("concurrencyLimit")
+    return member if member is not None and member.type == "pair" else None
+
+
+@rule("queue-concurrency-deprecated")
+def queue_concurrency_deprecated(ctx: FileContext) -> Iterator[Report]:
+    if not ctx.project.sdk_version.at_least(4, 7):
+        return
+    for task in ctx.model.tasks:
+        queue_obj = unwrap(task.member("queue"))
+        if queue_obj is None or queue_obj.type != "object":
+            continue
+        limit = _limit_member(queue_obj)
+        if limit is None:
+            continue
+        value = limit.child_by_field_name("value")
+        limit_text = text(value)
+        fix = None
+        only_limit = list(object_members(queue_obj)) == ["concurrencyLimit"]
+        queue_pair = task.members["queue"]
+        if (
+            only_limit
+            and len(queue_obj.named_children) == 1
+            and "concurrency" not in task.members
+            and queue_pair.type == "pair"
+        ):
+            new = f"concurrency: {{ total: {limit_text} }}"
+            fix = Fix((Edit(queue_pair.start_byte, queue_pair.end_byte, new),))
+        key = limit.child_by_field_name("key") or limit
+        yield Report(key, args={"limit": limit_text}, fix=fix)
+    for call in ctx.model.of("call"):
+        if ctx.model.sdk.resolve(call.child_by_field_name("function")) != "queue":
+            continue
+        limit = _limit_member(_object_at(call_arguments(call), 0))
+        if limit is not None:
+            key = limit.child_by_field_name("key") or limit
+            yield Report(key, "shared", {"limit": text(limit.child_by_field_name("value"))})

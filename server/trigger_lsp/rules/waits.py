@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
@@ -9,20 +10,32 @@ import tree_sitter as ts
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     call_arguments,
+    call_function,
     callee_method,
     callee_object,
     function_body,
+    member_value,
+    object_members,
+    property_name,
+    string_value,
     text,
     unwrap,
 )
-from trigger_lsp.rules.base import FileContext, Report, rule
-from trigger_lsp.rules.common import declared_value, wait_name
+from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, rule
+from trigger_lsp.rules.common import (
+    AND_WAIT_METHODS,
+    SDK_WAITS,
+    at_module_level,
+    declared_value,
+    sdk_binds,
+    wait_name,
+)
 
 PROMISE_COMBINATORS = frozenset({"all", "allSettled", "race", "any"})
 ITERATING_METHODS = frozenset({"map", "flatMap", "forEach"})
 
 
-def _collection_sources(ctx: FileContext, arg: ts.Node, depth: int = 0) -> list[ts.Node]:
+def _collection_sources(ctx: FileContext, arg: ts.Node | None, depth: int = 0) -> list[ts.Node]:
     """Nodes whose calls run concurrently when `arg` is handed to Promise.all."""
     arg = unwrap(arg)
     if arg is None or depth > 3:
@@ -47,8 +60,10 @@ def _collection_sources(ctx: FileContext, arg: ts.Node, depth: int = 0) -> list[
 
 @rule("parallel-waits")
 def parallel_waits(ctx: FileContext) -> Iterator[Report]:
+    if b"Promise." not in ctx.source:
+        return
     for call in ctx.model.of("call"):
-        fn = unwrap(call.child_by_field_name("function"))
+        fn = unwrap(call_function(call))
         if fn is None or fn.type != "member_expression":
             continue
         obj = callee_object(call)
@@ -93,11 +108,143 @@ def _in_loop_body(node: ts.Node, run: ts.Node) -> ts.Node | None:
 @rule("wait-in-loop")
 def wait_in_loop(ctx: FileContext) -> Iterator[Report]:
     for call in ctx.model.of("call"):
-        name = ctx.model.sdk.resolve(call.child_by_field_name("function"))
+        if callee_method(call) not in ("for", "until"):
+            continue
+        name = ctx.model.sdk.resolve(call_function(call))
         if name not in ("wait.for", "wait.until"):
             continue
         task = ctx.model.task_running(call)
         if task is None or task.run is None:
             continue
         if _in_loop_body(call, function_body(task.run) or task.run) is not None:
-            yield Report(call.child_by_field_name("function") or call, args={"wait": name})
+            yield Report(call_function(call) or call, args={"wait": name})
+
+
+# `retry.onThrow` is a wait inside a run, but whether it throws outside one is not confirmed.
+# (createToken and completeToken are not waits at all: they are meant for backend code.)
+_RUN_ONLY_WAITS = (SDK_WAITS - {"retry.onThrow"}) | AND_WAIT_METHODS
+# Every wait is a method call; checking the method name first skips most calls cheaply.
+_WAIT_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in _RUN_ONLY_WAITS)
+_TEST_FILE = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
+# Path parts and file names of application code (Next.js, Remix, SvelteKit, Express routes).
+_APP_DIRS = frozenset({"api", "pages", "routes"})
+_APP_STEMS = frozenset({"route", "middleware", "actions"})
+
+
+def _run_only_wait(ctx: FileContext, call: ts.Node) -> str | None:
+    method = callee_method(call)
+    if method not in _WAIT_METHODS:
+        return None
+    # Resolve through call_function so that `await wait.forToken<T>(t)` is seen too.
+    sdk_name = ctx.model.sdk.resolve(call_function(call))
+    name = sdk_name if sdk_name in SDK_WAITS else method
+    if name not in _RUN_ONLY_WAITS:
+        return None
+    if name in AND_WAIT_METHODS and not ctx.model.imports_sdk:
+        # Outside Trigger.dev files, only a method of an imported task is known to be a wait.
+        in_dir = ctx.path is not None and ctx.project.in_trigger_dir(ctx.path)
+        if not in_dir and not ctx.model.is_task_reference(callee_object(call)):
+            return None
+    return name
+
+
+def _is_test_file(ctx: FileContext) -> bool:
+    if ctx.path is None:
+        return False
+    return bool(_TEST_FILE.search(ctx.path.name)) or "__tests__" in ctx.path.parts
+
+
+def _looks_like_app_code(ctx: FileContext) -> bool:
+    """A `"use server"` module, or a route/API file by the conventions of common frameworks."""
+    first = ctx.tree.root_node.named_children[:1]
+    if first and first[0].type == "expression_statement":
+        directive = first[0].named_children[0] if first[0].named_children else None
+        if string_value(directive) == "use server":
+            return True
+    if ctx.path is None:
+        return False
+    name = ctx.path.name
+    stem = name.split(".", 1)[0]
+    if stem in _APP_STEMS or stem.startswith("+") or ".server." in name:
+        return True
+    try:  # folders above the project say nothing about this file
+        parts = ctx.path.resolve().relative_to(ctx.project.root.resolve()).parts
+    except ValueError:
+        parts = ctx.path.parts
+    return any(part in _APP_DIRS for part in parts[:-1])
+
+
+@rule("wait-outside-run", any_file=True)
+def wait_outside_run(ctx: FileContext) -> Iterator[Report]:
+    model = ctx.model
+    if _is_test_file(ctx) or not (
+        model.imports_sdk
+        or any(imp.is_relative or imp.dynamic for imp in model.imports)
+        or (ctx.path is not None and ctx.project.in_trigger_dir(ctx.path))
+    ):
+        return  # no SDK and no imported task: nothing here can wait
+    backend: bool | None = None
+    for call in ctx.model.of("call"):
+        name = _run_only_wait(ctx, call)
+        if name is None:
+            continue
+        at = call_function(call) or call
+        if at_module_level(call):
+            yield Report(at, args={"wait": name})
+            continue
+        if backend is None:
+            backend = (
+                not ctx.model.tasks
+                and ctx.path is not None
+                and not ctx.project.in_trigger_dir(ctx.path)
+                and _looks_like_app_code(ctx)
+            )
+        if backend:
+            yield Report(at, "backend", {"wait": name})
+
+
+_NOT_FOR_TOKEN_OPTIONS = ("token", "timeout", "timeoutInSeconds")
+
+
+def _for_token_fix(ctx: FileContext, options: ts.Node, members: dict[str, ts.Node]) -> Fix | None:
+    """`wait.forToken({ token: t, timeout... })` -> `wait.forToken(t)`."""
+    if "token" not in members or not set(members) <= set(_NOT_FOR_TOKEN_OPTIONS):
+        return None
+    if len(options.named_children) != len(members):  # spreads or comments: leave it alone
+        return None
+    value = member_value(members["token"])
+    if value is None:
+        return None
+    return Fix((Edit(options.start_byte, options.end_byte, ctx.text(value)),))
+
+
+@rule("wait-token-misuse")
+def wait_token_misuse(ctx: FileContext) -> Iterator[Report]:
+    if not sdk_binds(ctx.model, "wait"):
+        return
+    for call in ctx.model.of("call"):
+        if callee_method(call) not in ("forToken", "createToken"):
+            continue
+        fn = call_function(call)
+        name = ctx.model.sdk.resolve(fn)
+        if name not in ("wait.forToken", "wait.createToken"):
+            continue
+        args = call_arguments(call)
+        first = unwrap(args[0]) if args else None
+        if name == "wait.forToken":
+            if first is None or first.type != "object":
+                continue
+            members = object_members(first)
+            bad = sorted(
+                (members[k] for k in _NOT_FOR_TOKEN_OPTIONS if k in members),
+                key=lambda n: n.start_byte,
+            )
+            if bad:
+                key = property_name(bad[0])
+                yield Report(bad[0], args={"key": key}, fix=_for_token_fix(ctx, first, members))
+        elif first is None and not args:
+            yield Report(fn or call, "no_timeout")
+        elif first is not None and first.type == "object":
+            spreads = any(c.type == "spread_element" for c in first.named_children)
+            if not spreads and "timeout" not in object_members(first):
+                yield Report(fn or call, "no_timeout")

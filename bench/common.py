@@ -1,0 +1,79 @@
+"""Shared helpers for the benchmarks: generated inputs, timing and Markdown tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("TRIGGER_LSP_SHARED", ROOT.parent / "shared"))
+GEN_TASKS = SHARED / "tools" / "gen_tasks.py"
+WORK = Path(os.environ.get("TRIGGER_LSP_BENCH_DIR", ROOT / "bench" / "results"))
+
+
+def generate(lines: int, out: Path, seed: int = 1) -> Path:
+    """A Trigger.dev task file of exactly `lines` lines, from the neutral generator."""
+    if not GEN_TASKS.is_file():
+        sys.exit(f"the task-file generator was not found at {GEN_TASKS} (set TRIGGER_LSP_SHARED)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.exists():
+        subprocess.run(
+            [sys.executable, str(GEN_TASKS), "--lines", str(lines), "--seed", str(seed), "-o", str(out)],
+            check=True,
+        )
+    return out
+
+
+def generate_project(files: int, lines: int, out: Path) -> Path:
+    """A project of `files` task files under src/trigger, with a package.json and config."""
+    marker = out / ".complete"
+    if marker.exists():
+        return out
+    trigger = out / "src" / "trigger"
+    trigger.mkdir(parents=True, exist_ok=True)
+    (out / "package.json").write_text(
+        '{"name": "bench", "dependencies": {"@trigger.dev/sdk": "4.8.3"},'
+        ' "devDependencies": {"trigger.dev": "4.8.3"}}\n'
+    )
+    (out / "trigger.config.ts").write_text(
+        'import { defineConfig } from "@trigger.dev/sdk";\n'
+        'export default defineConfig({ project: "proj_bench", dirs: ["./src/trigger"],'
+        " maxDuration: 3600, retries: { default: { maxAttempts: 3 } } });\n"
+    )
+    for i in range(files):
+        generate(lines, trigger / f"tasks_{i:04d}.ts", seed=1000 + i)
+    marker.write_text("ok\n")
+    return out
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, list[float]]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), samples
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)

@@ -1,0 +1,167 @@
+"""Code actions: rule fixes, suppression comments, fix-all and explain-rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lsprotocol import types as lsp
+
+from trigger_lsp.engine import Finding
+from trigger_lsp.fixes import apply_fixes
+from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.lsp.convert import text_edits
+from trigger_lsp.lsp.documents import Document
+from trigger_lsp.positions import Encoding
+from trigger_lsp.rules.base import Edit
+from trigger_lsp.suppressions import FILE_DIRECTIVE, LINE_DIRECTIVE
+
+FIX_ALL_KIND = "source.fixAll.trigger-lsp"
+EXPLAIN_COMMAND = "trigger-lsp.explainRule"
+KINDS = [lsp.CodeActionKind.QuickFix, FIX_ALL_KIND]
+
+
+def _edit(doc: Document, edits: list[Edit], enc: Encoding) -> lsp.WorkspaceEdit:
+    return lsp.WorkspaceEdit(
+        document_changes=[
+            lsp.TextDocumentEdit(
+                lsp.OptionalVersionedTextDocumentIdentifier(doc.uri, doc.version),
+                list(text_edits(doc, edits, enc)),
+            )
+        ]
+    )
+
+
+def _line_start(doc: Document, offset: int) -> int:
+    return doc.source.rfind(b"\n", 0, offset) + 1
+
+
+def _indent(doc: Document, line_start: int) -> str:
+    end = line_start
+    while end < len(doc.source) and doc.source[end : end + 1] in (b" ", b"\t"):
+        end += 1
+    return doc.source[line_start:end].decode()
+
+
+def _newline(doc: Document) -> str:
+    return "\r\n" if b"\r\n" in doc.source[:4096] else "\n"
+
+
+def suppress_line_edit(doc: Document, finding: Finding) -> Edit:
+    start = _line_start(doc, finding.start_byte)
+    comment = f"{_indent(doc, start)}// {LINE_DIRECTIVE} {finding.rule} -- reason{_newline(doc)}"
+    return Edit(start, start, comment)
+
+
+def suppress_file_edit(doc: Document, rule_id: str) -> Edit:
+    offset = 0
+    if doc.source.startswith(b"#!"):  # keep a shebang first
+        offset = doc.source.find(b"\n") + 1 or len(doc.source)
+    return Edit(offset, offset, f"// {FILE_DIRECTIVE} {rule_id}{_newline(doc)}")
+
+
+def _overlaps(finding: Finding, doc: Document, rng: lsp.Range, enc: Encoding) -> bool:
+    start, end = doc.offset(rng.start, enc), doc.offset(rng.end, enc)
+    return finding.start_byte <= end and start <= finding.end_byte
+
+
+def code_actions(
+    doc: Document,
+    findings: list[Finding],
+    params: lsp.CodeActionParams,
+    enc: Encoding,
+) -> list[lsp.CodeAction]:
+    only = params.context.only
+    want_quickfix = not only or any(str(k).startswith("quickfix") for k in only)
+    want_fix_all = not only or any(FIX_ALL_KIND.startswith(str(k)) for k in only)
+    actions: list[lsp.CodeAction] = []
+    if want_quickfix:
+        for finding in findings:
+            if not _overlaps(finding, doc, params.range, enc):
+                continue
+            diag = _matching_diagnostic(finding, params.context.diagnostics)
+            diags = [diag] if diag is not None else None
+            if finding.fix is not None:
+                actions.append(
+                    lsp.CodeAction(
+                        title=finding.fix.title or f"Fix {finding.rule}",
+                        kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=diags,
+                        is_preferred=finding.fix.safety is FixSafety.SAFE,
+                        edit=_edit(doc, list(finding.fix.edits), enc),
+                    )
+                )
+            actions.append(
+                lsp.CodeAction(
+                    title=f"Ignore {finding.rule} on this line",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=diags,
+                    edit=_edit(doc, [suppress_line_edit(doc, finding)], enc),
+                )
+            )
+            actions.append(
+                lsp.CodeAction(
+                    title=f"Ignore {finding.rule} in this file",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=diags,
+                    edit=_edit(doc, [suppress_file_edit(doc, finding.rule)], enc),
+                )
+            )
+            actions.append(
+                lsp.CodeAction(
+                    title=f"Explain {finding.rule}",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=diags,
+                    command=lsp.Command(
+                        f"Explain {finding.rule}", EXPLAIN_COMMAND, arguments=[finding.rule]
+                    ),
+                )
+            )
+    if want_fix_all:
+        action = fix_all_action(doc, findings, enc)
+        if action is not None:
+            actions.append(action)
+    return actions
+
+
+def fix_all_edits(doc: Document, findings: list[Finding]) -> list[Edit]:
+    """Non-overlapping edits of every safe fix, as one change of the whole text."""
+    fixed, count = apply_fixes(doc.source, findings, {FixSafety.SAFE})
+    if not count:
+        return []
+    # Send the smallest single replacement that turns the old text into the new one.
+    old = doc.source
+    start = 0
+    limit = min(len(old), len(fixed))
+    while start < limit and old[start] == fixed[start]:
+        start += 1
+    end_old, end_new = len(old), len(fixed)
+    while end_old > start and end_new > start and old[end_old - 1] == fixed[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    # Keep both ends on UTF-8 character boundaries (continuation bytes are 0b10xxxxxx).
+    while start > 0 and start < len(old) and (old[start] & 0xC0) == 0x80:
+        start -= 1
+    while end_old < len(old) and (old[end_old] & 0xC0) == 0x80:
+        end_old += 1
+        end_new += 1
+    return [Edit(start, end_old, fixed[start:end_new].decode("utf-8", "replace"))]
+
+
+def fix_all_action(doc: Document, findings: list[Finding], enc: Encoding) -> lsp.CodeAction | None:
+    edits = fix_all_edits(doc, findings)
+    if not edits:
+        return None
+    return lsp.CodeAction(
+        title="Fix all safe trigger-lsp problems",
+        kind=FIX_ALL_KIND,
+        edit=_edit(doc, edits, enc),
+    )
+
+
+def _matching_diagnostic(
+    finding: Finding, diagnostics: Sequence[lsp.Diagnostic]
+) -> lsp.Diagnostic | None:
+    for d in diagnostics:
+        if d.code == finding.rule and d.source == "trigger-lsp":
+            return d
+    return None

@@ -1,0 +1,108 @@
+"""Open documents: bytes, an incrementally re-parsed syntax tree, and the last analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tree_sitter as ts
+from lsprotocol import types as lsp
+
+from trigger_lsp.analysis.syntax import grammar_for, parse
+from trigger_lsp.engine import FileResult, LineIndex
+from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes, units_to_byte_col
+
+
+@dataclass
+class Document:
+    uri: str
+    path: Path | None
+    language_id: str | None
+    version: int | None
+    source: bytes
+    grammar: str
+    lines: LineIndex = field(init=False)
+    tree: ts.Tree | None = None
+    result: FileResult | None = None  # analysis of `analyzed_version`
+    analyzed_version: int | None = None
+    result_id: int = 0  # bumps when the findings change, for pull diagnostics
+    result_key: int | None = None
+
+    def __post_init__(self) -> None:
+        self.lines = LineIndex(self.source)
+
+    # --- positions -----------------------------------------------------------------------
+    def offset(self, pos: lsp.Position, encoding: Encoding) -> int:
+        """Byte offset of an LSP position, clamped into the document."""
+        if pos.line < 0:
+            return 0
+        if pos.line >= len(self.lines.starts):
+            return len(self.source)
+        line = line_bytes(self.source, pos.line, self.lines.starts)
+        return self.lines.starts[pos.line] + units_to_byte_col(line, pos.character, encoding)
+
+    def position(self, offset: int, encoding: Encoding) -> lsp.Position:
+        offset = max(0, min(offset, len(self.source)))
+        row, byte_col = self.lines.point(offset)
+        line = line_bytes(self.source, row, self.lines.starts)
+        byte_col = min(byte_col, len(line))
+        return lsp.Position(row, byte_col_to_units(line, byte_col, encoding))
+
+    def range(self, start: int, end: int, encoding: Encoding) -> lsp.Range:
+        return lsp.Range(self.position(start, encoding), self.position(end, encoding))
+
+    # --- edits ---------------------------------------------------------------------------
+    def apply(self, change: lsp.TextDocumentContentChangeEvent, encoding: Encoding) -> None:
+        if not isinstance(change, lsp.TextDocumentContentChangePartial):
+            self.source = change.text.encode("utf-8", "surrogatepass")
+            self.lines = LineIndex(self.source)
+            self.tree = None
+            return
+        start = self.offset(change.range.start, encoding)
+        end = max(start, self.offset(change.range.end, encoding))
+        new = change.text.encode("utf-8", "surrogatepass")
+        start_point = self.lines.point(start)
+        old_end_point = self.lines.point(end)
+        self.source = self.source[:start] + new + self.source[end:]
+        self.lines = LineIndex(self.source)
+        new_end = start + len(new)
+        if self.tree is not None:
+            self.tree.edit(
+                start_byte=start,
+                old_end_byte=end,
+                new_end_byte=new_end,
+                start_point=start_point,
+                old_end_point=old_end_point,
+                new_end_point=self.lines.point(new_end),
+            )
+
+    def parsed(self) -> ts.Tree:
+        """The syntax tree of the current text, re-using the previous tree after edits."""
+        self.tree = parse(self.source, self.grammar, self.tree)
+        return self.tree
+
+
+class DocumentStore:
+    def __init__(self) -> None:
+        self._docs: dict[str, Document] = {}
+
+    def open(self, item: lsp.TextDocumentItem, path: Path | None) -> Document:
+        doc = Document(
+            uri=item.uri,
+            path=path,
+            language_id=item.language_id,
+            version=item.version,
+            source=item.text.encode("utf-8", "surrogatepass"),
+            grammar=grammar_for(path, item.language_id),
+        )
+        self._docs[item.uri] = doc
+        return doc
+
+    def get(self, uri: str) -> Document | None:
+        return self._docs.get(uri)
+
+    def close(self, uri: str) -> Document | None:
+        return self._docs.pop(uri, None)
+
+    def all(self) -> list[Document]:
+        return list(self._docs.values())

@@ -1,0 +1,35 @@
+"""Markdown explanations of rules and sharp edges, for hover and the explain command."""
+
+from __future__ import annotations
+
+from trigger_lsp.knowledge.model import Knowledge, SharpEdge
+
+
+def edge_markdown(edge: SharpEdge) -> str:
+    parts = [f"**{edge.title}** ({edge.severity})", "", edge.summary]
+    for heading in ("Why it happens", "What to do", "Symptoms"):
+        body = edge.prose.get(heading)
+        if body:
+            parts += ["", f"*{heading}*", "", body]
+    if edge.docs:
+        parts += ["", f"[Trigger.dev docs]({edge.docs})"]
+    return "\n".join(parts)
+
+
+def rule_markdown(kb: Knowledge, rule_id: str, with_edges: bool = True) -> str:
+    doc = kb.rules[rule_id]
+    parts = [
+        f"### {rule_id}: {doc.title}",
+        "",
+        f"`{doc.severity.value}` · {'on' if doc.enabled else 'off'} by default · fix: {doc.fix.value}",
+        "",
+        doc.summary,
+    ]
+    for heading in ("Why", "How to fix", "Correction to older advice"):
+        body = doc.prose.get(heading)
+        if body:
+            parts += ["", f"**{heading}**", "", body]
+    if with_edges:
+        for edge in kb.edges_for(rule_id):
+            parts += ["", "---", "", edge_markdown(edge)]
+    return "\n".join(parts)

@@ -1,0 +1,110 @@
+"""Markdown for SDK reference entries and indexed tasks, shared by hover and completion.
+
+The words come from references/ (patterns.md's API reference and sharp_edges.md); this module
+only arranges them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trigger_lsp.index import TaskEntry
+from trigger_lsp.knowledge.model import ApiEntry, Knowledge, OptionEntry, ValueChoice, ValueSet
+from trigger_lsp.project.versions import Version
+
+TASK_SUMMARY_KEYS = ("queue", "concurrency", "retry", "machine", "maxDuration", "cron")
+
+
+def is_deprecated(entry: ApiEntry | OptionEntry, version: Version | None) -> bool:
+    if not entry.deprecated:
+        return False
+    if entry.deprecated_since is None or version is None:
+        return True
+    since = Version.parse(entry.deprecated_since)
+    return since is None or version >= since
+
+
+def is_available(entry: ApiEntry | OptionEntry, version: Version | None) -> bool:
+    if entry.since is None or version is None:
+        return True
+    since = Version.parse(entry.since)
+    return since is None or version >= since
+
+
+def _status(entry: ApiEntry | OptionEntry, version: Version | None) -> list[str]:
+    notes = []
+    if entry.deprecated:
+        when = f" since {entry.deprecated_since}" if entry.deprecated_since else ""
+        applies = is_deprecated(entry, version)
+        notes.append(f"*Deprecated{when}*" + ("" if applies else f" (your SDK is {version})"))
+    if entry.since:
+        notes.append(f"*Since SDK {entry.since}*")
+    return [" · ".join(notes)] if notes else []
+
+
+def edges_markdown(kb: Knowledge, edge_ids: tuple[str, ...]) -> list[str]:
+    edges = [kb.sharp_edges[e] for e in edge_ids if e in kb.sharp_edges]
+    if not edges:
+        return []
+    lines = ["", "**Sharp edges**", ""]
+    for edge in edges:
+        lines.append(f"- **{edge.title}**: {' '.join(edge.summary.split())}")
+    return lines
+
+
+def api_markdown(kb: Knowledge, entry: ApiEntry, version: Version | None = None) -> str:
+    parts = ["```typescript", entry.signature, "```", "", entry.description]
+    status = _status(entry, version)
+    if status:
+        parts += ["", *status]
+    parts += edges_markdown(kb, entry.sharp_edges)
+    return "\n".join(parts)
+
+
+def option_markdown(kb: Knowledge, entry: OptionEntry, version: Version | None = None) -> str:
+    where = "task option" if entry.owner == "task" else f"`{entry.owner}` option"
+    only = f" ({', '.join(entry.applies_to)} only)" if entry.applies_to else ""
+    parts = [f"**{entry.key}**: `{entry.type}` · {where}{only}", "", entry.description]
+    status = _status(entry, version)
+    if status:
+        parts += ["", *status]
+    parts += edges_markdown(kb, entry.sharp_edges)
+    return "\n".join(parts)
+
+
+def value_markdown(values: ValueSet, choice: ValueChoice) -> str:
+    return f"**`{choice.value}`**: {choice.description}\n\n{values.description}"
+
+
+def display_path(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def _code(value: str) -> str:
+    fence = "``" if "`" in value else "`"
+    return f"{fence} {value} {fence}" if fence == "``" else f"`{value}`"
+
+
+def task_markdown(entries: list[TaskEntry], task_id: str, complete: bool) -> str:
+    if not entries:
+        known = "" if complete else " (the workspace is still being indexed)"
+        return f"**Task `{task_id}`**: no task with this id is known in this project{known}."
+    parts: list[str] = []
+    for n, entry in enumerate(entries):
+        if n:
+            parts += ["", "---", ""]
+        where = f"{display_path(entry.path, entry.project)}:{entry.line + 1}"
+        link = f"[{where}]({entry.path.as_uri()}#L{entry.line + 1})"
+        parts += [f"**Task `{entry.id}`** · `{entry.kind}` · {link}"]
+        rows = [(k, entry.summary[k]) for k in TASK_SUMMARY_KEYS if k in entry.summary]
+        if rows:
+            parts.append("")
+            parts += [f"- {key}: {_code(value)}" for key, value in rows]
+    if len(entries) > 1:
+        parts += ["", f"*{len(entries)} tasks share this id.*"]
+    return "\n".join(parts)

@@ -1,0 +1,434 @@
+"""The language server: state, document sync, diagnostics and the routing of requests.
+
+Handlers are thin adapters: they find the document, call the engine or a feature module, and
+convert the result to LSP types. All analysis goes through trigger_lsp.engine, as in the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import JsonRPCNotification
+from pygls.uris import to_fs_path
+
+from trigger_lsp import __version__
+from trigger_lsp.analysis.syntax import is_source_path
+from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, analyze, looks_binary
+from trigger_lsp.index import FileIndex, ProjectIndex, index_model, index_source
+from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.lsp import code_actions
+from trigger_lsp.lsp.convert import Locator, diagnostic
+from trigger_lsp.lsp.documents import Document, DocumentStore
+from trigger_lsp.lsp.settings import SECTION, ServerSettings, parse_settings
+from trigger_lsp.positions import Encoding
+from trigger_lsp.project.context import ProjectResolver, default_context
+from trigger_lsp.settings import RuleSettings
+
+log = logging.getLogger(__name__)
+MAX_INDEXED_FILES = 20_000
+READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the index
+
+
+class TriggerProtocol(LanguageServerProtocol):
+    """Answers a request whose params do not fit its method with an InvalidParams error:
+    pygls only logs such a request and drops it, which leaves the client waiting forever."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "id" not in data or "method" not in data or "error" in data:
+                raise
+            log.warning("invalid params for %s: %s", data.get("method"), exc.__cause__)
+            error = JsonRpcInvalidParams.of(exc.__cause__ or exc).to_response_error()
+            self._send_response(data["id"], None, error)
+            return JsonRPCNotification(method=DROPPED, params=None, jsonrpc="2.0")
+
+
+DROPPED = "$/trigger-lsp/droppedRequest"  # what an answered bad request turns into
+
+
+class TriggerLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "trigger-lsp",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            protocol_cls=TriggerProtocol,
+        )
+        self.store = DocumentStore()
+        self.index = ProjectIndex()
+        self.resolver = ProjectResolver()
+        self.settings = ServerSettings()
+        self.pull_diagnostics = False
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._reported: set[str] = set()  # messages already shown once
+        self._index_task: asyncio.Task[None] | None = None
+        self._configured = asyncio.Event()  # the client's settings are in
+        self._indexed = asyncio.Event()  # the workspace index is done (or not wanted)
+        self._ready_wait: asyncio.Future[None] | None = None
+
+    # --- shared state ----------------------------------------------------------------------
+    @property
+    def kb(self) -> Knowledge:
+        return knowledge()
+
+    @property
+    def encoding(self) -> Encoding:
+        value = str(self.workspace.position_encoding or "utf-16")
+        return value if value in ("utf-8", "utf-16", "utf-32") else "utf-16"  # type: ignore[return-value]
+
+    def document(self, uri: str) -> Document | None:
+        return self.store.get(uri)
+
+    def show_once(self, message: str, kind: lsp.MessageType = lsp.MessageType.Warning) -> None:
+        if message in self._reported:
+            return
+        self._reported.add(message)
+        self.window_show_message(lsp.ShowMessageParams(kind, f"trigger-lsp: {message}"))
+
+    def log_once(self, message: str) -> None:
+        if message in self._reported:
+            return
+        self._reported.add(message)
+        self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error, message))
+
+    def apply_settings(self, raw: Any) -> None:
+        settings, problems = parse_settings(raw, frozenset(self.kb.rules), self.settings)
+        self.settings = settings
+        for problem in problems:
+            self.show_once(f"invalid setting: {problem}; using the default")
+
+    # --- analysis --------------------------------------------------------------------------
+    def analyze(self, doc: Document) -> FileResult:
+        """The analysis of the document's current version (cached per version)."""
+        if doc.result is not None and doc.analyzed_version == doc.version and doc.tree is not None:
+            return doc.result
+        tree = doc.parsed()
+        project = self.resolver.context_for(doc.path) if doc.path is not None else default_context()
+        if project.lint.error:
+            self.show_once(f"{project.lint.error}; using the defaults")
+        rules = RuleSettings().layered(self.settings.rules, project.lint.rules)
+        result = analyze(
+            doc.source,
+            doc.path,
+            project=project,
+            settings=rules,
+            index=self.index,
+            grammar=doc.grammar,
+            tree=tree,
+            kb=self.kb,
+        )
+        for err in result.rule_errors:
+            self.log_once(f"rule {err.rule} failed on {doc.uri}: {err.error}")
+        doc.result, doc.analyzed_version = result, doc.version
+        key = hash(
+            tuple(
+                (f.rule, f.start_byte, f.end_byte, f.message, f.severity) for f in result.findings
+            )
+        )
+        if key != doc.result_key:  # unchanged findings keep their result id (pull clients)
+            doc.result_key = key
+            doc.result_id += 1
+        if doc.path is not None and result.model is not None:
+            found = index_model(result.model, doc.path, project.root)
+            if self.index.update(doc.path, found.entries, found.sites):
+                self.refresh_others(doc.uri)
+        return result
+
+    def index_from_disk(self, path: Path) -> bool:
+        """(Re-)index a file that is not open from the disk; return whether its ids changed."""
+        found = FileIndex([], [])
+        if is_source_path(path):
+            try:
+                source = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
+            except OSError:
+                source = b""
+            if source and not looks_binary(source):
+                found = index_source(source, path, self.resolver.context_for(path).root)
+        return self.index.update(path, found.entries, found.sites)
+
+    def diagnostics_for(self, doc: Document) -> list[lsp.Diagnostic]:
+        if not self.settings.features.diagnostics:
+            return []
+        result = self.analyze(doc)
+        locator = Locator(self.store, self.encoding)
+        return [diagnostic(doc, f, self.kb, self.encoding, locator) for f in result.findings]
+
+    # --- push diagnostics --------------------------------------------------------------------
+    def schedule(self, doc: Document, delay_ms: int | None = None) -> None:
+        """Publish (pull clients: analyse, to keep the index current) after the debounce."""
+        timer = self._timers.pop(doc.uri, None)
+        if timer is not None:
+            timer.cancel()
+        delay = (self.settings.debounce_ms if delay_ms is None else delay_ms) / 1000
+        loop = asyncio.get_event_loop()
+        self._timers[doc.uri] = loop.call_later(delay, self.publish, doc.uri, doc.version)
+
+    def publish(self, uri: str, version: int | None) -> None:
+        self._timers.pop(uri, None)
+        doc = self.store.get(uri)
+        if doc is None or doc.version != version:
+            return  # closed, or a newer version is already scheduled
+        if self.pull_diagnostics:  # the client asks for the findings; other files need the ids
+            self.analyze(doc)
+            return
+        diagnostics = self.diagnostics_for(doc)
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri, diagnostics, doc.version)
+        )
+
+    def refresh_others(self, changed_uri: str) -> None:
+        """Task ids changed: re-check the other open documents (duplicates, unknown ids)."""
+        for other in self.store.all():
+            if other.uri == changed_uri:
+                continue
+            other.analyzed_version = None
+            if not self.pull_diagnostics:
+                self.schedule(other)
+        if self.pull_diagnostics and _supports_refresh(self.client_capabilities):
+            self.workspace_diagnostic_refresh(None)
+
+    # --- background index of the workspace --------------------------------------------------
+    async def index_workspace(self) -> None:
+        from trigger_lsp.cli.runner import discover
+
+        roots = [Path(p) for p in _workspace_roots(self)]
+        try:
+            for count, path in enumerate(discover(roots, self.resolver)):
+                if count >= MAX_INDEXED_FILES:
+                    self.show_once(f"indexed the first {MAX_INDEXED_FILES} files only")
+                    break
+                uri = path.as_uri()
+                if self.store.get(uri) is None:
+                    try:
+                        self.index_from_disk(path)
+                    except Exception as exc:  # a broken file must not stop indexing
+                        self.log_once(f"indexing {path} failed: {exc}")
+                await asyncio.sleep(0)  # let requests in between files
+        finally:
+            self._indexed.set()  # (also when the walk fails: waiting for it would not help)
+        self.index.complete = True
+        self.refresh_others("")
+
+    async def until_ready(self) -> None:
+        """Wait, for a bounded time, until the settings and the workspace index are in. A pull
+        client that cannot be asked to pull again would otherwise keep a first answer made
+        with default settings and without the other files' task ids until the next edit."""
+        if self._ready_wait is None:  # one bounded wait, shared by every early request
+            self._ready_wait = asyncio.ensure_future(self._wait_ready())
+        await asyncio.shield(self._ready_wait)
+
+    async def _wait_ready(self) -> None:
+        ready = asyncio.gather(self._configured.wait(), self._indexed.wait())
+        try:
+            await asyncio.wait_for(ready, READY_WAIT_S)
+        except TimeoutError:
+            log.warning("answering before the workspace index is complete")
+
+
+def _supports_refresh(caps: lsp.ClientCapabilities) -> bool:
+    ws = caps.workspace
+    return bool(ws and ws.diagnostics and ws.diagnostics.refresh_support)
+
+
+def _workspace_roots(server: LanguageServer) -> list[str]:
+    roots = []
+    for folder in server.workspace.folders.values():
+        path = to_fs_path(folder.uri)
+        if path:
+            roots.append(path)
+    if not roots and server.workspace.root_path:
+        roots.append(server.workspace.root_path)
+    return [r for r in roots if Path(r).is_dir()]
+
+
+def _path_of(uri: str) -> Path | None:
+    if not uri.startswith("file:"):
+        return None
+    path = to_fs_path(uri)
+    return Path(path) if path else None
+
+
+def create_server() -> TriggerLanguageServer:
+    server = TriggerLanguageServer()
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: TriggerLanguageServer, params: lsp.InitializeParams) -> None:
+        caps = params.capabilities
+        ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
+        ls.apply_settings(params.initialization_options)
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: TriggerLanguageServer, params: lsp.InitializedParams) -> None:
+        ws = ls.client_capabilities.workspace
+        if ws is not None and ws.configuration:
+            before = ls.settings
+            await _pull_configuration(ls)
+            if ls.settings != before:  # documents opened meanwhile were checked with the old
+                ls.refresh_others("")
+        ls._configured.set()
+        if ls.settings.index_workspace:
+            ls._index_task = asyncio.ensure_future(ls.index_workspace())
+        else:
+            ls.index.complete = False
+            ls._indexed.set()
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: TriggerLanguageServer, params: lsp.DidChangeConfigurationParams
+    ) -> None:
+        ws = ls.client_capabilities.workspace
+        if ws is not None and ws.configuration:
+            await _pull_configuration(ls)
+        elif params.settings is not None:
+            ls.apply_settings(params.settings)
+        ls.refresh_others("")
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: TriggerLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        doc = ls.store.open(params.text_document, _path_of(params.text_document.uri))
+        ls.schedule(doc, delay_ms=0)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: TriggerLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        doc = ls.store.get(params.text_document.uri)
+        if doc is None:
+            return
+        version = params.text_document.version
+        if version is not None and doc.version is not None and version <= doc.version:
+            log.warning("ignoring out-of-order change %s <= %s", version, doc.version)
+            return
+        for change in params.content_changes:
+            doc.apply(change, ls.encoding)
+        doc.version = version
+        ls.schedule(doc)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: TriggerLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        doc = ls.store.close(params.text_document.uri)
+        timer = ls._timers.pop(params.text_document.uri, None)
+        if timer is not None:
+            timer.cancel()
+        if not ls.pull_diagnostics:
+            ls.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(params.text_document.uri, [])
+            )
+        if doc is not None and doc.path is not None:
+            if doc.path.is_file():  # the file on disk is what the project sees now
+                if ls.index_from_disk(doc.path):
+                    ls.refresh_others(doc.uri)
+            else:
+                ls.index.remove(doc.path)
+                ls.refresh_others(doc.uri)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched(
+        ls: TriggerLanguageServer, params: lsp.DidChangeWatchedFilesParams
+    ) -> None:
+        ls.resolver.clear()  # package.json, trigger.config or .trigger-lsp.yaml may have changed
+        for change in params.changes:
+            path = _path_of(change.uri)
+            if path is None or ls.store.get(change.uri) is not None:
+                continue
+            if change.type == lsp.FileChangeType.Deleted:
+                ls.index.remove(path)
+            elif is_source_path(path) and path.is_file():
+                ls.index_from_disk(path)
+        ls.refresh_others("")
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_DIAGNOSTIC,
+        lsp.DiagnosticOptions(
+            identifier="trigger-lsp", inter_file_dependencies=True, workspace_diagnostics=False
+        ),
+    )
+    async def pull_diagnostics(
+        ls: TriggerLanguageServer, params: lsp.DocumentDiagnosticParams
+    ) -> lsp.DocumentDiagnosticReport:
+        if not _supports_refresh(ls.client_capabilities):
+            await ls.until_ready()
+        doc = ls.store.get(params.text_document.uri)
+        if doc is None:
+            return lsp.RelatedFullDocumentDiagnosticReport(items=[])
+        ls.analyze(doc)
+        if params.previous_result_id == str(doc.result_id):
+            return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=str(doc.result_id))
+        items = ls.diagnostics_for(doc)
+        return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=str(doc.result_id))
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=False),
+    )
+    def code_action(
+        ls: TriggerLanguageServer, params: lsp.CodeActionParams
+    ) -> list[lsp.CodeAction] | None:
+        doc = ls.store.get(params.text_document.uri)
+        if doc is None or not ls.settings.features.code_actions:
+            return None
+        result = ls.analyze(doc)
+        return code_actions.code_actions(doc, result.findings, params, ls.encoding)
+
+    @server.command(code_actions.EXPLAIN_COMMAND)
+    def explain(ls: TriggerLanguageServer, args: Any) -> str | None:
+        from trigger_lsp.lsp.explain import rule_markdown
+
+        rule_id = args[0] if isinstance(args, list) and args else args
+        if not isinstance(rule_id, str) or rule_id not in ls.kb.rules:
+            raise ValueError(f"unknown rule {rule_id!r}")
+        doc = ls.kb.rules[rule_id]
+        ls.window_show_message(
+            lsp.ShowMessageParams(lsp.MessageType.Info, f"{rule_id}: {doc.title}. {doc.summary}")
+        )
+        return rule_markdown(ls.kb, rule_id)
+
+    @server.command("trigger-lsp.fixAll")
+    async def fix_all(ls: TriggerLanguageServer, args: Any) -> bool:
+        uri = args[0] if isinstance(args, list) and args else args
+        doc = ls.store.get(uri) if isinstance(uri, str) else None
+        if doc is None:
+            return False
+        action = code_actions.fix_all_action(doc, ls.analyze(doc).findings, ls.encoding)
+        if action is None or action.edit is None:
+            return False
+        result = await ls.workspace_apply_edit_async(
+            lsp.ApplyWorkspaceEditParams(action.edit, label="Fix all trigger-lsp problems")
+        )
+        return bool(result.applied)
+
+    from trigger_lsp.lsp.features import register_features
+
+    register_features(server)
+    return server
+
+
+async def _pull_configuration(ls: TriggerLanguageServer) -> None:
+    try:
+        values = await ls.workspace_configuration_async(
+            lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=SECTION)])
+        )
+    except Exception as exc:  # a client that fails the request keeps the current settings
+        log.warning("workspace/configuration failed: %s", exc)
+        return
+    if values:
+        ls.apply_settings(values[0])
+
+
+def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    server = create_server()
+    if transport == "tcp":
+        server.start_tcp(host, port)
+    elif transport == "ws":
+        server.start_ws(host, port)
+    else:
+        server.start_io()

@@ -1,0 +1,183 @@
+"""Rules: the project around the code (trigger.config options, task file placement, package
+dependencies)."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from pathlib import PurePath
+
+import tree_sitter as ts
+
+from trigger_lsp.analysis.syntax import member_value, property_name, string_value, unwrap
+from trigger_lsp.project.trigger_config import (
+    TriggerConfig,
+    is_config_path,
+    missing_dirs,
+    parse_config,
+)
+from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, rule
+
+MAX_DURATION_DEFAULT = "maxDuration: 3600"  # what `trigger init` scaffolds
+
+# Packages with compiled `.node` binaries or files loaded by path at run time, which esbuild
+# cannot inline. The fact sheet names sharp, re2, sqlite3, canvas and pino (its transports run
+# worker files); the rest are widely used packages that ship `.node` addons. Kept short on
+# purpose: a package missing here is a miss, a wrong entry is noise on every config.
+NATIVE_PACKAGES = (
+    "sharp",
+    "re2",
+    "sqlite3",
+    "better-sqlite3",
+    "canvas",
+    "@napi-rs/canvas",
+    "bcrypt",
+    "argon2",
+    "@node-rs/argon2",
+    "@node-rs/bcrypt",
+    "node-pty",
+    "cpu-features",
+    "duckdb",
+    "onnxruntime-node",
+    "@tensorflow/tfjs-node",
+    "pino",
+)
+
+
+def config_of(ctx: FileContext) -> TriggerConfig | None:
+    """The config options when the file being checked is a trigger.config.*, read from the
+    file's current tree (which may be an unsaved editor buffer)."""
+    if not is_config_path(ctx.path):
+        return None
+    assert ctx.path is not None
+    return parse_config(ctx.path, ctx.source, ctx.tree, ctx.model.sdk)
+
+
+def _is_test_file(path: PurePath) -> bool:
+    parts = path.name.split(".")
+    return len(parts) > 2 and parts[-2] in ("test", "spec")
+
+
+def _line_indent(source: bytes, node: ts.Node) -> str:
+    line_start = source.rfind(b"\n", 0, node.start_byte) + 1
+    prefix = source[line_start : node.start_byte]
+    return prefix[: len(prefix) - len(prefix.lstrip())].decode("utf-8", "replace")
+
+
+def _next_token(node: ts.Node) -> ts.Node | None:
+    """The next sibling that is not a comment (a `,`, the next member or the closing brace)."""
+    sibling = node.next_sibling
+    while sibling is not None and sibling.type == "comment":
+        sibling = sibling.next_sibling
+    return sibling
+
+
+def insert_option(source: bytes, options: ts.Node, member: str, after: str | None) -> Fix:
+    """Add `member` to an object literal: after the member named `after` when there is one,
+    else before the first member, keeping the object's one-line or one-per-line layout."""
+    members = [c for c in options.named_children if c.type != "comment"]
+    if not members:
+        inner = source[options.start_byte + 1 : options.end_byte - 1]
+        if not inner.strip():
+            return Fix((Edit(options.start_byte + 1, options.end_byte - 1, f" {member} "),))
+        return Fix((Edit(options.start_byte + 1, options.start_byte + 1, f" {member},"),))
+    anchor = next((m for m in members if after is not None and property_name(m) == after), None)
+    if anchor is None:
+        first = members[0]
+        if first.start_point[0] == options.start_point[0]:
+            return Fix((Edit(first.start_byte, first.start_byte, f"{member}, "),))
+        line_start = source.rfind(b"\n", 0, first.start_byte) + 1
+        indent = _line_indent(source, first)
+        return Fix((Edit(line_start, line_start, f"{indent}{member},\n"),))
+    token = _next_token(anchor)
+    comma = token if token is not None and token.type == "," else None
+    following = _next_token(comma) if comma is not None else token
+    if following is None or following.start_point[0] == anchor.end_point[0]:
+        if comma is not None:
+            return Fix((Edit(comma.end_byte, comma.end_byte, f" {member},"),))
+        return Fix((Edit(anchor.end_byte, anchor.end_byte, f", {member}"),))
+    edits = [] if comma is not None else [Edit(anchor.end_byte, anchor.end_byte, ",")]
+    # On the next line, so a comment after the anchor stays with the anchor.
+    line_end = source.find(b"\n", (comma or anchor).end_byte)
+    edits.append(Edit(line_end + 1, line_end + 1, f"{_line_indent(source, anchor)}{member},\n"))
+    return Fix(tuple(edits))
+
+
+@rule("config-missing-max-duration", any_file=True)
+def config_missing_max_duration(ctx: FileContext) -> Iterator[Report]:
+    config = config_of(ctx)
+    if config is None or config.call is None or config.options is None:
+        return
+    if config.has_max_duration or config.has_spread or config.options.has_error:
+        return  # (a half-typed object may be about to get the option)
+    callee = config.call.child_by_field_name("function") or config.call
+    fix = insert_option(ctx.source, config.options, MAX_DURATION_DEFAULT, after="project")
+    yield Report(callee, fix=fix)
+
+
+@rule("trigger-config-not-found", any_file=True)
+def trigger_config_not_found(ctx: FileContext) -> Iterator[Report]:
+    config = config_of(ctx)
+    if config is not None:
+        for value, node in missing_dirs(config):
+            yield Report(node, "missing_dir", {"dir": value})
+        return
+    if not ctx.model.tasks or ctx.path is None or _is_test_file(ctx.path):
+        return
+    first = ctx.model.tasks[0]
+    at = first.call.child_by_field_name("function") or first.call
+    project = ctx.project
+    if project.config is None:
+        # Only a search of the disk that found a package but no config is evidence; an
+        # unsaved buffer or a loose file outside any package says nothing, and a monorepo
+        # package may hold tasks that another package's trigger dirs import.
+        if project.searched and project.manifest is not None and not project.workspace_has_config:
+            yield Report(at)
+        return
+    own = project.config
+    if own.dirs and own.dirs_known and not project.in_trigger_dir(ctx.path):
+        dirs = ", ".join(f'"{d}"' for d in own.dirs)
+        yield Report(at, "outside_dirs", {"config": own.path.name, "dirs": dirs})
+
+
+def _is_external(package: str, externals: tuple[str, ...]) -> bool:
+    return any(e == package or fnmatch.fnmatchcase(package, e) for e in externals)
+
+
+@rule("native-modules-external", any_file=True)
+def native_modules_external(ctx: FileContext) -> Iterator[Report]:
+    config = config_of(ctx)
+    manifest = ctx.project.manifest
+    if config is None or config.call is None or manifest is None or manifest.error:
+        return
+    if not config.externals_known or (config.has_spread and "build" not in config.members):
+        return
+    deps = manifest.section("dependencies")
+    missing = [p for p in NATIVE_PACKAGES if p in deps and not _is_external(p, config.externals)]
+    if not missing:
+        return
+    build = config.members.get("build")
+    key = build.child_by_field_name("key") if build is not None and build.type == "pair" else None
+    at = key or config.call.child_by_field_name("function") or config.call
+    yield Report(at, args={"packages": ", ".join(f"`{p}`" for p in missing)})
+
+
+@rule("bun-runtime-deprecated", any_file=True)
+def bun_runtime_deprecated(ctx: FileContext) -> Iterator[Report]:
+    if not ctx.sdk_version.at_least(4, 8):
+        return
+    config = config_of(ctx)
+    if config is None:
+        return
+    node = unwrap(member_value(config.members.get("runtime")))
+    if node is None or string_value(node) != "bun":
+        return
+    quote = ctx.source[node.start_byte : node.start_byte + 1].decode()
+    yield Report(node, fix=Fix((Edit(node.start_byte, node.end_byte, f"{quote}bun-1.4{quote}"),)))
+
+
+@rule("sdk-version-mismatch")
+def sdk_version_mismatch(ctx: FileContext) -> Iterator[Report]:
+    """Reported in package.json files by trigger_lsp.manifest_check; source files have
+    nothing to say about it. Registered so the id is known everywhere rules are listed."""
+    return iter(())

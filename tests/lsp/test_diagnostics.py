@@ -1,0 +1,315 @@
+"""Diagnostics end to end: push and pull per client, their fields, cross-file findings,
+closing, non-Trigger.dev files and the debounce."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pytest_lsp import LanguageClient
+
+from lsp.session import (
+    CONFIG,
+    Doc,
+    codes,
+    edit,
+    find,
+    open_doc,
+    project,
+    published,
+    publishes,
+    pull,
+    span,
+    start,
+    until,
+)
+from trigger_lsp.knowledge.loader import knowledge
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def client(lsp_client: LanguageClient):
+    yield
+    await lsp_client.shutdown_session()
+
+
+V3_IMPORT = """\
+import { task, logger } from "@trigger.dev/sdk/v3";
+
+export const noId = task({
+  run: async () => {
+    logger.info("hello");
+  },
+});
+"""
+
+
+def dup(name: str, task_id: str = "dup-task") -> str:
+    return (
+        'import { task, logger } from "@trigger.dev/sdk";\n\n'
+        f"export const {name} = task({{\n"
+        f'  id: "{task_id}",\n'
+        '  run: async () => { logger.info("x"); },\n'
+        "});\n"
+    )
+
+
+CALLER = """\
+import { task, tasks, logger } from "@trigger.dev/sdk";
+
+export const caller = task({
+  id: "caller",
+  run: async () => {
+    logger.info("calling");
+    await tasks.trigger("later-task", {});
+  },
+});
+"""
+
+SECRET = 'export const key = "tr_dev_abcdefghij0123456789";\n'
+
+
+def _check_fields(diagnostics: list[lsp.Diagnostic] | tuple[lsp.Diagnostic, ...]) -> None:
+    kb = knowledge()
+    assert diagnostics
+    for d in diagnostics:
+        assert d.source == "trigger-lsp"
+        assert isinstance(d.code, str) and d.code in kb.rules
+        docs = next((e.docs for e in kb.edges_for(d.code) if e.docs), None)
+        if docs:
+            assert d.code_description is not None and d.code_description.href == docs
+        else:
+            assert d.code_description is None
+        assert isinstance(d.data, dict) and d.data["rule"] == d.code
+
+
+# --- push and pull ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("caps", ["vscode", "emacs"])
+async def test_push_clients_get_published_diagnostics(client: LanguageClient, tmp_path: Path, caps):
+    files = project(tmp_path, {"src/trigger/a.ts": V3_IMPORT})
+    await start(client, tmp_path, caps)
+    uri = open_doc(client, files["src/trigger/a.ts"])
+    found = await published(client, uri, lambda d: "task-missing-id" in codes(d))
+    _check_fields(list(found))
+    assert publishes(client, uri)[-1].version == 1
+    by_code = {d.code: d for d in found}
+    assert {"sdk-v3-import-path", "task-missing-id"} <= set(by_code)
+    imp = by_code["sdk-v3-import-path"]
+    assert imp.data["fix"]["safety"] == "safe"
+    assert imp.data["fix"]["edits"]  # [start byte, end byte, text]
+    assert imp.severity == lsp.DiagnosticSeverity.Warning
+    missing = by_code["task-missing-id"]
+    assert missing.data["fix"]["safety"] == "unsafe"
+    assert missing.range == span(V3_IMPORT, "task", nth=1)
+    assert missing.severity == lsp.DiagnosticSeverity.Error
+
+
+@pytest.mark.parametrize("caps", ["neovim-0.10", "neovim-0.11"])
+async def test_pull_clients_pull_and_get_nothing_pushed(
+    client: LanguageClient, tmp_path: Path, caps
+):
+    # Both capability sets declare textDocument.diagnostic (Neovim pulls since 0.10).
+    files = project(tmp_path, {"src/trigger/a.ts": V3_IMPORT})
+    await start(client, tmp_path, caps)
+    doc = Doc(client, open_doc(client, files["src/trigger/a.ts"]), V3_IMPORT)
+    report = await client.text_document_diagnostic_async(
+        lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(doc.uri))
+    )
+    assert isinstance(report, lsp.RelatedFullDocumentDiagnosticReport)
+    assert "task-missing-id" in codes(report.items)
+    _check_fields(report.items)
+    again = await client.text_document_diagnostic_async(
+        lsp.DocumentDiagnosticParams(
+            lsp.TextDocumentIdentifier(doc.uri), previous_result_id=report.result_id
+        )
+    )
+    assert again.kind == "unchanged"
+    doc.replace(V3_IMPORT.replace("task({\n", 'task({\n  id: "named",\n'))
+    changed = await client.text_document_diagnostic_async(
+        lsp.DocumentDiagnosticParams(
+            lsp.TextDocumentIdentifier(doc.uri), previous_result_id=report.result_id
+        )
+    )
+    assert changed.kind == "full" and changed.result_id != report.result_id
+    assert "task-missing-id" not in codes(changed.items)
+    await asyncio.sleep(0.3)
+    assert publishes(client) == []
+
+
+# --- cross-file findings ------------------------------------------------------------------------
+
+
+async def test_duplicate_ids_across_files_are_related_and_follow_edits(
+    client: LanguageClient, tmp_path: Path
+):
+    files = project(tmp_path, {"src/trigger/a.ts": dup("a"), "src/trigger/b.ts": dup("b")})
+    await start(client, tmp_path, "vscode")
+    a = Doc(client, open_doc(client, files["src/trigger/a.ts"]), dup("a"))
+    b = Doc(client, open_doc(client, files["src/trigger/b.ts"]), dup("b"))
+    for doc, other in ((a, b), (b, a)):
+        found = await published(client, doc.uri, lambda d: "duplicate-task-id" in codes(d))
+        (finding,) = [d for d in found if d.code == "duplicate-task-id"]
+        assert finding.range == span(doc.text, '"dup-task"')
+        assert finding.related_information
+        (related,) = finding.related_information
+        assert related.location.uri == other.uri
+        assert related.location.range == span(other.text, '"dup-task"')
+    # Renaming b's id clears a's finding; renaming it back brings it back.
+    b.replace(dup("b", "other-task"))
+    await published(client, a.uri, lambda d: "duplicate-task-id" not in codes(d))
+    await published(client, b.uri, lambda d: "duplicate-task-id" not in codes(d), b.version)
+    b.replace(dup("b"))
+    await published(client, a.uri, lambda d: "duplicate-task-id" in codes(d))
+
+
+async def test_duplicate_ids_for_a_pull_client(client: LanguageClient, tmp_path: Path):
+    files = project(tmp_path, {"src/trigger/a.ts": dup("a"), "src/trigger/b.ts": dup("b")})
+    await start(client, tmp_path, "neovim-0.11")
+    a = Doc(client, open_doc(client, files["src/trigger/a.ts"]), dup("a"))
+    b = Doc(client, open_doc(client, files["src/trigger/b.ts"]), dup("b"))
+    assert "duplicate-task-id" in codes(await pull(client, a.uri))
+    b.replace(dup("b", "other-task"))
+    await pull(client, b.uri)  # the server sees b's new id when it analyses b
+    assert "duplicate-task-id" not in codes(await pull(client, a.uri))
+
+
+async def test_the_first_pull_waits_for_settings_and_index(client: LanguageClient, tmp_path: Path):
+    """Neovim pulls but cannot be asked to pull again: its first answer must already use the
+    workspace/configuration settings and know the tasks of the closed files."""
+    caller = CALLER.replace('"later-task"', '"nowhere-task"').replace(
+        'logger.info("calling");', 'await tasks.trigger("closed-task", {});'
+    )
+    files = project(
+        tmp_path,
+        {"src/trigger/caller.ts": caller, "src/trigger/closed.ts": dup("closed", "closed-task")},
+    )
+    client.set_configuration({"rules": {"task-no-logging": "off"}}, section="trigger-lsp")
+    await start(client, tmp_path, "neovim-0.11")
+    uri = open_doc(client, files["src/trigger/caller.ts"])
+    first = await pull(client, uri)
+    assert "task-no-logging" not in codes(first)
+    unknown = [d for d in first if d.code == "unknown-task-id"]
+    assert [d.range for d in unknown] == [span(caller, '"nowhere-task"')]
+
+
+async def test_unknown_task_id_becomes_known(client: LanguageClient, tmp_path: Path):
+    files = project(
+        tmp_path, {"src/trigger/caller.ts": CALLER, "src/trigger/later.ts": dup("later", "x")}
+    )
+    await start(client, tmp_path, "vscode")
+    uri = open_doc(client, files["src/trigger/caller.ts"])
+    found = await published(client, uri, lambda d: "unknown-task-id" in codes(d))
+    (unknown,) = [d for d in found if d.code == "unknown-task-id"]
+    assert unknown.range == span(CALLER, '"later-task"')
+    later = Doc(client, open_doc(client, files["src/trigger/later.ts"]), dup("later", "x"))
+    later.replace(dup("later", "later-task"))
+    await published(client, uri, lambda d: "unknown-task-id" not in codes(d))
+
+
+async def test_a_closed_file_is_what_the_disk_says(client: LanguageClient, tmp_path: Path):
+    """An unsaved rename in b is forgotten when b is closed: a sees the id on disk again."""
+    files = project(tmp_path, {"src/trigger/a.ts": dup("a"), "src/trigger/b.ts": dup("b")})
+    await start(client, tmp_path, "vscode")
+    a = open_doc(client, files["src/trigger/a.ts"])
+    b = Doc(client, open_doc(client, files["src/trigger/b.ts"]), dup("b"))
+    await published(client, a, lambda d: "duplicate-task-id" in codes(d))
+    b.replace(dup("b", "renamed"))
+    await published(client, a, lambda d: "duplicate-task-id" not in codes(d))
+    client.text_document_did_close(
+        lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(b.uri))
+    )
+    await published(client, a, lambda d: "duplicate-task-id" in codes(d))
+
+
+# --- closing and non-Trigger.dev files ----------------------------------------------------------
+
+
+async def test_closing_clears_diagnostics(client: LanguageClient, tmp_path: Path):
+    files = project(tmp_path, {"src/trigger/a.ts": V3_IMPORT})
+    await start(client, tmp_path, "emacs")
+    uri = open_doc(client, files["src/trigger/a.ts"])
+    await published(client, uri, lambda d: bool(d))
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
+    await published(client, uri, lambda d: not d)
+    await asyncio.sleep(0.3)  # and nothing stale arrives afterwards
+    assert not publishes(client, uri)[-1].diagnostics
+
+
+async def test_files_that_are_not_trigger_files(client: LanguageClient, tmp_path: Path):
+    plain = (
+        "export async function handler() {\n"
+        "  for (const x of [1, 2]) { await wait.for({ seconds: x }); }\n"
+        "  return task({ run: async () => {} });\n"
+        "}\n"
+    )
+    files = project(tmp_path, {"src/lib/plain.ts": plain, "src/lib/secret.ts": SECRET})
+    await start(client, tmp_path, "vscode")
+    plain_uri = open_doc(client, files["src/lib/plain.ts"])
+    secret_uri = open_doc(client, files["src/lib/secret.ts"])
+    found = await published(client, secret_uri)
+    assert codes(found) == ["hardcoded-secret-key"]
+    assert found[0].range == span(SECRET, "tr_dev_abcdefghij0123456789")
+    assert list(await published(client, plain_uri)) == []
+
+
+# --- debounce -----------------------------------------------------------------------------------
+
+
+def _burst(doc: Doc, count: int) -> None:
+    """`count` one-character insertions at the start of line 4, each its own version."""
+    for _ in range(count):
+        doc.version += 1
+        edit(
+            doc.client, doc.uri, doc.version, lsp.Range(lsp.Position(3, 0), lsp.Position(3, 0)), " "
+        )
+        lines = doc.text.split("\n")
+        lines[3] = " " + lines[3]
+        doc.text = "\n".join(lines)
+
+
+async def test_a_burst_of_edits_publishes_once(client: LanguageClient, tmp_path: Path):
+    files = project(tmp_path, {"src/trigger/a.ts": V3_IMPORT})
+    await start(client, tmp_path, "vscode", {"debounceMs": 50, "indexWorkspace": False})
+    doc = Doc(client, open_doc(client, files["src/trigger/a.ts"]), V3_IMPORT)
+    await published(client, doc.uri, version=1)
+    _burst(doc, 20)
+    found = await published(client, doc.uri, version=21)
+    await asyncio.sleep(0.4)
+    assert [p.version for p in publishes(client, doc.uri)] == [1, 21]
+    # The last version's text: the finding moved right by the 20 inserted spaces.
+    missing = next(d for d in found if d.code == "task-missing-id")
+    assert missing.range.start == find(doc.text, "task({")
+
+
+async def test_without_debounce_every_edit_publishes(client: LanguageClient, tmp_path: Path):
+    files = project(tmp_path, {"src/trigger/a.ts": V3_IMPORT})
+    await start(client, tmp_path, "vscode", {"debounceMs": 0, "indexWorkspace": False})
+    doc = Doc(client, open_doc(client, files["src/trigger/a.ts"]), V3_IMPORT)
+    await published(client, doc.uri, version=1)
+    _burst(doc, 20)
+    await published(client, doc.uri, version=21)
+    assert [p.version for p in publishes(client, doc.uri)] == list(range(1, 22))
+
+
+async def test_stale_versions_are_never_published(client: LanguageClient, tmp_path: Path):
+    files = project(tmp_path, {"src/trigger/a.ts": V3_IMPORT})
+    await start(client, tmp_path, "vscode", {"debounceMs": 200, "indexWorkspace": False})
+    doc = Doc(client, open_doc(client, files["src/trigger/a.ts"]), V3_IMPORT)
+    await published(client, doc.uri, version=1)
+    _burst(doc, 3)
+    await asyncio.sleep(0.05)
+    _burst(doc, 3)
+    await published(client, doc.uri, version=7)
+    await asyncio.sleep(0.3)
+    assert [p.version for p in publishes(client, doc.uri)] == [1, 7]
+    # A pull-style request in between does not publish either.
+    symbols = await until(
+        lambda: client.text_document_document_symbol_async(
+            lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(doc.uri))
+        )
+    )
+    assert symbols[0].name == "noId"

@@ -1,0 +1,759 @@
+"""Tests for the task-definition rules: ids, logging, error handling, limits, retries, exports,
+machines, maxDuration and the deprecated queue concurrencyLimit."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import SDK_IMPORT, lines_of, lint, rules_of
+from trigger_lsp.analysis.model import build_model
+from trigger_lsp.analysis.syntax import parse
+from trigger_lsp.fixes import apply_fixes
+from trigger_lsp.index import ProjectIndex, entries_for
+from trigger_lsp.knowledge.model import FixSafety, Severity
+from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.trigger_config import read_config
+from trigger_lsp.project.versions import Version
+from trigger_lsp.rules.tasks import nearest_preset
+
+IMPORT = (
+    "import { task, schemaTask, schedules, logger, queue, tasks, batch, retry } "
+    'from "@trigger.dev/sdk";\n'
+)
+ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
+
+
+def src(body: str, imports: str = IMPORT) -> str:
+    return imports + textwrap.dedent(body).lstrip("\n")
+
+
+def one(options: str, imports: str = IMPORT) -> str:
+    """A file with one task `a` whose options are `options` plus an empty run."""
+    return imports + f'export const a = task({{ id: "a", {options}, run: async () => {{}} }});\n'
+
+
+def fixed(code: str, rule: str, **kwargs: Any) -> str:
+    """Apply the rule's fixes; check the result parses and the rule no longer fires."""
+    findings = lint(code, only=rule, **kwargs)
+    out, count = apply_fixes(code.encode(), findings, ALL_FIXES)
+    assert count >= 1, findings
+    assert not parse(out, "typescript").root_node.has_error, out.decode()
+    assert lint(out.decode(), only=rule, **kwargs) == []
+    return out.decode()
+
+
+# --- task-missing-id ----------------------------------------------------------------------
+
+
+def test_missing_id_fires_with_a_fix_from_the_variable_name() -> None:
+    code = src(
+        """
+        export const sendWelcomeEmail = task({
+          run: async () => {},
+        });
+        """
+    )
+    findings = lint(code, only="task-missing-id")
+    assert lines_of(findings) == [2]
+    assert findings[0].severity is Severity.ERROR
+    assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
+    assert 'id: "send-welcome-email",\n  run' in fixed(code, "task-missing-id")
+
+
+def test_missing_id_fix_on_a_one_line_options_object() -> None:
+    code = src("export const imageResize = schemaTask({ schema, run: async () => {} });\n")
+    out = fixed(code, "task-missing-id")
+    assert 'schemaTask({ id: "image-resize", schema,' in out
+
+
+def test_missing_id_without_a_variable_has_no_fix() -> None:
+    code = src("task({ run: async () => {} });\n")
+    findings = lint(code, only="task-missing-id")
+    assert len(findings) == 1 and findings[0].fix is None
+
+
+def test_missing_id_accepts_a_const_string() -> None:
+    code = src(
+        """
+        const TASK_ID = "send-email";
+        export const sendEmail = task({ id: TASK_ID, run: async () => {} });
+        """
+    )
+    assert lint(code, only="task-missing-id") == []
+
+
+def test_missing_id_computed_id_is_a_warning() -> None:
+    code = src("export const t = task({ id: `job-${env}`, run: async () => {} });\n")
+    findings = lint(code, only="task-missing-id")
+    assert len(findings) == 1
+    assert findings[0].severity is Severity.WARNING
+    assert "computed" in findings[0].message
+
+
+def test_missing_id_with_aliased_and_namespace_imports() -> None:
+    aliased = (
+        'import { task as defineTask } from "@trigger.dev/sdk";\n'
+        "export const a = defineTask({ run: async () => {} });\n"
+    )
+    namespace = (
+        'import * as sdk from "@trigger.dev/sdk";\n'
+        "export const a = sdk.task({ run: async () => {} });\n"
+    )
+    assert rules_of(lint(aliased, only="task-missing-id")) == ["task-missing-id"]
+    assert rules_of(lint(namespace, only="task-missing-id")) == ["task-missing-id"]
+
+
+def test_missing_id_ignores_other_libraries() -> None:
+    code = 'import { task } from "gulp";\nexport const build = task({ run: async () => {} });\n'
+    assert lint(code, only="task-missing-id") == []
+
+
+# --- duplicate-task-id --------------------------------------------------------------------
+
+
+def test_duplicate_id_in_one_file_points_at_each_other() -> None:
+    code = src(
+        """
+        export const a = task({ id: "sync", run: async () => {} });
+        export const b = task({ id: "sync", run: async () => {} });
+        """
+    )
+    findings = lint(code, only="duplicate-task-id")
+    assert lines_of(findings) == [2, 3]
+    assert findings[0].message.endswith("example.ts:3.")
+    assert findings[1].message.endswith("example.ts:2.")
+    assert all(len(f.related) == 1 for f in findings)
+
+
+def test_duplicate_id_through_a_const() -> None:
+    code = src(
+        """
+        const ID = "sync";
+        export const a = task({ id: ID, run: async () => {} });
+        export const b = schedules.task({ id: "sync", run: async () => {} });
+        """
+    )
+    assert lines_of(lint(code, only="duplicate-task-id")) == [3, 4]
+
+
+def _index_with(path: str, code: str) -> ProjectIndex:
+    tree = parse(code.encode(), "typescript")
+    index = ProjectIndex()
+    file = Path("/project") / path
+    index.update(file, entries_for(build_model(tree, "typescript"), file, Path("/project")))
+    return index
+
+
+def test_duplicate_id_across_files() -> None:
+    other = src('export const old = task({ id: "sync", run: async () => {} });\n')
+    index = _index_with("src/trigger/other.ts", other)
+    code = src('export const fresh = task({ id: "sync", run: async () => {} });\n')
+    findings = lint(code, only="duplicate-task-id", index=index)
+    assert len(findings) == 1
+    assert "src/trigger/other.ts:2" in findings[0].message
+    assert findings[0].related[0].path == Path("/project/src/trigger/other.ts")
+
+
+def test_duplicate_id_same_file_in_the_index_is_not_a_duplicate() -> None:
+    code = src('export const fresh = task({ id: "sync", run: async () => {} });\n')
+    index = _index_with("src/trigger/example.ts", code)
+    assert lint(code, only="duplicate-task-id", index=index) == []
+
+
+def test_distinct_ids_do_not_fire() -> None:
+    other = src('export const old = task({ id: "other", run: async () => {} });\n')
+    code = src(
+        """
+        export const a = task({ id: "a", run: async () => {} });
+        export const b = task({ id: "b", run: async () => {} });
+        """
+    )
+    findings = lint(code, only="duplicate-task-id", index=_index_with("x.ts", other))
+    assert findings == []
+
+
+# --- task-no-logging ----------------------------------------------------------------------
+
+
+def test_no_logging_fires_on_a_silent_run() -> None:
+    code = src(
+        """
+        export const silent = task({
+          id: "silent",
+          run: async (payload: { id: string }) => {
+            await fetch(`https://example.com/${payload.id}`);
+          },
+        });
+        """
+    )
+    findings = lint(code, only="task-no-logging")
+    assert lines_of(findings) == [2]
+    assert findings[0].severity is Severity.WARNING
+    assert '"silent"' in findings[0].message
+
+
+def test_no_logging_fires_for_each_silent_task_kind() -> None:
+    code = src(
+        """
+        export const a = schemaTask({ id: "a", schema, run: async () => 1 });
+        export const b = schedules.task({ id: "b", cron: "0 * * * *", run: async () => {} });
+        """
+    )
+    assert lines_of(lint(code, only="task-no-logging")) == [2, 3]
+
+
+def test_no_logging_does_not_count_a_helper_outside_the_file() -> None:
+    code = src(
+        """
+        import { sendEmail } from "./email";
+        export const a = task({ id: "a", run: async (p) => { await sendEmail(p) } });
+        """
+    )
+    assert lines_of(lint(code, only="task-no-logging")) == [3]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'logger.info("start", { id: p.id });',
+        'logger.trace("step", async (span) => { await work(); });',
+        'console.log("start");',
+        "items.forEach((i) => { logger.debug('item', { i }); });",
+        "const inner = async () => { console.error('x'); }; await inner();",
+    ],
+)
+def test_no_logging_silent_when_run_logs(body: str) -> None:
+    code = src(f'export const a = task({{ id: "a", run: async (p) => {{ {body} }} }});\n')
+    assert lint(code, only="task-no-logging") == []
+
+
+def test_no_logging_counts_aliased_and_namespace_logger() -> None:
+    aliased = (
+        'import { task, logger as log } from "@trigger.dev/sdk";\n'
+        'export const a = task({ id: "a", run: async () => { log.warn("w"); } });\n'
+    )
+    namespace = (
+        'import * as sdk from "@trigger.dev/sdk";\n'
+        'export const a = sdk.task({ id: "a", run: async () => { sdk.logger.info("i"); } });\n'
+    )
+    assert lint(aliased, only="task-no-logging") == []
+    assert lint(namespace, only="task-no-logging") == []
+
+
+def test_no_logging_counts_a_same_file_helper_that_logs() -> None:
+    code = src(
+        """
+        function report(step: string) {
+          logger.info("step", { step });
+        }
+        const track = (s: string) => report(s);
+        export const a = task({ id: "a", run: async () => { track("one"); } });
+        """
+    )
+    assert lint(code, only="task-no-logging") == []
+
+
+def test_no_logging_counts_a_project_logger() -> None:
+    code = src(
+        """
+        import { log } from "../lib/log";
+        export const a = task({ id: "a", run: async () => { log.info("x"); } });
+        """
+    )
+    assert lint(code, only="task-no-logging") == []
+
+
+def test_no_logging_ignores_tasks_without_an_inline_run() -> None:
+    code = src('import { run } from "./run";\nexport const a = task({ id: "a", run });\n')
+    assert lint(code, only="task-no-logging") == []
+
+
+# --- task-no-error-handling ---------------------------------------------------------------
+
+
+def test_no_error_handling_is_off_by_default() -> None:
+    code = src('export const a = task({ id: "a", run: async () => { await go(); } });\n')
+    assert lint(code, only="task-no-error-handling") == []
+
+
+def test_no_error_handling_fires_when_enabled() -> None:
+    code = src(
+        """
+        export const a = task({
+          id: "a",
+          run: async () => {
+            await go();
+          },
+        });
+        """
+    )
+    findings = lint(code, only="task-no-error-handling", enable=("task-no-error-handling",))
+    assert lines_of(findings) == [2]
+    assert findings[0].severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        "run: async () => { try { await go(); } catch (e) { throw e; } }",
+        "run: async () => { await go().catch((e) => { throw e; }); }",
+        "catchError: async () => ({ skipRetrying: true }), run: async () => { await go(); }",
+        "handleError: async ({ error }) => undefined, run: async () => { await go(); }",
+    ],
+)
+def test_no_error_handling_silent_with_handling(options: str) -> None:
+    code = src(f'export const a = task({{ id: "a", {options} }});\n')
+    assert lint(code, only="task-no-error-handling", enable=("task-no-error-handling",)) == []
+
+
+def test_no_error_handling_silent_with_a_global_catch_error() -> None:
+    code = src(
+        """
+        tasks.catchError(async ({ error }) => undefined);
+        export const a = task({ id: "a", run: async () => { await go(); } });
+        """
+    )
+    assert lint(code, only="task-no-error-handling", enable=("task-no-error-handling",)) == []
+
+
+# --- task-no-concurrency-limit ------------------------------------------------------------
+
+
+def test_no_concurrency_limit_fires_on_a_plain_task() -> None:
+    code = src(
+        """
+        export const a = task({
+          id: "a",
+          run: async () => {},
+        });
+        """
+    )
+    findings = lint(code, only="task-no-concurrency-limit")
+    assert lines_of(findings) == [2]
+    assert findings[0].severity is Severity.INFO
+    assert "concurrency: { total: n }" in findings[0].message
+
+
+def test_no_concurrency_limit_suggests_the_queue_before_4_7() -> None:
+    code = src('export const a = task({ id: "a", run: async () => {} });\n')
+    findings = lint(code, only="task-no-concurrency-limit", sdk="4.6.4")
+    assert "queue: { concurrencyLimit: n }" in findings[0].message
+
+
+def test_no_concurrency_limit_fires_for_a_local_queue_without_a_limit() -> None:
+    code = src(
+        """
+        const shared = queue({ name: "shared" });
+        export const a = task({ id: "a", queue: shared, run: async () => {} });
+        """
+    )
+    assert lines_of(lint(code, only="task-no-concurrency-limit")) == [3]
+
+
+def test_no_concurrency_limit_fires_for_an_empty_inline_queue() -> None:
+    code = src('export const a = task({ id: "a", queue: {}, run: async () => {} });\n')
+    assert lines_of(lint(code, only="task-no-concurrency-limit")) == [2]
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "concurrency: { total: 5 },",
+        'concurrency: "openai",',
+        "queue: { concurrencyLimit: 5 },",
+        'queue: { name: "emails" },',
+        'queue: "emails",',
+        "queue: sharedQueue,",
+        "queue: limited,",
+        'queue: queue({ name: "inline", concurrencyLimit: 1 }),',
+        "queue: queues.emails,",
+        "...defaults,",
+    ],
+)
+def test_no_concurrency_limit_silent_with_a_limit(option: str) -> None:
+    code = src(
+        f"""
+        import {{ sharedQueue }} from "./queues";
+        const limited = queue({{ name: "limited", concurrencyLimit: 2 }});
+        export const a = task({{ id: "a", {option} run: async () => {{}} }});
+        """
+    )
+    assert lint(code, only="task-no-concurrency-limit") == []
+
+
+def test_no_concurrency_limit_accepts_a_shorthand_queue() -> None:
+    code = src(
+        """
+        const queue = { name: "q", concurrencyLimit: 1 };
+        export const a = task({ id: "a", queue, run: async () => {} });
+        """,
+        imports='import { task } from "@trigger.dev/sdk";\n',
+    )
+    assert lint(code, only="task-no-concurrency-limit") == []
+
+
+# --- task-no-retry-config -----------------------------------------------------------------
+
+
+def _project(tmp_path: Path, config: str) -> ProjectContext:
+    path = tmp_path / "trigger.config.ts"
+    path.write_text(config)
+    base = default_context(tmp_path)
+    return ProjectContext(tmp_path, read_config(path), None, Version(4, 8, 3), "test", base.lint)
+
+
+CONFIG_HEAD = (
+    'import { defineConfig } from "@trigger.dev/sdk";\n'
+    "export default defineConfig({\n"
+    '  project: "proj_x",\n'
+    "  maxDuration: 300,\n"
+)
+
+
+def test_no_retry_config_fires_without_any_config() -> None:
+    code = src('export const a = task({ id: "a", run: async () => {} });\n')
+    findings = lint(code, only="task-no-retry-config")
+    assert lines_of(findings) == [2]
+    assert findings[0].severity is Severity.INFO
+    assert "no trigger.config was found" in findings[0].message
+
+
+def test_no_retry_config_fires_when_config_has_no_default(tmp_path: Path) -> None:
+    project = _project(tmp_path, CONFIG_HEAD + "  retries: { enabledInDev: false },\n});\n")
+    code = src('export const a = task({ id: "a", run: async () => {} });\n')
+    findings = lint(code, only="task-no-retry-config", project=project)
+    assert lines_of(findings) == [2]
+    assert "trigger.config sets no `retries.default`" in findings[0].message
+
+
+def test_no_retry_config_silent_when_config_sets_default(tmp_path: Path) -> None:
+    config = CONFIG_HEAD + "  retries: { default: { maxAttempts: 3 } },\n});\n"
+    project = _project(tmp_path, config)
+    code = src('export const a = task({ id: "a", run: async () => {} });\n')
+    assert lint(code, only="task-no-retry-config", project=project) == []
+
+
+def test_no_retry_config_silent_when_config_retries_come_from_elsewhere(tmp_path: Path) -> None:
+    project = _project(tmp_path, CONFIG_HEAD + "  retries: sharedRetries,\n});\n")
+    code = src('export const a = task({ id: "a", run: async () => {} });\n')
+    assert lint(code, only="task-no-retry-config", project=project) == []
+
+
+def test_no_retry_config_silent_when_the_task_sets_retry() -> None:
+    code = one("retry: { maxAttempts: 5 }")
+    assert lint(code, only="task-no-retry-config") == []
+
+
+# --- task-not-exported --------------------------------------------------------------------
+
+V3_IMPORT = 'import { task, schedules } from "@trigger.dev/sdk/v3";\n'
+
+
+def test_not_exported_fires_on_3x_with_a_fix() -> None:
+    code = src(
+        """
+        const hidden = task({
+          id: "hidden",
+          run: async () => {},
+        });
+        """,
+        imports=V3_IMPORT,
+    )
+    findings = lint(code, only="task-not-exported", sdk="3.3.17")
+    assert lines_of(findings) == [2]
+    assert findings[0].severity is Severity.WARNING
+    out = fixed(code, "task-not-exported", sdk="3.3.17")
+    assert "export const hidden = task({" in out
+
+
+def test_not_exported_fires_on_a_bare_task_call_without_fix() -> None:
+    code = src('schedules.task({ id: "s", cron: "0 * * * *", run: async () => {} });\n', V3_IMPORT)
+    findings = lint(code, only="task-not-exported", sdk="3.3.17")
+    assert lines_of(findings) == [2] and findings[0].fix is None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'export const a = task({ id: "a", run: async () => {} });\n',
+        'const a = task({ id: "a", run: async () => {} });\nexport { a };\n',
+        'const a = task({ id: "a", run: async () => {} });\nexport { a as renamed };\n',
+        'const a = task({ id: "a", run: async () => {} });\nexport default a;\n',
+        'export default task({ id: "a", run: async () => {} });\n',
+        'const a = task({ id: "a", run: async () => {} });\nmodule.exports = { a };\n',
+        'function make() { const a = task({ id: "a", run: async () => {} }); return a; }\n',
+    ],
+)
+def test_not_exported_silent_when_exported_or_unclear(code: str) -> None:
+    assert lint(src(code, V3_IMPORT), only="task-not-exported", sdk="3.3.17") == []
+
+
+def test_not_exported_reexport_of_another_module_does_not_count() -> None:
+    code = src(
+        'const a = task({ id: "a", run: async () => {} });\nexport { a } from "./other";\n',
+        V3_IMPORT,
+    )
+    assert lines_of(lint(code, only="task-not-exported", sdk="3.3.17")) == [2]
+
+
+@pytest.mark.parametrize("sdk", ["4.0.0", "4.8.3"])
+def test_not_exported_never_on_4x(sdk: str) -> None:
+    code = src('const hidden = task({ id: "hidden", run: async () => {} });\n')
+    assert lint(code, only="task-not-exported", sdk=sdk) == []
+
+
+# --- invalid-machine-preset ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "suggestion"),
+    [
+        ("small1x", "small-1x"),
+        ("Large-1x", "large-1x"),
+        ("medium-1", "medium-1x"),
+        ("micr", "micro"),
+        ("large-4x", None),
+        ("medium", None),
+        ("huge", None),
+    ],
+)
+def test_nearest_preset(value: str, suggestion: str | None) -> None:
+    assert nearest_preset(value) == suggestion
+
+
+def test_machine_preset_fires_with_an_unsafe_fix() -> None:
+    code = src(
+        """
+        export const a = task({
+          id: "a",
+          machine: "small1x",
+          run: async () => {},
+        });
+        """
+    )
+    findings = lint(code, only="invalid-machine-preset")
+    assert lines_of(findings) == [4]
+    assert findings[0].severity is Severity.ERROR
+    assert 'Did you mean "small-1x"' in findings[0].message
+    assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
+    assert 'machine: "small-1x",' in fixed(code, "invalid-machine-preset")
+
+
+def test_machine_preset_without_a_clear_match_has_no_fix() -> None:
+    code = src('export const a = task({ id: "a", machine: "large-4x", run: async () => {} });\n')
+    findings = lint(code, only="invalid-machine-preset")
+    assert len(findings) == 1 and findings[0].fix is None
+    assert "Did you mean" not in findings[0].message
+
+
+def test_machine_preset_object_form_and_deprecated_fields() -> None:
+    code = src(
+        """
+        export const a = task({
+          id: "a",
+          machine: { preset: "Large-2x", cpu: 2, memory: 4 },
+          run: async () => {},
+        });
+        """
+    )
+    findings = lint(code, only="invalid-machine-preset")
+    by_severity = sorted((f.severity.value, f.message) for f in findings)
+    assert [s for s, _ in by_severity] == ["error", "hint", "hint"]
+    assert "`cpu`" in by_severity[1][1] and "`memory`" in by_severity[2][1]
+    out, count = apply_fixes(code.encode(), findings, ALL_FIXES)
+    assert count == 1 and b'preset: "large-2x"' in out
+    assert [f.severity.value for f in lint(out.decode(), only="invalid-machine-preset")] == [
+        "hint",
+        "hint",
+    ]
+
+
+def test_machine_preset_in_trigger_options_and_batch_items() -> None:
+    code = src(
+        """
+        import { child } from "./child";
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await child.trigger({}, { machine: "large-3x" });
+            await child.triggerAndWait({}, { machine: "small-1x" });
+            await child.batchTrigger([{ payload: {}, options: { machine: "mega" } }]);
+            await tasks.trigger<typeof child>("child", {}, { machine: "tiny" });
+            await batch.triggerByTask([{ task: child, payload: {}, options: { machine: "xl" } }]);
+          },
+        });
+        """
+    )
+    assert lines_of(lint(code, only="invalid-machine-preset")) == [6, 8, 9, 10]
+
+
+def test_machine_preset_in_shared_trigger_options_is_reported_once() -> None:
+    code = src(
+        """
+        import { child } from "./child";
+        const opts = { machine: "large-3x" };
+        await child.trigger({ a: 1 }, opts);
+        await child.trigger({ a: 2 }, opts);
+        """
+    )
+    assert lines_of(lint(code, only="invalid-machine-preset")) == [3]
+
+
+def test_machine_preset_in_retry_out_of_memory() -> None:
+    code = src(
+        """
+        export const a = task({
+          id: "a",
+          retry: { maxAttempts: 3, outOfMemory: { machine: "large-3x" } },
+          run: async () => {},
+        });
+        """
+    )
+    assert lines_of(lint(code, only="invalid-machine-preset")) == [4]
+
+
+def test_machine_preset_in_the_config() -> None:
+    code = (
+        'import { defineConfig } from "@trigger.dev/sdk/v3";\n'
+        "export default defineConfig({\n"
+        '  project: "proj_x",\n'
+        '  machine: "medium",\n'
+        "  maxDuration: 60,\n"
+        '  retries: { default: { outOfMemory: { machine: "bigger" } } },\n'
+        "});\n"
+    )
+    findings = lint(code, only="invalid-machine-preset", path="trigger.config.ts")
+    assert lines_of(findings) == [4, 6]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        one('machine: "large-2x"'),
+        one('machine: { preset: "micro" }'),
+        one("machine: preset"),
+        one("machine: `${size}-1x`"),
+        src('await pusher.trigger("channel", "event", { machine: "n1-standard" });\n'),
+        'import { task } from "other-lib";\ntask({ machine: "n1-standard" });\n',
+    ],
+)
+def test_machine_preset_silent(code: str) -> None:
+    assert lint(code, only="invalid-machine-preset") == []
+
+
+# --- max-duration-too-small ---------------------------------------------------------------
+
+
+def test_max_duration_too_small_in_task_options() -> None:
+    code = src(
+        """
+        export const a = task({
+          id: "a",
+          maxDuration: 3,
+          run: async () => {},
+        });
+        """
+    )
+    findings = lint(code, only="max-duration-too-small")
+    assert lines_of(findings) == [4]
+    assert findings[0].severity is Severity.ERROR
+    assert "`maxDuration: 3`" in findings[0].message
+
+
+def test_max_duration_too_small_in_trigger_options_and_config() -> None:
+    code = src(
+        """
+        import { child } from "./child";
+        await child.trigger({}, { maxDuration: 0 });
+        await tasks.triggerAndWait<typeof child>("child", {}, { maxDuration: 4.5 });
+        """
+    )
+    assert lines_of(lint(code, only="max-duration-too-small")) == [3, 4]
+    config = (
+        'import { defineConfig } from "@trigger.dev/sdk";\n'
+        'export default defineConfig({ project: "p", maxDuration: 1 });\n'
+    )
+    assert lines_of(lint(config, only="max-duration-too-small", path="trigger.config.ts")) == [2]
+
+
+@pytest.mark.parametrize(
+    "value", ["5", "3600", "timeout.None", "60 * 60", "MAX", "process.env.MAX ? 1 : 10"]
+)
+def test_max_duration_silent(value: str) -> None:
+    code = one(f"maxDuration: {value}", IMPORT + 'import { timeout } from "@trigger.dev/sdk";\n')
+    assert lint(code, only="max-duration-too-small") == []
+
+
+def test_max_duration_ignores_other_libraries() -> None:
+    code = 'import { task } from "gulp";\ntask({ maxDuration: 1 });\nfoo({ maxDuration: 1 });\n'
+    assert lint(code, only="max-duration-too-small") == []
+
+
+# --- queue-concurrency-deprecated ---------------------------------------------------------
+
+
+def test_queue_concurrency_deprecated_with_fix() -> None:
+    code = src(
+        """
+        export const a = task({
+          id: "a",
+          queue: { concurrencyLimit: 5 },
+          run: async () => {},
+        });
+        """
+    )
+    findings = lint(code, only="queue-concurrency-deprecated", sdk="4.7.0")
+    assert lines_of(findings) == [4]
+    assert findings[0].severity is Severity.HINT
+    assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
+    assert "concurrency: { total: 5 }," in fixed(code, "queue-concurrency-deprecated", sdk="4.7.0")
+
+
+def test_queue_concurrency_deprecated_named_queue_has_no_fix() -> None:
+    code = one('queue: { name: "q", concurrencyLimit: 2 }')
+    findings = lint(code, only="queue-concurrency-deprecated")
+    assert len(findings) == 1 and findings[0].fix is None
+
+
+def test_queue_concurrency_deprecated_no_fix_when_concurrency_exists() -> None:
+    code = one("concurrency: { perKey: 1 }, queue: { concurrencyLimit: 2 }")
+    findings = lint(code, only="queue-concurrency-deprecated")
+    assert len(findings) == 1 and findings[0].fix is None
+
+
+def test_queue_concurrency_deprecated_in_shared_queue() -> None:
+    code = src('export const shared = queue({ name: "shared", concurrencyLimit: 10 });\n')
+    findings = lint(code, only="queue-concurrency-deprecated")
+    assert lines_of(findings) == [2]
+    assert "concurrencyLimit({ name, total })" in findings[0].message
+
+
+@pytest.mark.parametrize("sdk", ["4.0.0", "4.6.4", "3.3.17"])
+def test_queue_concurrency_silent_before_4_7(sdk: str) -> None:
+    code = src(
+        """
+        export const shared = queue({ name: "shared", concurrencyLimit: 10 });
+        export const a = task({ id: "a", queue: { concurrencyLimit: 5 }, run: async () => {} });
+        """
+    )
+    assert lint(code, only="queue-concurrency-deprecated", sdk=sdk) == []
+
+
+def test_queue_concurrency_silent_for_other_queues() -> None:
+    code = (
+        'import { queue } from "bullmq-helpers";\n'
+        'import { task } from "@trigger.dev/sdk";\n'
+        'const q = queue({ name: "x", concurrencyLimit: 2 });\n'
+        'export const a = task({ id: "a", concurrency: { total: 5 }, run: async () => {} });\n'
+    )
+    assert lint(code, only="queue-concurrency-deprecated") == []
+
+
+def test_sdk_import_helper_still_works() -> None:
+    # The shared import line from helpers.py parses and resolves every name used above.
+    code = SDK_IMPORT + 'export const a = task({ id: "a", machine: "xx", run: async () => {} });\n'
+    assert rules_of(lint(code, only="invalid-machine-preset")) == ["invalid-machine-preset"]

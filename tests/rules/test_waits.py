@@ -1,0 +1,633 @@
+"""Tests for the wait rules: parallel-waits, wait-in-loop, wait-outside-run, wait-token-misuse."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from helpers import SDK_IMPORT, lines_of, lint
+from trigger_lsp.analysis.syntax import parse
+from trigger_lsp.fixes import apply_fixes
+from trigger_lsp.knowledge.model import FixSafety, Severity
+from trigger_lsp.project.context import default_context
+
+ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
+
+
+def sdk_code(code: str) -> str:
+    """The SDK import on line 1, then the dedented snippet from line 2."""
+    return SDK_IMPORT + textwrap.dedent(code).lstrip("\n")
+
+
+def fixed(code: str, rule: str, **kwargs: object) -> str:
+    """Apply the rule's fixes; check the result parses and the finding is gone."""
+    source = textwrap.dedent(code).lstrip("\n").encode()
+    findings = lint(code, only=rule, **kwargs)  # type: ignore[arg-type]
+    assert findings and all(f.fix is not None for f in findings)
+    new, count = apply_fixes(source, findings, ALL_FIXES)
+    assert count == len(findings)
+    assert not parse(new, "typescript").root_node.has_error
+    assert lint(new.decode(), only=rule, **kwargs) == []  # type: ignore[arg-type]
+    return new.decode()
+
+
+# --- parallel-waits --------------------------------------------------------------------------
+
+PARALLEL_FIRES = {
+    "all over an array of triggerAndWait": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([child.triggerAndWait({ a: 1 }), other.triggerAndWait({ b: 2 })]);
+          },
+        });
+    """,
+    "allSettled over a map callback": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            await Promise.allSettled(payload.ids.map((id) => child.triggerAndWait({ id })));
+          },
+        });
+    """,
+    "race between a wait and a child": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.race([wait.for({ seconds: 30 }), child.triggerAndWait({})]);
+          },
+        });
+    """,
+    "any over waits": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.any([wait.until({ date: new Date() }), wait.forToken("t")]);
+          },
+        });
+    """,
+    "variable holding xs.map(...)": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            const runs = payload.ids.map((id) => tasks.triggerAndWait("child", { id }));
+            return await Promise.all(runs);
+          },
+        });
+    """,
+    "spread of a map": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            await Promise.all([
+              ...payload.ids.map((id) => child.triggerAndWait({ id })),
+              wait.for({ seconds: 1 }),
+            ]);
+          },
+        });
+    """,
+    "async callback with a block body": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            await Promise.all(
+              payload.ids.map(async (id) => {
+                const result = await child.triggerAndWait({ id });
+                return result.ok;
+              }),
+            );
+          },
+        });
+    """,
+    "retry.onThrow in parallel": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              retry.onThrow(async () => 1, { maxAttempts: 2 }),
+              wait.for({ seconds: 5 }),
+            ]);
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", PARALLEL_FIRES.values(), ids=PARALLEL_FIRES.keys())
+def test_parallel_waits_fires(code: str) -> None:
+    findings = lint(sdk_code(code), only="parallel-waits")
+    assert len(findings) == 1
+    assert findings[0].severity is Severity.ERROR
+    assert "Promise." in findings[0].message
+
+
+def test_parallel_waits_reports_line_and_names() -> None:
+    code = sdk_code(PARALLEL_FIRES["allSettled over a map callback"])
+    [finding] = lint(code, only="parallel-waits")
+    assert lines_of([finding]) == [5]
+    assert "Promise.allSettled" in finding.message
+    assert "triggerAndWait" in finding.message
+
+
+def test_parallel_waits_through_namespace_import() -> None:
+    code = """
+        import * as sdk from "@trigger.dev/sdk";
+        export const parent = sdk.task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([sdk.wait.for({ seconds: 1 }), sdk.wait.for({ seconds: 2 })]);
+          },
+        });
+    """
+    [finding] = lint(code, only="parallel-waits")
+    assert "wait.for" in finding.message
+
+
+PARALLEL_SILENT = {
+    "sequential awaits": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            const a = await child.triggerAndWait({ a: 1 });
+            const b = await other.triggerAndWait({ b: 2 });
+            return [a.ok, b.ok];
+          },
+        });
+    """,
+    "Promise.all over plain fetches": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { urls: string[] }) => {
+            return await Promise.all(payload.urls.map((url) => fetch(url)));
+          },
+        });
+    """,
+    "Promise.all over trigger (not AndWait)": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            await Promise.all(payload.ids.map((id) => child.trigger({ id })));
+          },
+        });
+    """,
+    "batchTriggerAndWait alone": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            const items = payload.ids.map((id) => ({ payload: { id } }));
+            const result = await child.batchTriggerAndWait(items);
+            return result.runs.length;
+          },
+        });
+    """,
+    "a for loop of awaits": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            for (const id of payload.ids) {
+              await child.triggerAndWait({ id });
+            }
+          },
+        });
+    """,
+    "wait tokens are created in parallel safely": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              wait.createToken({ timeout: "1h" }),
+              wait.createToken({ timeout: "1h" }),
+            ]);
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", PARALLEL_SILENT.values(), ids=PARALLEL_SILENT.keys())
+def test_parallel_waits_silent(code: str) -> None:
+    assert lint(sdk_code(code), only="parallel-waits") == []
+
+
+def test_parallel_waits_ignores_a_local_wait_lookalike() -> None:
+    code = """
+        import { task } from "@trigger.dev/sdk";
+        const wait = { for: async (_: unknown) => {} };
+        export const t = task({
+          id: "t",
+          run: async () => {
+            await Promise.all([wait.for({ seconds: 1 }), wait.for({ seconds: 2 })]);
+          },
+        });
+    """
+    assert lint(code, only="parallel-waits") == []
+
+
+# --- wait-in-loop ----------------------------------------------------------------------------
+
+
+def test_wait_in_loop_fires_in_for_of() -> None:
+    code = sdk_code("""
+        export const poll = task({
+          id: "poll",
+          run: async (payload: { ids: string[] }) => {
+            for (const id of payload.ids) {
+              await wait.for({ seconds: 10 });
+            }
+          },
+        });
+    """)
+    findings = lint(code, only="wait-in-loop")
+    assert lines_of(findings) == [6]
+    assert findings[0].severity is Severity.WARNING
+
+
+def test_wait_in_loop_fires_in_while_and_foreach() -> None:
+    code = sdk_code("""
+        export const poll = task({
+          id: "poll",
+          run: async (payload: { ids: string[] }) => {
+            let done = false;
+            while (!done) {
+              await wait.until({ date: new Date(Date.now() + 5000) });
+              done = true;
+            }
+            payload.ids.forEach(async () => {
+              await wait.for({ seconds: 1 });
+            });
+          },
+        });
+    """)
+    assert lines_of(lint(code, only="wait-in-loop")) == [7, 11]
+
+
+def test_wait_in_loop_aliased_import() -> None:
+    code = """
+        import { task as defineTask, wait as w } from "@trigger.dev/sdk";
+        export const poll = defineTask({
+          id: "poll",
+          run: async () => {
+            for (let i = 0; i < 3; i++) {
+              await w.for({ seconds: 30 });
+            }
+          },
+        });
+    """
+    assert lines_of(lint(code, only="wait-in-loop")) == [6]
+
+
+def test_wait_in_loop_silent_after_loop_and_outside_run() -> None:
+    code = sdk_code("""
+        async function helper(ids: string[]) {
+          for (const id of ids) {
+            await wait.for({ seconds: 1 });
+          }
+        }
+        export const poll = task({
+          id: "poll",
+          run: async (payload: { ids: string[] }) => {
+            for (const id of payload.ids) {
+              await child.trigger({ id });
+            }
+            await wait.for({ minutes: 5 });
+            await helper(payload.ids);
+          },
+        });
+    """)
+    assert lint(code, only="wait-in-loop") == []
+
+
+def test_wait_in_loop_silent_for_loop_header_and_tokens() -> None:
+    code = sdk_code("""
+        export const t = task({
+          id: "t",
+          run: async (payload: { ids: string[] }) => {
+            for (const id of payload.ids) {
+              const token = await wait.createToken({ timeout: "1h" });
+              await wait.forToken(token);
+            }
+          },
+        });
+    """)
+    assert lint(code, only="wait-in-loop") == []
+
+
+# --- wait-outside-run ------------------------------------------------------------------------
+
+
+def test_wait_outside_run_module_level_wait() -> None:
+    code = sdk_code("""
+        await wait.for({ seconds: 5 });
+
+        export const t = task({ id: "t", run: async () => {} });
+    """)
+    findings = lint(code, only="wait-outside-run")
+    assert lines_of(findings) == [2]
+    assert findings[0].severity is Severity.ERROR
+    assert "`wait.for` at module level" in findings[0].message
+
+
+def test_wait_outside_run_module_level_trigger_and_wait() -> None:
+    code = sdk_code("""
+        import { child } from "./child";
+        const result = await child.triggerAndWait({ id: 1 });
+        const viaTasks = await tasks.triggerAndWait("child", {});
+        const batched = await batch.triggerAndWait([{ id: "child", payload: {} }]);
+    """)
+    findings = lint(code, only="wait-outside-run")
+    assert lines_of(findings) == [3, 4, 5]
+    assert "`triggerAndWait`" in findings[0].message
+    assert "`tasks.triggerAndWait`" in findings[1].message
+    assert "`batch.triggerAndWait`" in findings[2].message
+
+
+def test_wait_outside_run_backend_route_with_sdk() -> None:
+    code = """
+        import { tasks } from "@trigger.dev/sdk";
+        import type { summarize } from "@/trigger/summarize";
+
+        export async function POST(request: Request) {
+          const body = await request.json();
+          const result = await tasks.triggerAndWait<typeof summarize>("summarize", body);
+          return Response.json(result);
+        }
+    """
+    findings = lint(code, only="wait-outside-run", path="app/api/summarize/route.ts")
+    assert lines_of(findings) == [6]
+    assert "defines no task" in findings[0].message
+
+
+def test_wait_outside_run_backend_route_without_sdk_import() -> None:
+    # The file does not import the SDK, so it is not a Trigger.dev file: the rule still runs
+    # (any_file) and recognises the method of an imported task.
+    code = """
+        import { summarize } from "@/trigger/summarize";
+
+        export async function POST(request: Request) {
+          const result = await summarize.triggerAndWait(await request.json());
+          return Response.json(result);
+        }
+    """
+    findings = lint(code, only="wait-outside-run", path="src/app/api/summarize/route.ts")
+    assert lines_of(findings) == [4]
+
+
+def test_wait_outside_run_use_server_action() -> None:
+    code = """
+        "use server";
+        import { wait } from "@trigger.dev/sdk";
+
+        export async function approve() {
+          await wait.for({ seconds: 10 });
+        }
+    """
+    assert lines_of(lint(code, only="wait-outside-run", path="src/lib/approve.ts")) == [5]
+
+
+def test_wait_outside_run_silent_in_run_hooks_and_helpers() -> None:
+    code = sdk_code("""
+        async function pause() {
+          await wait.for({ seconds: 30 });
+          return child.triggerAndWait({});
+        }
+
+        export const t = task({
+          id: "t",
+          onStartAttempt: async () => {
+            await wait.for({ seconds: 1 });
+          },
+          run: async () => {
+            await wait.for({ seconds: 5 });
+            await pause();
+            return await tasks.triggerAndWait("child", {});
+          },
+        });
+    """)
+    assert lint(code, only="wait-outside-run") == []
+
+
+def test_wait_outside_run_silent_for_helpers_in_a_trigger_dir() -> None:
+    code = """
+        import { wait } from "@trigger.dev/sdk";
+        export async function pause() {
+          await wait.for({ seconds: 30 });
+        }
+    """
+    assert lint(code, only="wait-outside-run", path="src/trigger/lib/pause.ts") == []
+
+
+def test_wait_outside_run_silent_for_helpers_outside_app_code() -> None:
+    # A shared helper in src/lib may be called from a run; one file cannot tell.
+    code = """
+        import { wait } from "@trigger.dev/sdk";
+        export async function pause() {
+          await wait.for({ seconds: 30 });
+        }
+    """
+    assert lint(code, only="wait-outside-run", path="src/lib/pause.ts") == []
+
+
+def test_wait_outside_run_silent_for_tokens_in_backend() -> None:
+    code = """
+        import { wait } from "@trigger.dev/sdk";
+
+        const created = await wait.createToken({ timeout: "1h" });
+
+        export async function POST(request: Request) {
+          const token = await wait.createToken({ timeout: "10m" });
+          await wait.completeToken(token, { approved: true });
+          return Response.json(token);
+        }
+    """
+    assert lint(code, only="wait-outside-run", path="app/api/approve/route.ts") == []
+
+
+def test_wait_outside_run_silent_for_trigger_and_lookalikes() -> None:
+    code = """
+        import { tasks } from "@trigger.dev/sdk";
+        import { summarize } from "@/trigger/summarize";
+        import { queue } from "some-queue-lib";
+
+        const handle = await tasks.trigger("summarize", {});
+
+        export async function POST() {
+          await summarize.trigger({});
+          await queue.wait.for({ seconds: 1 });
+          return Response.json({});
+        }
+    """
+    assert lint(code, only="wait-outside-run", path="app/api/x/route.ts") == []
+
+
+def test_wait_outside_run_silent_in_non_trigger_file_for_unknown_receivers() -> None:
+    code = """
+        import { client } from "some-other-lib";
+        const r = await client.triggerAndWait({});
+    """
+    assert lint(code, only="wait-outside-run", path="scripts/run.ts") == []
+
+
+def test_wait_outside_run_silent_in_test_files() -> None:
+    code = """
+        import { wait } from "@trigger.dev/sdk";
+        await wait.for({ seconds: 1 });
+    """
+    assert lint(code, only="wait-outside-run", path="app/api/x/route.test.ts") == []
+
+
+def test_wait_outside_run_retry_on_throw_not_flagged() -> None:
+    code = sdk_code("""
+        const value = await retry.onThrow(async () => 1, { maxAttempts: 2 });
+    """)
+    assert lint(code, only="wait-outside-run") == []
+
+
+def test_wait_outside_run_namespace_import() -> None:
+    code = """
+        import * as sdk from "@trigger.dev/sdk";
+        await sdk.wait.until({ date: new Date() });
+    """
+    assert lines_of(lint(code, only="wait-outside-run")) == [2]
+
+
+# --- wait-token-misuse -----------------------------------------------------------------------
+
+
+def test_wait_token_misuse_options_object() -> None:
+    code = sdk_code("""
+        export const t = task({
+          id: "t",
+          run: async () => {
+            const token = await wait.createToken({ timeout: "1h" });
+            const result = await wait.forToken({ token: token.id, timeoutInSeconds: 600 });
+            return result.ok;
+          },
+        });
+    """)
+    [finding] = lint(code, only="wait-token-misuse")
+    assert lines_of([finding]) == [6]
+    assert finding.severity is Severity.ERROR
+    assert "`token`" in finding.message
+    assert finding.fix is not None and finding.fix.safety is FixSafety.UNSAFE
+    new = fixed(code, "wait-token-misuse")
+    assert "await wait.forToken(token.id);" in new
+
+
+def test_wait_token_misuse_shorthand_token_fix() -> None:
+    code = sdk_code("""
+        export const t = task({
+          id: "t",
+          run: async () => {
+            const token = await wait.createToken({ timeout: "1h" });
+            await wait.forToken({ token, timeout: "1h" });
+          },
+        });
+    """)
+    assert "await wait.forToken(token);" in fixed(code, "wait-token-misuse")
+
+
+def test_wait_token_misuse_id_with_timeout_has_no_fix() -> None:
+    code = sdk_code("""
+        export const t = task({
+          id: "t",
+          run: async () => {
+            await wait.forToken({ id: "waitpoint_123", timeout: "1h" });
+          },
+        });
+    """)
+    [finding] = lint(code, only="wait-token-misuse")
+    assert "`timeout`" in finding.message
+    assert finding.fix is None
+
+
+def test_wait_token_misuse_silent_for_valid_calls() -> None:
+    code = sdk_code("""
+        export const t = task({
+          id: "t",
+          run: async () => {
+            const token = await wait.createToken({ timeout: "1h", tags: ["x"] });
+            await wait.forToken(token);
+            await wait.forToken(token.id);
+            await wait.forToken({ id: token.id });
+            const opts = { timeout: "1h" };
+            await wait.createToken(opts);
+            await wait.createToken({ ...opts, tags: "y" });
+          },
+        });
+    """)
+    assert lint(code, only="wait-token-misuse") == []
+
+
+def test_wait_token_misuse_create_without_timeout_is_a_hint() -> None:
+    code = sdk_code("""
+        export async function createApproval() {
+          const a = await wait.createToken();
+          const b = await wait.createToken({});
+          const c = await wait.createToken({ idempotencyKey: "k" });
+          return [a, b, c];
+        }
+    """)
+    findings = lint(code, only="wait-token-misuse", path="app/api/x/route.ts")
+    assert lines_of(findings) == [3, 4, 5]
+    assert {f.severity for f in findings} == {Severity.HINT}
+    assert all(f.fix is None for f in findings)
+
+
+def test_wait_token_misuse_aliased_and_lookalike() -> None:
+    code = """
+        import { wait as w } from "@trigger.dev/sdk";
+        import { wait } from "./local-wait";
+        await w.forToken({ token: "t" });
+        await wait.forToken({ token: "t" });
+        await wait.createToken();
+    """
+    assert lines_of(lint(code, only="wait-token-misuse")) == [3]
+
+
+def test_wait_token_misuse_with_type_arguments() -> None:
+    # `await f<T>(x)` is parsed with the await inside the callee; the rule looks through it.
+    code = sdk_code("""
+        export const t = task({
+          id: "t",
+          run: async () => {
+            const token = await wait.createToken({ timeout: "1h" });
+            const result = await wait.forToken<{ ok: boolean }>({ token });
+            return result.ok;
+          },
+        });
+    """)
+    assert "await wait.forToken<{ ok: boolean }>(token);" in fixed(code, "wait-token-misuse")
+
+
+def test_wait_outside_run_judges_folders_inside_the_project_only() -> None:
+    # "api" above the project root (a monorepo package called api) does not make it app code.
+    code = """
+        import { wait } from "@trigger.dev/sdk";
+        export async function pause() {
+          await wait.for({ seconds: 30 });
+        }
+    """
+    project = default_context(Path("/repo/packages/api"))
+    assert (
+        lint(
+            code,
+            only="wait-outside-run",
+            path="../repo/packages/api/src/lib/pause.ts",
+            project=project,
+        )
+        == []
+    )
+
+
+def test_wait_outside_run_with_type_arguments() -> None:
+    code = """
+        import { tasks, wait } from "@trigger.dev/sdk";
+        import type { summarize } from "./summarize";
+        const approval = await wait.forToken<{ ok: boolean }>("waitpoint_1");
+        const result = await tasks.triggerAndWait<typeof summarize>("summarize", {});
+    """
+    findings = lint(code, only="wait-outside-run")
+    assert lines_of(findings) == [3, 4]
+    assert "`wait.forToken`" in findings[0].message

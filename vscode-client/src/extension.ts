@@ -1,0 +1,412 @@
+// Entry point: starts trigger-lsp for Trigger.dev workspaces and wires commands and the status bar.
+import * as vscode from 'vscode';
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import {
+  configuredServerPath,
+  ManagedServer,
+  PYTHON_DOWNLOAD,
+  ServerExecutable,
+  SetupAction,
+  SetupError,
+  which,
+} from './serverInstall';
+import { isTriggerWorkspace, TRIGGER_CONFIG_GLOB } from './workspace';
+
+const SECTION = 'trigger-lsp';
+const EXPLAIN_COMMAND = 'trigger-lsp.explainRule'; // the server's command
+const FIX_ALL_KIND = 'source.fixAll.trigger-lsp';
+const RULE_DOC_SCHEME = 'trigger-lsp-rule';
+const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
+
+/** What the server reads from the "trigger-lsp" section (other keys are for the extension). */
+function serverSettings(scope?: vscode.Uri): Record<string, unknown> {
+  const cfg = vscode.workspace.getConfiguration(SECTION, scope);
+  const features = ['diagnostics', 'hover', 'completion', 'codeActions', 'codeLens', 'navigation'];
+  return JSON.parse(
+    JSON.stringify({
+      rules: cfg.get('rules', {}),
+      features: Object.fromEntries(features.map((f) => [f, cfg.get<boolean>(`features.${f}`, true)])),
+      debounceMs: cfg.get<number>('debounceMs', 100),
+      indexWorkspace: cfg.get<boolean>('indexWorkspace', true),
+    }),
+  );
+}
+
+class Status {
+  private readonly item = vscode.window.createStatusBarItem('trigger-lsp.status', vscode.StatusBarAlignment.Right, 100);
+
+  constructor() {
+    this.item.name = 'trigger-lsp';
+    this.item.command = 'trigger-lsp.showOutput';
+  }
+
+  set(state: 'starting' | 'installing' | 'running' | 'stopped' | 'failed' | 'inactive', detail = ''): void {
+    const icons = {
+      starting: '$(loading~spin)',
+      installing: '$(cloud-download)',
+      running: '$(check)',
+      stopped: '$(circle-slash)',
+      failed: '$(error)',
+      inactive: '$(circle-outline)',
+    };
+    this.item.text = `${icons[state]} trigger-lsp`;
+    this.item.tooltip = `trigger-lsp: ${state}${detail ? `\n${detail}` : ''}\nClick to show the output.`;
+    this.item.backgroundColor =
+      state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+class RuleDocs implements vscode.TextDocumentContentProvider {
+  private readonly docs = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.path) ?? '';
+  }
+
+  /** Show a rule's markdown in the markdown preview (in the editor if the preview is missing). */
+  async show(ruleId: string, markdown: string): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: RULE_DOC_SCHEME, path: `/${ruleId}.md` });
+    this.docs.set(uri.path, markdown);
+    this.changed.fire(uri);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+    } catch {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    }
+  }
+}
+
+class Controller {
+  private client: LanguageClient | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly managed: ManagedServer;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.LogOutputChannel,
+    private readonly status: Status,
+    private readonly ruleDocs: RuleDocs,
+  ) {
+    this.managed = new ManagedServer(context.globalStorageUri, context.extensionPath);
+  }
+
+  get running(): LanguageClient | undefined {
+    return this.client?.state === State.Running ? this.client : undefined;
+  }
+
+  /** Stop the current server (if any) and start again; calls are serialized. */
+  restart(): Promise<void> {
+    this.queue = this.queue.then(
+      () => this.doRestart(),
+      () => this.doRestart(),
+    );
+    return this.queue;
+  }
+
+  stop(): Promise<void> {
+    this.queue = this.queue.then(() => this.doStop());
+    return this.queue;
+  }
+
+  private async doStop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      try {
+        await client.dispose(3000);
+      } catch (err) {
+        this.output.appendLine(`[client] stopping the server failed: ${err}`);
+      }
+    }
+  }
+
+  private async doRestart(): Promise<void> {
+    await this.doStop();
+    this.status.set('starting');
+    this.output.info('looking for the trigger-lsp server');
+    let server: ServerExecutable | undefined;
+    try {
+      server = await this.findServer();
+    } catch (err) {
+      await this.report(err);
+      return;
+    }
+    if (!server) {
+      this.status.set('stopped', 'No trigger-lsp server: run "Trigger.dev: Restart Language Server" to set it up.');
+      return;
+    }
+    this.output.appendLine(`[client] starting ${server.command} serve (from ${server.source})`);
+    const client = this.createClient(server);
+    this.client = client;
+    client.onDidChangeState((e) => {
+      if (this.client !== client) {
+        return;
+      }
+      if (e.newState === State.Running) {
+        const info = client.initializeResult?.serverInfo;
+        this.status.set('running', `${info?.name ?? 'trigger-lsp'} ${info?.version ?? ''} (${server!.command})`);
+      } else if (e.newState === State.Starting) {
+        this.status.set('starting');
+      } else {
+        this.status.set('stopped', 'The server stopped: see the output.');
+      }
+    });
+    try {
+      await client.start();
+    } catch (err) {
+      this.status.set('failed', String(err));
+      this.output.appendLine(`[client] the server did not start: ${err}`);
+      void this.offer(`trigger-lsp could not start ${server.command}: ${err}`, ['Show Output', 'Open Settings']);
+    }
+  }
+
+  /** setting, else PATH, else the managed venv (offering to install it when missing). */
+  private async findServer(): Promise<ServerExecutable | undefined> {
+    const configured = configuredServerPath();
+    if (configured) {
+      if (!which(configured)) {
+        throw new SetupError(`"trigger-lsp.server.path" is set to ${configured}, which does not exist.`, [
+          'Open Settings',
+        ]);
+      }
+      return { command: configured, source: 'setting' };
+    }
+    const onPath = which('trigger-lsp');
+    if (onPath) {
+      return { command: onPath, source: 'PATH' };
+    }
+    const state = this.managed.state();
+    if (state === 'current') {
+      return { command: this.managed.executable, source: 'managed' };
+    }
+    if (state === 'outdated') {
+      // The user agreed to a managed server before: update it with the shipped wheel.
+      this.status.set('installing');
+      return { command: await this.managed.install(this.output), source: 'managed' };
+    }
+    if (!this.managed.wheel) {
+      throw new SetupError(
+        'trigger-lsp was not found on PATH. Install it ("pipx install trigger-lsp") and restart, or set ' +
+          '"trigger-lsp.server.path".',
+        ['Open Settings'],
+      );
+    }
+    const choice = await vscode.window.showInformationMessage(
+      'The trigger-lsp language server is not installed. Install it into a private Python environment ' +
+        'for this extension? (Needs Python 3.11+; its dependencies come from PyPI.)',
+      'Install',
+      'Set Server Path',
+      'Not Now',
+    );
+    if (choice === 'Install') {
+      this.status.set('installing');
+      return { command: await this.managed.install(this.output), source: 'managed' };
+    }
+    if (choice === 'Set Server Path') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'trigger-lsp.server.path');
+    }
+    return undefined;
+  }
+
+  private createClient(server: ServerExecutable): LanguageClient {
+    const serverOptions: ServerOptions = {
+      command: server.command,
+      args: ['serve'],
+      transport: TransportKind.stdio,
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      outputChannel: this.output,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: serverSettings(),
+      synchronize: {
+        configurationSection: SECTION,
+        fileEvents: [
+          vscode.workspace.createFileSystemWatcher('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'),
+          vscode.workspace.createFileSystemWatcher('**/{package.json,.trigger-lsp.yaml,.trigger-lsp.yml}'),
+        ],
+      },
+      middleware: {
+        workspace: {
+          // Answer for "trigger-lsp" with the server's keys only (not server.path, trace, ...).
+          configuration: async (params, token, next) => {
+            const result = await next(params, token);
+            if (!Array.isArray(result)) {
+              return result;
+            }
+            return params.items.map((item, i) =>
+              item.section === SECTION
+                ? serverSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
+                : result[i],
+            );
+          },
+        },
+        // "Explain <rule>" code actions run the server command: show what it returns.
+        executeCommand: async (command, args, next) => {
+          const result = await next(command, args);
+          if (command === EXPLAIN_COMMAND && typeof result === 'string') {
+            await this.ruleDocs.show(String(args[0]), result);
+          }
+          return result;
+        },
+      },
+    };
+    return new LanguageClient(SECTION, 'trigger-lsp', serverOptions, clientOptions);
+  }
+
+  private async report(err: unknown): Promise<void> {
+    if (err instanceof SetupError) {
+      this.status.set('failed', err.message);
+      this.output.appendLine(`[client] ${err.message}`);
+      await this.offer(err.message, err.actions);
+    } else {
+      const message = `trigger-lsp: setting up the server failed: ${err instanceof Error ? err.message : err}`;
+      this.status.set('failed', message);
+      this.output.appendLine(`[client] ${message}`);
+      await this.offer(message, ['Show Output']);
+    }
+  }
+
+  private async offer(message: string, actions: SetupAction[]): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(message, ...actions);
+    if (choice === 'Open Settings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:trigger-lsp.trigger-lsp');
+    } else if (choice === 'Get Python') {
+      await vscode.env.openExternal(vscode.Uri.parse(PYTHON_DOWNLOAD));
+    } else if (choice === 'Show Output') {
+      this.output.show(true);
+    }
+  }
+
+  /** Trigger.dev: Explain Rule… (rule under the cursor preselected). */
+  async explain(ruleId?: string): Promise<void> {
+    const client = this.running;
+    if (!client) {
+      void vscode.window.showWarningMessage('trigger-lsp is not running.');
+      return;
+    }
+    if (!ruleId) {
+      ruleId = await pickRule(this.context);
+      if (!ruleId) {
+        return;
+      }
+    }
+    const markdown = await client.sendRequest(ExecuteCommandRequest.type, {
+      command: EXPLAIN_COMMAND,
+      arguments: [ruleId],
+    });
+    if (typeof markdown === 'string') {
+      await this.ruleDocs.show(ruleId, markdown);
+    }
+  }
+}
+
+async function pickRule(context: vscode.ExtensionContext): Promise<string | undefined> {
+  const schema = context.extension.packageJSON.contributes.configuration.properties[`${SECTION}.rules`];
+  const rules = Object.entries(schema.properties as Record<string, { description: string }>).filter(
+    ([id]) => id !== 'all',
+  );
+  const editor = vscode.window.activeTextEditor;
+  const here = editor
+    ? vscode.languages
+        .getDiagnostics(editor.document.uri)
+        .find((d) => d.source === 'trigger-lsp' && d.range.contains(editor.selection.active))
+    : undefined;
+  const current = here ? String(typeof here.code === 'object' ? here.code.value : here.code) : undefined;
+  const items = rules.map(([id, p]) => ({ label: id, description: p.description, picked: id === current }));
+  items.sort((a, b) => Number(b.picked) - Number(a.picked));
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Explain a trigger-lsp rule',
+    placeHolder: 'Rule id',
+    matchOnDescription: true,
+  });
+  return pick?.label;
+}
+
+/** Trigger.dev: Fix All — applies the server's source.fixAll.trigger-lsp action to this file. */
+async function fixAll(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    return;
+  }
+  const doc = editor.document;
+  const whole = new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length));
+  const actions =
+    (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      whole,
+      FIX_ALL_KIND,
+    )) ?? [];
+  const action = actions.find((a) => a.kind?.value === FIX_ALL_KIND);
+  if (!action?.edit) {
+    void vscode.window.showInformationMessage('No auto-fixable trigger-lsp problems in this file.');
+    return;
+  }
+  await vscode.workspace.applyEdit(action.edit);
+}
+
+let controller: Controller | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('trigger-lsp', { log: true });
+  const status = new Status();
+  const ruleDocs = new RuleDocs();
+  controller = new Controller(context, output, status, ruleDocs);
+  const ctl = controller;
+  context.subscriptions.push(
+    output,
+    status,
+    vscode.workspace.registerTextDocumentContentProvider(RULE_DOC_SCHEME, ruleDocs),
+    vscode.commands.registerCommand('trigger-lsp.restartServer', () => ctl.restart()),
+    vscode.commands.registerCommand('trigger-lsp.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('trigger-lsp.explain', (ruleId?: string) => ctl.explain(ruleId)),
+    vscode.commands.registerCommand('trigger-lsp.fixAllInFile', fixAll),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // Other trigger-lsp settings reach the running server through workspace/configuration.
+      if (e.affectsConfiguration(`${SECTION}.server`)) {
+        output.appendLine('[client] server settings changed: restarting');
+        void ctl.restart();
+      }
+    }),
+  );
+
+  if (await isTriggerWorkspace()) {
+    await ctl.restart();
+    return;
+  }
+  output.appendLine(
+    '[client] no trigger.config.* and no package.json depending on @trigger.dev/sdk in this workspace: ' +
+      'the server is not started ("Trigger.dev: Restart Language Server" starts it anyway).',
+  );
+  status.set('inactive', 'Not a Trigger.dev workspace.');
+  const watcher = vscode.workspace.createFileSystemWatcher(TRIGGER_CONFIG_GLOB, false, true, true);
+  context.subscriptions.push(
+    watcher,
+    watcher.onDidCreate(() => {
+      if (!ctl.running) {
+        void ctl.restart();
+      }
+    }),
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  await controller?.stop();
+}
