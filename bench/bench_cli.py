@@ -35,8 +35,12 @@ def run(repeat: int, project_files: int) -> str:
     for jobs in (1, 2):
         t, _ = median_time(lambda j=jobs: _check([project], j), max(1, repeat // 2))
         rows.append(
-            [f"project, {project_files} files of 200 lines, --jobs {jobs}", str(project_files),
-             f"{t * 1000:.0f} ms", f"{project_files / t:.0f}"]
+            [
+                f"project, {project_files} files of 200 lines, --jobs {jobs}",
+                str(project_files),
+                f"{t * 1000:.0f} ms",
+                f"{project_files / t:.0f}",
+            ]
         )
     return table(["input", "files", "median wall time", "files/s"], rows)
 

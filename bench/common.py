@@ -23,10 +23,8 @@ def generate(lines: int, out: Path, seed: int = 1) -> Path:
         sys.exit(f"the task-file generator was not found at {GEN_TASKS} (set TRIGGER_LSP_SHARED)")
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists():
-        subprocess.run(
-            [sys.executable, str(GEN_TASKS), "--lines", str(lines), "--seed", str(seed), "-o", str(out)],
-            check=True,
-        )
+        args = ["--lines", str(lines), "--seed", str(seed), "-o", str(out)]
+        subprocess.run([sys.executable, str(GEN_TASKS), *args], check=True)
     return out
 
 

@@ -179,12 +179,12 @@ def _finding(
     )
 
 
-class _Args(dict):  # type: ignore[type-arg]
+class _Args(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
-def _format(template: str, args: dict) -> str:  # type: ignore[type-arg]
+def _format(template: str, args: dict[str, object]) -> str:
     try:
         return template.format_map(_Args(args))
     except (ValueError, IndexError):

@@ -276,6 +276,7 @@ class ProjectIndex:
         self._by_file: dict[Path, tuple[TaskEntry, ...]] = {}
         self._sites: dict[Path, tuple[TriggerSite, ...]] = {}
         self._lock = threading.Lock()
+        self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
         self.complete = False  # True once the whole workspace has been indexed
 
     def update(
@@ -287,13 +288,16 @@ class ProjectIndex:
         with self._lock:
             old = self._by_file.get(path, ())
             self._by_file[path] = new
+            if old != new:
+                self._by_id = None
             if sites is not None:
                 self._sites[path] = tuple(sites)
         return {e.id for e in old} != {e.id for e in new}
 
     def remove(self, path: Path) -> None:
         with self._lock:
-            self._by_file.pop(path, None)
+            if self._by_file.pop(path, None):
+                self._by_id = None
             self._sites.pop(path, None)
 
     def entries(self) -> list[TaskEntry]:
@@ -314,9 +318,32 @@ class ProjectIndex:
         with self._lock:
             return list(self._by_file)
 
+    def __getstate__(self) -> dict[str, object]:  # sent to worker processes by the CLI
+        with self._lock:
+            state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def _id_map(self) -> dict[str, list[TaskEntry]]:
+        with self._lock:
+            if self._by_id is None:
+                by_id: dict[str, list[TaskEntry]] = {}
+                for group in self._by_file.values():
+                    for e in group:
+                        by_id.setdefault(e.id, []).append(e)
+                self._by_id = by_id
+            return self._by_id
+
     def with_id(self, task_id: str, project: Path | None = None) -> list[TaskEntry]:
-        entries = self.entries()
-        return [e for e in entries if e.id == task_id and project in (None, e.project)]
+        found = self._id_map().get(task_id, [])
+        return [e for e in found if project in (None, e.project)]
 
     def ids(self, project: Path | None = None) -> set[str]:
-        return {e.id for e in self.entries() if project is None or e.project == project}
+        by_id = self._id_map()
+        if project is None:
+            return set(by_id)
+        return {i for i, group in by_id.items() if any(e.project == project for e in group)}

@@ -61,6 +61,24 @@ def _no_logging(diagnostics) -> lsp.Diagnostic | None:
     return next((d for d in diagnostics if d.code == "task-no-logging"), None)
 
 
+async def test_capabilities(client: LanguageClient, tmp_path: Path):
+    result = await start(client, tmp_path, "vscode")
+    caps = result.capabilities
+    assert caps.definition_provider and caps.references_provider
+    assert caps.document_symbol_provider and caps.workspace_symbol_provider
+    assert caps.code_lens_provider is not None
+    assert caps.code_action_provider is not None
+    assert caps.execute_command_provider is not None
+    assert {"trigger-lsp.explainRule", "trigger-lsp.fixAll", "trigger-lsp.showTask"} <= set(
+        caps.execute_command_provider.commands
+    )
+    assert caps.diagnostic_provider is not None
+    assert caps.diagnostic_provider.inter_file_dependencies is True
+    sync = caps.text_document_sync
+    assert isinstance(sync, lsp.TextDocumentSyncOptions)
+    assert sync.change == lsp.TextDocumentSyncKind.Incremental
+
+
 # --- settings -----------------------------------------------------------------------------------
 
 

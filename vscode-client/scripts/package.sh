@@ -18,5 +18,6 @@ npm ci --no-audit --no-fund
 npm run --silent typecheck
 npm run --silent bundle
 VERSION=$(node -p 'require("./package.json").version')
+# No repository URL yet: keep the README's image link relative (it resolves inside the .vsix).
 npx --no-install vsce package --no-dependencies --allow-missing-repository --skip-license \
-  -o "$OUT/trigger-lsp-$VERSION.vsix"
+  --no-rewrite-relative-links -o "$OUT/trigger-lsp-$VERSION.vsix"

@@ -139,12 +139,12 @@ class Controller {
   private async doRestart(): Promise<void> {
     await this.doStop();
     this.status.set('starting');
-    this.output.info('looking for the trigger-lsp server');
+    this.output.appendLine('[client] looking for the trigger-lsp server');
     let server: ServerExecutable | undefined;
     try {
       server = await this.findServer();
     } catch (err) {
-      await this.report(err);
+      void this.report(err);
       return;
     }
     if (!server) {
@@ -207,6 +207,12 @@ class Controller {
         ['Open Settings'],
       );
     }
+    // Ask without holding up the restart queue: a settings change must still get through.
+    void this.offerInstall();
+    return undefined;
+  }
+
+  private async offerInstall(): Promise<void> {
     const choice = await vscode.window.showInformationMessage(
       'The trigger-lsp language server is not installed. Install it into a private Python environment ' +
         'for this extension? (Needs Python 3.11+; its dependencies come from PyPI.)',
@@ -215,13 +221,22 @@ class Controller {
       'Not Now',
     );
     if (choice === 'Install') {
-      this.status.set('installing');
-      return { command: await this.managed.install(this.output), source: 'managed' };
-    }
-    if (choice === 'Set Server Path') {
+      const install = async (): Promise<void> => {
+        this.status.set('installing');
+        try {
+          await this.managed.install(this.output);
+        } catch (err) {
+          this.status.set('failed', String(err));
+          void this.report(err);
+          return;
+        }
+        await this.doRestart();
+      };
+      this.queue = this.queue.then(install, install);
+      await this.queue;
+    } else if (choice === 'Set Server Path') {
       await vscode.commands.executeCommand('workbench.action.openSettings', 'trigger-lsp.server.path');
     }
-    return undefined;
   }
 
   private createClient(server: ServerExecutable): LanguageClient {

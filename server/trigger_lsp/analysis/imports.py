@@ -163,19 +163,22 @@ class SdkNames:
         self._memo[key] = value
         return value
 
+    # SDK paths are short (`tasks.trigger`, `wait.for`); a longer member chain is not one.
+    MAX_DEPTH = 4
+
     def _resolve(self, node: ts.Node | None) -> str | None:
+        """Iterative, so a 10,000-long member chain cannot exhaust the stack."""
+        props: list[str] = []
         node = unwrap(misparsed_await(node) or node)
-        if node is None:
-            return None
-        if node.type == "identifier":
-            return self.names.get(text(node))
-        if node.type == "member_expression":
-            obj = unwrap(node.child_by_field_name("object"))
-            prop = text(node.child_by_field_name("property"))
-            if obj is None:
+        while node is not None and node.type == "member_expression":
+            if len(props) >= self.MAX_DEPTH:
                 return None
-            if obj.type == "identifier" and text(obj) in self.namespaces:
-                return prop
-            base = self.resolve(obj)
-            return f"{base}.{prop}" if base else None
-        return None
+            props.append(text(node.child_by_field_name("property")))
+            node = unwrap(node.child_by_field_name("object"))
+        if node is None or node.type != "identifier":
+            return None
+        name = text(node)
+        base = props.pop() if name in self.namespaces and props else self.names.get(name)
+        if base is None:
+            return None
+        return ".".join([base, *reversed(props)])

@@ -125,7 +125,7 @@ class FileModel:
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """Compute a per-file value once: several rules need the same derived facts."""
         try:
-            return self._memo[key]  # type: ignore[no-any-return]
+            return self._memo[key]  # type: ignore[no-any-return,unused-ignore]
         except KeyError:
             value = self._memo[key] = compute()
             return value

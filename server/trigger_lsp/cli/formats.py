@@ -66,7 +66,8 @@ def summary(outcomes: list[FileOutcome]) -> str:
             for s in Severity
             if counts[s.value]
         ]
-        head = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} {noun}."
+        plural = "s" if total != 1 else ""
+        head = f"Found {total} problem{plural} ({', '.join(parts)}) in {files} {noun}."
         if fixable:
             head += f" {fixable} fixable with --fix (some only with --unsafe-fixes)."
     if fixed:
@@ -107,7 +108,8 @@ def github_report(outcomes: list[FileOutcome]) -> str:
         f = loc.finding
         props = (
             f"file={_escape_github(path, True)},line={loc.line},col={loc.column},"
-            f"endLine={loc.end_line},endColumn={loc.end_column},title={_escape_github(f.rule, True)}"
+            f"endLine={loc.end_line},endColumn={loc.end_column},"
+            f"title={_escape_github(f.rule, True)}"
         )
         lines.append(f"::{GITHUB_LEVEL[f.severity.value]} {props}::{_escape_github(f.message)}")
     lines.append(summary(outcomes))
@@ -118,19 +120,19 @@ def sarif_report(outcomes: list[FileOutcome], kb: Knowledge) -> str:
     rule_ids = sorted(kb.rules)
     rules = []
     for rid in rule_ids:
-        doc = kb.rules[rid]
+        rule_doc = kb.rules[rid]
         edges = kb.edges_for(rid)
         descriptor: dict[str, object] = {
             "id": rid,
             "name": rid,
-            "shortDescription": {"text": doc.title},
-            "fullDescription": {"text": doc.summary},
+            "shortDescription": {"text": rule_doc.title},
+            "fullDescription": {"text": rule_doc.summary},
             "defaultConfiguration": {
-                "level": SARIF_LEVEL[doc.severity.value],
-                "enabled": doc.enabled,
+                "level": SARIF_LEVEL[rule_doc.severity.value],
+                "enabled": rule_doc.enabled,
             },
-            "help": {"text": doc.prose.get("How to fix", doc.summary)},
-            "properties": {"fix": doc.fix.value},
+            "help": {"text": rule_doc.prose.get("How to fix", rule_doc.summary)},
+            "properties": {"fix": rule_doc.fix.value},
         }
         uri = next((e.docs for e in edges if e.docs), None)
         if uri:

@@ -116,6 +116,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     threshold = FAIL_LEVELS.index(args.fail_on)
     failing = {lvl for i, lvl in enumerate(FAIL_LEVELS) if i <= threshold}
     found = any(loc.finding.severity.value in failing for o in outcomes for loc in o.located)
+    if any(o.internal_error for o in outcomes):
+        print(
+            "trigger-lsp: internal errors occurred (see above); please report them", file=sys.stderr
+        )
+        return EXIT_USAGE
     return EXIT_FOUND if found else EXIT_OK
 
 

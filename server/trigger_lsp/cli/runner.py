@@ -42,6 +42,7 @@ class FileOutcome:
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     fixed: int = 0
+    internal_error: bool = False  # a rule or the engine failed on this file
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,14 @@ def _read(path: Path) -> tuple[bytes | None, str | None]:
 
 
 def index_file(path: Path, resolver: ProjectResolver) -> list[TaskEntry]:
+    """The task entries of a file; a file that cannot be indexed contributes none."""
+    try:
+        return _index_file(path, resolver)
+    except Exception:  # indexing is best effort; checking the file reports the problem
+        return []
+
+
+def _index_file(path: Path, resolver: ProjectResolver) -> list[TaskEntry]:
     if not is_source_path(path):
         return []
     source, problem = _read(path)
@@ -106,6 +115,22 @@ def index_file(path: Path, resolver: ProjectResolver) -> list[TaskEntry]:
 
 
 def check_file(
+    path: Path,
+    resolver: ProjectResolver,
+    options: CheckOptions,
+    index: ProjectIndex | None,
+) -> FileOutcome:
+    """Check one file; an unexpected failure becomes an error on that file, not a crash."""
+    try:
+        return _check_file(path, resolver, options, index)
+    except Exception as exc:
+        outcome = FileOutcome(path)
+        outcome.errors.append(f"internal error: {type(exc).__name__}: {exc}")
+        outcome.internal_error = True
+        return outcome
+
+
+def _check_file(
     path: Path,
     resolver: ProjectResolver,
     options: CheckOptions,
@@ -140,6 +165,7 @@ def check_file(
                 outcome.errors.append(f"cannot write fixes: {exc.strerror}")
     outcome.notes.extend(result.notes)
     outcome.errors.extend(f"rule {e.rule} failed: {e.error}" for e in result.rule_errors)
+    outcome.internal_error = bool(result.rule_errors)
     lines = LineIndex(source)
     for f in result.findings:
         outcome.located.append(_locate(f, source, lines))

@@ -34,7 +34,9 @@ from trigger_lsp.project.versions import Version
 FILES = ("validations.md", "sharp_edges.md", "patterns.md")
 _FENCE_OPEN = re.compile(r"^```yaml\s*$")
 REFERENCE_PART = "# API reference"  # the part of patterns.md after the patterns
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+# The safe loader (what yaml.safe_load uses), in its libyaml build when available: same
+# semantics (no object construction), about five times faster on the references.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeError(Exception):

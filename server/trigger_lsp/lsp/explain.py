@@ -21,7 +21,8 @@ def rule_markdown(kb: Knowledge, rule_id: str, with_edges: bool = True) -> str:
     parts = [
         f"### {rule_id}: {doc.title}",
         "",
-        f"`{doc.severity.value}` · {'on' if doc.enabled else 'off'} by default · fix: {doc.fix.value}",
+        f"`{doc.severity.value}` · {'on' if doc.enabled else 'off'} by default"
+        f" · fix: {doc.fix.value}",
         "",
         doc.summary,
     ]

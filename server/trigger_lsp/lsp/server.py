@@ -117,16 +117,21 @@ class TriggerLanguageServer(LanguageServer):
         if project.lint.error:
             self.show_once(f"{project.lint.error}; using the defaults")
         rules = RuleSettings().layered(self.settings.rules, project.lint.rules)
-        result = analyze(
-            doc.source,
-            doc.path,
-            project=project,
-            settings=rules,
-            index=self.index,
-            grammar=doc.grammar,
-            tree=tree,
-            kb=self.kb,
-        )
+        try:
+            result = analyze(
+                doc.source,
+                doc.path,
+                project=project,
+                settings=rules,
+                index=self.index,
+                grammar=doc.grammar,
+                tree=tree,
+                kb=self.kb,
+            )
+        except Exception as exc:  # the engine failing on one text must not stop the server
+            log.exception("analysis failed on %s", doc.uri)
+            self.log_once(f"analysis failed on {doc.uri}: {type(exc).__name__}: {exc}")
+            result = FileResult(doc.path, [], [f"internal error: {exc}"], tree=tree)
         for err in result.rule_errors:
             self.log_once(f"rule {err.rule} failed on {doc.uri}: {err.error}")
         doc.result, doc.analyzed_version = result, doc.version

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
+import fnmatch
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -41,37 +40,54 @@ class LintConfig:
         return not any(glob_match(g, rel) for g in self.exclude)
 
 
-@cache
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(glob):
-        if glob.startswith("**/", i):
-            out.append("(?:[^/]*/)*")
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif glob[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif glob[i] == "?":
-            out.append("[^/]")
-            i += 1
+MAX_GLOB_SEGMENTS = 64
+
+
+def _segments(glob: str) -> tuple[str, ...]:
+    """Glob segments with runs of `**` folded into one (they mean the same)."""
+    out: list[str] = []
+    for seg in glob.split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "**" and out and out[-1] == "**":
+            continue
+        out.append(seg)
+    return tuple(out[:MAX_GLOB_SEGMENTS])
+
+
+def _match_segments(globs: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    """Segment-wise glob matching: `**` matches zero or more folders, other segments use
+    fnmatch on one folder name. Dynamic programming over (glob, path) positions, so the cost
+    is bounded by their product whatever the pattern (no regex backtracking)."""
+    n, m = len(globs), len(parts)
+    # reach[j]: the first i globs can match the first j path parts.
+    reach = [False] * (m + 1)
+    reach[0] = True
+    for seg in globs:
+        nxt = [False] * (m + 1)
+        if seg == "**":
+            seen = False
+            for j in range(m + 1):
+                seen = seen or reach[j]
+                nxt[j] = seen
         else:
-            out.append(re.escape(glob[i]))
-            i += 1
-    return re.compile("".join(out))
+            for j in range(m):
+                if reach[j] and (parts[j] == seg or fnmatch.fnmatchcase(parts[j], seg)):
+                    nxt[j + 1] = True
+        reach = nxt
+        if not any(reach):
+            return False
+    return reach[m] if n or m == 0 else False
 
 
 def glob_match(glob: str, rel: PurePosixPath) -> bool:
-    glob = glob.strip().removeprefix("./")
-    pattern = _glob_regex(glob.rstrip("/"))
-    s = rel.as_posix()
-    if pattern.fullmatch(s):
-        return True
-    # A folder pattern (`legacy`, `src/old/`) also selects everything below it.
-    return any(pattern.fullmatch(p.as_posix()) for p in rel.parents if str(p) != ".")
+    """Whether a path relative to the config's folder matches a glob; a pattern naming a
+    folder (`legacy`, `src/old/`) also selects everything below it."""
+    globs = _segments(glob.strip())
+    if not globs:
+        return False
+    parts = tuple(p for p in rel.parts if p not in ("", "."))
+    return any(_match_segments(globs, parts[:k]) for k in range(len(parts), 0, -1))
 
 
 def find_lint_config(start: Path, stop: Path | None = None) -> Path | None:

@@ -75,7 +75,7 @@ class FileContext:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     @property
-    def sdk_version(self):  # noqa: ANN201 - Version, kept untyped to avoid an import cycle
+    def sdk_version(self):
         return self.project.sdk_version
 
 

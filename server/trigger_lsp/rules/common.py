@@ -134,9 +134,13 @@ def references_after(model: FileModel, ident: ts.Node) -> list[ts.Node]:
     refs = []
     for member in model.within("member", scope):
         obj = member.child_by_field_name("object")
-        if obj is not None and obj.type == "identifier" and text(obj) == name:
-            if obj.start_byte > ident.end_byte:
-                refs.append(obj)
+        if (
+            obj is not None
+            and obj.type == "identifier"
+            and text(obj) == name
+            and obj.start_byte > ident.end_byte
+        ):
+            refs.append(obj)
     return refs
 
 
