@@ -69,6 +69,7 @@ class TriggerLanguageServer(LanguageServer):
         self.resolver = ProjectResolver()
         self.settings = ServerSettings()
         self.pull_diagnostics = False
+        self._initialization_options: Any = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._reported: set[str] = set()  # messages already shown once
         self._index_task: asyncio.Task[None] | None = None
@@ -270,10 +271,12 @@ def create_server() -> TriggerLanguageServer:
     def initialize(ls: TriggerLanguageServer, params: lsp.InitializeParams) -> None:
         caps = params.capabilities
         ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
-        ls.apply_settings(params.initialization_options)
+        # Validating settings needs the references; load them after the answer has gone out.
+        ls._initialization_options = params.initialization_options
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: TriggerLanguageServer, params: lsp.InitializedParams) -> None:
+        ls.apply_settings(ls._initialization_options)
         ws = ls.client_capabilities.workspace
         if ws is not None and ws.configuration:
             before = ls.settings
