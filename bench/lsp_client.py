@@ -63,8 +63,12 @@ class Client:
         }
         result = self.request(
             "initialize",
-            {"processId": None, "rootUri": root_uri, "capabilities": caps,
-             "initializationOptions": options},
+            {
+                "processId": None,
+                "rootUri": root_uri,
+                "capabilities": caps,
+                "initializationOptions": options,
+            },
         )
         self.notify("initialized", {})
         return result

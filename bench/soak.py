@@ -32,16 +32,20 @@ def main() -> None:
     args = ap.parse_args()
 
     root = WORK / "soak"
-    paths = [generate(args.lines, root / "src" / "trigger" / f"t{i:02d}.ts", seed=50 + i)
-             for i in range(args.files)]
+    paths = [
+        generate(args.lines, root / "src" / "trigger" / f"t{i:02d}.ts", seed=50 + i)
+        for i in range(args.files)
+    ]
     client = Client()
     client.initialize(root.as_uri(), {"debounceMs": 0})
     docs = []
     for path in paths:
         text = path.read_text()
         uri = path.as_uri()
-        client.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "typescript", "version": 1, "text": text}})
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}},
+        )
         lines = text.split("\n")
         anchor = next(i for i, ln in enumerate(lines) if "logger.log(" in ln)
         docs.append({"uri": uri, "version": 1, "anchor": anchor, "inserted": False})
@@ -54,17 +58,30 @@ def main() -> None:
         doc["version"] += 1
         line = doc["anchor"] + 1
         if doc["inserted"]:
-            change = {"range": {"start": {"line": line, "character": 0},
-                                "end": {"line": line + 1, "character": 0}}, "text": ""}
+            change = {
+                "range": {
+                    "start": {"line": line, "character": 0},
+                    "end": {"line": line + 1, "character": 0},
+                },
+                "text": "",
+            }
         else:
-            change = {"range": {"start": {"line": line, "character": 0},
-                                "end": {"line": line, "character": 0}},
-                      "text": '    logger.log("soak");\n'}
+            change = {
+                "range": {
+                    "start": {"line": line, "character": 0},
+                    "end": {"line": line, "character": 0},
+                },
+                "text": '    logger.log("soak");\n',
+            }
         doc["inserted"] = not doc["inserted"]
         t0 = time.perf_counter()
-        client.notify("textDocument/didChange", {
-            "textDocument": {"uri": doc["uri"], "version": doc["version"]},
-            "contentChanges": [change]})
+        client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": doc["uri"], "version": doc["version"]},
+                "contentChanges": [change],
+            },
+        )
         client.request("textDocument/diagnostic", {"textDocument": {"uri": doc["uri"]}})
         latency = (time.perf_counter() - t0) * 1000
         if n % 200 == 0:
@@ -82,11 +99,19 @@ def main() -> None:
         chunk = samples[b * per : (b + 1) * per]
         lat = [s[1] for s in chunk]
         rss = [s[2] for s in chunk if s[2] >= 0]
-        rows.append([f"{chunk[0][0]:.0f}-{chunk[-1][0]:.0f} s", str(len(chunk)),
-                     f"{statistics.median(lat):.1f}", f"{sorted(lat)[int(len(lat) * 0.95)]:.1f}",
-                     f"{max(rss):.0f}" if rss else "-"])
-    print(f"{args.edits} edits over {samples[-1][0]:.0f} s across {args.files} files; "
-          f"errors: {len(client.errors)}")
+        rows.append(
+            [
+                f"{chunk[0][0]:.0f}-{chunk[-1][0]:.0f} s",
+                str(len(chunk)),
+                f"{statistics.median(lat):.1f}",
+                f"{sorted(lat)[int(len(lat) * 0.95)]:.1f}",
+                f"{max(rss):.0f}" if rss else "-",
+            ]
+        )
+    print(
+        f"{args.edits} edits over {samples[-1][0]:.0f} s across {args.files} files; "
+        f"errors: {len(client.errors)}"
+    )
     print(table(["window", "edits", "median ms", "p95 ms", "RSS MB"], rows))
 
 

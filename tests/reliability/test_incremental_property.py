@@ -33,7 +33,19 @@ BASE = "\r\n".join(
     ]
 )
 INSERTS = st.sampled_from(
-    ["x", "🚀", "日本", "\r\n", "\n", "", " await wait.for({ seconds: 1 });", '"tr_dev_abcdefghij0123456789"', "})", "{", "é"]
+    [
+        "x",
+        "🚀",
+        "日本",
+        "\r\n",
+        "\n",
+        "",
+        " await wait.for({ seconds: 1 });",
+        '"tr_dev_abcdefghij0123456789"',
+        "})",
+        "{",
+        "é",
+    ]
 )
 ENCODINGS = ["utf-8", "utf-16", "utf-32"]
 _docs = itertools.count()
@@ -77,8 +89,14 @@ async def client(lsp_client: LanguageClient):
 
 def _summary(diags: list[lsp.Diagnostic]) -> list[tuple]:
     return sorted(
-        (str(d.code), d.range.start.line, d.range.start.character, d.range.end.line,
-         d.range.end.character, d.message)
+        (
+            str(d.code),
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+            d.message,
+        )
         for d in diags
     )
 
@@ -88,9 +106,7 @@ async def test_incremental_equals_full(client: LanguageClient, tmp_path: Path, e
     await start(client, tmp_path, "neovim-0.11", {"indexWorkspace": False}, encodings=[encoding])
     folder = tmp_path / "trigger"
 
-    edits = st.lists(
-        st.tuples(st.floats(0, 1), st.floats(0, 1), INSERTS), min_size=1, max_size=8
-    )
+    edits = st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), INSERTS), min_size=1, max_size=8)
 
     # Hypothesis cannot drive an async body inside a running event loop, so it draws the edit
     # sequences first and the server then replays each one.
