@@ -83,65 +83,9 @@ def _ancestors(node: ts.Node):
 
 
 def declared_value(model: FileModel, ident: ts.Node) -> ts.Node | None:
-    """For an identifier, the initial value of the nearest earlier `const`/`let` declaration of
-    that name in an enclosing scope."""
-    name = text(ident)
-    best = None
-    for decl in model.of("declarator"):
-        if decl.start_byte >= ident.start_byte:
-            break
-        target = decl.child_by_field_name("name")
-        if target is None or target.type != "identifier" or text(target) != name:
-            continue
-        scope = enclosing_statement_function(decl)
-        if scope is not None and scope.start_byte <= ident.start_byte <= scope.end_byte:
-            best = decl
-    return unwrap(best.child_by_field_name("value")) if best is not None else None
-
-
-def awaited_call(node: ts.Node | None) -> ts.Node | None:
-    """`await x(...)` or `x(...)` -> the call node."""
-    node = unwrap(node)
-    if node is not None and node.type == "await_expression" and node.named_children:
-        node = unwrap(node.named_children[0])
-    return node if node is not None and node.type == "call_expression" else None
-
-
-def binding_of(call: ts.Node) -> ts.Node | None:
-    """If `const x = await call(...)` (or without await), the identifier `x`."""
-    node = call
-    while node.parent is not None and node.parent.type in (
-        "await_expression",
-        "parenthesized_expression",
-        "as_expression",
-        "non_null_expression",
-    ):
-        node = node.parent
-    parent = node.parent
-    if parent is not None and parent.type == "variable_declarator":
-        name = parent.child_by_field_name("name")
-        if name is not None and name.type == "identifier":
-            return name
-    return None
-
-
-def references_after(model: FileModel, ident: ts.Node) -> list[ts.Node]:
-    """Identifiers with the same name after the binding, within the binding's scope."""
-    name = text(ident)
-    scope = enclosing_statement_function(ident)
-    if scope is None:
-        return []
-    refs = []
-    for member in model.within("member", scope):
-        obj = member.child_by_field_name("object")
-        if (
-            obj is not None
-            and obj.type == "identifier"
-            and text(obj) == name
-            and obj.start_byte > ident.end_byte
-        ):
-            refs.append(obj)
-    return refs
+    """For an identifier, the initial value of the nearest earlier declaration of that name in
+    an enclosing scope (through the file's shared Declarations index)."""
+    return declarations_of(model).value(ident)
 
 
 def at_module_level(node: ts.Node) -> bool:

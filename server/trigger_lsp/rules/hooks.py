@@ -20,21 +20,7 @@ from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, rule
 
 # Hooks that can also be registered for every task with `tasks.<hook>(fn)` or
 # `tasks.<hook>(name, fn)`.
-GLOBAL_HOOKS = frozenset(
-    {
-        "onStart",
-        "onStartAttempt",
-        "onSuccess",
-        "onFailure",
-        "onComplete",
-        "onWait",
-        "onResume",
-        "onCancel",
-        "catchError",
-        "handleError",
-        "middleware",
-    }
-)
+GLOBAL_HOOKS = HOOK_NAMES - {"init", "cleanup"}
 
 # What the positional parameters of a v3 hook held, before the trailing params object.
 _V3_POSITIONS = {
