@@ -631,3 +631,71 @@ def test_wait_outside_run_with_type_arguments() -> None:
     findings = lint(code, only="wait-outside-run")
     assert lines_of(findings) == [3, 4]
     assert "`wait.forToken`" in findings[0].message
+
+
+# --- parallel-waits: the batchTriggerAndWait fix ------------------------------------------
+
+PARALLEL_MAP = """
+    import { task, logger } from "@trigger.dev/sdk";
+    import { child } from "./child";
+    export const parent = task({
+      id: "parent",
+      run: async (payload: { ids: string[] }) => {
+        logger.info("fan out");
+        const results = await Promise.all(payload.ids.map((id) => child.triggerAndWait({ id })));
+        return results;
+      },
+    });
+"""
+
+
+def test_parallel_waits_fix_turns_a_map_into_one_batch() -> None:
+    out = fixed(PARALLEL_MAP, "parallel-waits")
+    assert "await child.batchTriggerAndWait(payload.ids.map((id) => ({ payload: { id } })))" in out
+    assert "Promise.all" not in out
+    assert not parse(out.encode(), "typescript").root_node.has_error
+    assert not lint(out, only="parallel-waits")
+
+
+def test_parallel_waits_fix_keeps_options_of_an_array() -> None:
+    code = """
+        import { task, logger } from "@trigger.dev/sdk";
+        import { child } from "./child";
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            logger.info("x");
+            await Promise.all([child.triggerAndWait({ n: 1 }), child.triggerAndWait({ n: 2 }, { tags: ["b"] })]);
+          },
+        });
+    """
+    out = fixed(code, "parallel-waits")
+    assert (
+        'child.batchTriggerAndWait([{ payload: { n: 1 } }, { payload: { n: 2 }, options: { tags: ["b"] } }])'
+        in out
+    )
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "[child.triggerAndWait({}), other.triggerAndWait({})]",  # two different children
+        "[child.triggerAndWait({}), wait.for({ seconds: 1 })]",  # not only child runs
+        "ids.map(async (id) => { await child.triggerAndWait({ id }); })",  # a block body
+    ],
+)
+def test_parallel_waits_offers_no_fix_for_other_shapes(expr: str) -> None:
+    code = f"""
+        import {{ task, logger, wait }} from "@trigger.dev/sdk";
+        import {{ child, other }} from "./child";
+        export const parent = task({{
+          id: "parent",
+          run: async (payload: {{ ids: string[] }}) => {{
+            logger.info("x");
+            const ids = payload.ids;
+            await Promise.all({expr});
+          }},
+        }});
+    """
+    found = lint(code, only="parallel-waits")
+    assert len(found) == 1 and found[0].fix is None

@@ -77,8 +77,73 @@ def parallel_waits(ctx: FileContext) -> Iterator[Report]:
             waits = [w for w in ctx.model.within("call", source) if wait_name(ctx.model, w)]
             if waits:
                 name = wait_name(ctx.model, waits[0])
-                yield Report(fn, args={"combinator": f"Promise.{method}", "wait": name})
+                fix = _batch_fix(ctx, call, args) if method == "all" and len(args) == 1 else None
+                yield Report(fn, args={"combinator": f"Promise.{method}", "wait": name}, fix=fix)
                 break
+
+
+def _child_wait(ctx: FileContext, node: ts.Node | None) -> tuple[str, str] | None:
+    """For `child.triggerAndWait(payload[, options])` on a task reference, the receiver's
+    text and the batch item (`{ payload, options }`) that asks for the same run."""
+    node = unwrap(node)
+    if node is None or node.type != "call_expression" or callee_method(node) != "triggerAndWait":
+        return None
+    receiver = callee_object(node)
+    if not ctx.model.is_task_reference(receiver):
+        return None
+    if node.child_by_field_name("type_arguments") is not None:
+        return None
+    call_args = call_arguments(node)
+    if not 1 <= len(call_args) <= 2 or any(a.type == "spread_element" for a in call_args):
+        return None
+    item = f"payload: {ctx.text(call_args[0])}"
+    if len(call_args) == 2:
+        item += f", options: {ctx.text(call_args[1])}"
+    return ctx.text(receiver), "{ " + item + " }"
+
+
+def _replace(node: ts.Node, new_text: str) -> Fix:
+    return Fix((Edit(node.start_byte, node.end_byte, new_text),))
+
+
+def _batch_fix(ctx: FileContext, call: ts.Node, args: list[ts.Node]) -> Fix | None:
+    """`Promise.all` over `child.triggerAndWait` calls of one child -> one
+    `child.batchTriggerAndWait([...])`. Unsafe: the result becomes `{ id, runs }`."""
+    arg = unwrap(args[0])
+    if arg is None:
+        return None
+    if arg.type == "array":
+        items = [_child_wait(ctx, e) for e in arg.named_children]
+        if not items or any(i is None for i in items):
+            return None
+        receivers = {i[0] for i in items if i is not None}
+        if len(receivers) != 1:
+            return None
+        body = "[" + ", ".join(i[1] for i in items if i is not None) + "]"
+        return Fix(
+            (
+                Edit(
+                    call.start_byte, call.end_byte, f"{receivers.pop()}.batchTriggerAndWait({body})"
+                ),
+            )
+        )
+    if arg.type == "call_expression" and callee_method(arg) == "map":
+        map_args = call_arguments(arg)
+        callback = unwrap(map_args[0]) if len(map_args) == 1 else None
+        if callback is None or callback.type != "arrow_function":
+            return None
+        body = unwrap(callback.child_by_field_name("body"))
+        found = _child_wait(ctx, body)
+        params = callback.child_by_field_name("parameters") or callback.child_by_field_name(
+            "parameter"
+        )
+        if found is None or body is None or params is None:
+            return None
+        receiver, item = found
+        items = ctx.text(callee_object(arg) or arg)
+        mapped = f"{items}.map({ctx.text(params)} => ({item}))"
+        return _replace(call, f"{receiver}.batchTriggerAndWait({mapped})")
+    return None
 
 
 def _in_loop_body(node: ts.Node, run: ts.Node) -> ts.Node | None:
