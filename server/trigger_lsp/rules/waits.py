@@ -99,6 +99,8 @@ def _child_wait(ctx: FileContext, node: ts.Node | None) -> tuple[str, str] | Non
     item = f"payload: {ctx.text(call_args[0])}"
     if len(call_args) == 2:
         item += f", options: {ctx.text(call_args[1])}"
+    if receiver is None:
+        return None
     return ctx.text(receiver), "{ " + item + " }"
 
 
@@ -113,35 +115,26 @@ def _batch_fix(ctx: FileContext, call: ts.Node, args: list[ts.Node]) -> Fix | No
     if arg is None:
         return None
     if arg.type == "array":
-        items = [_child_wait(ctx, e) for e in arg.named_children]
-        if not items or any(i is None for i in items):
+        waits = [_child_wait(ctx, e) for e in arg.named_children]
+        found_all = [w for w in waits if w is not None]
+        if not waits or len(found_all) != len(waits) or len({w[0] for w in found_all}) != 1:
             return None
-        receivers = {i[0] for i in items if i is not None}
-        if len(receivers) != 1:
-            return None
-        body = "[" + ", ".join(i[1] for i in items if i is not None) + "]"
-        return Fix(
-            (
-                Edit(
-                    call.start_byte, call.end_byte, f"{receivers.pop()}.batchTriggerAndWait({body})"
-                ),
-            )
-        )
+        batch = "[" + ", ".join(w[1] for w in found_all) + "]"
+        return _replace(call, f"{found_all[0][0]}.batchTriggerAndWait({batch})")
     if arg.type == "call_expression" and callee_method(arg) == "map":
         map_args = call_arguments(arg)
         callback = unwrap(map_args[0]) if len(map_args) == 1 else None
         if callback is None or callback.type != "arrow_function":
             return None
-        body = unwrap(callback.child_by_field_name("body"))
-        found = _child_wait(ctx, body)
+        found = _child_wait(ctx, callback.child_by_field_name("body"))
         params = callback.child_by_field_name("parameters") or callback.child_by_field_name(
             "parameter"
         )
-        if found is None or body is None or params is None:
+        if found is None or params is None:
             return None
         receiver, item = found
-        items = ctx.text(callee_object(arg) or arg)
-        mapped = f"{items}.map({ctx.text(params)} => ({item}))"
+        source = ctx.text(callee_object(arg) or arg)
+        mapped = f"{source}.map({ctx.text(params)} => ({item}))"
         return _replace(call, f"{receiver}.batchTriggerAndWait({mapped})")
     return None
 
