@@ -150,6 +150,26 @@ class TriggerLanguageServer(LanguageServer):
                 self.refresh_others(doc.uri)
         return result
 
+    def analysed_at(
+        self, uri: str, position: lsp.Position
+    ) -> tuple[Document, int, FileResult] | None:
+        """For hover and completion: the document, the byte offset of the position and the
+        analysis, when the position exists and the file is a Trigger.dev file (or a config)."""
+        from trigger_lsp.project.trigger_config import is_config_path
+
+        doc = self.store.get(uri)
+        if doc is None:
+            return None
+        offset = doc.offset(position, self.encoding)
+        if doc.position(offset, self.encoding) != position:
+            return None  # past the end of the line or the file
+        result = self.analyze(doc)
+        if result.skipped or result.tree is None or result.model is None:
+            return None
+        if not (result.is_trigger_file or is_config_path(doc.path)):
+            return None
+        return doc, offset, result
+
     def index_from_disk(self, path: Path) -> bool:
         """(Re-)index a file that is not open from the disk; return whether its ids changed."""
         found = FileIndex([], [])

@@ -126,19 +126,13 @@ def _indent(text: str, indent: str) -> str:
 def complete(
     ls: TriggerLanguageServer, uri: str, position: lsp.Position
 ) -> lsp.CompletionList | None:
-    doc = ls.store.get(uri)
-    if doc is None:
+    found = ls.analysed_at(uri, position)
+    if found is None:
         return None
+    doc, offset, result = found
+    assert result.model is not None and result.tree is not None  # checked by analysed_at
     encoding = ls.encoding
-    offset = doc.offset(position, encoding)
-    if doc.position(offset, encoding) != position:
-        return None  # past the end of the line or the file
-    result = ls.analyze(doc)
     config = is_config_file(doc.path)
-    if result.skipped or result.tree is None or result.model is None:
-        return None
-    if not (result.is_trigger_file or config):
-        return None
     project = ls.resolver.context_for(doc.path) if doc.path is not None else default_context()
     req = Request(
         doc,

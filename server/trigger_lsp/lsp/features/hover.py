@@ -22,7 +22,6 @@ from trigger_lsp.engine import Finding
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp.explain import rule_markdown
 from trigger_lsp.lsp.features import docs
-from trigger_lsp.lsp.features.completion import is_config_file
 from trigger_lsp.lsp.features.markup import hover_markdown, markup
 from trigger_lsp.lsp.features.position_context import (
     TRIGGER_BY_ID,
@@ -49,18 +48,12 @@ class Symbol:
 
 
 def hover_at(ls: TriggerLanguageServer, uri: str, position: lsp.Position) -> lsp.Hover | None:
-    doc = ls.store.get(uri)
-    if doc is None:
+    found = ls.analysed_at(uri, position)
+    if found is None:
         return None
+    doc, offset, result = found
+    assert result.model is not None and result.tree is not None  # checked by analysed_at
     encoding = ls.encoding
-    offset = doc.offset(position, encoding)
-    if doc.position(offset, encoding) != position:
-        return None  # past the end of the line or the file
-    result = ls.analyze(doc)
-    if result.skipped or result.tree is None or result.model is None:
-        return None
-    if not (result.is_trigger_file or is_config_file(doc.path)):
-        return None
     kb = ls.kb
     parts: list[str] = []
     span: tuple[int, int] | None = None
