@@ -11,7 +11,7 @@ import logging
 import zoneinfo
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tree_sitter as ts
@@ -38,6 +38,7 @@ from trigger_lsp.lsp.features.position_context import (
 )
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import default_context
+from trigger_lsp.project.trigger_config import is_config_path
 from trigger_lsp.project.versions import Version
 
 if TYPE_CHECKING:
@@ -47,16 +48,6 @@ log = logging.getLogger(__name__)
 
 TRIGGER_CHARACTERS = [".", '"', "'", "`"]
 FIRST_KEYS = ("id", "run")  # offered first in task options
-CONFIG_NAMES = (
-    "trigger.config.ts",
-    "trigger.config.mts",
-    "trigger.config.js",
-    "trigger.config.mjs",
-)
-
-
-def is_config_file(path: PurePath | None) -> bool:
-    return path is not None and path.name in CONFIG_NAMES
 
 
 @cache
@@ -132,7 +123,7 @@ def complete(
     doc, offset, result = found
     assert result.model is not None and result.tree is not None  # checked by analysed_at
     encoding = ls.encoding
-    config = is_config_file(doc.path)
+    config = is_config_path(doc.path)
     project = ls.resolver.context_for(doc.path) if doc.path is not None else default_context()
     req = Request(
         doc,
