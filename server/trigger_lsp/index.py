@@ -277,6 +277,9 @@ class ProjectIndex:
         self._sites: dict[Path, tuple[TriggerSite, ...]] = {}
         self._lock = threading.Lock()
         self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
+        # ids per project, derived from the `_by_id` map they were computed from
+        self._ids: dict[Path | None, frozenset[str]] = {}
+        self._ids_of: dict[str, list[TaskEntry]] | None = None
         self.complete = False  # True once the whole workspace has been indexed
 
     def update(
@@ -342,8 +345,17 @@ class ProjectIndex:
         found = self._id_map().get(task_id, [])
         return [e for e in found if project in (None, e.project)]
 
-    def ids(self, project: Path | None = None) -> set[str]:
+    def ids(self, project: Path | None = None) -> frozenset[str]:
         by_id = self._id_map()
-        if project is None:
-            return set(by_id)
-        return {i for i, group in by_id.items() if any(e.project == project for e in group)}
+        with self._lock:
+            cached = self._ids.get(project)
+            if cached is None or self._ids_of is not by_id:
+                if self._ids_of is not by_id:
+                    self._ids, self._ids_of = {}, by_id
+                cached = frozenset(
+                    i
+                    for i, group in by_id.items()
+                    if project is None or any(e.project == project for e in group)
+                )
+                self._ids[project] = cached
+            return cached

@@ -164,6 +164,20 @@ def test_duplicate_id_same_file_in_the_index_is_not_a_duplicate() -> None:
     assert lint(code, only="duplicate-task-id", index=index) == []
 
 
+def test_duplicate_id_in_many_files_names_three_and_counts_the_rest() -> None:
+    index = ProjectIndex()
+    other = src('export const old = task({ id: "sync", run: async () => {} });\n')
+    model = build_model(parse(other.encode(), "typescript"), "typescript")
+    for n in range(6):
+        file = Path(f"/project/src/trigger/t{n}.ts")
+        index.update(file, entries_for(model, file, Path("/project")))
+    code = src('export const fresh = task({ id: "sync", run: async () => {} });\n')
+    [finding] = lint(code, only="duplicate-task-id", index=index)
+    assert finding.message.endswith("src/trigger/t2.ts:2 and 3 more.")
+    assert "t3.ts" not in finding.message
+    assert len(finding.related) == 6  # the editor still lists every other definition
+
+
 def test_distinct_ids_do_not_fire() -> None:
     other = src('export const old = task({ id: "other", run: async () => {} });\n')
     code = src(

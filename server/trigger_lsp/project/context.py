@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from trigger_lsp.paths import relative_parts, resolved
 from trigger_lsp.project.lint_config import (
     LintConfig,
     find_lint_config,
@@ -44,18 +45,15 @@ class ProjectContext:
     def in_trigger_dir(self, path: Path) -> bool:
         """Whether the file sits in a configured `dirs` entry, or else under a `trigger` folder."""
         if self.config is not None and self.config.dirs:
-            base = self.config.directory.resolve()
-            resolved = path.resolve()
+            base = resolved(self.config.directory)
+            here = resolved(path)
             for d in self.config.dirs:
-                target = (base / d).resolve()
-                if resolved == target or target in resolved.parents:
+                target = resolved(base / d)
+                if here == target or target in here.parents:
                     return True
             return False
-        try:
-            rel = path.resolve().relative_to(self.root.resolve())
-        except ValueError:
-            rel = path
-        return "trigger" in rel.parts[:-1]
+        parts = relative_parts(path, self.root) or path.parts
+        return "trigger" in parts[:-1]
 
 
 def default_context(directory: Path | None = None) -> ProjectContext:

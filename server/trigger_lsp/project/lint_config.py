@@ -8,6 +8,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from trigger_lsp.paths import relative_parts
+
 CONFIG_NAME = ".trigger-lsp.yaml"
 LEVELS = frozenset({"off", "on", "error", "warning", "info", "hint"})
 MAX_CONFIG_BYTES = 256_000
@@ -31,10 +33,10 @@ class LintConfig:
         base = self.directory
         if base is None:
             return True
-        try:
-            rel = PurePosixPath(path.resolve().relative_to(base.resolve()).as_posix())
-        except ValueError:
+        parts = relative_parts(path, base)
+        if parts is None:
             return True
+        rel = PurePosixPath(*parts)
         if self.include and not any(glob_match(g, rel) for g in self.include):
             return False
         return not any(glob_match(g, rel) for g in self.exclude)

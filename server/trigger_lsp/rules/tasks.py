@@ -24,6 +24,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
+from trigger_lsp.paths import relative_parts, resolved
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, rule
 from trigger_lsp.rules.common import declared_value, trigger_calls
 
@@ -67,11 +68,18 @@ def task_missing_id(ctx: FileContext) -> Iterator[Report]:
 def _where(path: Path | None, root: Path, line: int) -> str:
     if path is None:
         return f"line {line + 1}"
-    try:
-        shown = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        shown = path.name
+    parts = relative_parts(path, root)
+    shown = "/".join(parts) if parts else path.name
     return f"{shown}:{line + 1}"
+
+
+SHOWN_OTHERS = 3  # the message names this many other definitions; related info has them all
+
+
+def _listing(places: list[str], total: int) -> str:
+    if total <= SHOWN_OTHERS:
+        return ", ".join(places)
+    return f"{', '.join(places[:SHOWN_OTHERS])} and {total - SHOWN_OTHERS} more"
 
 
 @rule("duplicate-task-id")
@@ -81,14 +89,14 @@ def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
         if task.id is not None and task.id_value is not None:
             by_id[task.id].append(task)
     root = ctx.project.root
-    here = ctx.path.resolve() if ctx.path is not None else None
+    here = resolved(ctx.path) if ctx.path is not None else None
     for task_id, group in by_id.items():
         elsewhere = []
         if ctx.index is not None:
             elsewhere = [
                 e
                 for e in ctx.index.with_id(task_id, root)
-                if here is None or e.path.resolve() != here
+                if here is None or resolved(e.path) != here
             ]
         if len(group) < 2 and not elsewhere:
             continue
@@ -113,10 +121,10 @@ def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
                 for o in group
                 if o is not task and o.id_value is not None
             ]
-            others += [_where(e.path, root, e.line) for e in elsewhere]
+            others += [_where(e.path, root, e.line) for e in elsewhere[: SHOWN_OTHERS + 1]]
             yield Report(
                 task.id_value,
-                args={"id": task_id, "other": ", ".join(others)},
+                args={"id": task_id, "other": _listing(others, len(group) - 1 + len(elsewhere))},
                 related=tuple(related),
             )
 

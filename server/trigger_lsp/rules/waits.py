@@ -21,6 +21,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
+from trigger_lsp.paths import relative_parts
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, rule
 from trigger_lsp.rules.common import (
     AND_WAIT_METHODS,
@@ -225,10 +226,8 @@ def _looks_like_app_code(ctx: FileContext) -> bool:
     stem = name.split(".", 1)[0]
     if stem in _APP_STEMS or stem.startswith("+") or ".server." in name:
         return True
-    try:  # folders above the project say nothing about this file
-        parts = ctx.path.resolve().relative_to(ctx.project.root.resolve()).parts
-    except ValueError:
-        parts = ctx.path.parts
+    # folders above the project say nothing about this file
+    parts = relative_parts(ctx.path, ctx.project.root) or ctx.path.parts
     return any(part in _APP_DIRS for part in parts[:-1])
 
 

@@ -1,0 +1,21 @@
+"""Resolved paths, cached: rules and the index compare and relativise the same few paths for
+every file, and `Path.resolve()` costs a system call per path component."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=8192)
+def resolved(path: Path) -> Path:
+    """The absolute path with symlinks resolved (cached for the life of the process)."""
+    return path.resolve()
+
+
+def relative_parts(path: Path, root: Path) -> tuple[str, ...] | None:
+    """The parts of `path` below `root`, both resolved; None when it is not below."""
+    try:
+        return resolved(path).relative_to(resolved(root)).parts
+    except ValueError:
+        return None
