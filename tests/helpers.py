@@ -11,6 +11,7 @@ from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.versions import Version
 from trigger_lsp.settings import RuleSettings
+from trigger_lsp.statements import StatementCache, analyze_statements
 
 SDK_IMPORT = 'import { task, schemaTask, schedules, wait, logger, metadata, tasks, batch, idempotencyKeys, queue, retry, tags, AbortTaskRunError } from "@trigger.dev/sdk";\n'
 
@@ -34,13 +35,29 @@ def lint(
         assert version is not None
         ctx = ProjectContext(ctx.root, ctx.config, ctx.manifest, version, "test", ctx.lint)
     settings = RuleSettings({rule: "on" for rule in enable})
-    result = analyze(
-        source, Path("/project") / path, project=ctx, settings=settings, index=index, kb=knowledge()
-    )
+    file = Path("/project") / path
+    result = analyze(source, file, project=ctx, settings=settings, index=index, kb=knowledge())
     assert not result.rule_errors, result.rule_errors
+    # The editor's statement-wise analysis must find exactly the same, on every fixture.
+    by_statement = analyze_statements(
+        StatementCache(), source, file, project=ctx, settings=settings, index=index
+    )
+    assert comparable(by_statement.findings) == comparable(result.findings)
     if only is not None:
         return [f for f in result.findings if f.rule == only]
     return result.findings
+
+
+def comparable(findings: list[Finding]) -> list[tuple[object, ...]]:
+    """Findings as sortable tuples (the order of findings at one position may differ)."""
+    return sorted(
+        (
+            *(f.start_byte, f.end_byte, f.rule, f.message, f.severity.value, f.start, f.end),
+            repr(f.fix),
+            repr(f.related),
+        )
+        for f in findings
+    )
 
 
 def rules_of(findings: list[Finding]) -> list[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tree_sitter as ts
 
@@ -16,10 +18,12 @@ from trigger_lsp.index import ProjectIndex
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety, Knowledge, Severity
 from trigger_lsp.project.context import ProjectContext, default_context
-from trigger_lsp.rules import REGISTRY, Rule
 from trigger_lsp.rules.base import FileContext, Fix, Related, Report, Span
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.suppressions import Suppressions, collect
+
+if TYPE_CHECKING:
+    from trigger_lsp.rules import Rule
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +70,8 @@ class LineIndex:
     """Byte offset -> (row, byte column)."""
 
     def __init__(self, source: bytes) -> None:
-        self.starts = [0]
-        pos = source.find(b"\n")
-        while pos != -1:
-            self.starts.append(pos + 1)
-            pos = source.find(b"\n", pos + 1)
+        self.starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split(b"\n"))]
+        self.starts.pop()  # the end of the last line starts no line
 
     def point(self, offset: int) -> tuple[int, int]:
         row = bisect.bisect_right(self.starts, offset) - 1
@@ -94,6 +95,48 @@ def analyze(
     kb: Knowledge | None = None,
 ) -> FileResult:
     """Analyse one file. `tree` may be a tree already parsed (incrementally) from `source`."""
+    prepared = prepare(source, path, project, settings, index, grammar, tree, kb)
+    if isinstance(prepared, FileResult):
+        return prepared
+    raw, errors = run_rules(prepared, active_rules(prepared, rules), prepared.ctx)
+    return prepared.result(raw, errors)
+
+
+@dataclass
+class Prepared:
+    """A file parsed and modelled, with what every rule run on it shares."""
+
+    ctx: FileContext
+    kb: Knowledge
+    settings: RuleSettings
+    is_trigger: bool
+    lines: LineIndex
+    notes: list[str]
+
+    def result(self, raw: list[Finding], errors: list[RuleError]) -> FileResult:
+        """The file's result from the findings of every rule, before suppressions."""
+        ctx = self.ctx
+        suppressions = collect(ctx.model.of("comment"), ctx.source, ctx.tree.root_node)
+        findings = [f for f in raw if not suppressions.match(f.rule, f.start[0])]
+        findings.extend(_unused_suppressions(suppressions, self.kb, self.settings, self.lines))
+        findings.sort(key=lambda f: (f.start_byte, f.rule))
+        return FileResult(
+            ctx.path, findings, self.notes, errors, False, ctx.tree, ctx.model, self.is_trigger
+        )
+
+
+def prepare(
+    source: bytes,
+    path: Path | None = None,
+    project: ProjectContext | None = None,
+    settings: RuleSettings | None = None,
+    index: ProjectIndex | None = None,
+    grammar: str | None = None,
+    tree: ts.Tree | None = None,
+    kb: Knowledge | None = None,
+) -> Prepared | FileResult:
+    """Parse (unless given the tree) and model the file; a file that is not analysed (too
+    large, binary) comes back as its FileResult."""
     if len(source) > MAX_FILE_BYTES:
         size = len(source) / (1024 * 1024)
         return FileResult(
@@ -106,7 +149,6 @@ def analyze(
         return FileResult(path, [], ["skipped: binary file"], skipped=True)
     kb = kb or knowledge()
     project = project or default_context(path.parent if path else None)
-    settings = settings or RuleSettings()
     grammar = grammar or grammar_for(path)
     if tree is None:
         tree = parse(source, grammar)
@@ -116,32 +158,45 @@ def analyze(
         notes.append("the file has syntax errors; results may be partial")
     is_trigger = model.imports_sdk or (path is not None and project.in_trigger_dir(path))
     ctx = FileContext(path, source, tree, model, project, index)
-    lines = LineIndex(source)
-    suppressions = collect(model.of("comment"), source, tree.root_node)
-    findings: list[Finding] = []
-    errors: list[RuleError] = []
-    active = 0
-    for rule in rules if rules is not None else REGISTRY.values():
-        doc = kb.rules.get(rule.id)
+    return Prepared(ctx, kb, settings or RuleSettings(), is_trigger, LineIndex(source), notes)
+
+
+def active_rules(
+    prepared: Prepared, rules: Iterable[Rule] | None = None
+) -> list[tuple[Rule, Severity | None]]:
+    """The rules that run on this file (enabled, and for Trigger.dev files or any file), each
+    with the severity the settings force on it."""
+    if rules is None:
+        from trigger_lsp.rules import REGISTRY  # the rule modules load on first analysis
+
+        rules = REGISTRY.values()
+    active = []
+    for rule in rules:
+        doc = prepared.kb.rules.get(rule.id)
         if doc is None:
             continue
-        enabled, forced = settings.severity_of(doc)
-        if not enabled or not (is_trigger or rule.any_file):
-            continue
-        active += 1
+        enabled, forced = prepared.settings.severity_of(doc)
+        if enabled and (prepared.is_trigger or rule.any_file):
+            active.append((rule, forced))
+    return active
+
+
+def run_rules(
+    prepared: Prepared, rules: list[tuple[Rule, Severity | None]], ctx: FileContext
+) -> tuple[list[Finding], list[RuleError]]:
+    """The findings of the rules on `ctx` (the whole file, or a view of it), unsuppressed."""
+    findings: list[Finding] = []
+    errors: list[RuleError] = []
+    for rule, forced in rules:
         try:
             reports = list(rule.check(ctx))
         except Exception as exc:  # one failing rule costs only itself
-            log.exception("rule %s failed on %s", rule.id, path)
+            log.exception("rule %s failed on %s", rule.id, ctx.path)
             errors.append(RuleError(rule.id, f"{type(exc).__name__}: {exc}"))
             continue
         for report in reports:
-            finding = _finding(rule.id, report, kb, forced, lines)
-            if not suppressions.match(rule.id, finding.start[0]):
-                findings.append(finding)
-    findings.extend(_unused_suppressions(suppressions, kb, settings, lines))
-    findings.sort(key=lambda f: (f.start_byte, f.rule))
-    return FileResult(path, findings, notes, errors, False, tree, model, is_trigger)
+            findings.append(_finding(rule.id, report, prepared.kb, forced, prepared.lines))
+    return findings, errors
 
 
 def finding_from_report(
@@ -200,6 +255,8 @@ def _unused_suppressions(
     enabled, forced = settings.severity_of(doc)
     if not enabled:
         return []
+    from trigger_lsp.rules import REGISTRY
+
     out = []
     for s in suppressions.items:
         if s.used:

@@ -32,6 +32,12 @@ def fixed(code: str, rule: str, **kwargs: object) -> str:
 # --- hardcoded-secret-key --------------------------------------------------------------------
 
 
+def test_secret_key_in_a_string_inside_a_template_is_reported_once() -> None:
+    code = 'const url = `${"tr_prod_abcdefghijklmnop0123"}/x`;\n'
+    [finding] = lint(code, only="hardcoded-secret-key")
+    assert finding.fix is not None  # the string alone is the key: replace it
+
+
 def test_secret_key_in_configure_with_fix() -> None:
     code = f"""
         import {{ configure }} from "@trigger.dev/sdk";

@@ -7,6 +7,7 @@ instead of walking the tree again.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ _COLLECT = """
 """
 
 
+_START = operator.attrgetter("start_byte")
+
+
 @cache
 def _query(grammar: str) -> ts.Query:
     return ts.Query(language(grammar), _COLLECT)
@@ -118,9 +122,52 @@ class FileModel:
     runs: list[TaskDefinition] = field(default_factory=list)  # tasks with a run, by position
     # Values derived once per file and shared by every rule (see `memo`).
     _memo: dict[object, Any] = field(default_factory=dict)
+    # For a view (see `view`): the model of the whole file.
+    _whole: FileModel | None = None
 
     def of(self, kind: str) -> list[ts.Node]:
         return self.nodes.get(kind, [])
+
+    @property
+    def whole(self) -> FileModel:
+        """The model of the whole file. Rules read file-wide facts (does the file define any
+        task, which names are exported, which helpers log) here, and look for the places to
+        report through `of`, `tasks` and `runs`, which a view narrows."""
+        return self._whole or self
+
+    def view(self, spans: list[tuple[int, int]]) -> FileModel:
+        """The same file seen through some byte spans (sorted, disjoint): collected nodes,
+        tasks and runs are those inside the spans; imports, SDK names, task variables and
+        constants stay those of the whole file. Used to re-check only what an edit touched."""
+        whole = self.whole
+        nodes: dict[str, list[ts.Node]] = {}
+        for kind, found in whole.nodes.items():
+            starts = whole._starts(kind)
+            kept: list[ts.Node] = []
+            for start, end in spans:
+                lo = bisect.bisect_left(starts, start)
+                hi = bisect.bisect_left(starts, end)
+                kept.extend(n for n in found[lo:hi] if n.end_byte <= end)
+            nodes[kind] = kept
+
+        task_starts = whole.memo("task_starts", lambda: [t.call.start_byte for t in whole.tasks])
+        tasks: list[TaskDefinition] = []
+        for start, end in spans:
+            lo = bisect.bisect_left(task_starts, start)
+            hi = bisect.bisect_left(task_starts, end)
+            tasks.extend(t for t in whole.tasks[lo:hi] if t.call.end_byte <= end)
+        chosen = {id(t) for t in tasks}
+        return FileModel(
+            grammar=whole.grammar,
+            imports=whole.imports,
+            sdk=whole.sdk,
+            tasks=tasks,
+            nodes=nodes,
+            task_vars=whole.task_vars,
+            constants=whole.constants,
+            runs=[t for t in whole.runs if id(t) in chosen],
+            _whole=whole,
+        )
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """Compute a per-file value once: several rules need the same derived facts."""
@@ -139,37 +186,39 @@ class FileModel:
 
     def task_running(self, node: ts.Node) -> TaskDefinition | None:
         """The task whose `run` function lexically contains the node."""
-        starts = self.memo(
-            "run_starts", lambda: [t.run.start_byte for t in self.runs if t.run is not None]
+        whole = self.whole
+        starts = whole.memo(
+            "run_starts", lambda: [t.run.start_byte for t in whole.runs if t.run is not None]
         )
         i = bisect.bisect_right(starts, node.start_byte) - 1
         while i >= 0:
-            task = self.runs[i]
+            task = whole.runs[i]
             if task.run is not None and contains(task.run, node):
                 return task
             i -= 1
         return None
 
     def within(self, kind: str, node: ts.Node) -> list[ts.Node]:
-        """Collected nodes of `kind` inside `node` (the node itself included)."""
-        found = self.of(kind)
-        starts = self._starts(kind)
+        """Collected nodes of `kind` inside `node` (the node itself included), in a view too."""
+        whole = self.whole
+        found = whole.of(kind)
+        starts = whole._starts(kind)
         lo = bisect.bisect_left(starts, node.start_byte)
         hi = bisect.bisect_right(starts, node.end_byte)
         return [n for n in found[lo:hi] if n.end_byte <= node.end_byte]
 
     def task_containing(self, node: ts.Node) -> TaskDefinition | None:
-        for task in self.tasks:
+        for task in self.whole.tasks:
             if contains(task.call, node):
                 return task
         return None
 
     def hook_containing(self, node: ts.Node) -> tuple[TaskDefinition, str] | None:
         """The task and hook name whose hook function contains the node."""
-        for task in self.tasks:
+        for task in self.whole.tasks:
             if not contains(task.call, node):
                 continue
-            hooks = self.memo(("hooks", task.call.id), task.hook_functions)
+            hooks = self.whole.memo(("hooks", task.call.id), task.hook_functions)
             for name, fn in hooks.items():
                 if contains(fn, node):
                     return task, name
@@ -268,31 +317,47 @@ def _static_string(node: ts.Node | None, constants: dict[str, str]) -> str | Non
     return string_value(node)
 
 
-def _module_constants(declarators: list[ts.Node]) -> dict[str, str]:
+def _module_constants(root: ts.Node) -> dict[str, str]:
+    """Module-level `const X = "..."` (exported or not), read from the top-level statements."""
     constants: dict[str, str] = {}
-    for decl in declarators:
-        parent = decl.parent
-        if parent is None or parent.type != "lexical_declaration":
+    for stmt in root.named_children:
+        if stmt.type == "export_statement":
+            stmt = stmt.child_by_field_name("declaration") or stmt
+        if stmt.type != "lexical_declaration" or not any(c.type == "const" for c in stmt.children):
             continue
-        if not any(c.type == "const" for c in parent.children):
-            continue
-        holder = parent.parent
-        if holder is not None and holder.type == "export_statement":
-            holder = holder.parent
-        if holder is None or holder.type != "program":
-            continue
-        name = decl.child_by_field_name("name")
-        value = string_value(decl.child_by_field_name("value"))
-        if name is not None and name.type == "identifier" and value is not None:
-            constants[text(name)] = value
+        for decl in stmt.named_children:
+            if decl.type != "variable_declarator":
+                continue
+            name = decl.child_by_field_name("name")
+            value = string_value(decl.child_by_field_name("value"))
+            if name is not None and name.type == "identifier" and value is not None:
+                constants[text(name)] = value
     return constants
+
+
+# The last part of every task factory's SDK path (`schedules.task` ends in `task`).
+_FACTORY_TAILS = frozenset(name.rpartition(".")[2] for name in TASK_FACTORIES)
+
+
+def _may_define_task(call: ts.Node, sdk: SdkNames) -> bool:
+    """A cheap test that rules out most calls before their callee is resolved: a task factory
+    is called by a name imported as one, or as a member named like one."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return False
+    if fn.type == "identifier":
+        return sdk.names.get(text(fn)) in TASK_FACTORIES
+    if fn.type == "member_expression":
+        prop = fn.child_by_field_name("property")
+        return prop is not None and text(prop) in _FACTORY_TAILS
+    return True  # parenthesised, `await` misparsed, ...: resolve it
 
 
 def build_model(tree: ts.Tree, grammar: str) -> FileModel:
     captures = ts.QueryCursor(_query(grammar)).captures(tree.root_node)
     nodes: dict[str, list[ts.Node]] = defaultdict(list)
     for name, found in captures.items():
-        nodes[name] = sorted(found, key=lambda n: n.start_byte)
+        nodes[name] = sorted(found, key=_START)
     imports: list[Import] = []
     for node in nodes.get("import", []):
         imp = read_import(node)
@@ -303,10 +368,12 @@ def build_model(tree: ts.Tree, grammar: str) -> FileModel:
         if imp is not None:
             imports.append(imp)
     sdk = SdkNames(imports)
-    constants = _module_constants(nodes.get("declarator", []))
+    constants = _module_constants(tree.root_node)
     tasks: list[TaskDefinition] = []
     if sdk:
         for call in nodes.get("call", []):
+            if not _may_define_task(call, sdk):
+                continue
             kind = TASK_FACTORIES.get(sdk.resolve(call.child_by_field_name("function")) or "")
             if kind is not None:
                 tasks.append(_task_definition(call, kind, constants))

@@ -10,8 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from trigger_lsp.knowledge.model import (
     OPTION_OWNERS,
     TASK_KINDS,
@@ -34,9 +32,15 @@ from trigger_lsp.project.versions import Version
 FILES = ("validations.md", "sharp_edges.md", "patterns.md")
 _FENCE_OPEN = re.compile(r"^```yaml\s*$")
 REFERENCE_PART = "# API reference"  # the part of patterns.md after the patterns
-# The safe loader (what yaml.safe_load uses), in its libyaml build when available: same
-# semantics (no object construction), about five times faster on the references.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _safe_loader() -> Any:
+    """The safe loader (what yaml.safe_load uses), in its libyaml build when available: same
+    semantics (no object construction), about five times faster on the references. PyYAML
+    is imported here, on first use, so that the server answers `initialize` without it."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeError(Exception):
@@ -83,8 +87,10 @@ def split_sections(
         close = next((i for i in range(fence + 1, len(body)) if body[i].strip() == "```"), None)
         if close is None:
             raise KnowledgeError(path, start + fence + 2, "unclosed ```yaml block")
+        import yaml
+
         try:
-            data = yaml.load("\n".join(body[fence + 1 : close]), Loader=_YAML_LOADER)
+            data = yaml.load("\n".join(body[fence + 1 : close]), Loader=_safe_loader())
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = start + fence + 3 + (mark.line if mark is not None else 0)

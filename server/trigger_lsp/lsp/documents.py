@@ -11,6 +11,7 @@ from lsprotocol import types as lsp
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.engine import FileResult, LineIndex
 from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes, units_to_byte_col
+from trigger_lsp.statements import StatementCache
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Document:
     analyzed_version: int | None = None
     result_id: int = 0  # bumps when the findings change, for pull diagnostics
     result_key: int | None = None
+    # Findings kept per task statement, so that an edit re-checks only what it touched.
+    statements: StatementCache = field(default_factory=StatementCache)
 
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.source)

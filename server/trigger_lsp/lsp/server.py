@@ -20,7 +20,7 @@ from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
 from trigger_lsp.analysis.syntax import is_source_path
-from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, analyze, looks_binary
+from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary
 from trigger_lsp.index import FileIndex, ProjectIndex, index_model, index_source
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
@@ -31,6 +31,7 @@ from trigger_lsp.lsp.settings import SECTION, ServerSettings, parse_settings
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectResolver, default_context
 from trigger_lsp.settings import RuleSettings
+from trigger_lsp.statements import analyze_statements
 
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
@@ -51,7 +52,6 @@ class TriggerProtocol(LanguageServerProtocol):
             error = JsonRpcInvalidParams.of(exc.__cause__ or exc).to_response_error()
             self._send_response(data["id"], None, error)
             return JsonRPCNotification(method=DROPPED, params=None, jsonrpc="2.0")
-
 
     def _execute_handler(
         self,
@@ -141,7 +141,8 @@ class TriggerLanguageServer(LanguageServer):
             self.show_once(f"{project.lint.error}; using the defaults")
         rules = RuleSettings().layered(self.settings.rules, project.lint.rules)
         try:
-            result = analyze(
+            result = analyze_statements(
+                doc.statements,
                 doc.source,
                 doc.path,
                 project=project,

@@ -6,8 +6,6 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import yaml
-
 from trigger_lsp.paths import relative_parts
 
 CONFIG_NAME = ".trigger-lsp.yaml"
@@ -104,6 +102,8 @@ def find_lint_config(start: Path, stop: Path | None = None) -> Path | None:
 
 def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> LintConfig:
     """Read the config; on any problem return defaults with `error` set to one clear message."""
+    import yaml  # not at import time: the server answers `initialize` without it
+
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             return LintConfig(path, error=f"{path}: the file is too large")
@@ -128,6 +128,8 @@ def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> L
 def _raw_scalar(raw: str, key: str) -> str | None:
     """The text of a top-level scalar as written: YAML reads `sdk-version: 3.10` as the float
     3.1, which is not the version the user meant."""
+    import yaml
+
     node = yaml.compose(raw)
     if not isinstance(node, yaml.MappingNode):
         return None

@@ -1,17 +1,36 @@
-"""All rules. Importing this package registers every rule family in REGISTRY."""
+"""All rules. `REGISTRY` (every rule family registered) is loaded on first access, so that
+importing the engine, as the server does before it answers `initialize`, does not load the
+rule modules."""
 
-from trigger_lsp.rules import (  # noqa: F401  (imported for registration)
-    hooks,
-    idempotency,
-    imports,
-    in_run,
-    payloads,
-    project,
-    schedules,
-    tasks,
-    triggers,
-    waits,
-)
-from trigger_lsp.rules.base import REGISTRY, Rule
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trigger_lsp.rules.base import REGISTRY, Rule
 
 __all__ = ["REGISTRY", "Rule"]
+
+FAMILIES = (
+    "hooks",
+    "idempotency",
+    "imports",
+    "in_run",
+    "payloads",
+    "project",
+    "schedules",
+    "tasks",
+    "triggers",
+    "waits",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for family in FAMILIES:  # each registers its rules when first imported
+        import_module(f"{__name__}.{family}")
+    from trigger_lsp.rules import base
+
+    return getattr(base, name)

@@ -74,6 +74,11 @@ class FileContext:
     def text(self, node: ts.Node | Span) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
+    def mentions(self, token: bytes) -> bool:
+        """Whether the file's text contains `token`: a cheap early exit, scanned once per file
+        (also when the rules run on several views of it)."""
+        return self.model.whole.memo(("mentions", token), lambda: token in self.source)
+
     @property
     def sdk_version(self):
         return self.project.sdk_version
@@ -87,18 +92,25 @@ class Rule:
     id: str
     check: Check
     any_file: bool = False  # also runs on files that are not Trigger.dev files
+    # Whether a report may depend on the contents of more than one task statement (duplicate
+    # ids, the file's first task, data flow across the file). Other rules look for places to
+    # report through the model's `of`/`tasks`/`runs` and read file-wide facts through
+    # `model.whole`; the editor re-checks only the task statements an edit touched with them.
+    whole_file: bool = False
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, *, any_file: bool = False) -> Callable[[Check], Check]:
+def rule(
+    rule_id: str, *, any_file: bool = False, whole_file: bool = False
+) -> Callable[[Check], Check]:
     """Register a check function under a rule id from RULES.md."""
 
     def register(check: Check) -> Check:
         if rule_id in REGISTRY:
             raise ValueError(f"rule '{rule_id}' is registered twice")
-        REGISTRY[rule_id] = Rule(rule_id, check, any_file)
+        REGISTRY[rule_id] = Rule(rule_id, check, any_file, whole_file)
         return check
 
     return register

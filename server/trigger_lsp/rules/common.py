@@ -471,5 +471,6 @@ def sdk_binds(model: FileModel, export: str) -> bool:
 
 
 def declarations_of(model: FileModel) -> Declarations:
-    """The file's shared Declarations index."""
-    return model.memo("declarations", lambda: Declarations(model))
+    """The file's shared Declarations index (of the whole file, also for a view)."""
+    whole = model.whole
+    return whole.memo("declarations", lambda: Declarations(whole))

@@ -34,6 +34,7 @@ def _looks_real(body: str) -> bool:
 
 @rule("hardcoded-secret-key", any_file=True)
 def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
+    reported: set[int] = set()  # a string inside a template's `${...}` is seen twice
     for node in ctx.model.of("string") + ctx.model.of("template"):
         raw = ctx.source[node.start_byte : node.end_byte]
         if b"tr_" not in raw:
@@ -49,6 +50,9 @@ def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
                 fix = Fix((Edit(node.start_byte, node.end_byte, f"process.env.{variable}"),))
             start = node.start_byte + len(content[: m.start()].encode())
             end = node.start_byte + len(content[: m.end()].encode())
+            if start in reported:
+                continue
+            reported.add(start)
             yield Report(
                 Span(start, end),
                 "pat" if kind == "pat" else None,
@@ -112,7 +116,7 @@ def _root_task_api(ctx: FileContext, imp: Import) -> str | None:
         if imported in _V3_ONLY_APIS:
             return imported
     if imp.namespace:
-        for member in ctx.model.of("member"):
+        for member in ctx.model.whole.of("member"):
             obj = member.child_by_field_name("object")
             prop = member_property(member)
             if obj is not None and text(obj) == imp.namespace and prop in _V3_ONLY_APIS:
@@ -120,7 +124,7 @@ def _root_task_api(ctx: FileContext, imp: Import) -> str | None:
     return None
 
 
-@rule("sdk-v3-import-path")
+@rule("sdk-v3-import-path", whole_file=True)
 def sdk_v3_import_path(ctx: FileContext) -> Iterator[Report]:
     version = ctx.project.sdk_version
     if version.major >= 4:
@@ -230,12 +234,12 @@ def v2_api(ctx: FileContext) -> Iterator[Report]:
                 if imported in _V2_TRIGGERS and local not in imp.type_names:
                     at = _specifier(imp, imported) or imp.source_node
                     yield Report(at, "trigger", {"name": imported})
-    for call in ctx.model.of("call") if b"defineJob" in ctx.source else ():
+    for call in ctx.model.of("call") if ctx.mentions(b"defineJob") else ():
         if callee_method(call) != "defineJob":
             continue
         if trigger_imports or _looks_like_job(call):
             yield Report(call_function(call) or call)
-    if not trigger_imports or b"io." not in ctx.source:
+    if not trigger_imports or not ctx.mentions(b"io."):
         return
     for member in ctx.model.of("member"):
         obj = member.child_by_field_name("object")

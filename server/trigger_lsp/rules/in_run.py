@@ -285,16 +285,16 @@ def _binding_uses(ctx: FileContext, bindings: list[ts.Node]) -> dict[int, list[b
 
 
 def _is_task_file(ctx: FileContext) -> bool:
-    if ctx.model.tasks:
+    if ctx.model.whole.tasks:
         return True
     if ctx.path is None:
         return False
     return bool(_CONFIG_FILE.match(ctx.path.name)) or ctx.project.in_trigger_dir(ctx.path)
 
 
-@rule("env-unchecked")
+@rule("env-unchecked", whole_file=True)
 def env_unchecked(ctx: FileContext) -> Iterator[Report]:
-    if b"process.env" not in ctx.source or not _is_task_file(ctx):
+    if not ctx.mentions(b"process.env") or not _is_task_file(ctx):
         return
     reads = [r for r in _env_reads(ctx) if r[0] not in _IGNORED_VARIABLES]
     bindings = [use for _, _, use in reads if isinstance(use, ts.Node)]
@@ -425,7 +425,7 @@ def logger_second_arg(ctx: FileContext) -> Iterator[Report]:
 
 @rule("metadata-outside-run")
 def metadata_outside_run(ctx: FileContext) -> Iterator[Report]:
-    if not sdk_binds(ctx.model, "metadata") or b"metadata" not in ctx.source:
+    if not sdk_binds(ctx.model, "metadata") or not ctx.mentions(b"metadata"):
         return
     streams_api = ctx.project.sdk_version.at_least(4, 1)
     for call in ctx.model.of("call"):

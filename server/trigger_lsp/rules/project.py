@@ -103,7 +103,7 @@ def insert_option(source: bytes, options: ts.Node, member: str, after: str | Non
     return Fix(tuple(edits))
 
 
-@rule("config-missing-max-duration", any_file=True)
+@rule("config-missing-max-duration", any_file=True, whole_file=True)
 def config_missing_max_duration(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     if config is None or config.call is None or config.options is None:
@@ -115,7 +115,7 @@ def config_missing_max_duration(ctx: FileContext) -> Iterator[Report]:
     yield Report(callee, fix=fix)
 
 
-@rule("trigger-config-not-found", any_file=True)
+@rule("trigger-config-not-found", any_file=True, whole_file=True)
 def trigger_config_not_found(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     if config is not None:
@@ -144,7 +144,7 @@ def _is_external(package: str, externals: tuple[str, ...]) -> bool:
     return any(e == package or fnmatch.fnmatchcase(package, e) for e in externals)
 
 
-@rule("native-modules-external", any_file=True)
+@rule("native-modules-external", any_file=True, whole_file=True)
 def native_modules_external(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     manifest = ctx.project.manifest
@@ -162,7 +162,7 @@ def native_modules_external(ctx: FileContext) -> Iterator[Report]:
     yield Report(at, args={"packages": ", ".join(f"`{p}`" for p in missing)})
 
 
-@rule("bun-runtime-deprecated", any_file=True)
+@rule("bun-runtime-deprecated", any_file=True, whole_file=True)
 def bun_runtime_deprecated(ctx: FileContext) -> Iterator[Report]:
     if not ctx.sdk_version.at_least(4, 8):
         return
@@ -176,7 +176,7 @@ def bun_runtime_deprecated(ctx: FileContext) -> Iterator[Report]:
     yield Report(node, fix=Fix((Edit(node.start_byte, node.end_byte, f"{quote}bun-1.4{quote}"),)))
 
 
-@rule("sdk-version-mismatch")
+@rule("sdk-version-mismatch", whole_file=True)
 def sdk_version_mismatch(ctx: FileContext) -> Iterator[Report]:
     """Reported in package.json files by trigger_lsp.manifest_check; source files have
     nothing to say about it. Registered so the id is known everywhere rules are listed."""

@@ -82,7 +82,7 @@ def _listing(places: list[str], total: int) -> str:
     return f"{', '.join(places[:SHOWN_OTHERS])} and {total - SHOWN_OTHERS} more"
 
 
-@rule("duplicate-task-id")
+@rule("duplicate-task-id", whole_file=True)
 def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
     by_id: dict[str, list[TaskDefinition]] = defaultdict(list)
     for task in ctx.model.tasks:
@@ -182,7 +182,7 @@ def _enclosing_names(node: ts.Node) -> list[str]:
 def _logging_helpers(ctx: FileContext) -> set[str]:
     """Names of functions in this file that log, directly or through other such functions, so
     that a run calling `report()` which logs is not flagged."""
-    calls = ctx.model.of("call")
+    calls = ctx.model.whole.of("call")
     helpers: set[str] = set()
     for call in calls:
         if _is_logging_call(ctx, call):
@@ -203,7 +203,7 @@ def _callee_at(task: TaskDefinition) -> ts.Node:
     return task.call.child_by_field_name("function") or task.call
 
 
-@rule("task-no-logging")
+@rule("task-no-logging", whole_file=True)
 def task_no_logging(ctx: FileContext) -> Iterator[Report]:
     helpers: set[str] | None = None
     for task in ctx.model.tasks:
@@ -225,11 +225,11 @@ def task_no_logging(ctx: FileContext) -> Iterator[Report]:
 _GLOBAL_ERROR_HOOKS = frozenset({"tasks.catchError", "tasks.handleError"})
 
 
-@rule("task-no-error-handling")
+@rule("task-no-error-handling", whole_file=True)
 def task_no_error_handling(ctx: FileContext) -> Iterator[Report]:
     global_hook = any(
         ctx.model.sdk.resolve(c.child_by_field_name("function")) in _GLOBAL_ERROR_HOOKS
-        for c in ctx.model.of("call")
+        for c in ctx.model.whole.of("call")
     )
     if global_hook:
         return
@@ -335,7 +335,7 @@ def task_no_retry_config(ctx: FileContext) -> Iterator[Report]:
 def _exported_names(ctx: FileContext) -> set[str]:
     """Local names exported by `export { a, b as c }` and `export default a`."""
     names: set[str] = set()
-    for stmt in ctx.model.of("export"):
+    for stmt in ctx.model.whole.of("export"):
         if stmt.child_by_field_name("source") is not None:
             continue  # `export { a } from "./x"` re-exports another module's name
         for child in stmt.named_children:
@@ -351,7 +351,7 @@ def _exported_names(ctx: FileContext) -> set[str]:
 
 
 def _uses_commonjs_exports(ctx: FileContext) -> bool:
-    for member in ctx.model.of("member"):
+    for member in ctx.model.whole.of("member"):
         obj = member.child_by_field_name("object")
         if obj is None:
             continue
@@ -361,7 +361,7 @@ def _uses_commonjs_exports(ctx: FileContext) -> bool:
     return False
 
 
-@rule("task-not-exported")
+@rule("task-not-exported", whole_file=True)
 def task_not_exported(ctx: FileContext) -> Iterator[Report]:
     if ctx.project.sdk_version.major != 3:
         return

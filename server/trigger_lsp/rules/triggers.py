@@ -316,7 +316,7 @@ def _literal_ids(trigger: TriggerCall) -> list[ts.Node]:
     return [n for n in ids if string_value(n) is not None]
 
 
-@rule("unknown-task-id")
+@rule("unknown-task-id", whole_file=True)
 def unknown_task_id(ctx: FileContext) -> Iterator[Report]:
     if ctx.index is None or not ctx.index.complete:
         return
@@ -439,7 +439,7 @@ def _dynamic_source(ctx: FileContext, obj: ts.Node, call: ts.Node) -> bool:
 
 @rule("dynamic-import-child")
 def dynamic_import_child(ctx: FileContext) -> Iterator[Report]:
-    if not any(imp.dynamic for imp in ctx.model.imports) and b"import(" not in ctx.source:
+    if not any(imp.dynamic for imp in ctx.model.imports) and not ctx.mentions(b"import("):
         return
     for call in ctx.model.of("call"):
         method = method_name(call)

@@ -61,7 +61,7 @@ def _collection_sources(ctx: FileContext, arg: ts.Node | None, depth: int = 0) -
 
 @rule("parallel-waits")
 def parallel_waits(ctx: FileContext) -> Iterator[Report]:
-    if b"Promise." not in ctx.source:
+    if not ctx.mentions(b"Promise."):
         return
     for call in ctx.model.of("call"):
         fn = unwrap(call_function(call))
@@ -251,7 +251,7 @@ def wait_outside_run(ctx: FileContext) -> Iterator[Report]:
             continue
         if backend is None:
             backend = (
-                not ctx.model.tasks
+                not ctx.model.whole.tasks
                 and ctx.path is not None
                 and not ctx.project.in_trigger_dir(ctx.path)
                 and _looks_like_app_code(ctx)

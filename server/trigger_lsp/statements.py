@@ -1,0 +1,291 @@
+"""Statement-wise analysis: after an edit inside one task, re-check only that task.
+
+A task file is mostly a list of top-level statements that each define one task. Most rules
+look for places to report inside one such statement and read only file-wide facts besides
+(imports, SDK names, module constants, the task variables): those rules run on a *view* of the
+model that holds the *skeleton* (every top-level statement without a task definition) and one
+task statement. Their findings are kept per task-statement text, so an edit that changes one
+task's body re-runs them on that task alone; the rules marked `whole_file` run on the whole
+model every time. The cache is valid while the skeleton, the tasks' signatures (kind, id,
+variable, export) and the settings stay the same; otherwise everything is computed afresh.
+
+The result equals `engine.analyze` on the same text: tests compare the two on every rule
+fixture and after random edit sequences (tests/test_statements.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+import tree_sitter as ts
+
+from trigger_lsp.engine import (
+    FileResult,
+    Finding,
+    Prepared,
+    RuleError,
+    active_rules,
+    prepare,
+    run_rules,
+)
+from trigger_lsp.index import ProjectIndex
+from trigger_lsp.knowledge.model import Knowledge, Severity
+from trigger_lsp.project.context import ProjectContext
+from trigger_lsp.rules.base import Edit, Fix, Related, Rule
+from trigger_lsp.settings import RuleSettings
+
+Span = tuple[int, int]
+# Where an offset lies, in terms that survive edits to other task statements: ("own", offset
+# from the start of the statement the findings were computed for) or ("skeleton", offset in
+# the text with every task statement cut out).
+Anchor = tuple[str, int]
+
+
+@dataclass(frozen=True, eq=False)
+class Layout:
+    """The byte spans of the top-level statements that define tasks, and what the cache of
+    one file version depends on besides their text."""
+
+    spans: list[Span]
+    key: tuple[object, ...]
+    # Whether each task statement, and the skeleton, parsed without syntax errors: the tree
+    # of text with errors depends on the text around it, so its findings are never kept.
+    clean: list[bool]
+    clean_skeleton: bool
+
+    def skeleton_spans(self, size: int) -> list[Span]:
+        out, at = [], 0
+        for start, end in self.spans:
+            if start > at:
+                out.append((at, start))
+            at = end
+        if at < size:
+            out.append((at, size))
+        return out
+
+    def anchor(self, offset: int, own: Span | None) -> Anchor | None:
+        """None when the offset lies in (or at the edge of) a task statement other than
+        `own`: such a finding depends on another statement and is not kept."""
+        if own is not None and own[0] <= offset <= own[1]:
+            return ("own", offset - own[0])
+        i = bisect.bisect_right(self._starts, offset) - 1  # the last span starting at or before
+        if i >= 0 and offset <= self.spans[i][1]:
+            return None
+        return ("skeleton", offset - self._removed[i + 1])
+
+    def place(self, anchor: Anchor, own_start: int | None) -> int:
+        kind, value = anchor
+        if kind == "own":
+            assert own_start is not None
+            return own_start + value
+        before = bisect.bisect_left(self._skeleton_starts, value)  # spans cut out before it
+        return value + self._removed[before]
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [start for start, _ in self.spans]
+
+    @cached_property
+    def _removed(self) -> list[int]:
+        """_removed[i]: the length of the first i task statements."""
+        out = [0]
+        for start, end in self.spans:
+            out.append(out[-1] + end - start)
+        return out
+
+    @cached_property
+    def _skeleton_starts(self) -> list[int]:
+        """Where each task statement was cut out, in skeleton offsets."""
+        return [start - self._removed[i] for i, (start, _) in enumerate(self.spans)]
+
+
+def layout_of(prepared: Prepared) -> Layout:
+    ctx = prepared.ctx
+    root = ctx.tree.root_node
+    spans: list[Span] = []
+    signature: list[tuple[object, ...]] = []
+    for task in ctx.model.tasks:
+        node: ts.Node = task.call
+        while node.parent is not None and node.parent != root:
+            node = node.parent
+        span = (node.start_byte, node.end_byte)
+        if not spans or spans[-1] != span:
+            spans.append(span)
+        signature.append((task.kind, task.id, task.variable, task.exported))
+    spans.sort()
+    skeleton = bytearray()
+    at = 0
+    for start, end in spans:
+        skeleton += ctx.source[at:start]
+        skeleton += b"\x00"  # where a task statement was
+        at = end
+    skeleton += ctx.source[at:]
+    in_tasks = set(spans)
+    clean = {span: True for span in spans}
+    clean_skeleton = True
+    for child in root.children:
+        span = (child.start_byte, child.end_byte)
+        if span in in_tasks:
+            clean[span] = not child.has_error
+        elif child.has_error or child.is_missing:
+            clean_skeleton = False
+    return Layout(
+        spans, (bytes(skeleton), tuple(signature)), [clean[s] for s in spans], clean_skeleton
+    )
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A finding with its offsets anchored (start, end, then each fix edit's start and end,
+    then each same-file related location's start and end)."""
+
+    finding: Finding
+    anchors: tuple[Anchor, ...]
+
+
+@dataclass
+class StatementCache:
+    """What one open document keeps between analyses."""
+
+    key: tuple[object, ...] | None = None
+    skeleton: list[Kept] | None = None
+    by_text: dict[bytes, list[Kept]] = field(default_factory=dict)
+    disabled: bool = False  # a finding depended on two task statements: analyse whole files
+
+    def reset(self, key: tuple[object, ...]) -> None:
+        self.key, self.skeleton, self.by_text, self.disabled = key, None, {}, False
+
+
+def analyze_statements(
+    cache: StatementCache,
+    source: bytes,
+    path: Path | None = None,
+    *,
+    project: ProjectContext | None = None,
+    settings: RuleSettings | None = None,
+    index: ProjectIndex | None = None,
+    grammar: str | None = None,
+    tree: ts.Tree | None = None,
+    kb: Knowledge | None = None,
+) -> FileResult:
+    """Like `engine.analyze`, reusing the findings of task statements that did not change."""
+    prepared = prepare(source, path, project, settings, index, grammar, tree, kb)
+    if isinstance(prepared, FileResult):
+        return prepared
+    rules = active_rules(prepared)
+    whole = [(r, f) for r, f in rules if r.whole_file]
+    scoped = [(r, f) for r, f in rules if not r.whole_file]
+    layout = layout_of(prepared)
+    key = (layout.key, prepared.ctx.project, prepared.settings, prepared.is_trigger, path)
+    if cache.key != key:
+        cache.reset(key)
+    raw, errors = run_rules(prepared, whole, prepared.ctx)
+    if cache.disabled or not layout.spans:
+        more, more_errors = run_rules(prepared, scoped, prepared.ctx)
+        return prepared.result(raw + more, errors + more_errors)
+    kept = _scoped_findings(cache, prepared, layout, scoped, errors)
+    if kept is None:  # a finding spans statements: this file is analysed whole from now on
+        cache.disabled = True
+        more, more_errors = run_rules(prepared, scoped, prepared.ctx)
+        return prepared.result(raw + more, errors + more_errors)
+    seen: set[tuple[str, int, int, str]] = set()
+    for finding in kept:
+        identity = (finding.rule, finding.start_byte, finding.end_byte, finding.message)
+        if identity not in seen:
+            seen.add(identity)
+            raw.append(finding)
+    return prepared.result(raw, errors)
+
+
+def _scoped_findings(
+    cache: StatementCache,
+    prepared: Prepared,
+    layout: Layout,
+    rules: list[tuple[Rule, Severity | None]],
+    errors: list[RuleError],
+) -> list[Finding] | None:
+    source = prepared.ctx.source
+    skeleton = layout.skeleton_spans(len(source))
+    out: list[Finding] = []
+    if cache.skeleton is None or not layout.clean_skeleton:
+        found = _run_view(prepared, layout, skeleton, None, rules, errors)
+        if found is None:
+            return None
+        skeleton_kept, cacheable = found
+        if cacheable and layout.clean_skeleton:
+            cache.skeleton = skeleton_kept
+    else:
+        skeleton_kept = cache.skeleton
+    out.extend(_placed(k, layout, prepared, None) for k in skeleton_kept)
+    for span, clean in zip(layout.spans, layout.clean, strict=True):
+        text = source[span[0] : span[1]]
+        entry = cache.by_text.get(text) if clean else None
+        if entry is None:
+            found = _run_view(prepared, layout, [span], span, rules, errors)
+            if found is None:
+                return None
+            entry, cacheable = found
+            if cacheable and clean:
+                cache.by_text[text] = entry
+        out.extend(_placed(k, layout, prepared, span[0]) for k in entry)
+    return out
+
+
+def _run_view(
+    prepared: Prepared,
+    layout: Layout,
+    spans: list[Span],
+    own: Span | None,
+    rules: list[tuple[Rule, Severity | None]],
+    errors: list[RuleError],
+) -> tuple[list[Kept], bool] | None:
+    """The anchored findings of the rules on a view, and whether they may be kept (not when
+    a rule failed: it is tried again next time); None when a finding cannot be anchored."""
+    ctx = prepared.ctx
+    view = replace(ctx, model=ctx.model.view(spans))
+    found, failed = run_rules(prepared, rules, view)
+    errors.extend(e for e in failed if e not in errors)
+    kept = []
+    for finding in found:
+        anchors = [layout.anchor(o, own) for o in _offsets(finding, ctx.path)]
+        if any(a is None for a in anchors):
+            return None
+        kept.append(Kept(finding, tuple(a for a in anchors if a is not None)))
+    return kept, not failed
+
+
+def _offsets(finding: Finding, path: Path | None) -> list[int]:
+    offsets = [finding.start_byte, finding.end_byte]
+    if finding.fix is not None:
+        for edit in finding.fix.edits:
+            offsets += [edit.start, edit.end]
+    for rel in finding.related:
+        if rel.path == path:
+            offsets += [rel.start_byte, rel.end_byte]
+    return offsets
+
+
+def _placed(kept: Kept, layout: Layout, prepared: Prepared, own_start: int | None) -> Finding:
+    f = kept.finding
+    at = iter(layout.place(a, own_start) for a in kept.anchors)
+    start, end = next(at), next(at)
+    fix = f.fix
+    if fix is not None:
+        fix = Fix(tuple(Edit(next(at), next(at), e.text) for e in fix.edits), fix.safety, fix.title)
+    related = tuple(
+        Related(r.path, next(at), next(at), r.message) if r.path == prepared.ctx.path else r
+        for r in f.related
+    )
+    lines = prepared.lines
+    return replace(
+        f,
+        start_byte=start,
+        end_byte=end,
+        start=lines.point(start),
+        end=lines.point(end),
+        fix=fix,
+        related=related,
+    )
