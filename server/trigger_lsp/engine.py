@@ -134,6 +134,7 @@ def prepare(
     grammar: str | None = None,
     tree: ts.Tree | None = None,
     kb: Knowledge | None = None,
+    lines: LineIndex | None = None,
 ) -> Prepared | FileResult:
     """Parse (unless given the tree) and model the file; a file that is not analysed (too
     large, binary) comes back as its FileResult."""
@@ -158,7 +159,8 @@ def prepare(
         notes.append("the file has syntax errors; results may be partial")
     is_trigger = model.imports_sdk or (path is not None and project.in_trigger_dir(path))
     ctx = FileContext(path, source, tree, model, project, index)
-    return Prepared(ctx, kb, settings or RuleSettings(), is_trigger, LineIndex(source), notes)
+    lines = lines or LineIndex(source)
+    return Prepared(ctx, kb, settings or RuleSettings(), is_trigger, lines, notes)
 
 
 def active_rules(

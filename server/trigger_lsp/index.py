@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -275,6 +276,7 @@ class ProjectIndex:
     def __init__(self) -> None:
         self._by_file: dict[Path, tuple[TaskEntry, ...]] = {}
         self._sites: dict[Path, tuple[TriggerSite, ...]] = {}
+        self._pending: dict[Path, Callable[[], list[TriggerSite]]] = {}  # sites not yet computed
         self._lock = threading.Lock()
         self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
         # ids per project, derived from the `_by_id` map they were computed from
@@ -283,17 +285,24 @@ class ProjectIndex:
         self.complete = False  # True once the whole workspace has been indexed
 
     def update(
-        self, path: Path, entries: list[TaskEntry], sites: list[TriggerSite] | None = None
+        self,
+        path: Path,
+        entries: list[TaskEntry],
+        sites: list[TriggerSite] | Callable[[], list[TriggerSite]] | None = None,
     ) -> bool:
-        """Replace a file's entries (and its trigger sites when given); return whether the set
-        of ids changed."""
+        """Replace a file's entries (and its trigger sites when given: a list, or a function
+        computing them when someone first asks, which keeps that work off each keystroke);
+        return whether the set of ids changed."""
         new = tuple(entries)
         with self._lock:
             old = self._by_file.get(path, ())
             self._by_file[path] = new
             if old != new:
                 self._by_id = None
-            if sites is not None:
+            if callable(sites):
+                self._pending[path] = sites
+            elif sites is not None:
+                self._pending.pop(path, None)
                 self._sites[path] = tuple(sites)
         return {e.id for e in old} != {e.id for e in new}
 
@@ -302,6 +311,7 @@ class ProjectIndex:
             if self._by_file.pop(path, None):
                 self._by_id = None
             self._sites.pop(path, None)
+            self._pending.pop(path, None)
 
     def entries(self) -> list[TaskEntry]:
         with self._lock:
@@ -315,6 +325,12 @@ class ProjectIndex:
 
     def sites(self) -> list[TriggerSite]:
         with self._lock:
+            pending, self._pending = self._pending, {}
+        computed = {path: tuple(compute()) for path, compute in pending.items()}
+        with self._lock:
+            for path, found in computed.items():
+                if path in self._by_file and path not in self._pending:
+                    self._sites[path] = found
             return [s for group in self._sites.values() for s in group]
 
     def files(self) -> list[Path]:
@@ -322,6 +338,7 @@ class ProjectIndex:
             return list(self._by_file)
 
     def __getstate__(self) -> dict[str, object]:  # sent to worker processes by the CLI
+        self.sites()  # settle pending sites: functions do not travel
         with self._lock:
             state = dict(self.__dict__)
         del state["_lock"]

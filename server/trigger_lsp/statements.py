@@ -25,6 +25,7 @@ import tree_sitter as ts
 from trigger_lsp.engine import (
     FileResult,
     Finding,
+    LineIndex,
     Prepared,
     RuleError,
     active_rules,
@@ -170,9 +171,11 @@ def analyze_statements(
     grammar: str | None = None,
     tree: ts.Tree | None = None,
     kb: Knowledge | None = None,
+    lines: LineIndex | None = None,
 ) -> FileResult:
-    """Like `engine.analyze`, reusing the findings of task statements that did not change."""
-    prepared = prepare(source, path, project, settings, index, grammar, tree, kb)
+    """Like `engine.analyze`, reusing the findings of task statements that did not change.
+    `lines` may be the line index of `source` that the caller already keeps."""
+    prepared = prepare(source, path, project, settings, index, grammar, tree, kb, lines)
     if isinstance(prepared, FileResult):
         return prepared
     rules = active_rules(prepared)

@@ -70,7 +70,7 @@ def diagnostic(
 ) -> lsp.Diagnostic:
     edges = kb.edges_for(finding.rule)
     href = next((e.docs for e in edges if e.docs), None)
-    data: dict[str, object] = {"rule": finding.rule, "version": doc.version}
+    data: dict[str, object] = {"rule": finding.rule}
     if finding.fix is not None:
         data["fix"] = {
             "title": finding.fix.title,

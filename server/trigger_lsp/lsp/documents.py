@@ -30,6 +30,8 @@ class Document:
     result_key: int | None = None
     # Findings kept per task statement, so that an edit re-checks only what it touched.
     statements: StatementCache = field(default_factory=StatementCache)
+    converted: dict[object, lsp.Diagnostic] = field(default_factory=dict)  # by finding, see
+    # TriggerLanguageServer.diagnostics_for
 
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.source)

@@ -21,7 +21,7 @@ from pygls.uris import to_fs_path
 from trigger_lsp import __version__
 from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary
-from trigger_lsp.index import FileIndex, ProjectIndex, index_model, index_source
+from trigger_lsp.index import FileIndex, ProjectIndex, entries_for, index_source, sites_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp import code_actions
@@ -151,6 +151,7 @@ class TriggerLanguageServer(LanguageServer):
                 grammar=doc.grammar,
                 tree=tree,
                 kb=self.kb,
+                lines=doc.lines,
             )
         except Exception as exc:  # the engine failing on one text must not stop the server
             log.exception("analysis failed on %s", doc.uri)
@@ -168,8 +169,9 @@ class TriggerLanguageServer(LanguageServer):
             doc.result_key = key
             doc.result_id += 1
         if doc.path is not None and result.model is not None:
-            found = index_model(result.model, doc.path, project.root)
-            if self.index.update(doc.path, found.entries, found.sites):
+            model, path, root = result.model, doc.path, project.root
+            entries = entries_for(model, path, root)
+            if self.index.update(path, entries, lambda: sites_for(model, path, root)):
                 self.refresh_others(doc.uri)
         return result
 
@@ -210,7 +212,24 @@ class TriggerLanguageServer(LanguageServer):
             return []
         result = self.analyze(doc)
         locator = Locator(self.store, self.encoding)
-        return [diagnostic(doc, f, self.kb, self.encoding, locator) for f in result.findings]
+        enc, source, starts = self.encoding, doc.source, doc.lines.starts
+        converted: dict[object, lsp.Diagnostic] = {}
+        out = []
+        for f in result.findings:
+            # A finding that did not move converts to the same diagnostic, unless the text
+            # before it on its lines changed width (which moves UTF-16 and UTF-32 columns).
+            key = (
+                f,
+                enc,
+                source[starts[f.start[0]] : f.start_byte],
+                source[starts[f.end[0]] : f.end_byte],
+            )
+            found = doc.converted.get(key) or diagnostic(doc, f, self.kb, enc, locator)
+            if all(r.path == doc.path for r in f.related):  # other files may change meanwhile
+                converted[key] = found
+            out.append(found)
+        doc.converted = converted
+        return out
 
     # --- push diagnostics --------------------------------------------------------------------
     def schedule(self, doc: Document, delay_ms: int | None = None) -> None:
