@@ -106,3 +106,48 @@ def test_config_globs_cannot_reach_outside_the_workspace(tmp_path: Path) -> None
     proc = cli("check", "--format", "json", ".", cwd=work)
     assert proc.returncode in (0, 1), proc.stderr
     assert all("outside" not in f["path"] for f in json.loads(proc.stdout))
+
+
+def test_files_changing_while_the_cli_reads_them(tmp_path: Path) -> None:
+    """Files rewritten, truncated, deleted, recreated and turned binary while `check` runs
+    (in parallel workers): every file is either checked or named as unreadable, and nothing
+    crashes."""
+    import threading
+
+    trigger = tmp_path / "src" / "trigger"
+    trigger.mkdir(parents=True)
+    files = [trigger / f"t{n:03d}.ts" for n in range(80)]
+    for n, path in enumerate(files):
+        run = "run: async () => { await wait.for({ seconds: 1 }); }"
+        path.write_bytes(HEADER + f'export const t{n} = task({{ id: "t{n}", {run} }});\n'.encode())
+    stop = threading.Event()
+    variants = [b"", HEADER, HEADER + b"export const half = task({ id: ", os.urandom(4096), None]
+
+    def churn() -> None:
+        n = 0
+        while not stop.is_set():
+            path = files[n % len(files)]
+            variant = variants[n % len(variants)]
+            try:
+                if variant is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_bytes(variant)
+            except OSError:
+                pass
+            n += 1
+
+    worker = threading.Thread(target=churn)
+    worker.start()
+    try:
+        runs = [
+            cli("check", "--format", "json", "--jobs", "2", ".", cwd=tmp_path) for _ in range(3)
+        ]
+    finally:
+        stop.set()
+        worker.join()
+    for run in runs:
+        assert run.returncode in (0, 1), run.stderr
+        assert "Traceback" not in run.stderr
+        assert "internal error" not in run.stdout + run.stderr
+        json.loads(run.stdout)  # a complete report
