@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from typing import Any
 
 
@@ -18,6 +19,7 @@ class Client:
         )
         self._id = 0
         self.errors: list[dict[str, Any]] = []  # window/logMessage errors and error responses
+        self.server_requests: list[tuple[str, float]] = []  # (method, when it arrived)
 
     def send(self, obj: dict[str, Any]) -> None:
         body = json.dumps(obj).encode()
@@ -52,15 +54,18 @@ class Client:
                     self.errors.append(msg["error"])
                 return msg.get("result")
             if "method" in msg and "id" in msg:  # a request from the server: answer null
+                self.server_requests.append((msg["method"], time.perf_counter()))
                 self.send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
             elif msg.get("method") == "window/logMessage" and msg["params"].get("type") == 1:
                 self.errors.append(msg["params"])
 
-    def initialize(self, root_uri: str, options: Any = None) -> Any:
-        caps = {
+    def initialize(self, root_uri: str, options: Any = None, refresh: bool = False) -> Any:
+        caps: dict[str, Any] = {
             "textDocument": {"diagnostic": {"dynamicRegistration": False}},
             "general": {"positionEncodings": ["utf-16"]},
         }
+        if refresh:  # the server then asks for a refresh when the workspace index is complete
+            caps["workspace"] = {"diagnostics": {"refreshSupport": True}}
         result = self.request(
             "initialize",
             {

@@ -10,6 +10,7 @@ import datetime as dt
 
 import bench_cli
 import bench_engine
+import bench_index
 import bench_server
 from common import WORK, machine
 
@@ -33,6 +34,9 @@ def main() -> None:
         "",
         "## Language server over stdio (lspbench, debounce 0)",
         bench_server.run(20 if args.quick else 50, 1 if args.quick else 3),
+        "",
+        "## Background indexing of a project (requests answered meanwhile)",
+        bench_index.run(200 if args.quick else 1000),
     ]
     report = "\n".join(parts) + "\n"
     WORK.mkdir(parents=True, exist_ok=True)

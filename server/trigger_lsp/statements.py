@@ -182,7 +182,9 @@ def analyze_statements(
     whole = [(r, f) for r, f in rules if r.whole_file]
     scoped = [(r, f) for r, f in rules if not r.whole_file]
     layout = layout_of(prepared)
-    key = (layout.key, prepared.ctx.project, prepared.settings, prepared.is_trigger, path)
+    project_ids = index.ids(prepared.ctx.project.root) if index and index.complete else None
+    key: tuple[object, ...] = (layout.key, prepared.ctx.project, prepared.settings, path)
+    key += (prepared.is_trigger, project_ids)  # unknown-task-id reads the project's ids
     if cache.key != key:
         cache.reset(key)
     raw, errors = run_rules(prepared, whole, prepared.ctx)

@@ -316,11 +316,12 @@ def _literal_ids(trigger: TriggerCall) -> list[ts.Node]:
     return [n for n in ids if string_value(n) is not None]
 
 
-@rule("unknown-task-id", whole_file=True)
+@rule("unknown-task-id")
 def unknown_task_id(ctx: FileContext) -> Iterator[Report]:
+    # Reads the project's ids: statements.py keeps its findings only while they stay the same.
     if ctx.index is None or not ctx.index.complete:
         return
-    known = ctx.index.ids(ctx.project.root) | {t.id for t in ctx.model.tasks if t.id}
+    known = ctx.index.ids(ctx.project.root) | {t.id for t in ctx.model.whole.tasks if t.id}
     if not known:  # nothing indexed for this project: the tasks live elsewhere
         return
     for trigger in trigger_calls(ctx.model):

@@ -1,0 +1,94 @@
+"""Background indexing (not in CI): the server indexes a generated 1,000-file project after
+`initialized` while a client keeps asking for hover and pulled diagnostics on an open file.
+Reports how long indexing took and the request latencies during it and after it; no request
+should wait more than about 20 ms for the indexer.
+
+    python bench/bench_index.py [--files 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from common import WORK, generate_project, table
+from lsp_client import Client
+
+
+def summary(samples: list[float]) -> list[str]:
+    if not samples:
+        return ["0", "-", "-", "-"]
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return [
+        str(len(samples)),
+        f"{statistics.median(samples):.1f}",
+        f"{p95:.1f}",
+        f"{max(samples):.1f}",
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--after-s", type=float, default=3.0, help="idle measurement after indexing")
+    args = ap.parse_args()
+    print(run(args.files, args.after_s))
+
+
+def run(files: int, after_s: float = 3.0) -> str:
+    """Markdown: how long indexing took, and request latencies during and after it."""
+    project = generate_project(files, 200, WORK / "gen" / f"project-{files}")
+    path = project / "src" / "trigger" / "tasks_0000.ts"
+    text = path.read_text()
+    lines = text.split("\n")
+    row = next(i for i, line in enumerate(lines) if "logger." in line)
+    position = {"line": row, "character": lines[row].index("logger.") + 2}
+    uri = path.as_uri()
+
+    client = Client()
+    client.initialize(project.as_uri(), {"debounceMs": 0}, refresh=True)
+    started = time.perf_counter()
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}},
+    )
+    # Indexing is done when a task of the last file (the indexer walks files in order) can be
+    # found by workspace/symbol.
+    last = project / "src" / "trigger" / f"tasks_{files - 1:04d}.ts"
+    last_id = last.read_text().split('id: "', 1)[1].split('"', 1)[0]
+    during: list[float] = []
+    after: list[float] = []
+    indexed_at: float | None = None
+    polled = 0.0
+    deadline = started + 300
+    while time.perf_counter() < deadline:
+        if indexed_at is None and time.perf_counter() - polled > 0.1:
+            polled = time.perf_counter()
+            found = client.request("workspace/symbol", {"query": last_id}) or []
+            if any(s.get("location", {}).get("uri") == last.as_uri() for s in found):
+                indexed_at = time.perf_counter()
+        if indexed_at is not None and time.perf_counter() - indexed_at > after_s:
+            break
+        for method, params in (
+            ("textDocument/hover", {"textDocument": {"uri": uri}, "position": position}),
+            ("textDocument/diagnostic", {"textDocument": {"uri": uri}}),
+        ):
+            t0 = time.perf_counter()
+            client.request(method, params)
+            (after if indexed_at is not None else during).append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.005)
+    client.close()
+    took = f"{indexed_at - started:.1f} s" if indexed_at is not None else "not finished"
+    rows = [["while indexing", *summary(during)], ["after indexing", *summary(after)]]
+    return (
+        f"{files} files of 200 lines indexed in the background in {took} "
+        f"(errors: {len(client.errors)}); meanwhile a client asks for hover and pulled "
+        "diagnostics on an open file:\n\n"
+        + table(["requests", "count", "median ms", "p95 ms", "max ms"], rows)
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The server's shortcut for turning diagnostics into JSON (kept per Diagnostic object) writes
+exactly what pygls' own serialisation writes, for pulled reports and pushed notifications."""
+
+from __future__ import annotations
+
+import json
+
+from lsprotocol import types as lsp
+from pygls.protocol.json_rpc import JsonRPCResponseMessage
+
+from trigger_lsp.lsp.server import TriggerProtocol, create_server
+
+
+def _diagnostic(n: int) -> lsp.Diagnostic:
+    where = lsp.Range(lsp.Position(n, 2), lsp.Position(n, 5))
+    other = lsp.Location("file:///w/a.ts", lsp.Range(lsp.Position(0, 0), lsp.Position(0, 1)))
+    return lsp.Diagnostic(
+        range=where,
+        message=f"finding {n} 🚀",
+        severity=lsp.DiagnosticSeverity.Warning,
+        code="task-no-logging",
+        code_description=lsp.CodeDescription(href="https://trigger.dev/docs"),
+        source="trigger-lsp",
+        related_information=[lsp.DiagnosticRelatedInformation(other, "also here")],
+        tags=[lsp.DiagnosticTag.Unnecessary] if n % 2 else None,
+        data={"rule": "task-no-logging", "fix": {"title": "t", "edits": [[1, 2, "x"]]}},
+    )
+
+
+def _both(message: object) -> tuple[object, object]:
+    protocol = create_server().protocol
+    fast = json.loads(json.dumps(message, default=protocol._serialize_message))
+    plain = super(TriggerProtocol, protocol)._serialize_message
+    return fast, json.loads(json.dumps(message, default=plain))
+
+
+def test_pulled_report_serialises_like_pygls() -> None:
+    shared = _diagnostic(1)
+    report = lsp.RelatedFullDocumentDiagnosticReport(
+        items=[shared, _diagnostic(2), shared], result_id="7"
+    )
+    fast, plain = _both(JsonRPCResponseMessage(id=3, result=report, jsonrpc="2.0"))
+    assert fast == plain
+    assert len(fast["result"]["items"]) == 3  # type: ignore[index]
+
+
+def test_pushed_diagnostics_serialise_like_pygls() -> None:
+    params = lsp.PublishDiagnosticsParams("file:///w/b.ts", [_diagnostic(3), _diagnostic(4)], 9)
+    fast, plain = _both(lsp.PublishDiagnosticsNotification(params=params))
+    assert fast == plain
+
+
+def test_a_diagnostic_object_is_converted_once() -> None:
+    protocol = create_server().protocol
+    shared = _diagnostic(5)
+    first = protocol._diagnostics_json([shared])
+    again = protocol._diagnostics_json([shared])
+    assert first[0] is again[0]
