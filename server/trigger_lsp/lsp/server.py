@@ -39,6 +39,7 @@ from trigger_lsp.statements import analyze_statements
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
 READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the index
+INDEX_PAUSE_S = 0.001  # after each file indexed in the background
 
 
 class TriggerProtocol(LanguageServerProtocol):
@@ -336,7 +337,9 @@ class TriggerLanguageServer(LanguageServer):
                         self.index_from_disk(path)
                     except Exception as exc:  # a broken file must not stop indexing
                         self.log_once(f"indexing {path} failed: {exc}")
-                await asyncio.sleep(0)  # let requests in between files
+                # Between files, let requests in. Sleeping (not just yielding) releases the
+                # interpreter to the thread that reads the client's messages.
+                await asyncio.sleep(INDEX_PAUSE_S)
         finally:
             self._indexed.set()  # (also when the walk fails: waiting for it would not help)
         self.index.complete = True
