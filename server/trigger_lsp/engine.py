@@ -82,6 +82,17 @@ def looks_binary(source: bytes) -> bool:
     return b"\x00" in source[:8192]
 
 
+def warm_up() -> None:
+    """Load what the first analysis needs (the rule modules, the compiled syntax queries), so
+    that a server can do it before its first document arrives."""
+    from trigger_lsp.analysis.model import _query
+    from trigger_lsp.rules import REGISTRY
+
+    assert REGISTRY
+    for grammar in ("typescript", "tsx"):
+        _query(grammar)
+
+
 def analyze(
     source: bytes,
     path: Path | None = None,

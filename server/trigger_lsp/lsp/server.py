@@ -22,8 +22,9 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
+from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import is_source_path
-from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary
+from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary, warm_up
 from trigger_lsp.index import FileIndex, ProjectIndex, entries_for, index_source, sites_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
@@ -263,6 +264,17 @@ class TriggerLanguageServer(LanguageServer):
                 found = index_source(source, path, self.resolver.context_for(path).root)
         return self.index.update(path, found.entries, found.sites)
 
+    def index_open(self, doc: Document) -> None:
+        """Put an open document's task ids in the index without analysing it."""
+        if doc.path is None or not is_source_path(doc.path):
+            return
+        model, path = build_model(doc.parsed(), doc.grammar), doc.path
+        root = self.resolver.context_for(path).root
+        if self.index.update(
+            path, entries_for(model, path, root), lambda: sites_for(model, path, root)
+        ):
+            self.refresh_others(doc.uri)
+
     def diagnostics_for(self, doc: Document) -> list[lsp.Diagnostic]:
         if not self.settings.features.diagnostics:
             return []
@@ -303,7 +315,10 @@ class TriggerLanguageServer(LanguageServer):
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
         if self.pull_diagnostics:  # the client asks for the findings; other files need the ids
-            self.analyze(doc)
+            if self._indexed.is_set():
+                self.analyze(doc)
+            else:  # the first pull waits for the index, then analyses once
+                self.index_open(doc)
             return
         diagnostics = self.diagnostics_for(doc)
         self.text_document_publish_diagnostics(
@@ -396,7 +411,8 @@ def create_server() -> TriggerLanguageServer:
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: TriggerLanguageServer, params: lsp.InitializedParams) -> None:
-        ls.apply_settings(ls._initialization_options)
+        ls.apply_settings(ls._initialization_options)  # loads the references
+        warm_up()  # the rule modules and the syntax queries, before the first document
         ws = ls.client_capabilities.workspace
         if ws is not None and ws.configuration:
             before = ls.settings
