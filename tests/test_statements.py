@@ -104,13 +104,15 @@ def test_an_edit_inside_one_task_reruns_only_that_task() -> None:
     text = path.read_bytes()
     cache = StatementCache()
     target = Path("/project/src/trigger") / path.name
-    analyze_statements(cache, text, target)
+    project = default_context(Path("/project"))
+    analyze_statements(cache, text, target, project=project)
     kept = dict(cache.by_text)
     assert len(kept) >= 2
     first = min(kept, key=text.index)
     at = text.index(first) + first.index(b"run:")
     edited = text[:at] + b"/* edited */ " + text[at:]
-    analyze_statements(cache, edited, target)
-    assert set(kept) - set(cache.by_text) <= {first}  # the others were reused
+    analyze_statements(cache, edited, target, project=project)
+    assert set(kept) - set(cache.by_text) == {first}  # the others were reused...
+    assert all(cache.by_text[t] is kept[t] for t in kept if t != first)
     changed = [t for t in cache.by_text if t not in kept]
-    assert len(changed) == 1 and b"/* edited */" in changed[0]
+    assert len(changed) == 1 and b"/* edited */" in changed[0]  # ...and the old text dropped

@@ -2,12 +2,13 @@
 
 A task file is mostly a list of top-level statements that each define one task. Most rules
 look for places to report inside one such statement and read only file-wide facts besides
-(imports, SDK names, module constants, the task variables): those rules run on a *view* of the
-model that holds the *skeleton* (every top-level statement without a task definition) and one
-task statement. Their findings are kept per task-statement text, so an edit that changes one
-task's body re-runs them on that task alone; the rules marked `whole_file` run on the whole
-model every time. The cache is valid while the skeleton, the tasks' signatures (kind, id,
-variable, export) and the settings stay the same; otherwise everything is computed afresh.
+(imports, SDK names, module constants, declarations, the task variables): those rules run on a
+*view* of the model that holds one task statement, and once on a view of the *skeleton* (every
+top-level statement without a task definition). Their findings are kept per task-statement
+text, so an edit that changes one task's body re-runs them on that task alone; the rules marked
+`whole_file` run on the whole model every time. The kept findings are valid while the skeleton,
+the tasks' signatures (kind, id, variable, export), the settings and the project's task ids stay
+the same; otherwise everything is computed afresh. Statements with syntax errors are never kept.
 
 The result equals `engine.analyze` on the same text: tests compare the two on every rule
 fixture and after random edit sequences (tests/test_statements.py).
@@ -225,6 +226,7 @@ def _scoped_findings(
     else:
         skeleton_kept = cache.skeleton
     out.extend(_placed(k, layout, prepared, None) for k in skeleton_kept)
+    current: dict[bytes, list[Kept]] = {}  # only this version's statements stay kept
     for span, clean in zip(layout.spans, layout.clean, strict=True):
         text = source[span[0] : span[1]]
         entry = cache.by_text.get(text) if clean else None
@@ -234,8 +236,11 @@ def _scoped_findings(
                 return None
             entry, cacheable = found
             if cacheable and clean:
-                cache.by_text[text] = entry
+                current[text] = entry
+        else:
+            current[text] = entry
         out.extend(_placed(k, layout, prepared, span[0]) for k in entry)
+    cache.by_text = current
     return out
 
 
