@@ -105,7 +105,7 @@ class TriggerProtocol(LanguageServerProtocol):
     # big file. A finding that did not move keeps its Diagnostic object (diagnostics_for), so
     # its dict form is kept too, by object identity.
     _json_of: dict[int, tuple[lsp.Diagnostic, Any]]
-    MAX_KEPT_DIAGNOSTICS = 50_000
+    MAX_KEPT_DIAGNOSTICS = 5_000  # then start afresh: a few MB at most
 
     def _serialize_message(self, data: Any) -> Any:
         result = getattr(data, "result", None)
