@@ -15,7 +15,7 @@ from trigger_lsp.engine import analyze
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.project.context import default_context
 from trigger_lsp.settings import RuleSettings
-from trigger_lsp.statements import StatementCache, analyze_statements
+from trigger_lsp.statements import StatementCache, analyze_statements, warm_step
 
 ROOT = Path(__file__).parent.parent
 SOURCES = sorted(
@@ -105,7 +105,9 @@ def test_an_edit_inside_one_task_reruns_only_that_task() -> None:
     cache = StatementCache()
     target = Path("/project/src/trigger") / path.name
     project = default_context(Path("/project"))
-    analyze_statements(cache, text, target, project=project)
+    analyze_statements(cache, text, target, project=project)  # whole, then prepared when idle
+    while warm_step(cache, 1.0):
+        pass
     kept = dict(cache.by_text)
     assert len(kept) >= 2
     first = min(kept, key=text.index)
@@ -116,3 +118,27 @@ def test_an_edit_inside_one_task_reruns_only_that_task() -> None:
     assert all(cache.by_text[t] is kept[t] for t in kept if t != first)
     changed = [t for t in cache.by_text if t not in kept]
     assert len(changed) == 1 and b"/* edited */" in changed[0]  # ...and the old text dropped
+
+
+def test_a_cold_analysis_is_whole_and_idle_steps_prepare_the_statements() -> None:
+    path = ROOT / "tests" / "projects" / "v4-app" / "src" / "trigger" / "orders.ts"
+    text = path.read_bytes()
+    target = Path("/project/src/trigger/orders.ts")
+    project = default_context(Path("/project"))
+    cache = StatementCache()
+    first = analyze_statements(cache, text, target, project=project)
+    assert comparable(first.findings) == comparable(analyze(text, target, project=project).findings)
+    assert cache.pending is not None and not cache.by_text  # nothing computed per statement yet
+    steps = 0
+    while warm_step(cache, 0.0):  # one statement per step
+        steps += 1
+    assert cache.pending is None and cache.by_text and steps >= len(cache.by_text) - 1
+    prepared = dict(cache.by_text)
+    at = text.rindex(b"run:")
+    edited = text[:at] + b"/* x */ " + text[at:]
+    again = analyze_statements(cache, edited, target, project=project)
+    assert comparable(again.findings) == comparable(
+        analyze(edited, target, project=project).findings
+    )
+    reused = [t for t in prepared if t in cache.by_text and cache.by_text[t] is prepared[t]]
+    assert len(reused) == len(prepared) - 1  # only the edited statement was analysed again

@@ -17,6 +17,7 @@ fixture and after random edit sequences (tests/test_statements.py).
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -156,9 +157,47 @@ class StatementCache:
     skeleton: list[Kept] | None = None
     by_text: dict[bytes, list[Kept]] = field(default_factory=dict)
     disabled: bool = False  # a finding depended on two task statements: analyse whole files
+    # After a full analysis: the version to compute the kept findings from, a few statements
+    # at a time, while the editor is idle (see `warm_step`).
+    pending: tuple[Prepared, Layout, list[tuple[Rule, Severity | None]]] | None = None
 
     def reset(self, key: tuple[object, ...]) -> None:
         self.key, self.skeleton, self.by_text, self.disabled = key, None, {}, False
+        self.pending = None
+
+
+def warm_step(cache: StatementCache, budget_s: float) -> bool:
+    """Compute kept findings for the statements of the last full analysis that have none, for
+    about `budget_s` seconds; return whether some are left."""
+    if cache.pending is None or cache.disabled:
+        return False
+    prepared, layout, rules = cache.pending
+    source = prepared.ctx.source
+    stop = time.perf_counter() + budget_s
+    errors: list[RuleError] = []
+    if cache.skeleton is None and layout.clean_skeleton:
+        found = _run_view(prepared, layout, layout.skeleton_spans(len(source)), None, rules, errors)
+        if found is None:
+            cache.disabled, cache.pending = True, None
+            return False
+        if found[1]:
+            cache.skeleton = found[0]
+    done = 0
+    for span, clean in zip(layout.spans, layout.clean, strict=True):
+        text = source[span[0] : span[1]]
+        if not clean or text in cache.by_text:
+            continue
+        if done and time.perf_counter() > stop:
+            return True  # at least one statement per step
+        found = _run_view(prepared, layout, [span], span, rules, errors)
+        if found is None or not found[1]:  # spans statements, or a rule failed: stop here
+            cache.disabled = found is None
+            cache.pending = None
+            return False
+        cache.by_text[text] = found[0]
+        done += 1
+    cache.pending = None
+    return False
 
 
 def analyze_statements(
@@ -186,9 +225,15 @@ def analyze_statements(
     project_ids = index.ids(prepared.ctx.project.root) if index and index.complete else None
     key: tuple[object, ...] = (layout.key, prepared.ctx.project, prepared.settings, path)
     key += (prepared.is_trigger, project_ids)  # unknown-task-id reads the project's ids
-    if cache.key != key:
+    cold = cache.key != key
+    if cold:
         cache.reset(key)
     raw, errors = run_rules(prepared, whole, prepared.ctx)
+    if cold and layout.spans:  # a whole analysis is quicker than every statement's on its own
+        more, more_errors = run_rules(prepared, scoped, prepared.ctx)
+        cache.pending = (prepared, layout, scoped)
+        return prepared.result(raw + more, errors + more_errors)
+    cache.pending = None
     if cache.disabled or not layout.spans:
         more, more_errors = run_rules(prepared, scoped, prepared.ctx)
         return prepared.result(raw + more, errors + more_errors)

@@ -35,12 +35,14 @@ from trigger_lsp.lsp.settings import SECTION, ServerSettings, parse_settings
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectResolver, default_context
 from trigger_lsp.settings import RuleSettings
-from trigger_lsp.statements import analyze_statements
+from trigger_lsp.statements import analyze_statements, warm_step
 
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
 READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the index
 INDEX_PAUSE_S = 0.001  # after each file indexed in the background
+WARM_SLICE_S = 0.008  # statement findings prepared per slice after a whole-file analysis
+WARM_PAUSE_S = 0.001  # between slices
 
 
 class TriggerProtocol(LanguageServerProtocol):
@@ -155,6 +157,7 @@ class TriggerLanguageServer(LanguageServer):
         self._configured = asyncio.Event()  # the client's settings are in
         self._indexed = asyncio.Event()  # the workspace index is done (or not wanted)
         self._ready_wait: asyncio.Future[None] | None = None
+        self._warming: set[str] = set()  # documents whose statement findings are being prepared
 
     # --- shared state ----------------------------------------------------------------------
     @property
@@ -225,12 +228,32 @@ class TriggerLanguageServer(LanguageServer):
         if key != doc.result_key:  # unchanged findings keep their result id (pull clients)
             doc.result_key = key
             doc.result_id += 1
+        if doc.statements.pending is not None:
+            self.warm_later(doc.uri)
         if doc.path is not None and result.model is not None:
             model, path, root = result.model, doc.path, project.root
             entries = entries_for(model, path, root)
             if self.index.update(path, entries, lambda: sites_for(model, path, root)):
                 self.refresh_others(doc.uri)
         return result
+
+    def warm_later(self, uri: str) -> None:
+        """After a whole-file analysis, prepare the per-statement findings that make the next
+        edit cheap, a slice at a time, between requests."""
+        if uri in self._warming:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not serving (a test driving the server object directly)
+            return
+        self._warming.add(uri)
+        loop.call_later(WARM_PAUSE_S, self._warm, uri)
+
+    def _warm(self, uri: str) -> None:
+        self._warming.discard(uri)
+        doc = self.store.get(uri)
+        if doc is not None and warm_step(doc.statements, WARM_SLICE_S):
+            self.warm_later(uri)
 
     def analysed_at(
         self, uri: str, position: lsp.Position
