@@ -280,8 +280,7 @@ class ProjectIndex:
         self._lock = threading.Lock()
         self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
         # ids per project, derived from the `_by_id` map they were computed from
-        self._ids: dict[Path | None, frozenset[str]] = {}
-        self._ids_of: dict[str, list[TaskEntry]] | None = None
+        self._ids: dict[Path | None, frozenset[str]] = {}  # per project, derived like _by_id
         self.complete = False  # True once the whole workspace has been indexed
 
     def update(
@@ -298,7 +297,7 @@ class ProjectIndex:
             old = self._by_file.get(path, ())
             self._by_file[path] = new
             if old != new:
-                self._by_id = None
+                self._invalidate()
             if callable(sites):
                 self._pending[path] = sites
             elif sites is not None:
@@ -309,7 +308,7 @@ class ProjectIndex:
     def remove(self, path: Path) -> None:
         with self._lock:
             if self._by_file.pop(path, None):
-                self._by_id = None
+                self._invalidate()
             self._sites.pop(path, None)
             self._pending.pop(path, None)
 
@@ -348,31 +347,35 @@ class ProjectIndex:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
+    def _invalidate(self) -> None:
+        """Forget what is derived from the entries (called with the lock held)."""
+        self._by_id = None
+        self._ids = {}
+
+    def _id_map_locked(self) -> dict[str, list[TaskEntry]]:
+        if self._by_id is None:
+            by_id: dict[str, list[TaskEntry]] = {}
+            for group in self._by_file.values():
+                for e in group:
+                    by_id.setdefault(e.id, []).append(e)
+            self._by_id = by_id
+        return self._by_id
+
     def _id_map(self) -> dict[str, list[TaskEntry]]:
         with self._lock:
-            if self._by_id is None:
-                by_id: dict[str, list[TaskEntry]] = {}
-                for group in self._by_file.values():
-                    for e in group:
-                        by_id.setdefault(e.id, []).append(e)
-                self._by_id = by_id
-            return self._by_id
+            return self._id_map_locked()
 
     def with_id(self, task_id: str, project: Path | None = None) -> list[TaskEntry]:
         found = self._id_map().get(task_id, [])
         return [e for e in found if project in (None, e.project)]
 
     def ids(self, project: Path | None = None) -> frozenset[str]:
-        by_id = self._id_map()
         with self._lock:
             cached = self._ids.get(project)
-            if cached is None or self._ids_of is not by_id:
-                if self._ids_of is not by_id:
-                    self._ids, self._ids_of = {}, by_id
-                cached = frozenset(
+            if cached is None:
+                cached = self._ids[project] = frozenset(
                     i
-                    for i, group in by_id.items()
+                    for i, group in self._id_map_locked().items()
                     if project is None or any(e.project == project for e in group)
                 )
-                self._ids[project] = cached
             return cached

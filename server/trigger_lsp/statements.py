@@ -175,13 +175,13 @@ def warm_step(cache: StatementCache, budget_s: float) -> bool:
     source = prepared.ctx.source
     stop = time.perf_counter() + budget_s
     errors: list[RuleError] = []
-    if cache.skeleton is None and layout.clean_skeleton:
-        found = _run_view(prepared, layout, layout.skeleton_spans(len(source)), None, rules, errors)
-        if found is None:
-            cache.disabled, cache.pending = True, None
-            return False
-        if found[1]:
-            cache.skeleton = found[0]
+    if (
+        cache.skeleton is None
+        and layout.clean_skeleton
+        and _skeleton_kept(cache, prepared, layout, rules, errors) is None
+    ):
+        cache.disabled, cache.pending = True, None
+        return False
     done = 0
     for span, clean in zip(layout.spans, layout.clean, strict=True):
         text = source[span[0] : span[1]]
@@ -225,21 +225,18 @@ def analyze_statements(
     project_ids = index.ids(prepared.ctx.project.root) if index and index.complete else None
     key: tuple[object, ...] = (layout.key, prepared.ctx.project, prepared.settings, path)
     key += (prepared.is_trigger, project_ids)  # unknown-task-id reads the project's ids
-    cold = cache.key != key
-    if cold:
-        cache.reset(key)
     raw, errors = run_rules(prepared, whole, prepared.ctx)
-    if cold and layout.spans:  # a whole analysis is quicker than every statement's on its own
-        more, more_errors = run_rules(prepared, scoped, prepared.ctx)
-        cache.pending = (prepared, layout, scoped)
-        return prepared.result(raw + more, errors + more_errors)
-    cache.pending = None
-    if cache.disabled or not layout.spans:
-        more, more_errors = run_rules(prepared, scoped, prepared.ctx)
-        return prepared.result(raw + more, errors + more_errors)
-    kept = _scoped_findings(cache, prepared, layout, scoped, errors)
-    if kept is None:  # a finding spans statements: this file is analysed whole from now on
-        cache.disabled = True
+    kept = None
+    if cache.key != key:  # a whole analysis is quicker than every statement's on its own;
+        cache.reset(key)  # the statements are prepared later, while the editor is idle
+        cache.pending = (prepared, layout, scoped) if layout.spans else None
+    else:
+        cache.pending = None
+        if layout.spans and not cache.disabled:
+            kept = _scoped_findings(cache, prepared, layout, scoped, errors)
+            # a finding spans statements: this file is analysed whole from now on
+            cache.disabled = kept is None
+    if kept is None:
         more, more_errors = run_rules(prepared, scoped, prepared.ctx)
         return prepared.result(raw + more, errors + more_errors)
     seen: set[tuple[str, int, int, str]] = set()
@@ -259,18 +256,10 @@ def _scoped_findings(
     errors: list[RuleError],
 ) -> list[Finding] | None:
     source = prepared.ctx.source
-    skeleton = layout.skeleton_spans(len(source))
-    out: list[Finding] = []
-    if cache.skeleton is None or not layout.clean_skeleton:
-        found = _run_view(prepared, layout, skeleton, None, rules, errors)
-        if found is None:
-            return None
-        skeleton_kept, cacheable = found
-        if cacheable and layout.clean_skeleton:
-            cache.skeleton = skeleton_kept
-    else:
-        skeleton_kept = cache.skeleton
-    out.extend(_placed(k, layout, prepared, None) for k in skeleton_kept)
+    skeleton_kept = _skeleton_kept(cache, prepared, layout, rules, errors)
+    if skeleton_kept is None:
+        return None
+    out = [_placed(k, layout, prepared, None) for k in skeleton_kept]
     current: dict[bytes, list[Kept]] = {}  # only this version's statements stay kept
     for span, clean in zip(layout.spans, layout.clean, strict=True):
         text = source[span[0] : span[1]]
@@ -287,6 +276,27 @@ def _scoped_findings(
         out.extend(_placed(k, layout, prepared, span[0]) for k in entry)
     cache.by_text = current
     return out
+
+
+def _skeleton_kept(
+    cache: StatementCache,
+    prepared: Prepared,
+    layout: Layout,
+    rules: list[tuple[Rule, Severity | None]],
+    errors: list[RuleError],
+) -> list[Kept] | None:
+    """The skeleton's findings: the kept ones, else computed (and kept when they may be);
+    None when a finding cannot be anchored."""
+    if cache.skeleton is not None and layout.clean_skeleton:
+        return cache.skeleton
+    spans = layout.skeleton_spans(len(prepared.ctx.source))
+    found = _run_view(prepared, layout, spans, None, rules, errors)
+    if found is None:
+        return None
+    kept, cacheable = found
+    if cacheable and layout.clean_skeleton:
+        cache.skeleton = kept
+    return kept
 
 
 def _run_view(

@@ -22,7 +22,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
-from trigger_lsp.analysis.model import build_model
+from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary, warm_up
 from trigger_lsp.index import FileIndex, ProjectIndex, entries_for, index_source, sites_for
@@ -230,11 +230,8 @@ class TriggerLanguageServer(LanguageServer):
             doc.result_id += 1
         if doc.statements.pending is not None:
             self.warm_later(doc.uri)
-        if doc.path is not None and result.model is not None:
-            model, path, root = result.model, doc.path, project.root
-            entries = entries_for(model, path, root)
-            if self.index.update(path, entries, lambda: sites_for(model, path, root)):
-                self.refresh_others(doc.uri)
+        if result.model is not None:
+            self.index_model(doc, result.model, project.root)
         return result
 
     def warm_later(self, uri: str) -> None:
@@ -289,10 +286,16 @@ class TriggerLanguageServer(LanguageServer):
 
     def index_open(self, doc: Document) -> None:
         """Put an open document's task ids in the index without analysing it."""
-        if doc.path is None or not is_source_path(doc.path):
+        if doc.path is not None and is_source_path(doc.path):
+            root = self.resolver.context_for(doc.path).root
+            self.index_model(doc, build_model(doc.parsed(), doc.grammar), root)
+
+    def index_model(self, doc: Document, model: FileModel, root: Path) -> None:
+        """Update the index with the document's tasks (its trigger sites when first asked
+        for); when its ids changed, re-check the other open documents."""
+        path = doc.path
+        if path is None:
             return
-        model, path = build_model(doc.parsed(), doc.grammar), doc.path
-        root = self.resolver.context_for(path).root
         if self.index.update(
             path, entries_for(model, path, root), lambda: sites_for(model, path, root)
         ):
