@@ -9,10 +9,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lsprotocol import types as lsp
 
 from helpers import comparable
 from trigger_lsp.engine import analyze
 from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.lsp.documents import Document
 from trigger_lsp.project.context import default_context
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.statements import StatementCache, analyze_statements, warm_step
@@ -50,23 +52,43 @@ FRAGMENTS = [
     "\nimport { logger } from '@trigger.dev/sdk';\n",
     " // trigger-lsp-ignore task-no-logging\n",
     "é🚀",
+    "",  # editors send empty changes too
 ]
 
 
-def _check_sequence(path: Path, edits: list[tuple[float, float, int]]) -> None:
-    text = path.read_bytes()
+def _char_start(text: bytes, at: int) -> int:
+    while 0 < at < len(text) and text[at] & 0xC0 == 0x80:  # not inside a UTF-8 sequence
+        at -= 1
+    return at
+
+
+def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> None:
+    """Replays the edits as the server meets them: applied to an open document (its tree
+    edited and re-parsed incrementally), with `idle` steps of statement preparation run
+    after the edit arrived and before the next analysis."""
     project = default_context(path.parent)
     rules = RuleSettings({"all": "on"})
     kb = knowledge()
     cache = StatementCache()
     target = Path("/project/src/trigger") / path.name
-    for where, span, fragment in edits:
-        start = int(where * len(text))
-        end = min(len(text), start + int(span * 40))
-        text = text[:start] + FRAGMENTS[fragment].encode() + text[end:]
+    doc = Document("file:///doc.ts", target, "typescript", 1, path.read_bytes(), "typescript")
+    analyze_statements(
+        cache, doc.source, target, project=project, settings=rules, kb=kb, tree=doc.parsed()
+    )
+    for where, span, fragment, idle in edits:
+        text = doc.source
+        start = _char_start(text, int(where * len(text)))
+        end = _char_start(text, min(len(text), start + int(span * 40)))
+        change = lsp.TextDocumentContentChangePartial(
+            range=doc.range(start, end, "utf-8"), text=FRAGMENTS[fragment]
+        )
+        doc.apply(change, "utf-8")
+        for _ in range(idle):
+            warm_step(cache, 0.0)
+        text = doc.source
         full = analyze(text, target, project=project, settings=rules, kb=kb)
         by_statement = analyze_statements(
-            cache, text, target, project=project, settings=rules, kb=kb
+            cache, text, target, project=project, settings=rules, kb=kb, tree=doc.parsed()
         )
         assert comparable(by_statement.findings) == comparable(full.findings), (
             f"after editing {path.name}:\n{text.decode(errors='replace')}"
@@ -78,6 +100,7 @@ EDITS = st.lists(
         st.floats(0, 1),
         st.sampled_from([0.0, 0.0, 0.05, 0.5, 1.0]),  # mostly insertions, some replacements
         st.integers(0, len(FRAGMENTS) - 1),
+        st.sampled_from([0, 0, 1, 100]),  # idle steps before the analysis of the edit
     ),
     min_size=1,
     max_size=8,
@@ -92,6 +115,24 @@ EDITS = st.lists(
 @given(st.sampled_from(SOURCES), EDITS)
 def test_statement_wise_equals_full_after_random_edits(path: Path, edits: list) -> None:
     _check_sequence(path, edits)
+
+
+def test_idle_preparation_after_an_edit_reads_the_version_it_was_planned_for(
+    tmp_path: Path,
+) -> None:
+    # Found by the server-level property test: an edit edited the syntax tree in place, and
+    # the idle preparation then read the old version's nodes from a changed tree.
+    path = tmp_path / "two.ts"
+    path.write_bytes(
+        b'import { task, logger, wait } from "@trigger.dev/sdk";\r\n'
+        b'export const a = task({\r\n  id: "a",\r\n  run: async () => {\r\n'
+        b"    await Promise.all([b.triggerAndWait({}), wait.for({ seconds: 1 })]);\r\n"
+        b"  },\r\n});\r\n"
+        b'export const b = task({ id: "b", machine: "large-4x", run: async () => {} });\r\n'
+    )
+    for where in (0.01, 0.3, 0.5, 0.9):
+        for fragment in ("", "x"):
+            _check_sequence(path, [(where, 0.0, FRAGMENTS.index(fragment), 100)])
 
 
 def test_the_sources_have_tasks() -> None:

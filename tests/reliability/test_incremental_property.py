@@ -48,6 +48,10 @@ INSERTS = st.sampled_from(
     ]
 )
 ENCODINGS = ["utf-8", "utf-16", "utf-32"]
+# Sequences that once failed, replayed on every run besides the drawn ones.
+PINNED: list[list[tuple[float, float, str]]] = [
+    [(0.2553073881034454, 0.2553073881034454, "x")],  # "run: xasync (...) => {...}"
+]
 _docs = itertools.count()
 
 
@@ -110,7 +114,7 @@ async def test_incremental_equals_full(client: LanguageClient, tmp_path: Path, e
 
     # Hypothesis cannot drive an async body inside a running event loop, so it draws the edit
     # sequences first and the server then replays each one.
-    samples: list[list[tuple[float, float, str]]] = []
+    samples: list[list[tuple[float, float, str]]] = list(PINNED)
 
     @settings(
         max_examples=25,
@@ -144,7 +148,7 @@ async def test_incremental_equals_full(client: LanguageClient, tmp_path: Path, e
         incremental = await pull(client, uri)
         fresh_uri = open_doc(client, folder / f"fresh{n}" / "doc.ts", text)
         fresh = await pull(client, fresh_uri)
-        assert _summary(incremental) == _summary(fresh)
+        assert _summary(incremental) == _summary(fresh), seq
         lines = _lines(text)
         for d in incremental:
             for pos in (d.range.start, d.range.end):

@@ -72,6 +72,10 @@ class Document:
         self.lines = LineIndex(self.source)
         new_end = start + len(new)
         if self.tree is not None:
+            # Edit a copy (cheap: the copy shares the subtrees until written): the old tree
+            # stays valid for whatever still reads the previous version's analysis, such as
+            # the idle preparation of its statements' findings (see `statements.warm_step`).
+            self.tree = self.tree.copy()
             self.tree.edit(
                 start_byte=start,
                 old_end_byte=end,
