@@ -94,3 +94,15 @@ def test_any_column_lands_on_a_character_boundary(text: str, units: int):
         col = units_to_byte_col(line, units, encoding)  # type: ignore[arg-type]
         assert 0 <= col <= len(line)
         line[:col].decode()  # never inside a UTF-8 sequence
+
+
+_TEXT = st.binary(max_size=60).map(lambda b: b.replace(b"\x00", b"\n"))  # many newlines
+
+
+@given(_TEXT, st.floats(0, 1), st.floats(0, 1), _TEXT)
+def test_an_edited_line_index_equals_a_fresh_one(
+    text: bytes, a: float, b: float, new: bytes
+) -> None:
+    start, end = sorted((int(a * len(text)), int(b * len(text))))
+    edited = text[:start] + new + text[end:]
+    assert LineIndex(text).edited(start, end, new).starts == LineIndex(edited).starts

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lsprotocol import types as lsp
 
 from helpers import comparable
-from trigger_lsp.engine import analyze
+from trigger_lsp.engine import LineIndex, analyze
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.project.context import default_context
@@ -87,8 +87,16 @@ def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> N
             warm_step(cache, 0.0)
         text = doc.source
         full = analyze(text, target, project=project, settings=rules, kb=kb)
+        assert doc.lines.starts == LineIndex(text).starts
         by_statement = analyze_statements(
-            cache, text, target, project=project, settings=rules, kb=kb, tree=doc.parsed()
+            cache,
+            text,
+            target,
+            project=project,
+            settings=rules,
+            kb=kb,
+            tree=doc.parsed(),
+            lines=doc.lines,
         )
         assert comparable(by_statement.findings) == comparable(full.findings), (
             f"after editing {path.name}:\n{text.decode(errors='replace')}"

@@ -77,6 +77,22 @@ class LineIndex:
         row = bisect.bisect_right(self.starts, offset) - 1
         return row, offset - self.starts[row]
 
+    def edited(self, start: int, end: int, new: bytes) -> LineIndex:
+        """The index of the text with bytes start..end replaced by `new`, without reading
+        the rest of the text again: lines before the edit stay, lines after it shift."""
+        first = bisect.bisect_right(self.starts, start)  # lines starting at or before start
+        last = bisect.bisect_right(self.starts, end)  # ...and at or before end
+        delta = len(new) - (end - start)
+        starts = self.starts[:first]
+        at = new.find(b"\n")
+        while at != -1:
+            starts.append(start + at + 1)
+            at = new.find(b"\n", at + 1)
+        starts.extend([s + delta for s in self.starts[last:]])
+        out = LineIndex.__new__(LineIndex)
+        out.starts = starts
+        return out
+
 
 def looks_binary(source: bytes) -> bool:
     return b"\x00" in source[:8192]

@@ -1,5 +1,6 @@
-"""The server's shortcut for turning diagnostics into JSON (kept per Diagnostic object) writes
-exactly what pygls' own serialisation writes, for pulled reports and pushed notifications."""
+"""The server's shortcut for writing diagnostics (their JSON text kept per Diagnostic object)
+writes exactly what pygls' own serialisation writes, for pulled reports and pushed
+notifications, and other messages go the usual way."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import json
 from lsprotocol import types as lsp
 from pygls.protocol.json_rpc import JsonRPCResponseMessage
 
-from trigger_lsp.lsp.server import TriggerProtocol, create_server
+from trigger_lsp.lsp.protocol import TriggerProtocol
+from trigger_lsp.lsp.server import create_server
 
 
 def _diagnostic(n: int) -> lsp.Diagnostic:
@@ -27,11 +29,28 @@ def _diagnostic(n: int) -> lsp.Diagnostic:
     )
 
 
+class _Sink:
+    def __init__(self) -> None:
+        self.written = b""
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+
+def _sent(protocol: TriggerProtocol, message: object) -> object:
+    sink = _Sink()
+    protocol.set_writer(sink)  # type: ignore[arg-type]
+    protocol._send_data(message)
+    header, _, body = sink.written.partition(b"\r\n\r\n")
+    assert header.startswith(b"Content-Length: %d\r\n" % len(body))
+    return json.loads(body)
+
+
 def _both(message: object) -> tuple[object, object]:
     protocol = create_server().protocol
-    fast = json.loads(json.dumps(message, default=protocol._serialize_message))
-    plain = super(TriggerProtocol, protocol)._serialize_message
-    return fast, json.loads(json.dumps(message, default=plain))
+    fast = _sent(protocol, message)
+    plain = json.dumps(message, default=super(TriggerProtocol, protocol)._serialize_message)
+    return fast, json.loads(plain)
 
 
 def test_pulled_report_serialises_like_pygls() -> None:
@@ -56,3 +75,15 @@ def test_a_diagnostic_object_is_converted_once() -> None:
     first = protocol._diagnostics_json([shared])
     again = protocol._diagnostics_json([shared])
     assert first[0] is again[0]
+
+
+def test_other_messages_are_written_by_pygls() -> None:
+    protocol = create_server().protocol
+    empty = lsp.RelatedFullDocumentDiagnosticReport(items=[], result_id="1")
+    for message in (
+        JsonRPCResponseMessage(id=4, result=empty, jsonrpc="2.0"),
+        JsonRPCResponseMessage(id=5, result=lsp.Hover(contents="x"), jsonrpc="2.0"),
+    ):
+        assert protocol.diagnostics_body(message) is None
+        sent = _sent(protocol, message)
+        assert sent["id"] == message.id  # type: ignore[index]

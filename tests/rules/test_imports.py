@@ -148,6 +148,15 @@ def test_v3_subpath_in_require_and_re_export() -> None:
     assert lines_of(findings) == [1, 2]
 
 
+def test_v3_subpath_as_a_plain_string_is_not_an_import() -> None:
+    code = """
+        export * from "@trigger.dev/sdk";
+        export default "@trigger.dev/sdk/v3";
+        export const where = "@trigger.dev/sdk/v3";
+    """
+    assert lint(code, only="sdk-v3-import-path", sdk="4.0.0") == []
+
+
 def test_v3_subpath_is_correct_on_v3() -> None:
     code = """
         import { task, wait, logger } from "@trigger.dev/sdk/v3";

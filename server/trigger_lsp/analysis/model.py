@@ -336,20 +336,24 @@ def _module_constants(root: ts.Node) -> dict[str, str]:
 
 
 # The last part of every task factory's SDK path (`schedules.task` ends in `task`).
-_FACTORY_TAILS = frozenset(name.rpartition(".")[2] for name in TASK_FACTORIES)
+_FACTORY_TAILS = frozenset(name.rpartition(".")[2].encode() for name in TASK_FACTORIES)
 
 
-def _may_define_task(call: ts.Node, sdk: SdkNames) -> bool:
+def _may_define_task(call: ts.Node, factories: frozenset[bytes]) -> bool:
     """A cheap test that rules out most calls before their callee is resolved: a task factory
-    is called by a name imported as one, or as a member named like one."""
+    is called by a name imported as one (`factories`, the local names), or as a member named
+    like one. Compares the source bytes; a name that is not ASCII is left to `resolve`."""
     fn = call.child_by_field_name("function")
     if fn is None:
         return False
-    if fn.type == "identifier":
-        return sdk.names.get(text(fn)) in TASK_FACTORIES
-    if fn.type == "member_expression":
+    kind = fn.type
+    if kind == "identifier":
+        name = fn.text or b""
+        return name in factories or not name.isascii()
+    if kind == "member_expression":
         prop = fn.child_by_field_name("property")
-        return prop is not None and text(prop) in _FACTORY_TAILS
+        name = (prop.text or b"") if prop is not None else b""
+        return name in _FACTORY_TAILS or not name.isascii()
     return True  # parenthesised, `await` misparsed, ...: resolve it
 
 
@@ -371,8 +375,11 @@ def build_model(tree: ts.Tree, grammar: str) -> FileModel:
     constants = _module_constants(tree.root_node)
     tasks: list[TaskDefinition] = []
     if sdk:
+        factories = frozenset(
+            local.encode() for local, path in sdk.names.items() if path in TASK_FACTORIES
+        )
         for call in nodes.get("call", []):
-            if not _may_define_task(call, sdk):
+            if not _may_define_task(call, factories):
                 continue
             kind = TASK_FACTORIES.get(sdk.resolve(call.child_by_field_name("function")) or "")
             if kind is not None:

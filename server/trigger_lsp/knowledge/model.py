@@ -191,8 +191,13 @@ class Knowledge:
     def reference(self) -> Reference:
         return self.load_reference()
 
-    def edges_for(self, rule_id: str) -> list[SharpEdge]:
-        doc = self.rules.get(rule_id)
-        if doc is None:
-            return []
-        return [self.sharp_edges[e] for e in doc.sharp_edges if e in self.sharp_edges]
+    def edges_for(self, rule_id: str) -> tuple[SharpEdge, ...]:
+        return self._edges.get(rule_id, ())
+
+    @cached_property
+    def _edges(self) -> dict[str, tuple[SharpEdge, ...]]:
+        """Each rule's sharp edges, looked up once (every diagnostic asks for its rule's)."""
+        return {
+            rule_id: tuple(self.sharp_edges[e] for e in doc.sharp_edges if e in self.sharp_edges)
+            for rule_id, doc in self.rules.items()
+        }

@@ -69,7 +69,7 @@ class Document:
         start_point = self.lines.point(start)
         old_end_point = self.lines.point(end)
         self.source = self.source[:start] + new + self.source[end:]
-        self.lines = LineIndex(self.source)
+        self.lines = self.lines.edited(start, end, new)
         new_end = start + len(new)
         if self.tree is not None:
             # Edit a copy (cheap: the copy shares the subtrees until written): the old tree

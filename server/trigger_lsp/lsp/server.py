@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.json_rpc import JsonRPCNotification
-from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
@@ -31,6 +25,7 @@ from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp import code_actions
 from trigger_lsp.lsp.convert import Locator, diagnostic
 from trigger_lsp.lsp.documents import Document, DocumentStore
+from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.settings import SECTION, ServerSettings, parse_settings
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectResolver, default_context
@@ -43,98 +38,6 @@ READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the in
 INDEX_PAUSE_S = 0.001  # after each file indexed in the background
 WARM_SLICE_S = 0.008  # statement findings prepared per slice after a whole-file analysis
 WARM_PAUSE_S = 0.001  # between slices
-
-
-class TriggerProtocol(LanguageServerProtocol):
-    """Answers a request whose params do not fit its method with an InvalidParams error:
-    pygls only logs such a request and drops it, which leaves the client waiting forever."""
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            if "id" not in data or "method" not in data or "error" in data:
-                raise
-            log.warning("invalid params for %s: %s", data.get("method"), exc.__cause__)
-            error = JsonRpcInvalidParams.of(exc.__cause__ or exc).to_response_error()
-            self._send_response(data["id"], None, error)
-            return JsonRPCNotification(method=DROPPED, params=None, jsonrpc="2.0")
-
-    def _execute_handler(
-        self,
-        msg_id: Any,
-        handler: Any,
-        callback: Any,
-        args: tuple[Any, ...] | None = None,
-        kwargs: dict[str, Any] | None = None,
-    ) -> None:
-        """pygls files the future of every async or generator handler under its message id,
-        but removes it only when answering a request: a notification (ids are fresh uuids) left
-        one future behind each time, about 2 KB per keystroke. Forget it once it is done."""
-        super()._execute_handler(msg_id, handler, callback, args, kwargs)
-        future = self._request_futures.get(msg_id)
-        if future is not None:
-            future.add_done_callback(lambda done: self._forget(msg_id, done))
-
-    def _forget(self, msg_id: Any, future: Any) -> None:
-        # A cancelled future is left alone: `shutdown` cancels them while iterating the map.
-        if not future.cancelled() and self._request_futures.get(msg_id) is future:
-            del self._request_futures[msg_id]
-
-    # --- document sync -----------------------------------------------------------------------
-    # The server's DocumentStore keeps each open document's text with its syntax tree. pygls
-    # would keep a second copy in its workspace and apply every change to it too (about 2 ms
-    # per keystroke at 2,000 lines, in Python): these replace its built-in handlers and only
-    # call ours.
-    @lsp_method(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: lsp.DidOpenTextDocumentParams) -> Any:
-        yield from self._user_handler(lsp.TEXT_DOCUMENT_DID_OPEN, params)
-
-    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: lsp.DidChangeTextDocumentParams) -> Any:
-        yield from self._user_handler(lsp.TEXT_DOCUMENT_DID_CHANGE, params)
-
-    @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: lsp.DidCloseTextDocumentParams) -> Any:
-        yield from self._user_handler(lsp.TEXT_DOCUMENT_DID_CLOSE, params)
-
-    def _user_handler(self, method: str, params: Any) -> Any:
-        if (handler := self.fm.features.get(method)) is not None:
-            yield handler, (params,), None
-
-    # --- serialising diagnostics -----------------------------------------------------------
-    # Converting a report to JSON-ready dicts (cattrs) costs more than analysing an edit in a
-    # big file. A finding that did not move keeps its Diagnostic object (diagnostics_for), so
-    # its dict form is kept too, by object identity.
-    _json_of: dict[int, tuple[lsp.Diagnostic, Any]]
-    MAX_KEPT_DIAGNOSTICS = 5_000  # then start afresh: a few MB at most
-
-    def _serialize_message(self, data: Any) -> Any:
-        result = getattr(data, "result", None)
-        if isinstance(result, lsp.RelatedFullDocumentDiagnosticReport) and result.items:
-            report = self._converter.unstructure(attrs.evolve(result, items=[]))
-            report["items"] = self._diagnostics_json(result.items)
-            return {"id": data.id, "jsonrpc": data.jsonrpc, "result": report}
-        params = getattr(data, "params", None)
-        if isinstance(params, lsp.PublishDiagnosticsParams) and params.diagnostics:
-            out = self._converter.unstructure(attrs.evolve(params, diagnostics=[]))
-            out["diagnostics"] = self._diagnostics_json(params.diagnostics)
-            return {"method": data.method, "jsonrpc": data.jsonrpc, "params": out}
-        return super()._serialize_message(data)
-
-    def _diagnostics_json(self, items: Sequence[lsp.Diagnostic]) -> list[Any]:
-        if not hasattr(self, "_json_of") or len(self._json_of) > self.MAX_KEPT_DIAGNOSTICS:
-            self._json_of = {}
-        out = []
-        for item in items:
-            kept = self._json_of.get(id(item))
-            if kept is None or kept[0] is not item:
-                kept = self._json_of[id(item)] = (item, self._converter.unstructure(item))
-            out.append(kept[1])
-        return out
-
-
-DROPPED = "$/trigger-lsp/droppedRequest"  # what an answered bad request turns into
 
 
 class TriggerLanguageServer(LanguageServer):

@@ -99,10 +99,10 @@ def _specifier_fix(source_node: ts.Node, target: str) -> Fix:
 def _v3_subpath_sources(ctx: FileContext) -> list[ts.Node]:
     """String nodes naming "@trigger.dev/sdk/v3" in imports, re-exports and requires."""
     found = {imp.source_node.start_byte: imp.source_node for imp in ctx.model.imports}
-    for node in ctx.model.of("string"):
-        parent = node.parent
-        if parent is not None and parent.type == "export_statement":
-            found.setdefault(node.start_byte, node)
+    for statement in ctx.model.of("export"):
+        source = statement.child_by_field_name("source")  # `export ... from "..."`
+        if source is not None:
+            found.setdefault(source.start_byte, source)
     return [
         node
         for _, node in sorted(found.items())
