@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import operator
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
@@ -177,6 +177,16 @@ class FileModel:
             value = self._memo[key] = compute()
             return value
 
+    def calls_where(
+        self, key: Callable[[ts.Node], str | None], names: Iterable[str]
+    ) -> list[ts.Node]:
+        """The calls of this model (of a view: in it) for which `key` (a function such as
+        `callee_method`) gives one of `names`, in source order. Each call's key is computed
+        once per model: many rules look for calls by method name."""
+        groups = self.memo(("calls_by", key), lambda: _group(self.of("call"), key))
+        calls = self.of("call")
+        return [calls[i] for i in sorted(i for name in names for i in groups.get(name, ()))]
+
     def _starts(self, kind: str) -> list[int]:
         return self.memo(("starts", kind), lambda: [n.start_byte for n in self.of(kind)])
 
@@ -255,6 +265,16 @@ class FileModel:
             and name not in imp.type_names
             and (imp.is_relative or imp.dynamic)
         )
+
+
+def _group(calls: list[ts.Node], key: Callable[[ts.Node], str | None]) -> dict[str, list[int]]:
+    """The positions of the calls in `calls` by their key (calls without one left out)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, call in enumerate(calls):
+        name = key(call)
+        if name is not None:
+            groups[name].append(i)
+    return groups
 
 
 def _statement_of(call: ts.Node) -> tuple[ts.Node, str | None, bool]:

@@ -230,7 +230,7 @@ def trigger_calls(model: FileModel, declarations: Declarations | None = None) ->
 
     def compute() -> list[TriggerCall]:
         found = []
-        for call in model.of("call"):
+        for call in model.calls_where(method_name, TRIGGER_METHOD_NAMES):
             described = trigger_call(model, call, decls)
             if described is not None:
                 found.append(described)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from trigger_lsp.analysis.model import HOOK_NAMES, TaskDefinition
+from trigger_lsp.analysis.model import HOOK_NAMES, FileModel, TaskDefinition
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     call_arguments,
+    callee_method,
     function_params,
     member_value,
     text,
@@ -50,17 +51,22 @@ def _member_key(member: ts.Node) -> ts.Node:
     return member
 
 
-def hook_sites(ctx: FileContext) -> Iterator[HookSite]:
-    for task in ctx.model.tasks:
+def hook_sites(ctx: FileContext) -> list[HookSite]:
+    """Every hook of the file's tasks, and every global hook (`tasks.onStart(...)`)."""
+    return ctx.model.memo("hook_sites", lambda: list(_hook_sites(ctx.model)))
+
+
+def _hook_sites(model: FileModel) -> Iterator[HookSite]:
+    for task in model.tasks:
         for name, member in task.members.items():
             if name not in HOOK_NAMES:
                 continue
             value = unwrap(member_value(member))
             fn = value if value is not None and value.type in FUNCTION_TYPES else None
             yield HookSite(name, _member_key(member), fn, member, task)
-    for call in ctx.model.of("call"):
+    for call in model.calls_where(callee_method, GLOBAL_HOOKS):
         callee = unwrap(call.child_by_field_name("function"))
-        resolved = ctx.model.sdk.resolve(callee)
+        resolved = model.sdk.resolve(callee)
         if callee is None or resolved is None or not resolved.startswith("tasks."):
             continue
         name = resolved.removeprefix("tasks.")

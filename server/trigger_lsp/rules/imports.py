@@ -234,7 +234,10 @@ def v2_api(ctx: FileContext) -> Iterator[Report]:
                 if imported in _V2_TRIGGERS and local not in imp.type_names:
                     at = _specifier(imp, imported) or imp.source_node
                     yield Report(at, "trigger", {"name": imported})
-    for call in ctx.model.of("call") if ctx.mentions(b"defineJob") else ():
+    found = (
+        ctx.model.calls_where(callee_method, ("defineJob",)) if ctx.mentions(b"defineJob") else []
+    )
+    for call in found:
         if callee_method(call) != "defineJob":
             continue
         if trigger_imports or _looks_like_job(call):

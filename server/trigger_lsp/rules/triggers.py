@@ -299,7 +299,7 @@ JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx"})
 def untyped_tasks_trigger(ctx: FileContext) -> Iterator[Report]:
     if ctx.path is not None and PurePath(ctx.path).suffix.lower() in JS_SUFFIXES:
         return
-    for call in ctx.model.of("call"):
+    for call in ctx.model.calls_where(method_name, TASK_OBJECT_METHODS):
         if method_name(call) not in TASK_OBJECT_METHODS:
             continue
         fn = call_function(call)
@@ -401,7 +401,7 @@ def too_many_tags(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         for options in trigger.run_options:
             yield from _tag_reports(_option(options, "tags"))
-    for call in ctx.model.of("call"):
+    for call in ctx.model.calls_where(method_name, ("add",)):
         if method_name(call) != "add":
             continue
         if ctx.model.sdk.resolve(call.child_by_field_name("function")) == "tags.add":
@@ -442,7 +442,7 @@ def _dynamic_source(ctx: FileContext, obj: ts.Node, call: ts.Node) -> bool:
 def dynamic_import_child(ctx: FileContext) -> Iterator[Report]:
     if not any(imp.dynamic for imp in ctx.model.imports) and not ctx.mentions(b"import("):
         return
-    for call in ctx.model.of("call"):
+    for call in ctx.model.calls_where(method_name, TASK_OBJECT_METHODS):
         method = method_name(call)
         if method not in TASK_OBJECT_METHODS:
             continue

@@ -63,7 +63,7 @@ def _collection_sources(ctx: FileContext, arg: ts.Node | None, depth: int = 0) -
 def parallel_waits(ctx: FileContext) -> Iterator[Report]:
     if not ctx.mentions(b"Promise."):
         return
-    for call in ctx.model.of("call"):
+    for call in ctx.model.calls_where(callee_method, PROMISE_COMBINATORS):
         fn = unwrap(call_function(call))
         if fn is None or fn.type != "member_expression":
             continue
@@ -166,7 +166,7 @@ def _in_loop_body(node: ts.Node, run: ts.Node) -> ts.Node | None:
 
 @rule("wait-in-loop")
 def wait_in_loop(ctx: FileContext) -> Iterator[Report]:
-    for call in ctx.model.of("call"):
+    for call in ctx.model.calls_where(callee_method, ("for", "until")):
         if callee_method(call) not in ("for", "until"):
             continue
         name = ctx.model.sdk.resolve(call_function(call))
@@ -279,7 +279,7 @@ def _for_token_fix(ctx: FileContext, options: ts.Node, members: dict[str, ts.Nod
 def wait_token_misuse(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "wait"):
         return
-    for call in ctx.model.of("call"):
+    for call in ctx.model.calls_where(callee_method, ("forToken", "createToken")):
         if callee_method(call) not in ("forToken", "createToken"):
             continue
         fn = call_function(call)
