@@ -213,10 +213,15 @@ class TriggerLanguageServer(LanguageServer):
         converted: dict[object, lsp.Diagnostic] = {}
         out = []
         for f in result.findings:
-            # A finding that did not move converts to the same diagnostic, unless the text
-            # before it on its lines changed width (which moves UTF-16 and UTF-32 columns).
+            # A finding converts to the same diagnostic as before when it stands at the same
+            # lines and byte columns with the same text before it there (which sets UTF-16 and
+            # UTF-32 columns): typing on one line keeps the diagnostics of the lines below. A
+            # fix or related locations are kept in bytes: then the finding itself is the key.
+            what = f if f.fix is not None or f.related else (f.rule, f.severity, f.message)
             key = (
-                f,
+                what,
+                f.start,
+                f.end,
                 enc,
                 source[starts[f.start[0]] : f.start_byte],
                 source[starts[f.end[0]] : f.end_byte],
