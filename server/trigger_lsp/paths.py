@@ -13,6 +13,7 @@ def resolved(path: Path) -> Path:
     return path.resolve()
 
 
+@lru_cache(maxsize=8192)
 def relative_parts(path: Path, root: Path) -> tuple[str, ...] | None:
     """The parts of `path` below `root`, both resolved; None when it is not below."""
     try:

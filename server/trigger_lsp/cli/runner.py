@@ -10,7 +10,14 @@ from pathlib import Path
 
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
-from trigger_lsp.engine import MAX_FILE_BYTES, Finding, LineIndex, analyze, looks_binary
+from trigger_lsp.engine import (
+    MAX_FILE_BYTES,
+    Finding,
+    LineIndex,
+    analyze,
+    looks_binary,
+    warm_up,
+)
 from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.index import ProjectIndex, TaskEntry, entries_for
 from trigger_lsp.knowledge.loader import knowledge
@@ -217,6 +224,10 @@ def check_paths(
     jobs = jobs or os.cpu_count() or 1
     index = ProjectIndex()
     if len(files) >= PARALLEL_THRESHOLD and jobs > 1:
+        # Workers are forked from this process where the platform allows: load the rules, the
+        # queries and the references once here rather than in every worker of both pools.
+        warm_up()
+        knowledge()
         chunk = max(1, len(files) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
             for path, entries in zip(

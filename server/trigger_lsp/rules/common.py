@@ -20,6 +20,7 @@ from trigger_lsp.analysis.syntax import (
     member_property,
     member_value,
     misparsed_await,
+    names_within,
     object_members,
     text,
     unwrap,
@@ -321,13 +322,14 @@ def identifier_uses(model: FileModel, ident: ts.Node) -> list[ts.Node]:
     one declared in a nested block, loop head or catch clause, or a parameter of a nested
     function."""
     name = text(ident)
+    raw = ident.text
     scope = enclosing_statement_function(ident)
     if scope is None:
         return []
     uses = []
     shadows: list[ts.Node] = []  # regions where the name means another variable
-    for node in descendants(scope, _NAME_TYPES):
-        if node.start_byte <= ident.end_byte or text(node) != name:
+    for node in names_within(scope, model.grammar, ident.end_byte):
+        if node.text != raw and text(node) != name:
             continue
         region = _declared_region(node)
         if region is not None:
@@ -337,9 +339,6 @@ def identifier_uses(model: FileModel, ident: ts.Node) -> list[ts.Node]:
     return uses
 
 
-_NAME_TYPES = frozenset(
-    {"identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"}
-)
 _PATTERN_PARTS = frozenset(
     {
         "object_pattern",
