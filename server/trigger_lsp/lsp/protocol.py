@@ -8,6 +8,7 @@ import asyncio
 import inspect
 import json
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +34,11 @@ class TriggerProtocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         self._json_of: dict[int, tuple[lsp.Diagnostic, str]] = {}
         self._writes: set[asyncio.Future[Any]] = set()
+        self.last_message_at = 0.0  # time.monotonic() of the last message from the client
+
+    def handle_message(self, msg: Any) -> None:
+        self.last_message_at = time.monotonic()
+        super().handle_message(msg)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:

@@ -7,11 +7,16 @@ convert the result to LSP types. All analysis goes through trigger_lsp.engine, a
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import sys
+import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types as lsp
+from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -27,6 +32,7 @@ from trigger_lsp.lsp.convert import Locator, diagnostic
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.settings import SECTION, ServerSettings, parse_settings
+from trigger_lsp.lsp.stdio import MessageReader
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectResolver, default_context
 from trigger_lsp.settings import RuleSettings
@@ -36,8 +42,11 @@ log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
 READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the index
 INDEX_PAUSE_S = 0.001  # after each file indexed in the background
-WARM_SLICE_S = 0.008  # statement findings prepared per slice after a whole-file analysis
+# Statement findings are prepared in slices after a whole-file analysis; a request that arrives
+# meanwhile waits for the end of the current slice.
+WARM_SLICE_S = 0.003
 WARM_PAUSE_S = 0.001  # between slices
+WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
 
 
 class TriggerLanguageServer(LanguageServer):
@@ -61,6 +70,30 @@ class TriggerLanguageServer(LanguageServer):
         self._indexed = asyncio.Event()  # the workspace index is done (or not wanted)
         self._ready_wait: asyncio.Future[None] | None = None
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
+
+    def _start_io_async(
+        self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
+    ) -> None:
+        """pygls' stdio loop, reading each message whole (see lsp/stdio.py)."""
+        self._stop_event = threading.Event()
+        reader = MessageReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(
+                run_async(
+                    stop_event=self._stop_event,
+                    reader=reader,
+                    protocol=self.protocol,
+                    logger=log,
+                    error_handler=self.report_server_error,
+                )
+            )
+        except BrokenPipeError:
+            log.error("the client closed the connection; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # --- shared state ----------------------------------------------------------------------
     @property
@@ -137,7 +170,7 @@ class TriggerLanguageServer(LanguageServer):
             self.index_model(doc, result.model, project.root)
         return result
 
-    def warm_later(self, uri: str) -> None:
+    def warm_later(self, uri: str, delay: float = WARM_PAUSE_S) -> None:
         """After a whole-file analysis, prepare the per-statement findings that make the next
         edit cheap, a slice at a time, between requests."""
         if uri in self._warming:
@@ -147,12 +180,18 @@ class TriggerLanguageServer(LanguageServer):
         except RuntimeError:  # not serving (a test driving the server object directly)
             return
         self._warming.add(uri)
-        loop.call_later(WARM_PAUSE_S, self._warm, uri)
+        loop.call_later(delay, self._warm, uri)
 
     def _warm(self, uri: str) -> None:
         self._warming.discard(uri)
         doc = self.store.get(uri)
-        if doc is not None and warm_step(doc.statements, WARM_SLICE_S):
+        if doc is None:
+            return
+        protocol = self.protocol
+        assert isinstance(protocol, TriggerProtocol)
+        if time.monotonic() - protocol.last_message_at < WARM_IDLE_S:
+            self.warm_later(uri, WARM_IDLE_S)  # requests are coming in: they go first
+        elif warm_step(doc.statements, WARM_SLICE_S):
             self.warm_later(uri)
 
     def analysed_at(
@@ -347,6 +386,9 @@ def create_server() -> TriggerLanguageServer:
     async def initialized(ls: TriggerLanguageServer, params: lsp.InitializedParams) -> None:
         ls.apply_settings(ls._initialization_options)  # loads the references
         warm_up()  # the rule modules and the syntax queries, before the first document
+        # What is loaded by now lives as long as the server: keep it out of the collector's
+        # full passes, which would otherwise scan it again and again (pauses of tens of ms).
+        gc.freeze()
         ws = ls.client_capabilities.workspace
         if ws is not None and ws.configuration:
             before = ls.settings
@@ -503,6 +545,9 @@ async def _pull_configuration(ls: TriggerLanguageServer) -> None:
 
 def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # pygls reads the client's messages in a thread: let it take the interpreter from an
+    # analysis within 1 ms (not 5), so that a request is not kept waiting behind one.
+    sys.setswitchinterval(0.001)
     server = create_server()
     if transport == "tcp":
         server.start_tcp(host, port)
