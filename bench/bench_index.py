@@ -9,8 +9,11 @@ should wait more than about 20 ms for the indexer.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from common import WORK, generate_project, table
 from lsp_client import Client
@@ -38,8 +41,32 @@ def main() -> None:
 
 
 def run(files: int, after_s: float = 3.0) -> str:
-    """Markdown: how long indexing took, and request latencies during and after it."""
+    """Markdown: how long indexing took, request latencies during and after it, and (from a
+    second run with the event loop watched) the longest step the server's loop took while
+    indexing: the most a request can have waited for the indexer."""
     project = generate_project(files, 200, WORK / "gen" / f"project-{files}")
+    took, during, after, errors = _session(project, files, after_s)
+    log = WORK / "loop-watch.log"
+    with log.open("wb") as sink:
+        watched = Client([sys.executable, str(Path(__file__).with_name("loop_watch.py"))], sink)
+        _, _, _, _ = _session(project, files, 0.5, watched)
+    steps = _loop_steps(log.read_text(errors="replace"), watched.first_answer)
+    rows = [["while indexing", *summary(during)], ["after indexing", *summary(after)]]
+    longest = f"{max(steps):.1f} ms" if steps else "none over 5 ms"
+    return (
+        f"{files} files of 200 lines indexed in the background in {took} "
+        f"(errors: {errors}); meanwhile a client asks for hover and pulled "
+        "diagnostics on an open file:\n\n"
+        + table(["requests", "count", "median ms", "p95 ms", "max ms"], rows)
+        + "\n\nServer side (a second run, asyncio debug mode): event-loop steps over 5 ms after "
+        f"the first answer: {len(steps)}, the longest {longest}. A request waits at most one "
+        "such step; the rest of a round trip is the client and the machine."
+    )
+
+
+def _session(
+    project: Path, files: int, after_s: float, client: Client | None = None
+) -> tuple[str, list[float], list[float], int]:
     path = project / "src" / "trigger" / "tasks_0000.ts"
     text = path.read_text()
     lines = text.split("\n")
@@ -47,13 +74,15 @@ def run(files: int, after_s: float = 3.0) -> str:
     position = {"line": row, "character": lines[row].index("logger.") + 2}
     uri = path.as_uri()
 
-    client = Client()
+    client = client or Client()
     client.initialize(project.as_uri(), {"debounceMs": 0}, refresh=True)
     started = time.perf_counter()
     client.notify(
         "textDocument/didOpen",
         {"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}},
     )
+    client.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+    client.first_answer = time.time()
     # Indexing is done when a task of the last file (the indexer walks files in order) can be
     # found by workspace/symbol.
     last = project / "src" / "trigger" / f"tasks_{files - 1:04d}.ts"
@@ -81,13 +110,15 @@ def run(files: int, after_s: float = 3.0) -> str:
         time.sleep(0.005)
     client.close()
     took = f"{indexed_at - started:.1f} s" if indexed_at is not None else "not finished"
-    rows = [["while indexing", *summary(during)], ["after indexing", *summary(after)]]
-    return (
-        f"{files} files of 200 lines indexed in the background in {took} "
-        f"(errors: {len(client.errors)}); meanwhile a client asks for hover and pulled "
-        "diagnostics on an open file:\n\n"
-        + table(["requests", "count", "median ms", "p95 ms", "max ms"], rows)
-    )
+    return took, during, after, len(client.errors)
+
+
+_STEP = re.compile(r"^(\d+\.\d+) asyncio: Executing .* took (\d+\.\d+) seconds", re.M)
+
+
+def _loop_steps(log: str, since: float) -> list[float]:
+    """Durations (ms) of the slow event-loop steps that loop_watch.py logged after `since`."""
+    return [float(took) * 1000 for at, took in _STEP.findall(log) if float(at) > since]
 
 
 if __name__ == "__main__":

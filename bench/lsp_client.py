@@ -6,20 +6,21 @@ import json
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import IO, Any
 
 
 class Client:
-    def __init__(self, cmd: list[str] | None = None) -> None:
+    def __init__(self, cmd: list[str] | None = None, stderr: IO[bytes] | None = None) -> None:
         self.proc = subprocess.Popen(
             cmd or [sys.executable, "-m", "trigger_lsp", "serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=stderr or subprocess.DEVNULL,
         )
         self._id = 0
         self.errors: list[dict[str, Any]] = []  # window/logMessage errors and error responses
         self.server_requests: list[tuple[str, float]] = []  # (method, when it arrived)
+        self.first_answer = 0.0  # time.time() of the first answer a benchmark waited for
 
     def send(self, obj: dict[str, Any]) -> None:
         body = json.dumps(obj).encode()

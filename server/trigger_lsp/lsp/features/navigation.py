@@ -107,10 +107,18 @@ def _fuzzy_score(query: str, candidates: list[str]) -> int | None:
         hay = candidate.lower()
         if query in hay:
             return 0
-        it = iter(hay)
-        if all(ch in it for ch in query):
+        if best is None and _in_order(query, hay):
             best = 1
     return best
+
+
+def _in_order(query: str, hay: str) -> bool:
+    at = 0
+    for ch in query:
+        at = hay.find(ch, at) + 1
+        if not at:
+            return False
+    return True
 
 
 def matching_entries(index: ProjectIndex, query: str) -> list[TaskEntry]:
