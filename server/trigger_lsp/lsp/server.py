@@ -388,6 +388,8 @@ def create_server() -> TriggerLanguageServer:
         warm_up()  # the rule modules and the syntax queries, before the first document
         # What is loaded by now lives as long as the server: keep it out of the collector's
         # full passes, which would otherwise scan it again and again (pauses of tens of ms).
+        # Collect first: garbage frozen now would never be freed.
+        gc.collect()
         gc.freeze()
         ws = ls.client_capabilities.workspace
         if ws is not None and ws.configuration:
