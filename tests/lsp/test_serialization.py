@@ -87,3 +87,12 @@ def test_other_messages_are_written_by_pygls() -> None:
         assert protocol.diagnostics_body(message) is None
         sent = _sent(protocol, message)
         assert sent["id"] == message.id  # type: ignore[index]
+
+
+def test_the_kept_json_goes_with_its_diagnostic() -> None:
+    protocol = create_server().protocol
+    shared = _diagnostic(6)
+    protocol._diagnostics_json([shared, _diagnostic(7)])  # the second one is freed at once
+    assert list(protocol._json_of) == [id(shared)]
+    del shared
+    assert protocol._json_of == {}

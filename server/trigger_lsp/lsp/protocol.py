@@ -10,7 +10,9 @@ import json
 import logging
 import time
 import uuid
+import weakref
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import attrs
@@ -32,7 +34,7 @@ class TriggerProtocol(LanguageServerProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._json_of: dict[int, tuple[lsp.Diagnostic, str]] = {}
+        self._json_of: dict[int, tuple[weakref.ref[lsp.Diagnostic], str]] = {}
         self._writes: set[asyncio.Future[Any]] = set()
         self.last_message_at = 0.0  # time.monotonic() of the last message from the client
 
@@ -96,9 +98,9 @@ class TriggerProtocol(LanguageServerProtocol):
     # --- writing diagnostics ----------------------------------------------------------------
     # Converting a report to JSON (cattrs, then json) costs more than analysing an edit in a
     # big file. A finding that did not move keeps its Diagnostic object (diagnostics_for), so
-    # its JSON text is kept too, by object identity, and a message is the envelope with the
-    # kept texts put in.
-    MAX_KEPT_DIAGNOSTICS = 5_000  # then start afresh: a few MB at most
+    # its JSON text is kept too, by object identity, for as long as the object lives (the
+    # documents hold their current diagnostics), and a message is the envelope with the kept
+    # texts put in.
 
     def _send_data(self, data: Any) -> None:
         body, writer = None, self.writer
@@ -142,13 +144,17 @@ class TriggerProtocol(LanguageServerProtocol):
         return json.dumps(envelope).replace(f'"{_ITEMS}"', listed, 1)
 
     def _diagnostics_json(self, items: Sequence[lsp.Diagnostic]) -> list[str]:
-        if len(self._json_of) > self.MAX_KEPT_DIAGNOSTICS:
-            self._json_of = {}
         out = []
+        kept = self._json_of
         for item in items:
-            kept = self._json_of.get(id(item))
-            if kept is None or kept[0] is not item:
-                encoded = json.dumps(self._converter.unstructure(item))
-                kept = self._json_of[id(item)] = (item, encoded)
-            out.append(kept[1])
+            key = id(item)
+            found = kept.get(key)
+            if found is None or found[0]() is not item:
+                # Forget the text when the diagnostic is freed (before its id can be reused).
+                ref = weakref.ref(item, partial(self._forget_json, key))
+                found = kept[key] = (ref, json.dumps(self._converter.unstructure(item)))
+            out.append(found[1])
         return out
+
+    def _forget_json(self, key: int, _freed: object) -> None:
+        self._json_of.pop(key, None)
