@@ -185,7 +185,7 @@ class FileModel:
         once per model: many rules look for calls by method name."""
         groups = self.memo(("calls_by", key), lambda: _group(self.of("call"), key))
         calls = self.of("call")
-        return [calls[i] for i in sorted(i for name in names for i in groups.get(name, ()))]
+        return [calls[i] for i in sorted({i for name in names for i in groups.get(name, ())})]
 
     def _starts(self, kind: str) -> list[int]:
         return self.memo(("starts", kind), lambda: [n.start_byte for n in self.of(kind)])

@@ -434,15 +434,17 @@ class Declarations:
     """The variable declarators of one file by name: declared_value without a scan of every
     declarator per lookup, and aware of parameters that shadow a declaration."""
 
-    def __init__(self, model: FileModel) -> None:
-        self.model = model
+    def __init__(self, declarators: list[ts.Node]) -> None:
+        # The declarators, not the model: the model keeps this object (a cycle would hold a
+        # whole file's model until the collector's next full pass).
+        self.declarators = declarators
         self._by_name: dict[str, list[ts.Node]] | None = None
 
     @property
     def by_name(self) -> dict[str, list[ts.Node]]:
         if self._by_name is None:  # built on the first lookup: most files never need it
             self._by_name = {}
-            for decl in self.model.of("declarator"):
+            for decl in self.declarators:
                 target = decl.child_by_field_name("name")
                 if target is not None and target.type == "identifier":
                     self._by_name.setdefault(text(target), []).append(decl)
@@ -472,4 +474,4 @@ def sdk_binds(model: FileModel, export: str) -> bool:
 def declarations_of(model: FileModel) -> Declarations:
     """The file's shared Declarations index (of the whole file, also for a view)."""
     whole = model.whole
-    return whole.memo("declarations", lambda: Declarations(whole))
+    return whole.memo("declarations", lambda: Declarations(whole.of("declarator")))
