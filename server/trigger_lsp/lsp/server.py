@@ -47,6 +47,7 @@ INDEX_PAUSE_S = 0.001  # after each file indexed in the background
 WARM_SLICE_S = 0.003
 WARM_PAUSE_S = 0.001  # between slices
 WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
+RELEASE_DELAY_S = 0.001  # a replaced analysis is freed this long after the new one is made
 
 
 class TriggerLanguageServer(LanguageServer):
@@ -70,6 +71,7 @@ class TriggerLanguageServer(LanguageServer):
         self._indexed = asyncio.Event()  # the workspace index is done (or not wanted)
         self._ready_wait: asyncio.Future[None] | None = None
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
+        self._released: list[FileResult] = []  # replaced analyses, freed after the answer
 
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
@@ -155,6 +157,7 @@ class TriggerLanguageServer(LanguageServer):
             result = FileResult(doc.path, [], [f"internal error: {exc}"], tree=tree)
         for err in result.rule_errors:
             self.log_once(f"rule {err.rule} failed on {doc.uri}: {err.error}")
+        self._release_later(doc.result)
         doc.result, doc.analyzed_version = result, doc.version
         key = hash(
             tuple(
@@ -169,6 +172,19 @@ class TriggerLanguageServer(LanguageServer):
         if result.model is not None:
             self.index_model(doc, result.model, project.root)
         return result
+
+    def _release_later(self, old: FileResult | None) -> None:
+        """Freeing the previous analysis of a big file takes milliseconds (the model of a
+        10,000-line file is some 100,000 objects): keep it until just after the answer."""
+        if old is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not serving: freed now
+            return
+        self._released.append(old)
+        if len(self._released) == 1:
+            loop.call_later(RELEASE_DELAY_S, self._released.clear)
 
     def warm_later(self, uri: str, delay: float = WARM_PAUSE_S) -> None:
         """After a whole-file analysis, prepare the per-statement findings that make the next
