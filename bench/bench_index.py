@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from common import WORK, generate_project, table
 from lsp_client import Client
@@ -45,17 +46,20 @@ def run(files: int, after_s: float = 3.0) -> str:
     second run with the event loop watched) the longest step the server's loop took while
     indexing: the most a request can have waited for the indexer."""
     project = generate_project(files, 200, WORK / "gen" / f"project-{files}")
-    took, during, after, errors = _session(project, files, after_s)
+    measured = _session(project, files, after_s)
     log = WORK / "loop-watch.log"
     with log.open("wb") as sink:
         watched = Client([sys.executable, str(Path(__file__).with_name("loop_watch.py"))], sink)
-        _, _, _, _ = _session(project, files, 0.5, watched)
-    steps = _loop_steps(log.read_text(errors="replace"), watched.first_answer)
-    rows = [["while indexing", *summary(during)], ["after indexing", *summary(after)]]
+        first_answer = _session(project, files, 0.5, watched).first_answer
+    steps = _loop_steps(log.read_text(errors="replace"), first_answer)
+    rows = [
+        ["while indexing", *summary(measured.during)],
+        ["after indexing", *summary(measured.after)],
+    ]
     longest = f"{max(steps):.1f} ms" if steps else "none over 5 ms"
     return (
-        f"{files} files of 200 lines indexed in the background in {took} "
-        f"(errors: {errors}); meanwhile a client asks for hover and pulled "
+        f"{files} files of 200 lines indexed in the background in {measured.took} "
+        f"(errors: {measured.errors}); meanwhile a client asks for hover and pulled "
         "diagnostics on an open file:\n\n"
         + table(["requests", "count", "median ms", "p95 ms", "max ms"], rows)
         + "\n\nServer side (a second run, asyncio debug mode): event-loop steps over 5 ms after "
@@ -64,9 +68,15 @@ def run(files: int, after_s: float = 3.0) -> str:
     )
 
 
-def _session(
-    project: Path, files: int, after_s: float, client: Client | None = None
-) -> tuple[str, list[float], list[float], int]:
+class Session(NamedTuple):
+    took: str  # how long indexing took
+    during: list[float]  # request latencies (ms) while indexing
+    after: list[float]  # ...and after
+    errors: int
+    first_answer: float  # time.time() when the first pulled diagnostics came back
+
+
+def _session(project: Path, files: int, after_s: float, client: Client | None = None) -> Session:
     path = project / "src" / "trigger" / "tasks_0000.ts"
     text = path.read_text()
     lines = text.split("\n")
@@ -82,7 +92,7 @@ def _session(
         {"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}},
     )
     client.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
-    client.first_answer = time.time()
+    first_answer = time.time()
     # Indexing is done when a task of the last file (the indexer walks files in order) can be
     # found by workspace/symbol.
     last = project / "src" / "trigger" / f"tasks_{files - 1:04d}.ts"
@@ -110,7 +120,7 @@ def _session(
         time.sleep(0.005)
     client.close()
     took = f"{indexed_at - started:.1f} s" if indexed_at is not None else "not finished"
-    return took, during, after, len(client.errors)
+    return Session(took, during, after, len(client.errors), first_answer)
 
 
 _STEP = re.compile(r"^(\d+\.\d+) asyncio: Executing .* took (\d+\.\d+) seconds", re.M)

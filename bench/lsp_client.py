@@ -20,7 +20,6 @@ class Client:
         self._id = 0
         self.errors: list[dict[str, Any]] = []  # window/logMessage errors and error responses
         self.server_requests: list[tuple[str, float]] = []  # (method, when it arrived)
-        self.first_answer = 0.0  # time.time() of the first answer a benchmark waited for
 
     def send(self, obj: dict[str, Any]) -> None:
         body = json.dumps(obj).encode()

@@ -68,8 +68,6 @@ def _await_fix(call: ts.Node) -> Fix | None:
 @rule("idempotency-key-misuse")
 def idempotency_key_misuse(ctx: FileContext) -> Iterator[Report]:
     for call in ctx.model.calls_where(method_name, ("create",)):
-        if method_name(call) != "create":
-            continue
         if ctx.model.sdk.resolve(call.child_by_field_name("function")) != "idempotencyKeys.create":
             continue
         awaited = awaited_value(call)

@@ -238,8 +238,6 @@ def v2_api(ctx: FileContext) -> Iterator[Report]:
         ctx.model.calls_where(callee_method, ("defineJob",)) if ctx.mentions(b"defineJob") else []
     )
     for call in found:
-        if callee_method(call) != "defineJob":
-            continue
         if trigger_imports or _looks_like_job(call):
             yield Report(call_function(call) or call)
     if not trigger_imports or not ctx.mentions(b"io."):

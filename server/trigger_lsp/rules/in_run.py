@@ -402,8 +402,6 @@ def logger_second_arg(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "logger"):
         return
     for call in ctx.model.calls_where(callee_method, _LOG_LEVELS):
-        if callee_method(call) not in _LOG_LEVELS:
-            continue
         name = ctx.model.sdk.resolve(call_function(call)) or ""
         level = name.removeprefix("logger.")
         if level == name or level not in _LOG_LEVELS:

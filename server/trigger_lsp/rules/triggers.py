@@ -300,8 +300,6 @@ def untyped_tasks_trigger(ctx: FileContext) -> Iterator[Report]:
     if ctx.path is not None and PurePath(ctx.path).suffix.lower() in JS_SUFFIXES:
         return
     for call in ctx.model.calls_where(method_name, TASK_OBJECT_METHODS):
-        if method_name(call) not in TASK_OBJECT_METHODS:
-            continue
         fn = call_function(call)
         if ctx.model.sdk.resolve(fn) not in UNTYPED_CALLS or fn is None:
             continue
@@ -402,8 +400,6 @@ def too_many_tags(ctx: FileContext) -> Iterator[Report]:
         for options in trigger.run_options:
             yield from _tag_reports(_option(options, "tags"))
     for call in ctx.model.calls_where(method_name, ("add",)):
-        if method_name(call) != "add":
-            continue
         if ctx.model.sdk.resolve(call.child_by_field_name("function")) == "tags.add":
             args = call.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -444,8 +440,6 @@ def dynamic_import_child(ctx: FileContext) -> Iterator[Report]:
         return
     for call in ctx.model.calls_where(method_name, TASK_OBJECT_METHODS):
         method = method_name(call)
-        if method not in TASK_OBJECT_METHODS:
-            continue
         obj = unwrap(callee_object(call))
         if obj is None:
             continue

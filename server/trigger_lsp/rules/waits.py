@@ -69,7 +69,7 @@ def parallel_waits(ctx: FileContext) -> Iterator[Report]:
             continue
         obj = callee_object(call)
         method = callee_method(call)
-        if obj is None or text(obj) != "Promise" or method not in PROMISE_COMBINATORS:
+        if obj is None or text(obj) != "Promise":
             continue
         args = call_arguments(call)
         if not args:
@@ -167,8 +167,6 @@ def _in_loop_body(node: ts.Node, run: ts.Node) -> ts.Node | None:
 @rule("wait-in-loop")
 def wait_in_loop(ctx: FileContext) -> Iterator[Report]:
     for call in ctx.model.calls_where(callee_method, ("for", "until")):
-        if callee_method(call) not in ("for", "until"):
-            continue
         name = ctx.model.sdk.resolve(call_function(call))
         if name not in ("wait.for", "wait.until"):
             continue
@@ -280,8 +278,6 @@ def wait_token_misuse(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "wait"):
         return
     for call in ctx.model.calls_where(callee_method, ("forToken", "createToken")):
-        if callee_method(call) not in ("forToken", "createToken"):
-            continue
         fn = call_function(call)
         name = ctx.model.sdk.resolve(fn)
         if name not in ("wait.forToken", "wait.createToken"):
