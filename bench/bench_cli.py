@@ -31,17 +31,27 @@ def run(repeat: int, project_files: int) -> str:
     t, _ = median_time(lambda: _check([big]), repeat)
     rows.append(["one 10,000-line file", "1", f"{t * 1000:.0f} ms", f"{1 / t:.1f}"])
 
-    project = generate_project(project_files, 200, WORK / "gen" / f"project-{project_files}")
-    for jobs in (1, 2):
-        t, _ = median_time(lambda j=jobs: _check([project], j), max(1, repeat // 2))
-        rows.append(
-            [
-                f"project, {project_files} files of 200 lines, --jobs {jobs}",
-                str(project_files),
-                f"{t * 1000:.0f} ms",
-                f"{project_files / t:.0f}",
-            ]
-        )
+    gen = WORK / "gen"
+    projects = [
+        ("project", generate_project(project_files, 200, gen / f"project-{project_files}")),
+        (
+            "project, ids shared across files",
+            generate_project(
+                project_files, 200, gen / f"project-{project_files}-shared", unique_ids=False
+            ),
+        ),
+    ]
+    for label, project in projects:
+        for jobs in (1, 2):
+            t, _ = median_time(lambda j=jobs, p=project: _check([p], j), max(1, repeat // 2))
+            rows.append(
+                [
+                    f"{label}, {project_files} files of 200 lines, --jobs {jobs}",
+                    str(project_files),
+                    f"{t * 1000:.0f} ms",
+                    f"{project_files / t:.0f}",
+                ]
+            )
     return table(["input", "files", "median wall time", "files/s"], rows)
 
 

@@ -28,10 +28,16 @@ def generate(lines: int, out: Path, seed: int = 1) -> Path:
     return out
 
 
-def generate_project(files: int, lines: int, out: Path) -> Path:
-    """A project of `files` task files under src/trigger, with a package.json and config."""
+def generate_project(files: int, lines: int, out: Path, *, unique_ids: bool = True) -> Path:
+    """A project of `files` task files under src/trigger, with a package.json and config.
+
+    The generator numbers task ids within a file, so files written with different seeds share
+    ids. A real project has unique ids (a deploy refuses duplicates): with `unique_ids`, each
+    file's ids get the file's number as a prefix. Without it, most files define ids that other
+    files define too, the worst case for `trigger-lsp check` (see cli/speculation.py)."""
     marker = out / ".complete"
-    if marker.exists():
+    kind = "unique ids\n" if unique_ids else "shared ids\n"
+    if marker.exists() and marker.read_text() == kind:
         return out
     trigger = out / "src" / "trigger"
     trigger.mkdir(parents=True, exist_ok=True)
@@ -45,9 +51,24 @@ def generate_project(files: int, lines: int, out: Path) -> Path:
         " maxDuration: 3600, retries: { default: { maxAttempts: 3 } } });\n"
     )
     for i in range(files):
-        generate(lines, trigger / f"tasks_{i:04d}.ts", seed=1000 + i)
-    marker.write_text("ok\n")
+        file = trigger / f"tasks_{i:04d}.ts"
+        file.unlink(missing_ok=True)
+        generate(lines, file, seed=1000 + i)
+        if unique_ids:
+            file.write_text(_prefix_ids(file.read_text(), f"f{i:04d}-"))
+    marker.write_text(kind)
     return out
+
+
+def _prefix_ids(source: str, prefix: str) -> str:
+    """Prefix the value of each `id: "..."` option line the generator writes."""
+    out = []
+    for line in source.splitlines(keepends=True):
+        head, sep, rest = line.partition('id: "')
+        if sep and not head.strip():
+            line = f"{head}{sep}{prefix}{rest}"
+        out.append(line)
+    return "".join(out)
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, list[float]]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from trigger_lsp.analysis.model import build_model
+from trigger_lsp.analysis.syntax import grammar_for, parse
+from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
 from trigger_lsp.engine import Finding, analyze
-from trigger_lsp.index import ProjectIndex
+from trigger_lsp.index import ProjectIndex, entries_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.versions import Version
@@ -36,8 +39,21 @@ def lint(
         ctx = ProjectContext(ctx.root, ctx.config, ctx.manifest, version, "test", ctx.lint)
     settings = RuleSettings({rule: "on" for rule in enable})
     file = Path("/project") / path
-    result = analyze(source, file, project=ctx, settings=settings, index=index, kb=knowledge())
+    guarded = OnlyQuestions(index) if index is not None else None
+    result = analyze(source, file, project=ctx, settings=settings, index=guarded, kb=knowledge())
     assert not result.rule_errors, result.rule_errors
+    # The CLI checks each file once against a speculative index and checks it again only when
+    # an answer was wrong: when all answers hold, the findings must be the real ones.
+    real = index if index is not None else _own_index(source, file, ctx.root)
+    speculative = SpeculativeIndex()
+    first = analyze(source, file, project=ctx, settings=settings, index=speculative)
+    if answers_hold(real, speculative.asked):
+        expected = (
+            result
+            if index is not None
+            else analyze(source, file, project=ctx, settings=settings, index=real)
+        )
+        assert comparable(first.findings) == comparable(expected.findings)
     # The editor's statement-wise analysis must find exactly the same, on every fixture.
     by_statement = analyze_statements(
         StatementCache(), source, file, project=ctx, settings=settings, index=index
@@ -46,6 +62,28 @@ def lint(
     if only is not None:
         return [f for f in result.findings if f.rule == only]
     return result.findings
+
+
+class OnlyQuestions:
+    """An index that lets rules ask only the `TaskIds` questions (what the CLI's speculative
+    first pass records): any other use fails the test."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self._index = index
+
+    def __getattr__(self, name: str) -> object:
+        allowed = {"complete", "defined_elsewhere", "knows", "has_ids", "ids"}
+        assert name in allowed, f"a rule read index.{name}, which TaskIds does not offer"
+        return getattr(self._index, name)
+
+
+def _own_index(source: bytes, file: Path, root: Path) -> ProjectIndex:
+    """The index of a project holding only this file."""
+    index = ProjectIndex()
+    grammar = grammar_for(file)
+    index.update(file, entries_for(build_model(parse(source, grammar), grammar), file, root))
+    index.complete = True
+    return index
 
 
 def comparable(findings: list[Finding]) -> list[tuple[object, ...]]:

@@ -14,7 +14,7 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
-from trigger_lsp.index import ProjectIndex
+from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety, Knowledge, Severity
 from trigger_lsp.project.context import ProjectContext, default_context
@@ -115,7 +115,7 @@ def analyze(
     *,
     project: ProjectContext | None = None,
     settings: RuleSettings | None = None,
-    index: ProjectIndex | None = None,
+    index: TaskIds | None = None,
     grammar: str | None = None,
     tree: ts.Tree | None = None,
     rules: Iterable[Rule] | None = None,
@@ -157,7 +157,7 @@ def prepare(
     path: Path | None = None,
     project: ProjectContext | None = None,
     settings: RuleSettings | None = None,
-    index: ProjectIndex | None = None,
+    index: TaskIds | None = None,
     grammar: str | None = None,
     tree: ts.Tree | None = None,
     kb: Knowledge | None = None,

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import tree_sitter as ts
 
@@ -24,6 +25,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
+from trigger_lsp.paths import resolved
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,23 @@ def index_source(source: bytes, path: Path, project: Path) -> FileIndex:
     return index_model(build_model(parse(source, grammar), grammar), path, project)
 
 
+class TaskIds(Protocol):
+    """What rules may ask of the project's index: nothing else, so that the CLI can check a file
+    before the index is complete and verify the answers afterwards (cli/speculation.py)."""
+
+    complete: bool  # False while the workspace is still being indexed
+
+    def defined_elsewhere(
+        self, task_id: str, project: Path, path: Path | None
+    ) -> list[TaskEntry]: ...
+
+    def knows(self, task_id: str, project: Path) -> bool: ...
+
+    def has_ids(self, project: Path) -> bool: ...
+
+    def ids(self, project: Path | None = None) -> frozenset[str]: ...
+
+
 class ProjectIndex:
     """Thread-safe map of file -> task entries and trigger sites, with lookups by id within one
     project."""
@@ -368,6 +387,19 @@ class ProjectIndex:
     def with_id(self, task_id: str, project: Path | None = None) -> list[TaskEntry]:
         found = self._id_map().get(task_id, [])
         return [e for e in found if project in (None, e.project)]
+
+    # The questions rules ask (cli/speculation.py answers them before the index is complete).
+    def defined_elsewhere(self, task_id: str, project: Path, path: Path | None) -> list[TaskEntry]:
+        """The definitions of `task_id` in the project in files other than `path`."""
+        here = resolved(path) if path is not None else None
+        found = self.with_id(task_id, project)
+        return [e for e in found if here is None or resolved(e.path) != here]
+
+    def knows(self, task_id: str, project: Path) -> bool:
+        return task_id in self.ids(project)
+
+    def has_ids(self, project: Path) -> bool:
+        return bool(self.ids(project))
 
     def ids(self, project: Path | None = None) -> frozenset[str]:
         with self._lock:

@@ -34,7 +34,7 @@ from trigger_lsp.engine import (
     prepare,
     run_rules,
 )
-from trigger_lsp.index import ProjectIndex
+from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.model import Knowledge, Severity
 from trigger_lsp.project.context import ProjectContext
 from trigger_lsp.rules.base import Edit, Fix, Related, Rule
@@ -207,7 +207,7 @@ def analyze_statements(
     *,
     project: ProjectContext | None = None,
     settings: RuleSettings | None = None,
-    index: ProjectIndex | None = None,
+    index: TaskIds | None = None,
     grammar: str | None = None,
     tree: ts.Tree | None = None,
     kb: Knowledge | None = None,

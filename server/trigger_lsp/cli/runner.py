@@ -8,18 +8,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trigger_lsp.analysis.model import build_model
-from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
+from trigger_lsp.analysis.syntax import is_source_path
+from trigger_lsp.cli.speculation import Question, SpeculativeIndex, answers_hold
 from trigger_lsp.engine import (
     MAX_FILE_BYTES,
     Finding,
     LineIndex,
     analyze,
-    looks_binary,
     warm_up,
 )
 from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import ProjectIndex, TaskEntry, entries_for
+from trigger_lsp.index import ProjectIndex, TaskEntry, TaskIds, entries_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.manifest_check import check_manifest, is_manifest_path
@@ -102,58 +101,42 @@ def _read(path: Path) -> tuple[bytes | None, str | None]:
         return None, f"cannot read: {exc.strerror}"
 
 
-def index_file(path: Path, resolver: ProjectResolver) -> list[TaskEntry]:
-    """The task entries of a file; a file that cannot be indexed contributes none."""
-    try:
-        return _index_file(path, resolver)
-    except Exception:  # indexing is best effort; checking the file reports the problem
-        return []
-
-
-def _index_file(path: Path, resolver: ProjectResolver) -> list[TaskEntry]:
-    if not is_source_path(path):
-        return []
-    source, problem = _read(path)
-    if source is None or problem or looks_binary(source):
-        return []
-    grammar = grammar_for(path)
-    model = build_model(parse(source, grammar), grammar)
-    return entries_for(model, path, resolver.context_for(path).root)
-
-
 def check_file(
     path: Path,
     resolver: ProjectResolver,
     options: CheckOptions,
-    index: ProjectIndex | None,
-) -> FileOutcome:
-    """Check one file; an unexpected failure becomes an error on that file, not a crash."""
+    index: TaskIds | None,
+) -> tuple[FileOutcome, list[TaskEntry]]:
+    """Check one file; also return its task definitions for the project's index (as the file
+    was read, before any fix). An unexpected failure becomes an error on that file (and no
+    entries), not a crash."""
     try:
         return _check_file(path, resolver, options, index)
     except Exception as exc:
         outcome = FileOutcome(path)
         outcome.errors.append(f"internal error: {type(exc).__name__}: {exc}")
         outcome.internal_error = True
-        return outcome
+        return outcome, []
 
 
 def _check_file(
     path: Path,
     resolver: ProjectResolver,
     options: CheckOptions,
-    index: ProjectIndex | None,
-) -> FileOutcome:
+    index: TaskIds | None,
+) -> tuple[FileOutcome, list[TaskEntry]]:
     outcome = FileOutcome(path)
     source, problem = _read(path)
     if source is None:
         outcome.notes.append(problem or "cannot read")
-        return outcome
+        return outcome, []
     project = resolver.context_for(path)
     settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
     if is_manifest_path(path):
         result = check_manifest(source, path, settings=settings)
     else:
         result = analyze(source, path, project=project, settings=settings, index=index)
+    entries = entries_for(result.model, path, project.root) if result.model is not None else []
     if options.fix and result.findings and not is_manifest_path(path):
         allowed = {FixSafety.SAFE} | ({FixSafety.UNSAFE} if options.unsafe_fixes else set())
         fixed_source, count = apply_fixes(source, result.findings, allowed)
@@ -176,7 +159,7 @@ def _check_file(
     lines = LineIndex(source)
     for f in result.findings:
         outcome.located.append(_locate(f, source, lines))
-    return outcome
+    return outcome, entries
 
 
 def _locate(f: Finding, source: bytes, lines: LineIndex) -> Located:
@@ -191,8 +174,11 @@ def _known_rules() -> frozenset[str]:
     return frozenset(knowledge().rules) | {"all"}
 
 
-# --- process-pool plumbing: each worker keeps its own resolver and the shared index ---------
+# --- process-pool plumbing: each worker keeps its own resolver --------------------------------
 _WORKER: dict[str, object] = {}
+
+# A file's first check: its outcome, its task definitions, the questions it asked the index.
+FirstCheck = tuple[FileOutcome, list[TaskEntry], list[Question]]
 
 
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
@@ -203,44 +189,60 @@ def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
     _WORKER["index"] = index
 
 
-def _index_job(path: Path) -> list[TaskEntry]:
-    resolver = _WORKER.setdefault("resolver", ProjectResolver(_known_rules()))
-    assert isinstance(resolver, ProjectResolver)
-    return index_file(path, resolver)
+def _first_check(path: Path, resolver: ProjectResolver, options: CheckOptions) -> FirstCheck:
+    speculative = SpeculativeIndex()
+    outcome, entries = check_file(path, resolver, options, speculative)
+    return outcome, entries, speculative.asked
 
 
-def _check_job(path: Path) -> FileOutcome:
+def _first_job(path: Path) -> FirstCheck:
+    resolver, options = _WORKER["resolver"], _WORKER["options"]
+    assert isinstance(resolver, ProjectResolver) and isinstance(options, CheckOptions)
+    return _first_check(path, resolver, options)
+
+
+def _again_job(path: Path) -> FileOutcome:
     resolver, options, index = _WORKER["resolver"], _WORKER["options"], _WORKER["index"]
     assert isinstance(resolver, ProjectResolver) and isinstance(options, CheckOptions)
-    assert index is None or isinstance(index, ProjectIndex)
-    return check_file(path, resolver, options, index)
+    assert isinstance(index, ProjectIndex)
+    return check_file(path, resolver, options, index)[0]
 
 
 def check_paths(
     paths: list[Path], options: CheckOptions, jobs: int | None = None
 ) -> list[FileOutcome]:
+    """Check every file once against a speculative index (see cli/speculation.py), build the
+    project's index from what the files define, then check again the few files for which the
+    speculation was wrong."""
     resolver = ProjectResolver(_known_rules())
     files = list(discover(paths, resolver))
     jobs = jobs or os.cpu_count() or 1
-    index = ProjectIndex()
-    if len(files) >= PARALLEL_THRESHOLD and jobs > 1:
+    parallel = len(files) >= PARALLEL_THRESHOLD and jobs > 1
+    if parallel:
         # Workers are forked from this process where the platform allows: load the rules, the
-        # queries and the references once here rather than in every worker of both pools.
+        # queries and the references once here rather than in every worker.
         warm_up()
         knowledge()
         chunk = max(1, len(files) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
-            for path, entries in zip(
-                files, pool.map(_index_job, files, chunksize=chunk), strict=True
-            ):
-                index.update(path, entries)
-        index.complete = True
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
-            return _config_errors(list(pool.map(_check_job, files, chunksize=chunk)), resolver)
-    for path in files:
-        index.update(path, index_file(path, resolver))
+            first = list(pool.map(_first_job, files, chunksize=chunk))
+    else:
+        first = [_first_check(path, resolver, options) for path in files]
+    index = ProjectIndex()
+    for path, (_, entries, _) in zip(files, first, strict=True):
+        index.update(path, entries)
     index.complete = True
-    return _config_errors([check_file(path, resolver, options, index) for path in files], resolver)
+    outcomes = [outcome for outcome, _, _ in first]
+    again = [i for i, (_, _, asked) in enumerate(first) if not answers_hold(index, asked)]
+    if parallel and len(again) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
+            redone = list(pool.map(_again_job, [files[i] for i in again]))
+    else:
+        redone = [check_file(files[i], resolver, options, index)[0] for i in again]
+    for i, outcome in zip(again, redone, strict=True):
+        outcome.fixed += outcomes[i].fixed  # fixes the first check already wrote
+        outcomes[i] = outcome
+    return _config_errors(outcomes, resolver)
 
 
 def _config_errors(outcomes: list[FileOutcome], resolver: ProjectResolver) -> list[FileOutcome]:

@@ -14,7 +14,7 @@ from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.project.context import ProjectContext
 
 if TYPE_CHECKING:
-    from trigger_lsp.index import ProjectIndex
+    from trigger_lsp.index import TaskIds
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class FileContext:
     tree: ts.Tree
     model: FileModel
     project: ProjectContext
-    index: ProjectIndex | None = None
+    index: TaskIds | None = None
 
     def text(self, node: ts.Node | Span) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")

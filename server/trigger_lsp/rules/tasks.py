@@ -24,7 +24,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.paths import relative_parts, resolved
+from trigger_lsp.paths import relative_parts
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, rule
 from trigger_lsp.rules.common import declared_value, trigger_calls
 
@@ -89,15 +89,10 @@ def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
         if task.id is not None and task.id_value is not None:
             by_id[task.id].append(task)
     root = ctx.project.root
-    here = resolved(ctx.path) if ctx.path is not None else None
     for task_id, group in by_id.items():
         elsewhere = []
         if ctx.index is not None:
-            elsewhere = [
-                e
-                for e in ctx.index.with_id(task_id, root)
-                if here is None or resolved(e.path) != here
-            ]
+            elsewhere = ctx.index.defined_elsewhere(task_id, root, ctx.path)
         if len(group) < 2 and not elsewhere:
             continue
         for task in group:

@@ -319,15 +319,17 @@ def unknown_task_id(ctx: FileContext) -> Iterator[Report]:
     # Reads the project's ids: statements.py keeps its findings only while they stay the same.
     if ctx.index is None or not ctx.index.complete:
         return
-    known = ctx.index.ids(ctx.project.root) | {t.id for t in ctx.model.whole.tasks if t.id}
-    if not known:  # nothing indexed for this project: the tasks live elsewhere
+    root = ctx.project.root
+    local = {t.id for t in ctx.model.whole.tasks if t.id}
+    if not local and not ctx.index.has_ids(root):  # nothing indexed: the tasks live elsewhere
         return
     for trigger in trigger_calls(ctx.model):
         for node in _literal_ids(trigger):
             task_id = string_value(node)
-            if task_id is None or task_id in known:
+            if task_id is None or task_id in local or ctx.index.knows(task_id, root):
                 continue
-            close = difflib.get_close_matches(task_id, sorted(known), n=1, cutoff=0.6)
+            known = sorted(ctx.index.ids(root) | local)
+            close = difflib.get_close_matches(task_id, known, n=1, cutoff=0.6)
             if close:
                 yield Report(node, "similar", {"id": task_id, "closest": close[0]})
             else:

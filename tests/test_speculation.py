@@ -1,0 +1,124 @@
+"""The CLI checks each file once against a speculative index (cli/speculation.py): its results
+must equal a check of every file against the complete index, also when many answers were wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import comparable
+from trigger_lsp.analysis.model import build_model
+from trigger_lsp.analysis.syntax import parse
+from trigger_lsp.cli.runner import CheckOptions, check_paths
+from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
+from trigger_lsp.engine import analyze
+from trigger_lsp.index import ProjectIndex, entries_for
+from trigger_lsp.project.context import ProjectResolver
+from trigger_lsp.settings import RuleSettings
+
+SDK = 'import { logger, task, tasks } from "@trigger.dev/sdk";\n'
+
+
+def _task(var: str, task_id: str, body: str = 'logger.info("x");') -> str:
+    return (
+        f'export const {var} = task({{ id: "{task_id}", concurrency: {{ total: 1 }},\n'
+        f"  retry: {{ maxAttempts: 2 }}, run: async () => {{ {body} }} }});\n"
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "package.json").write_text(
+        '{"name": "p", "dependencies": {"@trigger.dev/sdk": "4.8.3"}}\n'
+    )
+    (tmp_path / "trigger.config.ts").write_text(
+        'import { defineConfig } from "@trigger.dev/sdk";\n'
+        'export default defineConfig({ project: "proj_x", dirs: ["./src/trigger"],'
+        " maxDuration: 60 });\n"
+    )
+    trigger = tmp_path / "src" / "trigger"
+    trigger.mkdir(parents=True)
+    # 40 files define "shared" (a duplicate everywhere: 40 checks to redo, enough for the
+    # process pool to redo them), and one id of their own.
+    for i in range(40):
+        (trigger / f"t{i:02d}.ts").write_text(SDK + _task("a", "shared") + _task("b", f"own-{i}"))
+    # Triggers one id that exists in another file and one that exists nowhere.
+    (trigger / "caller.ts").write_text(
+        SDK
+        + _task(
+            "c",
+            "caller",
+            'await tasks.trigger("own-3", {}); await tasks.trigger("own-99", {});',
+        )
+    )
+    # A duplicate that a comment suppresses, and a suppression that nothing uses.
+    (trigger / "quiet.ts").write_text(
+        SDK
+        + "// trigger-lsp-ignore duplicate-task-id\n"
+        + _task("q", "shared")
+        + "// trigger-lsp-ignore unknown-task-id\n"
+        + _task("r", "quiet-own")
+    )
+    # Clean files: every answer holds, nothing to redo.
+    for i in range(5):
+        (trigger / f"clean{i}.ts").write_text(SDK + _task("d", f"clean-{i}"))
+    return tmp_path
+
+
+def _two_passes(files: list[Path]) -> dict[Path, list[tuple[object, ...]]]:
+    """What checking with the complete index gives: index every file, then check each."""
+    resolver = ProjectResolver(frozenset({"all"}))
+    index = ProjectIndex()
+    sources = {f: f.read_bytes() for f in files}
+    for f, source in sources.items():
+        model = build_model(parse(source, "typescript"), "typescript")
+        index.update(f, entries_for(model, f, resolver.context_for(f).root))
+    index.complete = True
+    out = {}
+    for f, source in sources.items():
+        project = resolver.context_for(f)
+        settings = RuleSettings().layered(project.lint.rules, {})
+        result = analyze(source, f, project=project, settings=settings, index=index)
+        out[f] = comparable(result.findings)
+    return out
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_one_pass_equals_two_passes(project: Path, jobs: int) -> None:
+    files = [*sorted((project / "src" / "trigger").glob("*.ts")), project / "trigger.config.ts"]
+    expected = _two_passes(files)
+    outcomes = check_paths([project], CheckOptions({}), jobs=jobs)
+    got = {o.path: comparable([loc.finding for loc in o.located]) for o in outcomes}
+    assert set(got) >= set(expected)
+    for f in expected:
+        assert got[f] == expected[f], f
+    # The cases the speculation gets wrong are in there, so the test is not vacuous.
+    rules = {loc.finding.rule for o in outcomes for loc in o.located}
+    assert {"duplicate-task-id", "unknown-task-id", "unused-suppression"} <= rules
+    quiet = next(o for o in outcomes if o.path.name == "quiet.ts")
+    assert [loc.finding.rule for loc in quiet.located] == ["unused-suppression"]
+
+
+def test_each_wrong_answer_is_caught() -> None:
+    root, here, other = Path("/p"), Path("/p/a.ts"), Path("/p/b.ts")
+    source = (SDK + _task("x", "dup")).encode()
+    index = ProjectIndex()
+    index.update(
+        other, entries_for(build_model(parse(source, "typescript"), "typescript"), other, root)
+    )
+    index.complete = True
+
+    def holds(ask: str, *args: object) -> bool:
+        speculative = SpeculativeIndex()
+        getattr(speculative, ask)(*args)
+        return answers_hold(index, speculative.asked)
+
+    assert not holds("defined_elsewhere", "dup", root, here)  # b.ts defines it
+    assert holds("defined_elsewhere", "dup", root, other)  # only the file itself does
+    assert holds("defined_elsewhere", "fresh", root, here)
+    assert holds("knows", "dup", root)
+    assert not holds("knows", "missing", root)
+    assert holds("has_ids", root)
+    assert not holds("has_ids", Path("/elsewhere"))
+    assert not holds("ids", root)  # never answered right: the file is always checked again
