@@ -162,9 +162,10 @@ def prepare(
     tree: ts.Tree | None = None,
     kb: Knowledge | None = None,
     lines: LineIndex | None = None,
+    model: FileModel | None = None,
 ) -> Prepared | FileResult:
-    """Parse (unless given the tree) and model the file; a file that is not analysed (too
-    large, binary) comes back as its FileResult."""
+    """Parse and model the file (unless given the tree, and the model of that tree); a file
+    that is not analysed (too large, binary) comes back as its FileResult."""
     if len(source) > MAX_FILE_BYTES:
         size = len(source) / (1024 * 1024)
         return FileResult(
@@ -180,7 +181,8 @@ def prepare(
     grammar = grammar or grammar_for(path)
     if tree is None:
         tree = parse(source, grammar)
-    model = build_model(tree, grammar)
+    if model is None:
+        model = build_model(tree, grammar)
     notes = []
     if tree.root_node.has_error:
         notes.append("the file has syntax errors; results may be partial")

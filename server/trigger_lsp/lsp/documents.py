@@ -8,6 +8,7 @@ from pathlib import Path
 import tree_sitter as ts
 from lsprotocol import types as lsp
 
+from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.engine import FileResult, LineIndex
 from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes, units_to_byte_col
@@ -32,6 +33,8 @@ class Document:
     statements: StatementCache = field(default_factory=StatementCache)
     converted: dict[object, lsp.Diagnostic] = field(default_factory=dict)  # by finding, see
     # TriggerLanguageServer.diagnostics_for
+    _fresh: bool = False  # `tree` is the parse of the current text
+    _model: FileModel | None = None  # the model of that tree, once built
 
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.source)
@@ -62,6 +65,7 @@ class Document:
             self.source = change.text.encode("utf-8", "surrogatepass")
             self.lines = LineIndex(self.source)
             self.tree = None
+            self._fresh, self._model = False, None
             return
         start = self.offset(change.range.start, encoding)
         end = max(start, self.offset(change.range.end, encoding))
@@ -71,6 +75,7 @@ class Document:
         self.source = self.source[:start] + new + self.source[end:]
         self.lines = self.lines.edited(start, end, new)
         new_end = start + len(new)
+        self._fresh, self._model = False, None
         if self.tree is not None:
             # Edit a copy (cheap: the copy shares the subtrees until written): the old tree
             # stays valid for whatever still reads the previous version's analysis, such as
@@ -87,8 +92,31 @@ class Document:
 
     def parsed(self) -> ts.Tree:
         """The syntax tree of the current text, re-using the previous tree after edits."""
-        self.tree = parse(self.source, self.grammar, self.tree)
+        if not self._fresh or self.tree is None:
+            self.tree = parse(self.source, self.grammar, self.tree)
+            self._fresh, self._model = True, None
         return self.tree
+
+    def adopt(self, tree: ts.Tree, model: FileModel) -> None:
+        """Take the tree and model of the current text, made elsewhere (by the indexer)."""
+        self.tree, self._fresh, self._model = tree, True, model
+
+    def built_model(self) -> FileModel | None:
+        """The model of the current text if one was built (by `model`, or kept)."""
+        return self._model if self._fresh else None
+
+    def keep_model(self, model: FileModel) -> None:
+        """Keep the model an analysis of the current text built."""
+        if self._fresh:
+            self._model = model
+
+    def model(self) -> FileModel:
+        """The model of the current text: built once per version, for the index and the
+        analysis alike."""
+        tree = self.parsed()
+        if self._model is None:
+            self._model = build_model(tree, self.grammar)
+        return self._model
 
 
 class DocumentStore:

@@ -12,9 +12,11 @@ import logging
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import tree_sitter as ts
 from lsprotocol import types as lsp
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
@@ -22,9 +24,9 @@ from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
 from trigger_lsp.analysis.model import FileModel, build_model
-from trigger_lsp.analysis.syntax import is_source_path
+from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary, warm_up
-from trigger_lsp.index import FileIndex, ProjectIndex, entries_for, index_source, sites_for
+from trigger_lsp.index import FileIndex, ProjectIndex, entries_for, index_model, sites_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp import code_actions
@@ -41,13 +43,25 @@ from trigger_lsp.statements import analyze_statements, warm_step
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
 READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the index
-INDEX_PAUSE_S = 0.001  # after each file indexed in the background
+LAST_READ_KEPT_S = 5.0  # how long the indexer's last parse waits for the file to be opened
+INDEX_PAUSE_S = 0.001  # before each file indexed in the background
 # Statement findings are prepared in slices after a whole-file analysis; a request that arrives
 # meanwhile waits for the end of the current slice.
 WARM_SLICE_S = 0.003
 WARM_PAUSE_S = 0.001  # between slices
 WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
 RELEASE_DELAY_S = 0.001  # a replaced analysis is freed this long after the new one is made
+
+
+@dataclass(frozen=True, eq=False)
+class LastRead:
+    """The indexer's parse of a file from the disk."""
+
+    path: Path
+    source: bytes
+    grammar: str
+    tree: ts.Tree
+    model: FileModel
 
 
 class TriggerLanguageServer(LanguageServer):
@@ -69,6 +83,7 @@ class TriggerLanguageServer(LanguageServer):
         self._index_task: asyncio.Task[None] | None = None
         self._configured = asyncio.Event()  # the client's settings are in
         self._indexed = asyncio.Event()  # the workspace index is done (or not wanted)
+        self._last_read: LastRead | None = None  # see _keep_read
         self._ready_wait: asyncio.Future[None] | None = None
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
         self._released: list[FileResult] = []  # replaced analyses, freed after the answer
@@ -150,6 +165,7 @@ class TriggerLanguageServer(LanguageServer):
                 tree=tree,
                 kb=self.kb,
                 lines=doc.lines,
+                model=doc.built_model(),
             )
         except Exception as exc:  # the engine failing on one text must not stop the server
             log.exception("analysis failed on %s", doc.uri)
@@ -170,6 +186,7 @@ class TriggerLanguageServer(LanguageServer):
         if doc.statements.pending is not None:
             self.warm_later(doc.uri)
         if result.model is not None:
+            doc.keep_model(result.model)
             self.index_model(doc, result.model, project.root)
         return result
 
@@ -239,14 +256,42 @@ class TriggerLanguageServer(LanguageServer):
             except OSError:
                 source = b""
             if source and not looks_binary(source):
-                found = index_source(source, path, self.resolver.context_for(path).root)
+                grammar = grammar_for(path)
+                tree = parse(source, grammar)
+                model = build_model(tree, grammar)
+                found = index_model(model, path, self.resolver.context_for(path).root)
+                self._keep_read(LastRead(path, source, grammar, tree, model))
         return self.index.update(path, found.entries, found.sites)
+
+    def _keep_read(self, read: LastRead) -> None:
+        """Keep the parse of the file indexed last for a few seconds: an editor often opens a
+        file just as the indexer has read it, and then needs not parse it again."""
+        self._last_read = read
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        loop.call_later(LAST_READ_KEPT_S, self._drop_read, read)
+
+    def _drop_read(self, read: LastRead) -> None:
+        if self._last_read is read:
+            self._last_read = None
+
+    def adopt_last_read(self, doc: Document) -> None:
+        """Give an opened document the tree and model of the indexer's read of the same text."""
+        read, self._last_read = self._last_read, None
+        if read is not None and (read.path, read.source, read.grammar) == (
+            doc.path,
+            doc.source,
+            doc.grammar,
+        ):
+            doc.adopt(read.tree, read.model)
 
     def index_open(self, doc: Document) -> None:
         """Put an open document's task ids in the index without analysing it."""
         if doc.path is not None and is_source_path(doc.path):
             root = self.resolver.context_for(doc.path).root
-            self.index_model(doc, build_model(doc.parsed(), doc.grammar), root)
+            self.index_model(doc, doc.model(), root)
 
     def index_model(self, doc: Document, model: FileModel, root: Path) -> None:
         """Update the index with the document's tasks (its trigger sites when first asked
@@ -335,15 +380,15 @@ class TriggerLanguageServer(LanguageServer):
                 if count >= MAX_INDEXED_FILES:
                     self.show_once(f"indexed the first {MAX_INDEXED_FILES} files only")
                     break
-                uri = path.as_uri()
-                if self.store.get(uri) is None:
+                # Before each file, let requests in: the documents an editor opens right after
+                # start are then read from the editor, not from the disk as well. Sleeping (not
+                # just yielding) releases the interpreter to the thread reading the messages.
+                await asyncio.sleep(INDEX_PAUSE_S)
+                if self.store.get(path.as_uri()) is None:
                     try:
                         self.index_from_disk(path)
                     except Exception as exc:  # a broken file must not stop indexing
                         self.log_once(f"indexing {path} failed: {exc}")
-                # Between files, let requests in. Sleeping (not just yielding) releases the
-                # interpreter to the thread that reads the client's messages.
-                await asyncio.sleep(INDEX_PAUSE_S)
         finally:
             self._indexed.set()  # (also when the walk fails: waiting for it would not help)
         self.index.complete = True
@@ -434,6 +479,7 @@ def create_server() -> TriggerLanguageServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: TriggerLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
         doc = ls.store.open(params.text_document, _path_of(params.text_document.uri))
+        ls.adopt_last_read(doc)
         ls.schedule(doc, delay_ms=0)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
