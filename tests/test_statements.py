@@ -191,3 +191,80 @@ def test_a_cold_analysis_is_whole_and_idle_steps_prepare_the_statements() -> Non
     )
     reused = [t for t in prepared if t in cache.by_text and cache.by_text[t] is prepared[t]]
     assert len(reused) == len(prepared) - 1  # only the edited statement was analysed again
+
+
+HELPERS = b"""import { task, tasks, logger } from "@trigger.dev/sdk";
+
+export const a = task({ id: "a", run: async () => { report(); } });
+
+export const b = task({
+  id: "b",
+  run: async () => {
+    function report() { logger.info("b"); }
+    report();
+  },
+});
+"""
+
+
+def test_a_file_fact_change_in_one_statement_rechecks_the_others() -> None:
+    """`a` calls `report`, which logs in another task statement (task-no-logging reads the
+    file's logging helpers, a file fact): when that statement stops logging, `a` is flagged
+    although its own text did not change; when a global error hook appears inside a task
+    statement, every task's task-no-error-handling finding goes."""
+    target = Path("/project/src/trigger/helpers.ts")
+    project = default_context(Path("/project"))
+    cache = StatementCache()
+    on = RuleSettings({"task-no-error-handling": "on"})  # off by default
+    versions = [
+        HELPERS,
+        HELPERS.replace(b'logger.info("b");', b"return 1;"),
+        HELPERS.replace(b"report();\n  },", b"report(); tasks.catchError(() => {});\n  },"),
+    ]
+    rules = ("task-no-logging", "task-no-error-handling")
+    for text in versions:  # each analysed from the cache the previous version left
+        got = analyze_statements(cache, text, target, project=project, settings=on)
+        while warm_step(cache, 1.0):
+            pass
+        want = analyze(text, target, project=project, settings=on)
+        assert comparable(got.findings) == comparable(want.findings)
+    flagged = [
+        [
+            f.rule
+            for f in analyze(t, target, project=project, settings=on).findings
+            if f.rule in rules
+        ]
+        for t in versions
+    ]
+    assert flagged[0].count("task-no-logging") == 0
+    assert flagged[1].count("task-no-logging") == 2
+    assert flagged[0].count("task-no-error-handling") == 2
+    assert flagged[2].count("task-no-error-handling") == 0
+
+
+def test_a_model_from_pieces_equals_the_whole_model() -> None:
+    """Built from the top-level statements, with spots carried across versions, a model has
+    the imports, tasks, and sparse nodes that one query over the whole tree finds."""
+    from trigger_lsp.analysis.model import build_model
+    from trigger_lsp.analysis.pieces import PieceCache
+    from trigger_lsp.analysis.syntax import parse
+
+    cache = PieceCache()
+    for path in SOURCES:
+        text = path.read_bytes()
+        for version in (text, text.replace(b"run:", b"run :", 1), text + b"\n// end\n"):
+            tree = parse(version, "typescript")
+            whole = build_model(tree, "typescript")
+            pieces = build_model(tree, "typescript", cache)
+            assert not pieces.gathered
+            assert [(t.kind, t.id, t.call.start_byte) for t in pieces.tasks] == [
+                (t.kind, t.id, t.call.start_byte) for t in whole.tasks
+            ]
+            assert [i.source for i in pieces.imports] == [i.source for i in whole.imports]
+            for kind in ("import", "export", "comment"):
+                spans = [(n.start_byte, n.end_byte) for n in pieces.of(kind)]
+                assert spans == [(n.start_byte, n.end_byte) for n in whole.of(kind)], kind
+            assert not pieces.gathered  # the sparse kinds came from the statements
+            assert [n.start_byte for n in pieces.of("call")] == [
+                n.start_byte for n in whole.of("call")
+            ]

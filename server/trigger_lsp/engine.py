@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel, build_model
+from trigger_lsp.analysis.pieces import PieceCache
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.loader import knowledge
@@ -163,6 +164,7 @@ def prepare(
     kb: Knowledge | None = None,
     lines: LineIndex | None = None,
     model: FileModel | None = None,
+    pieces: PieceCache | None = None,
 ) -> Prepared | FileResult:
     """Parse and model the file (unless given the tree, and the model of that tree); a file
     that is not analysed (too large, binary) comes back as its FileResult."""
@@ -182,7 +184,7 @@ def prepare(
     if tree is None:
         tree = parse(source, grammar)
     if model is None:
-        model = build_model(tree, grammar)
+        model = build_model(tree, grammar, pieces)
     notes = []
     if tree.root_node.has_error:
         notes.append("the file has syntax errors; results may be partial")

@@ -25,6 +25,7 @@ from pathlib import Path
 import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel
+from trigger_lsp.analysis.pieces import PieceCache
 from trigger_lsp.engine import (
     FileResult,
     Finding,
@@ -38,7 +39,7 @@ from trigger_lsp.engine import (
 from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.model import Knowledge, Severity
 from trigger_lsp.project.context import ProjectContext
-from trigger_lsp.rules.base import Edit, Fix, Related, Rule
+from trigger_lsp.rules.base import FACTS, Edit, Fix, Related, Rule
 from trigger_lsp.settings import RuleSettings
 
 Span = tuple[int, int]
@@ -158,6 +159,7 @@ class StatementCache:
     skeleton: list[Kept] | None = None
     by_text: dict[bytes, list[Kept]] = field(default_factory=dict)
     disabled: bool = False  # a finding depended on two task statements: analyse whole files
+    pieces: PieceCache = field(default_factory=PieceCache)  # for building the model
     # After a full analysis: the version to compute the kept findings from, a few statements
     # at a time, while the editor is idle (see `warm_step`).
     pending: tuple[Prepared, Layout, list[tuple[Rule, Severity | None]]] | None = None
@@ -218,7 +220,9 @@ def analyze_statements(
     """Like `engine.analyze`, reusing the findings of task statements that did not change.
     `lines` may be the line index of `source`, and `model` the model of `tree`, that the
     caller already keeps."""
-    prepared = prepare(source, path, project, settings, index, grammar, tree, kb, lines, model)
+    prepared = prepare(
+        source, path, project, settings, index, grammar, tree, kb, lines, model, cache.pieces
+    )
     if isinstance(prepared, FileResult):
         return prepared
     rules = active_rules(prepared)
@@ -228,6 +232,7 @@ def analyze_statements(
     project_ids = index.ids(prepared.ctx.project.root) if index and index.complete else None
     key: tuple[object, ...] = (layout.key, prepared.ctx.project, prepared.settings, path)
     key += (prepared.is_trigger, project_ids)  # unknown-task-id reads the project's ids
+    key += tuple(prepared.ctx.fact(f) for f in FACTS.values())  # what rules read elsewhere
     raw, errors = run_rules(prepared, whole, prepared.ctx)
     kept = None
     if cache.key != key:  # a whole analysis is quicker than every statement's on its own;

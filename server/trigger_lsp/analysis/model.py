@@ -17,6 +17,14 @@ from typing import Any, TypeVar
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import Import, SdkNames, read_import, read_require
+from trigger_lsp.analysis.pieces import (
+    SPARSE_TYPES,
+    Piece,
+    PieceCache,
+    keep_only,
+    outside_functions,
+    pieces_of,
+)
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     call_arguments,
@@ -75,6 +83,20 @@ _COLLECT = """
 
 
 _START = operator.attrgetter("start_byte")
+_KINDS = (
+    "call",
+    "new",
+    "import",
+    "declarator",
+    "catch",
+    "loop",
+    "member",
+    "string",
+    "template",
+    "comment",
+    "await",
+    "export",
+)
 
 
 @cache
@@ -116,17 +138,86 @@ class FileModel:
     imports: list[Import]
     sdk: SdkNames
     tasks: list[TaskDefinition]
-    nodes: dict[str, list[ts.Node]]
+    # The collected nodes by kind; None for a model built from pieces (see `build_model`),
+    # which collects them when first asked, and only within a view's spans for a view.
+    nodes: dict[str, list[ts.Node]] | None
     task_vars: dict[str, TaskDefinition] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)  # module-level `const X = "..."`
     runs: list[TaskDefinition] = field(default_factory=list)  # tasks with a run, by position
     # Values derived once per file and shared by every rule (see `memo`).
     _memo: dict[object, Any] = field(default_factory=dict)
-    # For a view (see `view`): the model of the whole file.
+    # For a view (see `view`): the model of the whole file, and the view's spans.
     _whole: FileModel | None = None
+    _spans: list[tuple[int, int]] | None = None
+    # For a model built from pieces: the top-level statements, and the tree's root.
+    _pieces: list[Piece] | None = None
+    _root: ts.Node | None = None
+    _cache: PieceCache | None = None
+
+    @property
+    def pieces(self) -> list[Piece] | None:
+        """The top-level statements, for a model built from pieces."""
+        return self._pieces
+
+    @property
+    def piece_cache(self) -> PieceCache | None:
+        return self._cache
+
+    @property
+    def names_key(self) -> object:
+        """The SDK names in force, as a key for what is kept per statement text."""
+        sdk = self.sdk
+        return self.memo(
+            "names_key",
+            lambda: (self.grammar, frozenset(sdk.names.items()), frozenset(sdk.namespaces)),
+        )
 
     def of(self, kind: str) -> list[ts.Node]:
-        return self.nodes.get(kind, [])
+        if self.nodes is not None:
+            return self.nodes.get(kind, [])
+        gathered = self._memo.get("nodes")
+        if gathered is None:
+            if self._whole is None and kind in SPARSE_TYPES and self._pieces is not None:
+                pieces = self._pieces
+                return self.memo(
+                    ("sparse", kind), lambda: [n for p in pieces for n in p.sparse(kind)]
+                )
+            gathered = self.memo("nodes", self._gather)
+        return gathered.get(kind, [])
+
+    def _gather(self) -> dict[str, list[ts.Node]]:
+        """The collected nodes of a model built from pieces: of the whole tree, or of a view's
+        spans (from the whole model's lists when it has them)."""
+        whole = self.whole
+        if self._spans is None:
+            assert self._root is not None
+            return _collect(self._root, self.grammar)
+        if whole.nodes is not None or "nodes" in whole._memo:
+            return whole._in_spans(self._spans)
+        assert whole._root is not None
+        out: dict[str, list[ts.Node]] = defaultdict(list)
+        for start, end in self._spans:
+            for kind, found in _collect(whole._root, self.grammar, start, end).items():
+                out[kind].extend(found)
+        return dict(out)
+
+    def _in_spans(self, spans: list[tuple[int, int]]) -> dict[str, list[ts.Node]]:
+        nodes: dict[str, list[ts.Node]] = {}
+        for kind in _KINDS:
+            found = self.of(kind)
+            starts = self._starts(kind)
+            kept: list[ts.Node] = []
+            for start, end in spans:
+                lo = bisect.bisect_left(starts, start)
+                hi = bisect.bisect_left(starts, end)
+                kept.extend(n for n in found[lo:hi] if n.end_byte <= end)
+            nodes[kind] = kept
+        return nodes
+
+    @property
+    def gathered(self) -> bool:
+        """Whether the whole file's nodes are collected (reading any kind costs nothing)."""
+        return self.nodes is not None or "nodes" in self._memo
 
     @property
     def whole(self) -> FileModel:
@@ -140,16 +231,7 @@ class FileModel:
         tasks and runs are those inside the spans; imports, SDK names, task variables and
         constants stay those of the whole file. Used to re-check only what an edit touched."""
         whole = self.whole
-        nodes: dict[str, list[ts.Node]] = {}
-        for kind, found in whole.nodes.items():
-            starts = whole._starts(kind)
-            kept: list[ts.Node] = []
-            for start, end in spans:
-                lo = bisect.bisect_left(starts, start)
-                hi = bisect.bisect_left(starts, end)
-                kept.extend(n for n in found[lo:hi] if n.end_byte <= end)
-            nodes[kind] = kept
-
+        nodes = whole._in_spans(spans) if whole.gathered else None
         task_starts = whole.memo("task_starts", lambda: [t.call.start_byte for t in whole.tasks])
         tasks: list[TaskDefinition] = []
         for start, end in spans:
@@ -167,6 +249,20 @@ class FileModel:
             constants=whole.constants,
             runs=[t for t in whole.runs if id(t) in chosen],
             _whole=whole,
+            _spans=spans,
+        )
+
+    def module_declarators(self) -> list[ts.Node]:
+        """The variable declarators of the whole file that are in no function."""
+        whole = self.whole
+        if whole._pieces is None:
+            return whole.memo(
+                "module_declarators",
+                lambda: [d for d in whole.of("declarator") if outside_functions(d)],
+            )
+        pieces = whole._pieces
+        return whole.memo(
+            "module_declarators", lambda: [d for p in pieces for d in p.module_declarators()]
         )
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
@@ -210,9 +306,19 @@ class FileModel:
 
     def within(self, kind: str, node: ts.Node) -> list[ts.Node]:
         """Collected nodes of `kind` inside `node` (the node itself included), in a view too."""
-        whole = self.whole
-        found = whole.of(kind)
-        starts = whole._starts(kind)
+        model = self.whole
+        if not model.gathered:
+            spans = self._spans or []
+            if any(s <= node.start_byte and node.end_byte <= e for s, e in spans):
+                model = self  # a view holding the node: its own nodes suffice
+            else:
+                key = ("within", node.start_byte, node.end_byte)
+                inside: dict[str, list[ts.Node]] = self.memo(
+                    key, lambda: _collect(node, self.grammar)
+                )
+                return inside.get(kind, [])
+        found = model.of(kind)
+        starts = model._starts(kind)
         lo = bisect.bisect_left(starts, node.start_byte)
         hi = bisect.bisect_right(starts, node.end_byte)
         return [n for n in found[lo:hi] if n.end_byte <= node.end_byte]
@@ -377,34 +483,123 @@ def _may_define_task(call: ts.Node, factories: frozenset[bytes]) -> bool:
     return True  # parenthesised, `await` misparsed, ...: resolve it
 
 
-def build_model(tree: ts.Tree, grammar: str) -> FileModel:
-    captures = ts.QueryCursor(_query(grammar)).captures(tree.root_node)
-    nodes: dict[str, list[ts.Node]] = defaultdict(list)
-    for name, found in captures.items():
-        nodes[name] = sorted(found, key=_START)
-    imports: list[Import] = []
-    for node in nodes.get("import", []):
-        imp = read_import(node)
-        if imp is not None:
-            imports.append(imp)
-    for node in nodes.get("declarator", []):
-        imp = read_require(node)
-        if imp is not None:
-            imports.append(imp)
+def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) -> FileModel:
+    """The model of a tree. With a document's `PieceCache`, the model is built from the
+    top-level statements (see analysis/pieces.py) and collects the nodes rules look for only
+    when first asked; the result is the same."""
+    if cache is not None:
+        return _build_from_pieces(tree, grammar, cache)
+    nodes = _collect(tree.root_node, grammar)
+    imports = _imports(nodes.get("import", []), nodes.get("declarator", []))
     sdk = SdkNames(imports)
     constants = _module_constants(tree.root_node)
     tasks: list[TaskDefinition] = []
     if sdk:
-        factories = frozenset(
-            local.encode() for local, path in sdk.names.items() if path in TASK_FACTORIES
-        )
+        factories = _factories(sdk)
         for call in nodes.get("call", []):
-            if not _may_define_task(call, factories):
-                continue
-            kind = TASK_FACTORIES.get(sdk.resolve(call.child_by_field_name("function")) or "")
+            kind = _task_kind(call, sdk, factories)
             if kind is not None:
                 tasks.append(_task_definition(call, kind, constants))
-    task_vars = {t.variable: t for t in tasks if t.variable}
+    return _model(grammar, imports, sdk, tasks, constants, nodes=nodes)
+
+
+def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileModel:
+    root = tree.root_node
+    pieces = pieces_of(root, cache, lambda node: _collect(node, grammar))
+    imports = _imports(
+        [n for p in pieces for n in p.sparse("import")],
+        [d for p in pieces for d in p.requires(read_require)],
+    )
+    sdk = SdkNames(imports)
+    constants = _module_constants(root)
+    tasks: list[TaskDefinition] = []
+    if sdk:
+        factories = _factories(sdk)
+        names = (  # what decides which calls define tasks, and their ids
+            grammar,
+            frozenset(sdk.names.items()),
+            frozenset(sdk.namespaces),
+            frozenset(constants.items()),
+        )
+        used = set()
+        for piece in pieces:
+            key = (piece.text, names)
+            spots = cache.tasks.get(key) if piece.clean else None
+            calls: list[tuple[ts.Node | None, str]] = []
+            if spots is not None:
+                calls = [(piece.find((a, b), "call_expression"), kind) for a, b, kind in spots]
+            if spots is None or any(call is None for call, _ in calls):
+                calls = []
+                for call in piece.caps().get("call", []):
+                    kind = _task_kind(call, sdk, factories)
+                    if kind is not None:
+                        calls.append((call, kind))
+                start = piece.start
+                spots = tuple(
+                    (c.start_byte - start, c.end_byte - start, k) for c, k in calls if c is not None
+                )
+            if piece.clean:
+                cache.tasks[key] = spots
+                used.add(key)
+            tasks.extend(_task_definition(c, k, constants) for c, k in calls if c is not None)
+        keep_only(cache.tasks, used)
+    return _model(
+        grammar, imports, sdk, tasks, constants, nodes=None, pieces=pieces, root=root, cache=cache
+    )
+
+
+def _collect(
+    node: ts.Node, grammar: str, start: int | None = None, end: int | None = None
+) -> dict[str, list[ts.Node]]:
+    """The collected nodes inside `node` (or inside bytes start..end of it), by kind, in source
+    order: one query."""
+    cursor = ts.QueryCursor(_query(grammar))
+    if start is not None and end is not None:
+        cursor.set_byte_range(start, end)
+        return {
+            kind: sorted(
+                (n for n in found if start <= n.start_byte and n.end_byte <= end), key=_START
+            )
+            for kind, found in cursor.captures(node).items()
+        }
+    return {kind: sorted(found, key=_START) for kind, found in cursor.captures(node).items()}
+
+
+def _imports(statements: list[ts.Node], declarators: list[ts.Node]) -> list[Import]:
+    imports: list[Import] = []
+    for node in statements:
+        imp = read_import(node)
+        if imp is not None:
+            imports.append(imp)
+    for node in declarators:
+        imp = read_require(node)
+        if imp is not None:
+            imports.append(imp)
+    return imports
+
+
+def _factories(sdk: SdkNames) -> frozenset[bytes]:
+    return frozenset(local.encode() for local, path in sdk.names.items() if path in TASK_FACTORIES)
+
+
+def _task_kind(call: ts.Node, sdk: SdkNames, factories: frozenset[bytes]) -> str | None:
+    if not _may_define_task(call, factories):
+        return None
+    return TASK_FACTORIES.get(sdk.resolve(call.child_by_field_name("function")) or "")
+
+
+def _model(
+    grammar: str,
+    imports: list[Import],
+    sdk: SdkNames,
+    tasks: list[TaskDefinition],
+    constants: dict[str, str],
+    *,
+    nodes: dict[str, list[ts.Node]] | None,
+    pieces: list[Piece] | None = None,
+    root: ts.Node | None = None,
+    cache: PieceCache | None = None,
+) -> FileModel:
     runs = sorted(
         (t for t in tasks if t.run is not None),
         key=lambda t: t.run.start_byte if t.run is not None else 0,
@@ -414,10 +609,13 @@ def build_model(tree: ts.Tree, grammar: str) -> FileModel:
         imports=imports,
         sdk=sdk,
         tasks=tasks,
-        nodes=dict(nodes),
-        task_vars=task_vars,
+        nodes=nodes,
+        task_vars={t.variable: t for t in tasks if t.variable},
         constants=constants,
         runs=runs,
+        _pieces=pieces,
+        _root=root,
+        _cache=cache,
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import tree_sitter as ts
 
@@ -82,6 +82,73 @@ class FileContext:
     @property
     def sdk_version(self):
         return self.project.sdk_version
+
+    def fact(self, fact: FileFact[T]) -> T:
+        """The value of a file fact for the whole file (computed once per model)."""
+        whole = self.model.whole
+        return whole.memo(("fact", fact.name), lambda: _file_fact(self, fact))
+
+
+T = TypeVar("T", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class FileFact(Generic[T]):
+    """A fact about the whole file that a rule checking one task statement needs (which
+    functions log, whether a global error hook is set). It is additive over the top-level
+    statements: `combine` of its value on each statement equals its value on the whole file.
+    A model built from pieces computes it per statement and keeps the values by statement
+    text, so an edit recomputes only the changed statements' part; the findings statements.py
+    keeps are valid while every fact's value stays the same."""
+
+    name: str
+    of: Callable[[FileContext], T]  # on the whole file or on a view of one statement
+    combine: Callable[[list[T]], T]
+    # When set, a statement whose text holds none of these contributes nothing.
+    tokens: tuple[bytes, ...] = ()
+
+
+FACTS: dict[str, FileFact[Any]] = {}
+
+
+def file_fact(
+    name: str, combine: Callable[[list[T]], T], tokens: tuple[bytes, ...] = ()
+) -> Callable[[Callable[[FileContext], T]], FileFact[T]]:
+    def register(of: Callable[[FileContext], T]) -> FileFact[T]:
+        fact = FileFact(name, of, combine, tokens)
+        FACTS[name] = fact
+        return fact
+
+    return register
+
+
+def _file_fact(ctx: FileContext, fact: FileFact[T]) -> T:
+    whole = ctx.model.whole
+    if fact.tokens and not any(ctx.mentions(t) for t in fact.tokens):
+        return fact.combine([])
+    pieces, cache = whole.pieces, whole.piece_cache
+    if pieces is None or cache is None:
+        return fact.of(replace(ctx, model=whole))
+    names = whole.names_key
+    keys = [(fact.name, p.text, names) for p in pieces]
+    missing = sum(1 for p, key in zip(pieces, keys, strict=True) if key not in cache.facts)
+    if missing * 2 > len(pieces):
+        whole.of("call")  # collect the whole file once: the views below then cost little
+    values: list[T] = []
+    kept: dict[tuple[str, bytes, object], object] = {}
+    for piece, key in zip(pieces, keys, strict=True):
+        if fact.tokens and not any(t in piece.text for t in fact.tokens):
+            continue
+        value = cache.facts.get(key) if piece.clean else None
+        if value is None:
+            value = fact.of(replace(ctx, model=whole.view([piece.span])))
+        if piece.clean:
+            kept[key] = value
+        values.append(value)  # type: ignore[arg-type]
+    for key in [k for k in cache.facts if k[0] == fact.name and k not in kept]:
+        del cache.facts[key]
+    cache.facts.update(kept)
+    return fact.combine(values)
 
 
 Check = Callable[[FileContext], Iterator[Report]]

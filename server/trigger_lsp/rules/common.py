@@ -472,6 +472,16 @@ def sdk_binds(model: FileModel, export: str) -> bool:
 
 
 def declarations_of(model: FileModel) -> Declarations:
-    """The file's shared Declarations index (of the whole file, also for a view)."""
+    """The file's shared Declarations index (of the whole file, also for a view). A view of
+    a model built from pieces that has not collected the whole file's nodes gets its own: the
+    declarators outside functions (the only ones in scope elsewhere) and those in the view."""
     whole = model.whole
-    return whole.memo("declarations", lambda: Declarations(whole.of("declarator")))
+    if whole.gathered or model is whole:
+        return whole.memo("declarations", lambda: Declarations(whole.of("declarator")))
+
+    def own() -> Declarations:
+        merged = {(d.start_byte, d.end_byte): d for d in whole.module_declarators()}
+        merged.update({(d.start_byte, d.end_byte): d for d in model.of("declarator")})
+        return Declarations([merged[k] for k in sorted(merged)])
+
+    return model.memo("declarations", own)

@@ -25,7 +25,7 @@ from trigger_lsp.analysis.syntax import (
     unwrap,
 )
 from trigger_lsp.paths import relative_parts
-from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, rule
+from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, file_fact, rule
 from trigger_lsp.rules.common import declared_value, trigger_calls
 
 
@@ -174,20 +174,41 @@ def _enclosing_names(node: ts.Node) -> list[str]:
     return names
 
 
+# A file's calls as a logging-helper graph: the names of the functions around logging calls,
+# and (callee, caller) for each call of a plain name inside a named function.
+HelperGraph = tuple[frozenset[str], frozenset[tuple[str, str]]]
+
+
+def _union_graphs(parts: list[HelperGraph]) -> HelperGraph:
+    logging: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for part_logging, part_edges in parts:
+        logging |= part_logging
+        edges |= part_edges
+    return frozenset(logging), frozenset(edges)
+
+
+@file_fact("logging-helpers", combine=_union_graphs)
+def _helper_graph(ctx: FileContext) -> HelperGraph:
+    logging: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for call in ctx.model.of("call"):
+        if _is_logging_call(ctx, call):
+            logging.update(_enclosing_names(call))
+        fn = unwrap(call.child_by_field_name("function"))
+        if fn is not None and fn.type == "identifier":
+            callee = text(fn)
+            edges.update((callee, caller) for caller in _enclosing_names(call))
+    return frozenset(logging), frozenset(edges)
+
+
 def _logging_helpers(ctx: FileContext) -> set[str]:
     """Names of functions in this file that log, directly or through other such functions, so
     that a run calling `report()` which logs is not flagged."""
-    calls = ctx.model.whole.of("call")
-    helpers: set[str] = set()
-    for call in calls:
-        if _is_logging_call(ctx, call):
-            helpers.update(_enclosing_names(call))
+    logging, edges = ctx.fact(_helper_graph)
+    helpers = set(logging)
     for _ in range(4):  # a few levels of helpers calling helpers is plenty
-        grown = set(helpers)
-        for call in calls:
-            fn = unwrap(call.child_by_field_name("function"))
-            if fn is not None and fn.type == "identifier" and text(fn) in helpers:
-                grown.update(_enclosing_names(call))
+        grown = helpers | {caller for callee, caller in edges if callee in helpers}
         if grown == helpers:
             break
         helpers = grown
@@ -198,7 +219,7 @@ def _callee_at(task: TaskDefinition) -> ts.Node:
     return task.call.child_by_field_name("function") or task.call
 
 
-@rule("task-no-logging", whole_file=True)
+@rule("task-no-logging")
 def task_no_logging(ctx: FileContext) -> Iterator[Report]:
     helpers: set[str] | None = None
     for task in ctx.model.tasks:
@@ -220,13 +241,17 @@ def task_no_logging(ctx: FileContext) -> Iterator[Report]:
 _GLOBAL_ERROR_HOOKS = frozenset({"tasks.catchError", "tasks.handleError"})
 
 
-@rule("task-no-error-handling", whole_file=True)
-def task_no_error_handling(ctx: FileContext) -> Iterator[Report]:
-    global_hook = any(
+@file_fact("global-error-hook", combine=any, tokens=(b"catchError", b"handleError"))
+def _global_error_hook(ctx: FileContext) -> bool:
+    return any(
         ctx.model.sdk.resolve(c.child_by_field_name("function")) in _GLOBAL_ERROR_HOOKS
-        for c in ctx.model.whole.of("call")
+        for c in ctx.model.of("call")
     )
-    if global_hook:
+
+
+@rule("task-no-error-handling")
+def task_no_error_handling(ctx: FileContext) -> Iterator[Report]:
+    if ctx.fact(_global_error_hook):
         return
     for task in ctx.model.tasks:
         if task.run is None or "catchError" in task.members or "handleError" in task.members:

@@ -1,0 +1,177 @@
+"""A file's top-level statements as pieces whose few interesting nodes are remembered by text.
+
+The model of a file needs, besides what rules look for in the places they check, a few nodes of
+the whole file: imports, exports, comments, `require`s, declarations outside functions and task
+definitions. Finding them with one query over the whole tree costs some 25 ms at 10,000 lines,
+however few they are. A document's `PieceCache` remembers, for each top-level statement without
+syntax errors, where those nodes lie relative to the statement's start, by the statement's text:
+after an edit, only the statements whose text changed are queried, and the nodes of the others
+are fetched by position. (The tree of a statement without errors depends on its text alone, the
+assumption statements.py makes for findings too.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import tree_sitter as ts
+
+Span = tuple[int, int]
+
+# Capture names of the collection query (model._COLLECT) and the node types they stand for,
+# for the kinds kept per statement.
+SPARSE_TYPES = {
+    "import": "import_statement",
+    "export": "export_statement",
+    "comment": "comment",
+}
+DECLARATOR = "variable_declarator"
+CALL = "call_expression"
+
+
+@dataclass(frozen=True)
+class Spots:
+    """Where the remembered nodes of one statement lie, relative to its start."""
+
+    sparse: dict[str, tuple[Span, ...]]
+    requires: tuple[Span, ...]  # declarators that `read_require` reads
+    module_declarators: tuple[Span, ...]  # declarators in no function
+
+
+@dataclass
+class PieceCache:
+    """What one document keeps between the models of its versions."""
+
+    spots: dict[bytes, Spots] = field(default_factory=dict)
+    # Task calls (span, kind) by statement text and the SDK names in force.
+    tasks: dict[tuple[bytes, object], tuple[tuple[int, int, str], ...]] = field(
+        default_factory=dict
+    )
+    # Per-statement facts (see `FileModel.fact`) by fact, statement text and SDK names.
+    facts: dict[tuple[str, bytes, object], object] = field(default_factory=dict)
+
+
+class Piece:
+    """One top-level statement of one tree."""
+
+    __slots__ = ("_caps", "_collect", "clean", "node", "spots", "start", "text")
+
+    def __init__(
+        self,
+        node: ts.Node,
+        collect: Callable[[ts.Node], dict[str, list[ts.Node]]],
+        spots: Spots | None,
+    ) -> None:
+        self.node = node
+        self.start = node.start_byte
+        self.text: bytes = node.text or b""
+        self.clean = not node.has_error
+        self._collect = collect
+        self._caps: dict[str, list[ts.Node]] | None = None
+        self.spots = spots if spots is not None else self._spots()
+
+    @property
+    def span(self) -> Span:
+        return self.start, self.node.end_byte
+
+    def caps(self) -> dict[str, list[ts.Node]]:
+        """Every collected node in the statement, by kind (one query over the statement)."""
+        if self._caps is None:
+            self._caps = self._collect(self.node)
+        return self._caps
+
+    def sparse(self, kind: str) -> list[ts.Node]:
+        if self._caps is None:
+            found = self._find_all(self.spots.sparse.get(kind, ()), SPARSE_TYPES[kind])
+            if found is not None:
+                return found
+        return self.caps().get(kind, [])
+
+    def requires(self, read: Callable[[ts.Node], object]) -> list[ts.Node]:
+        if self._caps is None:
+            found = self._find_all(self.spots.requires, DECLARATOR)
+            if found is not None:
+                return found
+        return [d for d in self.caps().get("declarator", []) if read(d) is not None]
+
+    def module_declarators(self) -> list[ts.Node]:
+        if self._caps is None:
+            found = self._find_all(self.spots.module_declarators, DECLARATOR)
+            if found is not None:
+                return found
+        return [d for d in self.caps().get("declarator", []) if outside_functions(d)]
+
+    def find(self, span: Span, node_type: str) -> ts.Node | None:
+        """The node of a type at a span relative to the statement, from its position."""
+        start, end = self.start + span[0], self.start + span[1]
+        node = self.node.named_descendant_for_byte_range(start, end)
+        while node is not None and node.start_byte == start and node.end_byte == end:
+            if node.type == node_type:
+                return node
+            node = node.parent
+        return None
+
+    def _find_all(self, spans: tuple[Span, ...], node_type: str) -> list[ts.Node] | None:
+        """The nodes at the spans; None when one is not there (which cannot happen for a
+        statement of the same text without errors: the caller then queries the statement)."""
+        found = []
+        for span in spans:
+            node = self.find(span, node_type)
+            if node is None:
+                return None
+            found.append(node)
+        return found
+
+    def _spots(self) -> Spots:
+        from trigger_lsp.analysis.imports import read_require
+
+        caps = self.caps()
+        start = self.start
+
+        def rel(nodes: list[ts.Node]) -> tuple[Span, ...]:
+            return tuple((n.start_byte - start, n.end_byte - start) for n in nodes)
+
+        return Spots(
+            {kind: rel(caps.get(kind, [])) for kind in SPARSE_TYPES},
+            rel(self.requires(read_require)),
+            rel(self.module_declarators()),
+        )
+
+
+def outside_functions(node: ts.Node) -> bool:
+    from trigger_lsp.analysis.syntax import FUNCTION_TYPES
+
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES:
+            return False
+        parent = parent.parent
+    return True
+
+
+def pieces_of(
+    root: ts.Node,
+    cache: PieceCache,
+    collect: Callable[[ts.Node], dict[str, list[ts.Node]]],
+) -> list[Piece]:
+    """The top-level statements of a tree as pieces; the cache keeps the spots of this tree's
+    clean statements only."""
+    pieces = []
+    kept: dict[bytes, Spots] = {}
+    for node in root.named_children:
+        text = node.text or b""
+        known = cache.spots.get(text) if not node.has_error else None
+        piece = Piece(node, collect, known)
+        if piece.clean:
+            kept[text] = piece.spots
+        pieces.append(piece)
+    cache.spots = kept
+    return pieces
+
+
+def keep_only(store: dict[tuple[Any, ...], Any], used: set[tuple[Any, ...]]) -> None:
+    """Forget the entries of a per-text store that the current version did not use."""
+    for key in [k for k in store if k not in used]:
+        del store[key]
