@@ -238,10 +238,6 @@ def analyze_statements(
     if cache.key != key:  # a whole analysis is quicker than every statement's on its own;
         cache.reset(key)  # the statements are prepared later, while the editor is idle
         cache.pending = (prepared, layout, scoped) if layout.spans else None
-    elif layout.spans and not cache.disabled and _mostly_unprepared(cache, prepared, layout):
-        # Edited before the idle preparation got far (typing right after opening): analyse
-        # whole again, and go on preparing this version's statements.
-        cache.pending = (prepared, layout, scoped)
     else:
         cache.pending = None
         if layout.spans and not cache.disabled:
@@ -258,17 +254,6 @@ def analyze_statements(
             seen.add(identity)
             raw.append(finding)
     return prepared.result(raw, errors)
-
-
-def _mostly_unprepared(cache: StatementCache, prepared: Prepared, layout: Layout) -> bool:
-    """Whether more than half of the task statements have no kept findings."""
-    source = prepared.ctx.source
-    missing = sum(
-        1
-        for (start, end), clean in zip(layout.spans, layout.clean, strict=True)
-        if clean and source[start:end] not in cache.by_text
-    )
-    return missing * 2 > len(layout.spans)
 
 
 def _scoped_findings(
