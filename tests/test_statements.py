@@ -268,3 +268,33 @@ def test_a_model_from_pieces_equals_the_whole_model() -> None:
             assert [n.start_byte for n in pieces.of("call")] == [
                 n.start_byte for n in whole.of("call")
             ]
+
+
+def test_index_entries_kept_per_statement_equal_fresh_ones() -> None:
+    """An open document's index entries, kept per task statement and moved when the statement
+    moves, equal the entries read afresh after each edit (lines added above, text changed
+    inside one task, a task's id changed)."""
+    from trigger_lsp.analysis.model import build_model
+    from trigger_lsp.analysis.pieces import PieceCache
+    from trigger_lsp.analysis.syntax import parse
+    from trigger_lsp.index import EntryCache, entries_for
+
+    root = Path("/project")
+    for path in SOURCES:
+        text = path.read_bytes()
+        if b'id: "' not in text:
+            continue
+        pieces, kept = PieceCache(), EntryCache()
+        first_id = text.index(b'id: "') + 5
+        versions = [
+            text,
+            b"// a line\n// and another\n" + text,
+            text.replace(b"run:", b"run :", 1),
+            text[:first_id] + b"renamed-" + text[first_id:],
+            text,
+        ]
+        for version in versions:
+            tree = parse(version, "typescript")
+            fresh = entries_for(build_model(tree, "typescript"), path, root)
+            got = entries_for(build_model(tree, "typescript", pieces), path, root, kept)
+            assert got == fresh, path

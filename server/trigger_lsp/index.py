@@ -13,6 +13,7 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import Import
 from trigger_lsp.analysis.model import FileModel, TaskDefinition, build_model
+from trigger_lsp.analysis.pieces import Piece
 from trigger_lsp.analysis.syntax import (
     call_arguments,
     call_function,
@@ -56,34 +57,74 @@ def queue_name(task: TaskDefinition) -> str | None:
     return string_value(value) or (text(value) if value.type == "identifier" else None)
 
 
-def entries_for(model: FileModel, path: Path, project: Path) -> list[TaskEntry]:
-    entries = []
+# An open document's entries per task statement: (statement text, its tasks' summaries, path,
+# project) -> (where the statement stood: offset and line, its entries).
+EntryCache = dict[tuple[object, ...], tuple[tuple[int, int], list[TaskEntry]]]
+
+
+def entries_for(
+    model: FileModel, path: Path, project: Path, cache: EntryCache | None = None
+) -> list[TaskEntry]:
+    """The index entries of a file's tasks. With a document's `cache` (and a model built from
+    pieces), a statement whose text did not change gives the entries it gave, moved to where
+    it stands now, without reading its tasks again."""
+    if cache is None or model.pieces is None:
+        return [_entry(t, path, project) for t in model.tasks if t.id is not None]
+    groups: dict[int, tuple[Piece, list[TaskDefinition]]] = {}
     for task in model.tasks:
-        if task.id is None or task.id_value is None:
-            continue
-        summary = {}
-        for key in SUMMARY_KEYS:
-            value = task.member(key)
-            if value is not None:
-                raw = " ".join(text(value).split())
-                summary[key] = raw if len(raw) <= 120 else raw[:117] + "..."
-        entries.append(
-            TaskEntry(
-                id=task.id,
-                path=path,
-                project=project,
-                start_byte=task.id_value.start_byte,
-                end_byte=task.id_value.end_byte,
-                line=task.id_value.start_point[0],
-                kind=task.kind,
-                variable=task.variable,
-                exported=task.exported,
-                has_schema=task.kind == "schemaTask" or "schema" in task.members,
-                queue=queue_name(task),
-                summary=summary,
-            )
-        )
-    return entries
+        if task.piece is not None:
+            groups.setdefault(id(task.piece), (task.piece, []))[1].append(task)
+    out: list[TaskEntry] = []
+    kept: EntryCache = {}
+    for piece, tasks in groups.values():
+        key = (piece.text, tuple(t.summary for t in tasks), path, project)
+        where = (piece.start, piece.node.start_point[0])
+        hit = cache.get(key)
+        if hit is None:
+            entries = [_entry(t, path, project) for t in tasks if t.id is not None]
+        elif hit[0] == where:
+            entries = hit[1]
+        else:
+            moved, lines = where[0] - hit[0][0], where[1] - hit[0][1]
+            entries = [
+                replace(
+                    e,
+                    start_byte=e.start_byte + moved,
+                    end_byte=e.end_byte + moved,
+                    line=e.line + lines,
+                )
+                for e in hit[1]
+            ]
+        if piece.clean:
+            kept[key] = (where, entries)
+        out.extend(entries)
+    cache.clear()
+    cache.update(kept)
+    return out
+
+
+def _entry(task: TaskDefinition, path: Path, project: Path) -> TaskEntry:
+    assert task.id is not None and task.id_value is not None  # an id has its value node
+    summary = {}
+    for key in SUMMARY_KEYS:
+        value = task.member(key)
+        if value is not None:
+            raw = " ".join(text(value).split())
+            summary[key] = raw if len(raw) <= 120 else raw[:117] + "..."
+    return TaskEntry(
+        id=task.id,
+        path=path,
+        project=project,
+        start_byte=task.id_value.start_byte,
+        end_byte=task.id_value.end_byte,
+        line=task.id_value.start_point[0],
+        kind=task.kind,
+        variable=task.variable,
+        exported=task.exported,
+        has_schema=task.kind == "schemaTask" or "schema" in task.members,
+        queue=queue_name(task),
+        summary=summary,
+    )
 
 
 # --- trigger sites ---------------------------------------------------------------------------

@@ -160,13 +160,15 @@ class StatementCache:
     by_text: dict[bytes, list[Kept]] = field(default_factory=dict)
     disabled: bool = False  # a finding depended on two task statements: analyse whole files
     pieces: PieceCache = field(default_factory=PieceCache)  # for building the model
+    # The findings of each task statement as last placed, and where the statement stood.
+    placed: dict[bytes, tuple[object, list[Kept], list[Finding]]] = field(default_factory=dict)
     # After a full analysis: the version to compute the kept findings from, a few statements
     # at a time, while the editor is idle (see `warm_step`).
     pending: tuple[Prepared, Layout, list[tuple[Rule, Severity | None]]] | None = None
 
     def reset(self, key: tuple[object, ...]) -> None:
         self.key, self.skeleton, self.by_text, self.disabled = key, None, {}, False
-        self.pending = None
+        self.pending, self.placed = None, {}
 
 
 def warm_step(cache: StatementCache, budget_s: float) -> bool:
@@ -269,6 +271,7 @@ def _scoped_findings(
         return None
     out = [_placed(k, layout, prepared, None) for k in skeleton_kept]
     current: dict[bytes, list[Kept]] = {}  # only this version's statements stay kept
+    placed: dict[bytes, tuple[object, list[Kept], list[Finding]]] = {}
     for span, clean in zip(layout.spans, layout.clean, strict=True):
         text = source[span[0] : span[1]]
         entry = cache.by_text.get(text) if clean else None
@@ -281,8 +284,19 @@ def _scoped_findings(
                 current[text] = entry
         else:
             current[text] = entry
-        out.extend(_placed(k, layout, prepared, span[0]) for k in entry)
+        # A statement that stands where it stood (same offset, line and column) has its
+        # findings where they were, unless one is anchored outside it.
+        where = (span[0], prepared.lines.point(span[0]))
+        before = cache.placed.get(text)
+        if before is not None and before[0] == where and before[1] is entry:
+            findings = before[2]
+        else:
+            findings = [_placed(k, layout, prepared, span[0]) for k in entry]
+        if all(a[0] == "own" for k in entry for a in k.anchors):
+            placed[text] = (where, entry, findings)
+        out.extend(findings)
     cache.by_text = current
+    cache.placed = placed
     return out
 
 
@@ -348,17 +362,21 @@ def _placed(kept: Kept, layout: Layout, prepared: Prepared, own_start: int | Non
     fix = f.fix
     if fix is not None:
         fix = Fix(tuple(Edit(next(at), next(at), e.text) for e in fix.edits), fix.safety, fix.title)
-    related = tuple(
-        Related(r.path, next(at), next(at), r.message) if r.path == prepared.ctx.path else r
-        for r in f.related
-    )
+    related = f.related
+    if related:
+        related = tuple(
+            Related(r.path, next(at), next(at), r.message) if r.path == prepared.ctx.path else r
+            for r in related
+        )
     lines = prepared.lines
-    return replace(
-        f,
-        start_byte=start,
-        end_byte=end,
-        start=lines.point(start),
-        end=lines.point(end),
-        fix=fix,
-        related=related,
+    return Finding(
+        f.rule,
+        f.severity,
+        f.message,
+        start,
+        end,
+        lines.point(start),
+        lines.point(end),
+        fix,
+        related,
     )

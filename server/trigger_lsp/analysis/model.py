@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import tree_sitter as ts
 
@@ -104,20 +104,99 @@ def _query(grammar: str) -> ts.Query:
     return ts.Query(language(grammar), _COLLECT)
 
 
-@dataclass(frozen=True, eq=False)
-class TaskDefinition:
-    """A `task()`, `schemaTask()`, `schedules.task()` or `toolTask()` definition."""
+@dataclass(frozen=True)
+class TaskSummary:
+    """What the text of a task definition decides besides its syntax nodes: kept per statement
+    text by a model built from pieces, so an unchanged task is not read again."""
 
     kind: str
-    call: ts.Node
-    options: ts.Node | None
-    members: dict[str, ts.Node]
     id: str | None
-    id_value: ts.Node | None
-    run: ts.Node | None
     variable: str | None
     exported: bool
+    run_offset: int | None  # where the run function starts, from the start of the call
+
+
+class _Parts(NamedTuple):
+    options: ts.Node | None
+    members: dict[str, ts.Node]
+    id_value: ts.Node | None
+    run: ts.Node | None
     statement: ts.Node
+    variable: str | None
+    exported: bool
+
+
+class TaskDefinition:
+    """A `task()`, `schemaTask()`, `schedules.task()` or `toolTask()` definition. Its nodes
+    besides the call (options, members, id, run, statement) are read when first asked."""
+
+    __slots__ = ("_constants", "_parts", "call", "piece", "summary")
+
+    def __init__(
+        self,
+        call: ts.Node,
+        kind: str,
+        constants: dict[str, str],
+        summary: TaskSummary | None = None,
+        piece: Piece | None = None,
+    ) -> None:
+        self.call = call
+        self.piece = piece  # the top-level statement it is in (a model built from pieces)
+        self._constants = constants
+        self._parts: _Parts | None = None
+        if summary is None:
+            parts = self.parts
+            run_offset = parts.run.start_byte - call.start_byte if parts.run is not None else None
+            task_id = _static_string(parts.id_value, constants)
+            summary = TaskSummary(kind, task_id, parts.variable, parts.exported, run_offset)
+        self.summary = summary
+
+    @property
+    def parts(self) -> _Parts:
+        if self._parts is None:
+            self._parts = _read_parts(self.call)
+        return self._parts
+
+    @property
+    def kind(self) -> str:
+        return self.summary.kind
+
+    @property
+    def id(self) -> str | None:
+        return self.summary.id
+
+    @property
+    def variable(self) -> str | None:
+        return self.summary.variable
+
+    @property
+    def exported(self) -> bool:
+        return self.summary.exported
+
+    @property
+    def run_start(self) -> int | None:
+        offset = self.summary.run_offset
+        return self.call.start_byte + offset if offset is not None else None
+
+    @property
+    def options(self) -> ts.Node | None:
+        return self.parts.options
+
+    @property
+    def members(self) -> dict[str, ts.Node]:
+        return self.parts.members
+
+    @property
+    def id_value(self) -> ts.Node | None:
+        return self.parts.id_value
+
+    @property
+    def run(self) -> ts.Node | None:
+        return self.parts.run
+
+    @property
+    def statement(self) -> ts.Node:
+        return self.parts.statement
 
     def member(self, name: str) -> ts.Node | None:
         """The value node of an option (the function for a method member)."""
@@ -294,7 +373,7 @@ class FileModel:
         """The task whose `run` function lexically contains the node."""
         whole = self.whole
         starts = whole.memo(
-            "run_starts", lambda: [t.run.start_byte for t in whole.runs if t.run is not None]
+            "run_starts", lambda: [t.run_start for t in whole.runs if t.run_start is not None]
         )
         i = bisect.bisect_right(starts, node.start_byte) - 1
         while i >= 0:
@@ -409,7 +488,7 @@ def _statement_of(call: ts.Node) -> tuple[ts.Node, str | None, bool]:
     return node, None, False
 
 
-def _task_definition(call: ts.Node, kind: str, constants: dict[str, str]) -> TaskDefinition:
+def _read_parts(call: ts.Node) -> _Parts:
     args = call_arguments(call)
     options = unwrap(args[0]) if args else None
     if options is not None and options.type != "object":
@@ -422,18 +501,7 @@ def _task_definition(call: ts.Node, kind: str, constants: dict[str, str]) -> Tas
     if run is not None and run.type not in FUNCTION_TYPES:
         run = None
     statement, variable, exported = _statement_of(call)
-    return TaskDefinition(
-        kind=kind,
-        call=call,
-        options=options,
-        members=members,
-        id=_static_string(id_value, constants),
-        id_value=id_value,
-        run=run,
-        variable=variable,
-        exported=exported,
-        statement=statement,
-    )
+    return _Parts(options, members, id_value, run, statement, variable, exported)
 
 
 def _static_string(node: ts.Node | None, constants: dict[str, str]) -> str | None:
@@ -499,7 +567,7 @@ def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) ->
         for call in nodes.get("call", []):
             kind = _task_kind(call, sdk, factories)
             if kind is not None:
-                tasks.append(_task_definition(call, kind, constants))
+                tasks.append(TaskDefinition(call, kind, constants))
     return _model(grammar, imports, sdk, tasks, constants, nodes=nodes)
 
 
@@ -525,23 +593,29 @@ def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileMo
         for piece in pieces:
             key = (piece.text, names)
             spots = cache.tasks.get(key) if piece.clean else None
-            calls: list[tuple[ts.Node | None, str]] = []
+            found: list[TaskDefinition] | None = None
             if spots is not None:
-                calls = [(piece.find((a, b), "call_expression"), kind) for a, b, kind in spots]
-            if spots is None or any(call is None for call, _ in calls):
-                calls = []
-                for call in piece.caps().get("call", []):
-                    kind = _task_kind(call, sdk, factories)
-                    if kind is not None:
-                        calls.append((call, kind))
+                found = []
+                for a, b, summary in spots:
+                    call = piece.find((a, b), "call_expression")
+                    if call is None:  # not where it was: read the statement again
+                        found = None
+                        break
+                    found.append(TaskDefinition(call, summary.kind, constants, summary, piece))
+            if found is None:
+                found = [
+                    TaskDefinition(call, kind, constants, piece=piece)
+                    for call in piece.caps().get("call", [])
+                    if (kind := _task_kind(call, sdk, factories)) is not None
+                ]
                 start = piece.start
                 spots = tuple(
-                    (c.start_byte - start, c.end_byte - start, k) for c, k in calls if c is not None
+                    (t.call.start_byte - start, t.call.end_byte - start, t.summary) for t in found
                 )
-            if piece.clean:
+            if piece.clean and spots is not None:
                 cache.tasks[key] = spots
                 used.add(key)
-            tasks.extend(_task_definition(c, k, constants) for c, k in calls if c is not None)
+            tasks.extend(found)
         keep_only(cache.tasks, used)
     return _model(
         grammar, imports, sdk, tasks, constants, nodes=None, pieces=pieces, root=root, cache=cache
@@ -601,8 +675,8 @@ def _model(
     cache: PieceCache | None = None,
 ) -> FileModel:
     runs = sorted(
-        (t for t in tasks if t.run is not None),
-        key=lambda t: t.run.start_byte if t.run is not None else 0,
+        (t for t in tasks if t.run_start is not None),
+        key=lambda t: t.run_start or 0,
     )
     return FileModel(
         grammar=grammar,

@@ -45,8 +45,8 @@ class PieceCache:
     """What one document keeps between the models of its versions."""
 
     spots: dict[bytes, Spots] = field(default_factory=dict)
-    # Task calls (span, kind) by statement text and the SDK names in force.
-    tasks: dict[tuple[bytes, object], tuple[tuple[int, int, str], ...]] = field(
+    # Task calls (span and TaskSummary) by statement text and the SDK names in force.
+    tasks: dict[tuple[bytes, object], tuple[tuple[int, int, Any], ...]] = field(
         default_factory=dict
     )
     # Per-statement facts (see `FileModel.fact`) by fact, statement text and SDK names.
@@ -106,6 +106,8 @@ class Piece:
     def find(self, span: Span, node_type: str) -> ts.Node | None:
         """The node of a type at a span relative to the statement, from its position."""
         start, end = self.start + span[0], self.start + span[1]
+        if start == self.start and end == self.node.end_byte and self.node.type == node_type:
+            return self.node  # the statement itself (an export, say)
         node = self.node.named_descendant_for_byte_range(start, end)
         while node is not None and node.start_byte == start and node.end_byte == end:
             if node.type == node_type:

@@ -11,6 +11,7 @@ from lsprotocol import types as lsp
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.engine import FileResult, LineIndex
+from trigger_lsp.index import EntryCache
 from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes, units_to_byte_col
 from trigger_lsp.statements import StatementCache
 
@@ -33,6 +34,7 @@ class Document:
     statements: StatementCache = field(default_factory=StatementCache)
     converted: dict[object, lsp.Diagnostic] = field(default_factory=dict)  # by finding, see
     # TriggerLanguageServer.diagnostics_for
+    entries: EntryCache = field(default_factory=dict)  # index entries per task statement
     _fresh: bool = False  # `tree` is the parse of the current text
     _model: FileModel | None = None  # the model of that tree, once built
 

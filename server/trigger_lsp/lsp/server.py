@@ -300,7 +300,7 @@ class TriggerLanguageServer(LanguageServer):
         if path is None:
             return
         if self.index.update(
-            path, entries_for(model, path, root), lambda: sites_for(model, path, root)
+            path, entries_for(model, path, root, doc.entries), lambda: sites_for(model, path, root)
         ):
             self.refresh_others(doc.uri)
 

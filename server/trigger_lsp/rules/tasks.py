@@ -86,7 +86,7 @@ def _listing(places: list[str], total: int) -> str:
 def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
     by_id: dict[str, list[TaskDefinition]] = defaultdict(list)
     for task in ctx.model.tasks:
-        if task.id is not None and task.id_value is not None:
+        if task.id is not None:  # (so it has an id_value: read only for a duplicate)
             by_id[task.id].append(task)
     root = ctx.project.root
     for task_id, group in by_id.items():
