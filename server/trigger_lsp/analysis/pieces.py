@@ -49,8 +49,9 @@ class PieceCache:
     tasks: dict[tuple[bytes, object], tuple[tuple[int, int, Any], ...]] = field(
         default_factory=dict
     )
-    # Per-statement facts (see `FileModel.fact`) by fact, statement text and SDK names.
-    facts: dict[tuple[str, bytes, object], object] = field(default_factory=dict)
+    # Per-statement values of file facts (rules/base.FileFact): by fact name, then by
+    # statement text and the SDK names in force.
+    facts: dict[str, dict[tuple[bytes, object], object]] = field(default_factory=dict)
 
 
 class Piece:

@@ -33,4 +33,6 @@ def __getattr__(name: str) -> Any:
         import_module(f"{__name__}.{family}")
     from trigger_lsp.rules import base
 
-    return getattr(base, name)
+    value = getattr(base, name)
+    globals()[name] = value  # later lookups find it without coming here
+    return value

@@ -130,24 +130,23 @@ def _file_fact(ctx: FileContext, fact: FileFact[T]) -> T:
     if pieces is None or cache is None:
         return fact.of(replace(ctx, model=whole))
     names = whole.names_key
-    keys = [(fact.name, p.text, names) for p in pieces]
-    missing = sum(1 for p, key in zip(pieces, keys, strict=True) if key not in cache.facts)
+    known = cache.facts.get(fact.name, {})
+    missing = sum(1 for p in pieces if (p.text, names) not in known)
     if missing * 2 > len(pieces):
         whole.of("call")  # collect the whole file once: the views below then cost little
     values: list[T] = []
-    kept: dict[tuple[str, bytes, object], object] = {}
-    for piece, key in zip(pieces, keys, strict=True):
+    kept: dict[tuple[bytes, object], object] = {}
+    for piece in pieces:
         if fact.tokens and not any(t in piece.text for t in fact.tokens):
             continue
-        value = cache.facts.get(key) if piece.clean else None
+        key = (piece.text, names)
+        value = known.get(key) if piece.clean else None
         if value is None:
             value = fact.of(replace(ctx, model=whole.view([piece.span])))
         if piece.clean:
             kept[key] = value
         values.append(value)  # type: ignore[arg-type]
-    for key in [k for k in cache.facts if k[0] == fact.name and k not in kept]:
-        del cache.facts[key]
-    cache.facts.update(kept)
+    cache.facts[fact.name] = kept  # this version's statements only
     return fact.combine(values)
 
 
