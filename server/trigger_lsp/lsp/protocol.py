@@ -35,6 +35,8 @@ class TriggerProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._json_of: dict[int, tuple[weakref.ref[lsp.Diagnostic], str]] = {}
+        # A moved diagnostic (see `moved`) -> the one it was moved from, until written.
+        self._moved_from: dict[int, tuple[weakref.ref[lsp.Diagnostic], lsp.Diagnostic]] = {}
         self._writes: set[asyncio.Future[Any]] = set()
         self.last_message_at = 0.0  # time.monotonic() of the last message from the client
 
@@ -143,6 +145,22 @@ class TriggerProtocol(LanguageServerProtocol):
         listed = "[" + ",".join(self._diagnostics_json(items)) + "]"
         return json.dumps(envelope).replace(f'"{_ITEMS}"', listed, 1)
 
+    def moved(self, item: lsp.Diagnostic, line: int) -> lsp.Diagnostic:
+        """The diagnostic with its range moved to start on `line`; its JSON text is then made
+        from the original's, with the new range."""
+        start, end = item.range.start, item.range.end
+        rng = lsp.Range(
+            lsp.Position(line, start.character),
+            lsp.Position(line + end.line - start.line, end.character),
+        )
+        new = attrs.evolve(item, range=rng)
+        key = id(new)
+        self._moved_from[key] = (weakref.ref(new, partial(self._forget_moved, key)), item)
+        return new
+
+    def _forget_moved(self, key: int, _freed: object) -> None:
+        self._moved_from.pop(key, None)
+
     def _diagnostics_json(self, items: Sequence[lsp.Diagnostic]) -> list[str]:
         out = []
         kept = self._json_of
@@ -152,9 +170,22 @@ class TriggerProtocol(LanguageServerProtocol):
             if found is None or found[0]() is not item:
                 # Forget the text when the diagnostic is freed (before its id can be reused).
                 ref = weakref.ref(item, partial(self._forget_json, key))
-                found = kept[key] = (ref, json.dumps(self._converter.unstructure(item)))
+                found = kept[key] = (ref, self._json(item))
             out.append(found[1])
         return out
+
+    def _json(self, item: lsp.Diagnostic) -> str:
+        moved = self._moved_from.pop(id(item), None)
+        if moved is not None and moved[0]() is item:
+            base = self._json_of.get(id(moved[1]))
+            if base is not None and base[0]() is moved[1]:
+                # The JSON of a diagnostic starts with its range: swap that part.
+                old_range = json.dumps(self._converter.unstructure(moved[1].range))
+                prefix = '{"range": ' + old_range
+                if base[1].startswith(prefix):
+                    new_range = json.dumps(self._converter.unstructure(item.range))
+                    return '{"range": ' + new_range + base[1][len(prefix) :]
+        return json.dumps(self._converter.unstructure(item))
 
     def _forget_json(self, key: int, _freed: object) -> None:
         self._json_of.pop(key, None)

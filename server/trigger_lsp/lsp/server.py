@@ -312,21 +312,29 @@ class TriggerLanguageServer(LanguageServer):
         enc, source, starts = self.encoding, doc.source, doc.lines.starts
         converted: dict[object, lsp.Diagnostic] = {}
         out = []
+        protocol = self.protocol
+        assert isinstance(protocol, TriggerProtocol)
         for f in result.findings:
             # A finding converts to the same diagnostic as before when it stands at the same
-            # lines and byte columns with the same text before it there (which sets UTF-16 and
-            # UTF-32 columns): typing on one line keeps the diagnostics of the lines below. A
-            # fix or related locations are kept in bytes: then the finding itself is the key.
+            # byte columns with the same text before it there (which sets UTF-16 and UTF-32
+            # columns): typing on one line keeps the diagnostics of the other lines, and a
+            # line added above moves them (a new range, the rest kept). A fix or related
+            # locations are kept in bytes: then the finding itself is the key.
             what = f if f.fix is not None or f.related else (f.rule, f.severity, f.message)
             key = (
                 what,
-                f.start,
-                f.end,
+                f.start[1],
+                f.end[1],
+                f.end[0] - f.start[0],
                 enc,
                 source[starts[f.start[0]] : f.start_byte],
                 source[starts[f.end[0]] : f.end_byte],
             )
-            found = doc.converted.get(key) or diagnostic(doc, f, self.kb, enc, locator)
+            found = doc.converted.get(key)
+            if found is None:
+                found = diagnostic(doc, f, self.kb, enc, locator)
+            elif found.range.start.line != f.start[0]:
+                found = protocol.moved(found, f.start[0])
             if all(r.path == doc.path for r in f.related):  # other files may change meanwhile
                 converted[key] = found
             out.append(found)
