@@ -113,10 +113,13 @@ def layout_of(prepared: Prepared) -> Layout:
     spans: list[Span] = []
     signature: list[tuple[object, ...]] = []
     for task in ctx.model.tasks:
-        node: ts.Node = task.call
-        while node.parent is not None and node.parent != root:
-            node = node.parent
-        span = (node.start_byte, node.end_byte)
+        if task.piece is not None:  # a model built from pieces knows the statement
+            span = task.piece.span
+        else:
+            node: ts.Node = task.call
+            while node.parent is not None and node.parent != root:
+                node = node.parent
+            span = (node.start_byte, node.end_byte)
         if not spans or spans[-1] != span:
             spans.append(span)
         signature.append((task.kind, task.id, task.variable, task.exported))

@@ -153,7 +153,17 @@ class TriggerProtocol(LanguageServerProtocol):
             lsp.Position(line, start.character),
             lsp.Position(line + end.line - start.line, end.character),
         )
-        new = attrs.evolve(item, range=rng)
+        new = lsp.Diagnostic(  # (attrs.evolve costs twice as much)
+            range=rng,
+            message=item.message,
+            severity=item.severity,
+            code=item.code,
+            code_description=item.code_description,
+            source=item.source,
+            tags=item.tags,
+            related_information=item.related_information,
+            data=item.data,
+        )
         key = id(new)
         self._moved_from[key] = (weakref.ref(new, partial(self._forget_moved, key)), item)
         return new
