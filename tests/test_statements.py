@@ -252,11 +252,11 @@ def test_a_model_from_pieces_equals_the_whole_model() -> None:
     cache = PieceCache()
     for path in SOURCES:
         text = path.read_bytes()
-        for version in (text, text.replace(b"run:", b"run :", 1), text + b"\n// end\n"):
+        versions = (text, text.replace(b"run:", b"run :", 1), text + b"\n// end\n")
+        for i, version in enumerate(versions):
             tree = parse(version, "typescript")
             whole = build_model(tree, "typescript")
             pieces = build_model(tree, "typescript", cache)
-            assert not pieces.gathered
             assert [(t.kind, t.id, t.call.start_byte) for t in pieces.tasks] == [
                 (t.kind, t.id, t.call.start_byte) for t in whole.tasks
             ]
@@ -264,7 +264,10 @@ def test_a_model_from_pieces_equals_the_whole_model() -> None:
             for kind in ("import", "export", "comment"):
                 spans = [(n.start_byte, n.end_byte) for n in pieces.of(kind)]
                 assert spans == [(n.start_byte, n.end_byte) for n in whole.of(kind)], kind
-            assert not pieces.gathered  # the sparse kinds came from the statements
+            # An edited version reads only the changed statements (a version most of whose
+            # statements are new is read whole: one query is then cheaper than one each).
+            assert pieces.pieces is not None
+            assert not pieces.gathered or i == 0 or len(pieces.pieces) < 6
             assert [n.start_byte for n in pieces.of("call")] == [
                 n.start_byte for n in whole.of("call")
             ]

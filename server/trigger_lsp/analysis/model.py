@@ -83,6 +83,7 @@ _COLLECT = """
 
 
 _START = operator.attrgetter("start_byte")
+_RUN_START = operator.attrgetter("run_start")
 _KINDS = (
     "call",
     "new",
@@ -256,6 +257,9 @@ class FileModel:
             return self.nodes.get(kind, [])
         gathered = self._memo.get("nodes")
         if gathered is None:
+            whole, spans = self.whole, self._spans
+            if spans is not None and whole.gathered:  # a view: this kind, from the whole's
+                return self.memo(("in", kind), lambda: whole._kind_in_spans(kind, spans))
             if self._whole is None and kind in SPARSE_TYPES and self._pieces is not None:
                 pieces = self._pieces
                 return self.memo(
@@ -281,17 +285,17 @@ class FileModel:
         return dict(out)
 
     def _in_spans(self, spans: list[tuple[int, int]]) -> dict[str, list[ts.Node]]:
-        nodes: dict[str, list[ts.Node]] = {}
-        for kind in _KINDS:
-            found = self.of(kind)
-            starts = self._starts(kind)
-            kept: list[ts.Node] = []
-            for start, end in spans:
-                lo = bisect.bisect_left(starts, start)
-                hi = bisect.bisect_left(starts, end)
-                kept.extend(n for n in found[lo:hi] if n.end_byte <= end)
-            nodes[kind] = kept
-        return nodes
+        return {kind: self._kind_in_spans(kind, spans) for kind in _KINDS}
+
+    def _kind_in_spans(self, kind: str, spans: list[tuple[int, int]]) -> list[ts.Node]:
+        found = self.of(kind)
+        starts = self._starts(kind)
+        kept: list[ts.Node] = []
+        for start, end in spans:
+            lo = bisect.bisect_left(starts, start)
+            hi = bisect.bisect_left(starts, end)
+            kept.extend(n for n in found[lo:hi] if n.end_byte <= end)
+        return kept
 
     @property
     def gathered(self) -> bool:
@@ -310,14 +314,13 @@ class FileModel:
         tasks and runs are those inside the spans; imports, SDK names, task variables and
         constants stay those of the whole file. Used to re-check only what an edit touched."""
         whole = self.whole
-        nodes = whole._in_spans(spans) if whole.gathered else None
+        nodes = None  # collected when asked, kind by kind
         task_starts = whole.memo("task_starts", lambda: [t.call.start_byte for t in whole.tasks])
         tasks: list[TaskDefinition] = []
         for start, end in spans:
             lo = bisect.bisect_left(task_starts, start)
             hi = bisect.bisect_left(task_starts, end)
             tasks.extend(t for t in whole.tasks[lo:hi] if t.call.end_byte <= end)
-        chosen = {id(t) for t in tasks}
         return FileModel(
             grammar=whole.grammar,
             imports=whole.imports,
@@ -326,7 +329,7 @@ class FileModel:
             nodes=nodes,
             task_vars=whole.task_vars,
             constants=whole.constants,
-            runs=[t for t in whole.runs if id(t) in chosen],
+            runs=sorted((t for t in tasks if t.run_start is not None), key=_RUN_START),
             _whole=whole,
             _spans=spans,
         )
@@ -573,7 +576,7 @@ def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) ->
 
 def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileModel:
     root = tree.root_node
-    pieces = pieces_of(root, cache, lambda node: _collect(node, grammar))
+    pieces, whole = pieces_of(root, cache, lambda node: _collect(node, grammar))
     imports = _imports(
         [n for p in pieces for n in p.sparse("import")],
         [d for p in pieces for d in p.requires(read_require)],
@@ -617,9 +620,12 @@ def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileMo
                 used.add(key)
             tasks.extend(found)
         keep_only(cache.tasks, used)
-    return _model(
+    model = _model(
         grammar, imports, sdk, tasks, constants, nodes=None, pieces=pieces, root=root, cache=cache
     )
+    if whole is not None:  # collected already: the rules' reads cost nothing more
+        model.memo("nodes", lambda: whole)
+    return model
 
 
 def _collect(
@@ -674,10 +680,7 @@ def _model(
     root: ts.Node | None = None,
     cache: PieceCache | None = None,
 ) -> FileModel:
-    runs = sorted(
-        (t for t in tasks if t.run_start is not None),
-        key=lambda t: t.run_start or 0,
-    )
+    runs = sorted((t for t in tasks if t.run_start is not None), key=_RUN_START)
     return FileModel(
         grammar=grammar,
         imports=imports,

@@ -12,6 +12,7 @@ assumption statements.py makes for findings too.)
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,13 +65,14 @@ class Piece:
         node: ts.Node,
         collect: Callable[[ts.Node], dict[str, list[ts.Node]]],
         spots: Spots | None,
+        caps: dict[str, list[ts.Node]] | None = None,
     ) -> None:
         self.node = node
         self.start = node.start_byte
         self.text: bytes = node.text or b""
         self.clean = not node.has_error
         self._collect = collect
-        self._caps: dict[str, list[ts.Node]] | None = None
+        self._caps = caps  # the collected nodes in the statement, when known
         self.spots = spots if spots is not None else self._spots()
 
     @property
@@ -158,20 +160,37 @@ def pieces_of(
     root: ts.Node,
     cache: PieceCache,
     collect: Callable[[ts.Node], dict[str, list[ts.Node]]],
-) -> list[Piece]:
-    """The top-level statements of a tree as pieces; the cache keeps the spots of this tree's
-    clean statements only."""
+) -> tuple[list[Piece], dict[str, list[ts.Node]] | None]:
+    """The top-level statements of a tree as pieces (the cache keeps the spots of this tree's
+    clean statements only), and the collected nodes of the whole tree when they were needed:
+    when most statements are new (a first version), one query over the whole tree is cheaper
+    than one per statement, and the rules will read the whole file's nodes anyway."""
+    nodes = root.named_children
+    texts = [node.text or b"" for node in nodes]
+    known = [
+        cache.spots.get(text) if not node.has_error else None
+        for node, text in zip(nodes, texts, strict=True)
+    ]
+    whole = None
+    if sum(1 for k in known if k is None) * 2 > len(nodes):
+        whole = collect(root)
+        starts = {kind: [n.start_byte for n in found] for kind, found in whole.items()}
     pieces = []
     kept: dict[bytes, Spots] = {}
-    for node in root.named_children:
-        text = node.text or b""
-        known = cache.spots.get(text) if not node.has_error else None
-        piece = Piece(node, collect, known)
+    for node, text, spots in zip(nodes, texts, known, strict=True):
+        caps = None
+        if whole is not None:
+            lo, hi = node.start_byte, node.end_byte
+            caps = {}
+            for kind, found in whole.items():
+                at = starts[kind]
+                caps[kind] = found[bisect.bisect_left(at, lo) : bisect.bisect_left(at, hi)]
+        piece = Piece(node, collect, spots, caps)
         if piece.clean:
             kept[text] = piece.spots
         pieces.append(piece)
     cache.spots = kept
-    return pieces
+    return pieces, whole
 
 
 def keep_only(store: dict[tuple[Any, ...], Any], used: set[tuple[Any, ...]]) -> None:
