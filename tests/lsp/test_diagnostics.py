@@ -286,13 +286,20 @@ async def test_a_burst_of_edits_publishes_once(client: LanguageClient, tmp_path:
 
 
 async def test_without_debounce_every_edit_publishes(client: LanguageClient, tmp_path: Path):
+    """With no debounce, each edit publishes as soon as it is analysed; edits that arrive
+    together (all read before the first is analysed) publish their last version only."""
     files = project(tmp_path, {"src/trigger/a.ts": V3_IMPORT})
     await start(client, tmp_path, "vscode", {"debounceMs": 0, "indexWorkspace": False})
     doc = Doc(client, open_doc(client, files["src/trigger/a.ts"]), V3_IMPORT)
     await published(client, doc.uri, version=1)
-    _burst(doc, 20)
+    for version in range(2, 12):  # typed one after the other
+        _burst(doc, 1)
+        await published(client, doc.uri, version=version)
+    assert [p.version for p in publishes(client, doc.uri)] == list(range(1, 12))
+    _burst(doc, 10)  # sent at once
     await published(client, doc.uri, version=21)
-    assert [p.version for p in publishes(client, doc.uri)] == list(range(1, 22))
+    later = [p.version for p in publishes(client, doc.uri)][11:]
+    assert later[-1] == 21 and later == sorted(set(later))  # never an older version again
 
 
 async def test_stale_versions_are_never_published(client: LanguageClient, tmp_path: Path):

@@ -34,7 +34,7 @@ from trigger_lsp.lsp.convert import Locator, diagnostic
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.settings import SECTION, ServerSettings, parse_settings
-from trigger_lsp.lsp.stdio import MessageReader
+from trigger_lsp.lsp.stdio import MessageReader, pipe_reader
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectResolver, default_context
 from trigger_lsp.settings import RuleSettings
@@ -91,20 +91,24 @@ class TriggerLanguageServer(LanguageServer):
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
     ) -> None:
-        """pygls' stdio loop, reading each message whole (see lsp/stdio.py)."""
-        self._stop_event = threading.Event()
-        reader = MessageReader(stdin or sys.stdin.buffer, self.thread_pool)
+        """pygls' stdio loop, with stdin read by the event loop itself when it is a pipe, else
+        a whole message at a time in a thread (see lsp/stdio.py)."""
+        stop = self._stop_event = threading.Event()
+        stream = stdin or sys.stdin.buffer
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        try:
-            asyncio.run(
-                run_async(
-                    stop_event=self._stop_event,
-                    reader=reader,
-                    protocol=self.protocol,
-                    logger=log,
-                    error_handler=self.report_server_error,
-                )
+
+        async def serve() -> None:
+            reader = await pipe_reader(stream) or MessageReader(stream, self.thread_pool)
+            await run_async(
+                stop_event=stop,
+                reader=reader,
+                protocol=self.protocol,
+                logger=log,
+                error_handler=self.report_server_error,
             )
+
+        try:
+            asyncio.run(serve())
         except BrokenPipeError:
             log.error("the client closed the connection; shutting down")
         except (KeyboardInterrupt, SystemExit):
@@ -373,7 +377,8 @@ class TriggerLanguageServer(LanguageServer):
             if other.uri == changed_uri:
                 continue
             other.analyzed_version = None
-            if not self.pull_diagnostics:
+            # (a publish already pending analyses afresh too: not postponed by the debounce)
+            if not self.pull_diagnostics and other.uri not in self._timers:
                 self.schedule(other)
         if self.pull_diagnostics and _supports_refresh(self.client_capabilities):
             self.workspace_diagnostic_refresh(None)

@@ -1,16 +1,21 @@
-"""Reading the client's messages from stdin, a whole message at a time.
+"""Reading the client's messages from stdin.
 
 pygls reads stdin in a worker thread one header line, then the body, at a time: three hand-overs
 from the thread to the event loop per message. Each hand-over may wait for whatever the loop is
-doing (an analysis slice, a file being indexed), so a request could wait three times over. This
-reader fetches the header lines and the body in one go in the thread and hands pygls' message
-loop the parts it asks for from memory; what pygls sees, line by line, is unchanged.
+doing (an analysis slice, a file being indexed), so a request could wait three times over.
+
+When stdin is a pipe (as editors start a server), `pipe_reader` lets the event loop read it
+itself: no thread, no hand-over. Otherwise `MessageReader` fetches the header lines and the body
+in one go in the thread and hands pygls' message loop the parts it asks for from memory. Either
+way, what pygls sees, line by line, is unchanged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import stat
 from collections import deque
 from collections.abc import Awaitable
 from concurrent.futures import Executor
@@ -71,3 +76,44 @@ class MessageReader:
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         future.set_result(value)
         return future
+
+
+# A header line longer than this is malformed; its bytes are dropped (see PipeReader.readline).
+MAX_LINE = 1 << 24
+
+
+class PipeReader:
+    """pygls' AsyncReader over the event loop's own reads of a pipe."""
+
+    def __init__(self, reader: asyncio.StreamReader) -> None:
+        self._reader = reader
+
+    async def readline(self) -> bytes:
+        try:
+            return await self._reader.readline()
+        except ValueError:  # over MAX_LINE: asyncio dropped the line; report a header pygls
+            return b"X-Dropped: line too long\r\n"  # reads past (it is not Content-Length)
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self._reader.readexactly(n)
+        except asyncio.IncompleteReadError as exc:  # the end of the stream: a short body
+            return exc.partial
+
+
+async def pipe_reader(stream: BinaryIO) -> PipeReader | None:
+    """A reader the event loop serves itself, when `stream` is a pipe; else None. (A terminal
+    or a file is left to the thread: the loop would make the descriptor non-blocking, which a
+    terminal shares with stdout.)"""
+    try:
+        if not stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode):
+            return None
+    except (OSError, ValueError, AttributeError):  # no descriptor (a test's BytesIO, say)
+        return None
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=MAX_LINE, loop=loop)
+    try:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stream)
+    except (OSError, ValueError):
+        return None
+    return PipeReader(reader)
