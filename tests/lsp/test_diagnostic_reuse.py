@@ -3,10 +3,10 @@ so their JSON is not written again), and converts afresh what the edit moved."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
 
-from trigger_lsp.lsp.server import create_server
+from lsp.in_process import InProcess
 
 SOURCE = """import { task } from "@trigger.dev/sdk";
 
@@ -15,52 +15,21 @@ export const b = task({ id: "b", machine: "huge-2x", run: async () => {} });
 """
 
 
-class Sink:
-    def write(self, data: bytes) -> None:
-        pass
-
-
 def test_typing_on_a_line_keeps_the_diagnostics_of_the_lines_below(tmp_path: Path) -> None:
-    server = create_server()
-    protocol = server.protocol
-    protocol.set_writer(Sink(), include_headers=False)  # type: ignore[arg-type]
-
-    def send(message: dict[str, Any]) -> None:
-        protocol.handle_message(protocol.structure_message({"jsonrpc": "2.0", **message}))
-
-    caps = {"textDocument": {"diagnostic": {}}}
-    params = {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": caps}
-    send({"id": 1, "method": "initialize", "params": params})
-    uri = (tmp_path / "src" / "trigger" / "t.ts").as_uri()
-    item = {"uri": uri, "languageId": "typescript", "version": 1, "text": SOURCE}
-    send({"method": "textDocument/didOpen", "params": {"textDocument": item}})
-    doc = server.document(uri)
-    assert doc is not None
+    driver = InProcess(tmp_path, {"textDocument": {"diagnostic": {}}})
+    server = driver.server
+    doc = driver.open(tmp_path / "src" / "trigger" / "t.ts", SOURCE)
     before = {(d.range.start.line, d.code): d for d in server.diagnostics_for(doc)}
     presets = [key for key in before if key[1] == "invalid-machine-preset"]
     assert sorted(line for line, _ in presets) == [2, 3]
 
-    at = {"line": 2, "character": 70}  # inside the run of task a, after its machine
-    change = {"range": {"start": at, "end": at}, "text": " "}
-    send(
-        {
-            "method": "textDocument/didChange",
-            "params": {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [change]},
-        }
-    )
+    driver.change(doc, 2, 2, 70, " ")  # inside the run of task a, after its machine
     after = {(d.range.start.line, d.code): d for d in server.diagnostics_for(doc)}
     assert after.keys() == before.keys()
     assert after[(3, "invalid-machine-preset")] is before[(3, "invalid-machine-preset")]
     assert after[(2, "invalid-machine-preset")] is before[(2, "invalid-machine-preset")]
 
-    at = {"line": 2, "character": 0}  # before task a's machine: its columns move
-    change = {"range": {"start": at, "end": at}, "text": "  "}
-    send(
-        {
-            "method": "textDocument/didChange",
-            "params": {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [change]},
-        }
-    )
+    driver.change(doc, 3, 2, 0, "  ")  # before task a's machine: its columns move
     moved = {(d.range.start.line, d.code): d for d in server.diagnostics_for(doc)}
     assert moved[(3, "invalid-machine-preset")] is before[(3, "invalid-machine-preset")]
     shifted = moved[(2, "invalid-machine-preset")]
@@ -72,35 +41,16 @@ def test_typing_on_a_line_keeps_the_diagnostics_of_the_lines_below(tmp_path: Pat
 def test_a_line_added_above_moves_the_diagnostics_below(tmp_path: Path) -> None:
     """A line added above keeps each diagnostic below but for its range (moved down a line),
     and the JSON written for a moved diagnostic is the JSON of the diagnostic itself."""
-    import json
-
-    server = create_server()
-    protocol = server.protocol
-    protocol.set_writer(Sink(), include_headers=False)  # type: ignore[arg-type]
-
-    def send(message: dict[str, Any]) -> None:
-        protocol.handle_message(protocol.structure_message({"jsonrpc": "2.0", **message}))
-
     caps = {"textDocument": {"diagnostic": {}}}
-    params = {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": caps}
-    send({"id": 1, "method": "initialize", "params": params})
-    uri = (tmp_path / "src" / "trigger" / "t.ts").as_uri()
-    item = {"uri": uri, "languageId": "typescript", "version": 1, "text": SOURCE}
-    send({"method": "textDocument/didOpen", "params": {"textDocument": item}})
-    doc = server.document(uri)
-    assert doc is not None
-    before = server.diagnostics_for(doc)
+    path = tmp_path / "src" / "trigger" / "t.ts"
+    driver = InProcess(tmp_path, caps)
+    protocol = driver.protocol
+    doc = driver.open(path, SOURCE)
+    before = driver.server.diagnostics_for(doc)
     protocol._diagnostics_json(before)  # written once, as a pull answer would be
 
-    at = {"line": 1, "character": 0}
-    change = {"range": {"start": at, "end": at}, "text": "// a new line\n"}
-    send(
-        {
-            "method": "textDocument/didChange",
-            "params": {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [change]},
-        }
-    )
-    after = server.diagnostics_for(doc)
+    driver.change(doc, 2, 1, 0, "// a new line\n")
+    after = driver.server.diagnostics_for(doc)
     assert len(after) == len(before)
     for old, new in zip(before, after, strict=True):
         if old.range.start.line >= 1:
@@ -111,23 +61,7 @@ def test_a_line_added_above_moves_the_diagnostics_below(tmp_path: Path) -> None:
             assert new is old
     written = protocol._diagnostics_json(after)
     assert written == [json.dumps(protocol._converter.unstructure(d)) for d in after]
-    # and a fresh conversion of the new text gives the same diagnostics
-    fresh = create_server()
-    fresh.protocol.set_writer(Sink(), include_headers=False)  # type: ignore[arg-type]
-    fresh.protocol.handle_message(
-        fresh.protocol.structure_message(
-            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}
-        )
-    )
-    text = doc.source.decode()
-    item = {"uri": uri, "languageId": "typescript", "version": 1, "text": text}
-    fresh.protocol.handle_message(
-        fresh.protocol.structure_message(
-            {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}}
-        )
-    )
-    other = fresh.document(uri)
-    assert other is not None
-    assert [
-        json.dumps(fresh.protocol._converter.unstructure(d)) for d in fresh.diagnostics_for(other)
-    ] == written
+    # ...and equals the JSON of a fresh conversion of the new text
+    fresh = InProcess(tmp_path, caps)
+    again = fresh.server.diagnostics_for(fresh.open(path, doc.source.decode()))
+    assert [json.dumps(fresh.protocol._converter.unstructure(d)) for d in again] == written
