@@ -7,10 +7,12 @@ look for places to report inside one such statement and read only file-wide fact
 top-level statement without a task definition). Their findings are kept per task-statement
 text, so an edit that changes one task's body re-runs them on that task alone; the rules marked
 `whole_file` run on the whole model every time. The kept findings are valid while the skeleton,
-the tasks' signatures (kind, id, variable, export), the settings and the project's task ids stay
-the same; otherwise everything is computed afresh. Statements with syntax errors are never kept.
+the tasks' signatures (kind, id, variable, export), the settings, the project's task ids and
+the file facts (rules/base.FileFact: which functions log, whether a global error hook is set)
+stay the same; otherwise everything is computed afresh. Statements with syntax errors are never
+kept.
 
-The result equals `engine.analyze` on the same text: tests compare the two on every rule
+The result equals `engine.analyze` on the same syntax tree: tests compare the two on every rule
 fixture and after random edit sequences (tests/test_statements.py).
 """
 

@@ -84,20 +84,6 @@ _COLLECT = """
 
 _START = operator.attrgetter("start_byte")
 _RUN_START = operator.attrgetter("run_start")
-_KINDS = (
-    "call",
-    "new",
-    "import",
-    "declarator",
-    "catch",
-    "loop",
-    "member",
-    "string",
-    "template",
-    "comment",
-    "await",
-    "export",
-)
 
 
 @cache
@@ -131,7 +117,7 @@ class TaskDefinition:
     """A `task()`, `schemaTask()`, `schedules.task()` or `toolTask()` definition. Its nodes
     besides the call (options, members, id, run, statement) are read when first asked."""
 
-    __slots__ = ("_constants", "_parts", "call", "piece", "summary")
+    __slots__ = ("_parts", "call", "piece", "summary")
 
     def __init__(
         self,
@@ -143,7 +129,6 @@ class TaskDefinition:
     ) -> None:
         self.call = call
         self.piece = piece  # the top-level statement it is in (a model built from pieces)
-        self._constants = constants
         self._parts: _Parts | None = None
         if summary is None:
             parts = self.parts
@@ -270,22 +255,18 @@ class FileModel:
 
     def _gather(self) -> dict[str, list[ts.Node]]:
         """The collected nodes of a model built from pieces: of the whole tree, or of a view's
-        spans (from the whole model's lists when it has them)."""
+        spans (one query per span; `of` takes them from the whole model's lists instead when
+        it has them)."""
         whole = self.whole
         if self._spans is None:
             assert self._root is not None
             return _collect(self._root, self.grammar)
-        if whole.nodes is not None or "nodes" in whole._memo:
-            return whole._in_spans(self._spans)
         assert whole._root is not None
         out: dict[str, list[ts.Node]] = defaultdict(list)
         for start, end in self._spans:
             for kind, found in _collect(whole._root, self.grammar, start, end).items():
                 out[kind].extend(found)
         return dict(out)
-
-    def _in_spans(self, spans: list[tuple[int, int]]) -> dict[str, list[ts.Node]]:
-        return {kind: self._kind_in_spans(kind, spans) for kind in _KINDS}
 
     def _kind_in_spans(self, kind: str, spans: list[tuple[int, int]]) -> list[ts.Node]:
         found = self.of(kind)
