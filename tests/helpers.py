@@ -13,6 +13,7 @@ from trigger_lsp.index import ProjectIndex, entries_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.versions import Version
+from trigger_lsp.rules import REGISTRY
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.statements import StatementCache, analyze_statements
 
@@ -42,6 +43,11 @@ def lint(
     guarded = OnlyQuestions(index) if index is not None else None
     result = analyze(source, file, project=ctx, settings=settings, index=guarded, kb=knowledge())
     assert not result.rule_errors, result.rule_errors
+    # Only the rules marked `reads_index` may read it (the CLI re-runs only them when the
+    # complete index contradicts the speculative one).
+    others = [r for r in REGISTRY.values() if not r.reads_index]
+    blind = analyze(source, file, project=ctx, settings=settings, index=NoIndex(), rules=others)
+    assert not blind.rule_errors, blind.rule_errors
     # The CLI checks each file once against a speculative index and checks it again only when
     # an answer was wrong: when all answers hold, the findings must be the real ones.
     real = index if index is not None else _own_index(source, file, ctx.root)
@@ -62,6 +68,13 @@ def lint(
     if only is not None:
         return [f for f in result.findings if f.rule == only]
     return result.findings
+
+
+class NoIndex:
+    """An index no rule may read: any use fails the rule (and so the test)."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"a rule not marked reads_index read index.{name}")
 
 
 class OnlyQuestions:

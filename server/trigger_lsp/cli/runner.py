@@ -25,9 +25,11 @@ from trigger_lsp.manifest_check import check_manifest, is_manifest_path
 from trigger_lsp.positions import byte_col_to_units, line_bytes
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.settings import RuleSettings
+from trigger_lsp.suppressions import LINE_DIRECTIVE
 
 SKIP_DIRS = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
 PARALLEL_THRESHOLD = 32  # below this many files, one process is faster than a pool
+SUPPRESSION = LINE_DIRECTIVE.encode()  # (the file directive starts the same way)
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,44 @@ def _check_file(
     return outcome, entries
 
 
+def check_again(
+    path: Path,
+    resolver: ProjectResolver,
+    options: CheckOptions,
+    index: TaskIds,
+    first: FileOutcome,
+) -> FileOutcome:
+    """Check a file again with the complete index, after its first check got a wrong answer
+    from the speculative one. Only the rules that read the index run again, and the other rules'
+    findings stand, unless the file has suppression comments (what the rerun rules find could
+    change which suppressions are unused), fixes are being written, or the first check failed:
+    then the whole check runs again."""
+    source, _ = _read(path)
+    simple = source is not None and not options.fix and not first.internal_error
+    if not simple or source is None or is_manifest_path(path) or SUPPRESSION in source:
+        return check_file(path, resolver, options, index)[0]
+    try:
+        project = resolver.context_for(path)
+        settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
+        from trigger_lsp.rules import REGISTRY
+
+        readers = [r for r in REGISTRY.values() if r.reads_index]
+        result = analyze(
+            source, path, project=project, settings=settings, index=index, rules=readers
+        )
+    except Exception:  # the whole check reports what went wrong
+        return check_file(path, resolver, options, index)[0]
+    ids = {r.id for r in readers}
+    lines = LineIndex(source)
+    located = [loc for loc in first.located if loc.finding.rule not in ids]
+    located += [_locate(f, source, lines) for f in result.findings]
+    located.sort(key=lambda loc: (loc.finding.start_byte, loc.finding.rule))  # as analyze does
+    outcome = FileOutcome(path, located, list(first.notes), list(first.errors))
+    outcome.errors.extend(f"rule {e.rule} failed: {e.error}" for e in result.rule_errors)
+    outcome.internal_error = bool(result.rule_errors)
+    return outcome
+
+
 def _locate(f: Finding, source: bytes, lines: LineIndex) -> Located:
     def col(row: int, byte_col: int) -> int:
         return byte_col_to_units(line_bytes(source, row, lines.starts), byte_col, "utf-32") + 1
@@ -201,11 +241,11 @@ def _first_job(path: Path) -> FirstCheck:
     return _first_check(path, resolver, options)
 
 
-def _again_job(path: Path) -> FileOutcome:
+def _again_job(job: tuple[Path, FileOutcome]) -> FileOutcome:
     resolver, options, index = _WORKER["resolver"], _WORKER["options"], _WORKER["index"]
     assert isinstance(resolver, ProjectResolver) and isinstance(options, CheckOptions)
     assert isinstance(index, ProjectIndex)
-    return check_file(path, resolver, options, index)[0]
+    return check_again(job[0], resolver, options, index, job[1])
 
 
 def check_paths(
@@ -235,10 +275,12 @@ def check_paths(
     outcomes = [outcome for outcome, _, _ in first]
     again = [i for i, (_, _, asked) in enumerate(first) if not answers_hold(index, asked)]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
+        chunk = max(1, len(again) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
-            redone = list(pool.map(_again_job, [files[i] for i in again]))
+            work = [(files[i], outcomes[i]) for i in again]
+            redone = list(pool.map(_again_job, work, chunksize=chunk))
     else:
-        redone = [check_file(files[i], resolver, options, index)[0] for i in again]
+        redone = [check_again(files[i], resolver, options, index, outcomes[i]) for i in again]
     for i, outcome in zip(again, redone, strict=True):
         outcome.fixed += outcomes[i].fixed  # fixes the first check already wrote
         outcomes[i] = outcome

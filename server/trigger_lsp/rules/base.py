@@ -163,20 +163,22 @@ class Rule:
     # report through the model's `of`/`tasks`/`runs` and read file-wide facts through
     # `model.whole`; the editor re-checks only the task statements an edit touched with them.
     whole_file: bool = False
+    # Whether it asks the project's index (`FileContext.index`); no other rule may.
+    reads_index: bool = False
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, *, any_file: bool = False, whole_file: bool = False
+    rule_id: str, *, any_file: bool = False, whole_file: bool = False, reads_index: bool = False
 ) -> Callable[[Check], Check]:
     """Register a check function under a rule id from RULES.md."""
 
     def register(check: Check) -> Check:
         if rule_id in REGISTRY:
             raise ValueError(f"rule '{rule_id}' is registered twice")
-        REGISTRY[rule_id] = Rule(rule_id, check, any_file, whole_file)
+        REGISTRY[rule_id] = Rule(rule_id, check, any_file, whole_file, reads_index)
         return check
 
     return register

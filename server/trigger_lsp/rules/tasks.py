@@ -82,7 +82,7 @@ def _listing(places: list[str], total: int) -> str:
     return f"{', '.join(places[:SHOWN_OTHERS])} and {total - SHOWN_OTHERS} more"
 
 
-@rule("duplicate-task-id", whole_file=True)
+@rule("duplicate-task-id", whole_file=True, reads_index=True)
 def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
     by_id: dict[str, list[TaskDefinition]] = defaultdict(list)
     for task in ctx.model.tasks:

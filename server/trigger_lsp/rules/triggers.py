@@ -314,7 +314,7 @@ def _literal_ids(trigger: TriggerCall) -> list[ts.Node]:
     return [n for n in ids if string_value(n) is not None]
 
 
-@rule("unknown-task-id")
+@rule("unknown-task-id", reads_index=True)
 def unknown_task_id(ctx: FileContext) -> Iterator[Report]:
     # Reads the project's ids: statements.py keeps its findings only while they stay the same.
     if ctx.index is None or not ctx.index.complete:
