@@ -17,19 +17,13 @@ from typing import Any, NamedTuple, TypeVar
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import Import, SdkNames, read_import, read_require
-from trigger_lsp.analysis.pieces import (
-    SPARSE_TYPES,
-    Piece,
-    PieceCache,
-    keep_only,
-    outside_functions,
-    pieces_of,
-)
+from trigger_lsp.analysis.pieces import SPARSE_TYPES, Piece, PieceCache, pieces_of
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     call_arguments,
     callee_method,
     contains,
+    enclosing_function,
     language,
     member_value,
     object_members,
@@ -321,7 +315,7 @@ class FileModel:
         if whole._pieces is None:
             return whole.memo(
                 "module_declarators",
-                lambda: [d for d in whole.of("declarator") if outside_functions(d)],
+                lambda: [d for d in whole.of("declarator") if enclosing_function(d) is None],
             )
         pieces = whole._pieces
         return whole.memo(
@@ -573,20 +567,19 @@ def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileMo
             frozenset(sdk.namespaces),
             frozenset(constants.items()),
         )
-        used = set()
+        kept: dict[tuple[bytes, object], tuple[tuple[int, int, TaskSummary], ...]] = {}
         for piece in pieces:
             key = (piece.text, names)
             spots = cache.tasks.get(key) if piece.clean else None
-            found: list[TaskDefinition] | None = None
+            calls = None
             if spots is not None:
-                found = []
-                for a, b, summary in spots:
-                    call = piece.find((a, b), "call_expression")
-                    if call is None:  # not where it was: read the statement again
-                        found = None
-                        break
-                    found.append(TaskDefinition(call, summary.kind, constants, summary, piece))
-            if found is None:
+                calls = piece.find_all(tuple((a, b) for a, b, _ in spots), "call_expression")
+            if spots is not None and calls is not None:
+                found = [
+                    TaskDefinition(call, summary.kind, constants, summary, piece)
+                    for call, (_, _, summary) in zip(calls, spots, strict=True)
+                ]
+            else:  # a new statement, or not where it was: read it
                 found = [
                     TaskDefinition(call, kind, constants, piece=piece)
                     for call in piece.caps().get("call", [])
@@ -596,11 +589,10 @@ def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileMo
                 spots = tuple(
                     (t.call.start_byte - start, t.call.end_byte - start, t.summary) for t in found
                 )
-            if piece.clean and spots is not None:
-                cache.tasks[key] = spots
-                used.add(key)
+            if piece.clean:
+                kept[key] = spots
             tasks.extend(found)
-        keep_only(cache.tasks, used)
+        cache.tasks = kept  # this version's statements only
     model = _model(
         grammar, imports, sdk, tasks, constants, nodes=None, pieces=pieces, root=root, cache=cache
     )

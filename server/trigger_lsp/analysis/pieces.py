@@ -19,6 +19,9 @@ from typing import Any
 
 import tree_sitter as ts
 
+from trigger_lsp.analysis.imports import read_require
+from trigger_lsp.analysis.syntax import enclosing_function
+
 Span = tuple[int, int]
 
 # Capture names of the collection query (model._COLLECT) and the node types they stand for,
@@ -29,7 +32,6 @@ SPARSE_TYPES = {
     "comment": "comment",
 }
 DECLARATOR = "variable_declarator"
-CALL = "call_expression"
 
 
 @dataclass(frozen=True)
@@ -87,24 +89,24 @@ class Piece:
 
     def sparse(self, kind: str) -> list[ts.Node]:
         if self._caps is None:
-            found = self._find_all(self.spots.sparse.get(kind, ()), SPARSE_TYPES[kind])
+            found = self.find_all(self.spots.sparse.get(kind, ()), SPARSE_TYPES[kind])
             if found is not None:
                 return found
         return self.caps().get(kind, [])
 
     def requires(self, read: Callable[[ts.Node], object]) -> list[ts.Node]:
         if self._caps is None:
-            found = self._find_all(self.spots.requires, DECLARATOR)
+            found = self.find_all(self.spots.requires, DECLARATOR)
             if found is not None:
                 return found
         return [d for d in self.caps().get("declarator", []) if read(d) is not None]
 
     def module_declarators(self) -> list[ts.Node]:
         if self._caps is None:
-            found = self._find_all(self.spots.module_declarators, DECLARATOR)
+            found = self.find_all(self.spots.module_declarators, DECLARATOR)
             if found is not None:
                 return found
-        return [d for d in self.caps().get("declarator", []) if outside_functions(d)]
+        return [d for d in self.caps().get("declarator", []) if enclosing_function(d) is None]
 
     def find(self, span: Span, node_type: str) -> ts.Node | None:
         """The node of a type at a span relative to the statement, from its position."""
@@ -118,9 +120,10 @@ class Piece:
             node = node.parent
         return None
 
-    def _find_all(self, spans: tuple[Span, ...], node_type: str) -> list[ts.Node] | None:
-        """The nodes at the spans; None when one is not there (which cannot happen for a
-        statement of the same text without errors: the caller then queries the statement)."""
+    def find_all(self, spans: tuple[Span, ...], node_type: str) -> list[ts.Node] | None:
+        """The nodes of a type at spans relative to the statement; None when one is not there
+        (which cannot happen for a statement of the same text without errors: the caller then
+        queries the statement)."""
         found = []
         for span in spans:
             node = self.find(span, node_type)
@@ -130,8 +133,6 @@ class Piece:
         return found
 
     def _spots(self) -> Spots:
-        from trigger_lsp.analysis.imports import read_require
-
         caps = self.caps()
         start = self.start
 
@@ -143,17 +144,6 @@ class Piece:
             rel(self.requires(read_require)),
             rel(self.module_declarators()),
         )
-
-
-def outside_functions(node: ts.Node) -> bool:
-    from trigger_lsp.analysis.syntax import FUNCTION_TYPES
-
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTION_TYPES:
-            return False
-        parent = parent.parent
-    return True
 
 
 def pieces_of(
@@ -191,9 +181,3 @@ def pieces_of(
         pieces.append(piece)
     cache.spots = kept
     return pieces, whole
-
-
-def keep_only(store: dict[tuple[Any, ...], Any], used: set[tuple[Any, ...]]) -> None:
-    """Forget the entries of a per-text store that the current version did not use."""
-    for key in [k for k in store if k not in used]:
-        del store[key]

@@ -177,8 +177,13 @@ def check_again(
     change which suppressions are unused), fixes are being written, or the first check failed:
     then the whole check runs again."""
     source, _ = _read(path)
-    simple = source is not None and not options.fix and not first.internal_error
-    if not simple or source is None or is_manifest_path(path) or SUPPRESSION in source:
+    if (
+        source is None
+        or options.fix
+        or first.internal_error
+        or is_manifest_path(path)
+        or SUPPRESSION in source
+    ):
         return check_file(path, resolver, options, index)[0]
     try:
         project = resolver.context_for(path)

@@ -394,8 +394,8 @@ class TriggerLanguageServer(LanguageServer):
                     self.show_once(f"indexed the first {MAX_INDEXED_FILES} files only")
                     break
                 # Before each file, let requests in: the documents an editor opens right after
-                # start are then read from the editor, not from the disk as well. Sleeping (not
-                # just yielding) releases the interpreter to the thread reading the messages.
+                # start are then read from the editor, not from the disk as well. (Sleeping, not
+                # just yielding, also lets a thread reading the messages take the interpreter.)
                 await asyncio.sleep(INDEX_PAUSE_S)
                 if self.store.get(path.as_uri()) is None:
                     try:
@@ -622,8 +622,9 @@ async def _pull_configuration(ls: TriggerLanguageServer) -> None:
 
 def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # pygls reads the client's messages in a thread: let it take the interpreter from an
-    # analysis within 1 ms (not 5), so that a request is not kept waiting behind one.
+    # When stdin is not a pipe, a thread reads the client's messages (lsp/stdio.py): let it
+    # take the interpreter from an analysis within 1 ms (not 5), so that a request is not kept
+    # waiting behind one.
     sys.setswitchinterval(0.001)
     server = create_server()
     if transport == "tcp":
