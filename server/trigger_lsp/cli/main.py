@@ -167,10 +167,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if not (args.tcp or args.ws):
+        from trigger_lsp.lsp.early import serve_stdio
+
+        serve_stdio()  # answers the first messages before the server has loaded
+        return EXIT_OK
     from trigger_lsp.lsp.server import run
 
-    transport = "tcp" if args.tcp else "ws" if args.ws else "stdio"
-    run(transport, args.host, args.port)
+    run("tcp" if args.tcp else "ws", args.host, args.port)
     return EXIT_OK
 
 

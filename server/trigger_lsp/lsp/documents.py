@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tree_sitter as ts
-from lsprotocol import types as lsp
 
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
@@ -14,6 +14,17 @@ from trigger_lsp.engine import FileResult, LineIndex
 from trigger_lsp.index import EntryCache
 from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes, units_to_byte_col
 from trigger_lsp.statements import StatementCache
+
+if TYPE_CHECKING:
+    from lsprotocol import types as lsp
+
+
+def _lsp() -> Any:
+    """lsprotocol's types, loaded when first needed: they take a third of a second to load,
+    and the first answers go out before that (see lsp/early.py)."""
+    from lsprotocol import types
+
+    return types
 
 
 @dataclass
@@ -32,7 +43,7 @@ class Document:
     result_key: int | None = None
     # Findings kept per task statement, so that an edit re-checks only what it touched.
     statements: StatementCache = field(default_factory=StatementCache)
-    converted: dict[object, lsp.Diagnostic] = field(default_factory=dict)  # by finding, see
+    converted: dict[object, Any] = field(default_factory=dict)  # lsp.Diagnostic  # by finding, see
     # TriggerLanguageServer.diagnostics_for
     entries: EntryCache = field(default_factory=dict)  # index entries per task statement
     _fresh: bool = False  # `tree` is the parse of the current text
@@ -51,19 +62,23 @@ class Document:
         line = line_bytes(self.source, pos.line, self.lines.starts)
         return self.lines.starts[pos.line] + units_to_byte_col(line, pos.character, encoding)
 
-    def position(self, offset: int, encoding: Encoding) -> lsp.Position:
+    def point(self, offset: int, encoding: Encoding) -> tuple[int, int]:
+        """Line and column (in code units) of a byte offset, clamped into the document."""
         offset = max(0, min(offset, len(self.source)))
         row, byte_col = self.lines.point(offset)
         line = line_bytes(self.source, row, self.lines.starts)
         byte_col = min(byte_col, len(line))
-        return lsp.Position(row, byte_col_to_units(line, byte_col, encoding))
+        return row, byte_col_to_units(line, byte_col, encoding)
+
+    def position(self, offset: int, encoding: Encoding) -> lsp.Position:
+        return _lsp().Position(*self.point(offset, encoding))
 
     def range(self, start: int, end: int, encoding: Encoding) -> lsp.Range:
-        return lsp.Range(self.position(start, encoding), self.position(end, encoding))
+        return _lsp().Range(self.position(start, encoding), self.position(end, encoding))
 
     # --- edits ---------------------------------------------------------------------------
     def apply(self, change: lsp.TextDocumentContentChangeEvent, encoding: Encoding) -> None:
-        if not isinstance(change, lsp.TextDocumentContentChangePartial):
+        if not isinstance(change, _lsp().TextDocumentContentChangePartial):
             self.source = change.text.encode("utf-8", "surrogatepass")
             self.lines = LineIndex(self.source)
             self.tree = None
@@ -125,16 +140,18 @@ class DocumentStore:
     def __init__(self) -> None:
         self._docs: dict[str, Document] = {}
 
-    def open(self, item: lsp.TextDocumentItem, path: Path | None) -> Document:
+    def open(
+        self, uri: str, language_id: str | None, version: int | None, text: str, path: Path | None
+    ) -> Document:
         doc = Document(
-            uri=item.uri,
+            uri=uri,
             path=path,
-            language_id=item.language_id,
-            version=item.version,
-            source=item.text.encode("utf-8", "surrogatepass"),
-            grammar=grammar_for(path, item.language_id),
+            language_id=language_id,
+            version=version,
+            source=text.encode("utf-8", "surrogatepass"),
+            grammar=grammar_for(path, language_id),
         )
-        self._docs[item.uri] = doc
+        self._docs[uri] = doc
         return doc
 
     def get(self, uri: str) -> Document | None:

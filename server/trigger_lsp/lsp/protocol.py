@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -39,6 +39,27 @@ class TriggerProtocol(LanguageServerProtocol):
         self._moved_from: dict[int, tuple[weakref.ref[lsp.Diagnostic], lsp.Diagnostic]] = {}
         self._writes: set[asyncio.Future[Any]] = set()
         self.last_message_at = 0.0  # time.monotonic() of the last message from the client
+        # A request answered before this protocol was loaded (lsp/early.py): its id, the answer
+        # given, and what to do once pygls' own answer (dropped) is made.
+        self._answered: tuple[Any, Any, Callable[[], None]] | None = None
+
+    def answered(self, msg_id: Any, result: Any, then: Callable[[], None]) -> None:
+        """The request `msg_id` was answered with `result` (JSON) already: drop pygls' answer,
+        and warn when it differs, then call `then`."""
+        self._answered = (msg_id, result, then)
+
+    def _drop_answered(self, data: Any) -> bool:
+        if self._answered is None or not hasattr(data, "result"):
+            return False
+        msg_id, given, then = self._answered
+        if getattr(data, "id", None) != msg_id:
+            return False
+        self._answered = None
+        ours = self._converter.unstructure(data.result)
+        if ours != given:
+            log.warning("answered %r early with %s; the server's answer: %s", msg_id, given, ours)
+        then()
+        return True
 
     def handle_message(self, msg: Any) -> None:
         self.last_message_at = time.monotonic()
@@ -105,6 +126,8 @@ class TriggerProtocol(LanguageServerProtocol):
     # texts put in.
 
     def _send_data(self, data: Any) -> None:
+        if self._drop_answered(data):
+            return
         body, writer = None, self.writer
         if writer is not None and self._include_headers:
             try:

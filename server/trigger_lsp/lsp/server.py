@@ -12,93 +12,76 @@ import logging
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import tree_sitter as ts
 from lsprotocol import types as lsp
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
-from trigger_lsp.analysis.model import FileModel, build_model
-from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
-from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary, warm_up
-from trigger_lsp.index import FileIndex, ProjectIndex, entries_for, index_model, sites_for
-from trigger_lsp.knowledge.loader import knowledge
-from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.analysis.syntax import is_source_path
+from trigger_lsp.engine import FileResult, warm_up
 from trigger_lsp.lsp import code_actions
-from trigger_lsp.lsp.convert import Locator, diagnostic
-from trigger_lsp.lsp.documents import Document, DocumentStore
+from trigger_lsp.lsp.convert import diagnostic
+from trigger_lsp.lsp.documents import Document
+from trigger_lsp.lsp.early import Handover
 from trigger_lsp.lsp.protocol import TriggerProtocol
-from trigger_lsp.lsp.settings import SECTION, ServerSettings, parse_settings
+from trigger_lsp.lsp.settings import SECTION
+from trigger_lsp.lsp.state import ServerState, path_of
 from trigger_lsp.lsp.stdio import MessageReader, pipe_reader
+from trigger_lsp.lsp.wire import Locator
 from trigger_lsp.positions import Encoding
-from trigger_lsp.project.context import ProjectResolver, default_context
-from trigger_lsp.settings import RuleSettings
-from trigger_lsp.statements import analyze_statements, warm_step
+from trigger_lsp.statements import warm_step
 
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
 READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the index
-LAST_READ_KEPT_S = 5.0  # how long the indexer's last parse waits for the file to be opened
 INDEX_PAUSE_S = 0.001  # before each file indexed in the background
 # Statement findings are prepared in slices after a whole-file analysis; a request that arrives
 # meanwhile waits for the end of the current slice.
 WARM_SLICE_S = 0.003
 WARM_PAUSE_S = 0.001  # between slices
 WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
-RELEASE_DELAY_S = 0.001  # a replaced analysis is freed this long after the new one is made
 
 
-@dataclass(frozen=True, eq=False)
-class LastRead:
-    """The indexer's parse of a file from the disk."""
-
-    path: Path
-    source: bytes
-    grammar: str
-    tree: ts.Tree
-    model: FileModel
-
-
-class TriggerLanguageServer(LanguageServer):
+class TriggerLanguageServer(ServerState, LanguageServer):
     def __init__(self) -> None:
-        super().__init__(
+        ServerState.__init__(self)
+        LanguageServer.__init__(
+            self,
             "trigger-lsp",
             __version__,
             text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
             protocol_cls=TriggerProtocol,
         )
-        self.store = DocumentStore()
-        self.index = ProjectIndex()
-        self.resolver = ProjectResolver()
-        self.settings = ServerSettings()
-        self.pull_diagnostics = False
-        self._initialization_options: Any = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._reported: set[str] = set()  # messages already shown once
         self._index_task: asyncio.Task[None] | None = None
         self._configured = asyncio.Event()  # the client's settings are in
         self._indexed = asyncio.Event()  # the workspace index is done (or not wanted)
-        self._last_read: LastRead | None = None  # see _keep_read
         self._ready_wait: asyncio.Future[None] | None = None
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
-        self._released: list[FileResult] = []  # replaced analyses, freed after the answer
+        self._handover: Handover | None = None  # from lsp/early.py
 
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
     ) -> None:
         """pygls' stdio loop, with stdin read by the event loop itself when it is a pipe, else
-        a whole message at a time in a thread (see lsp/stdio.py)."""
+        a whole message at a time in a thread (see lsp/stdio.py). After lsp/early.py served the
+        first messages, the messages it did not serve are read first."""
         stop = self._stop_event = threading.Event()
         stream = stdin or sys.stdin.buffer
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        unread = self._handover.unread if self._handover is not None else b""
+        if self._handover is not None:
+            self.take_over(self._handover)
 
         async def serve() -> None:
-            reader = await pipe_reader(stream) or MessageReader(stream, self.thread_pool)
+            reader = await pipe_reader(stream, unread) or MessageReader(
+                stream, self.thread_pool, unread
+            )
             await run_async(
                 stop_event=stop,
                 reader=reader,
@@ -116,96 +99,45 @@ class TriggerLanguageServer(LanguageServer):
         finally:
             self.shutdown()
 
-    # --- shared state ----------------------------------------------------------------------
-    @property
-    def kb(self) -> Knowledge:
-        return knowledge()
+    def take_over(self, handover: Handover) -> None:
+        """Go on from the first answers (lsp/early.py): their state, and the answer to
+        `initialize`, which pygls makes again, to be dropped."""
+        if handover.state is not None:
+            self.take_state(handover.state)
+        if handover.initialize_result is not None:
+            protocol = self.protocol
+            assert isinstance(protocol, TriggerProtocol)
+            protocol.answered(
+                handover.initialize_id, handover.initialize_result, partial(self._resume, handover)
+            )
 
+    def _resume(self, handover: Handover) -> None:
+        """Once `initialize` was read again: what the first answers left to do."""
+        for doc in self.store.all():
+            if doc.statements.pending is not None:
+                self.warm_later(doc.uri)
+        if handover.refresh:
+            self.refresh_others("")
+
+    # --- the protocol's side of ServerState --------------------------------------------------
     @property
     def encoding(self) -> Encoding:
         value = str(self.workspace.position_encoding or "utf-16")
         return value if value in ("utf-8", "utf-16", "utf-32") else "utf-16"  # type: ignore[return-value]
 
-    def document(self, uri: str) -> Document | None:
-        return self.store.get(uri)
-
-    def show_once(self, message: str, kind: lsp.MessageType = lsp.MessageType.Warning) -> None:
+    def show_once(self, message: str, kind: int = lsp.MessageType.Warning) -> None:
         if message in self._reported:
             return
         self._reported.add(message)
-        self.window_show_message(lsp.ShowMessageParams(kind, f"trigger-lsp: {message}"))
+        self.window_show_message(
+            lsp.ShowMessageParams(lsp.MessageType(kind), f"trigger-lsp: {message}")
+        )
 
     def log_once(self, message: str) -> None:
         if message in self._reported:
             return
         self._reported.add(message)
         self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error, message))
-
-    def apply_settings(self, raw: Any) -> None:
-        settings, problems = parse_settings(raw, frozenset(self.kb.rules), self.settings)
-        self.settings = settings
-        for problem in problems:
-            self.show_once(f"invalid setting: {problem}; using the default")
-
-    # --- analysis --------------------------------------------------------------------------
-    def analyze(self, doc: Document) -> FileResult:
-        """The analysis of the document's current version (cached per version)."""
-        if doc.result is not None and doc.analyzed_version == doc.version and doc.tree is not None:
-            return doc.result
-        tree = doc.parsed()
-        project = self.resolver.context_for(doc.path) if doc.path is not None else default_context()
-        if project.lint.error:
-            self.show_once(f"{project.lint.error}; using the defaults")
-        rules = RuleSettings().layered(self.settings.rules, project.lint.rules)
-        try:
-            result = analyze_statements(
-                doc.statements,
-                doc.source,
-                doc.path,
-                project=project,
-                settings=rules,
-                index=self.index,
-                grammar=doc.grammar,
-                tree=tree,
-                kb=self.kb,
-                lines=doc.lines,
-                model=doc.built_model(),
-            )
-        except Exception as exc:  # the engine failing on one text must not stop the server
-            log.exception("analysis failed on %s", doc.uri)
-            self.log_once(f"analysis failed on {doc.uri}: {type(exc).__name__}: {exc}")
-            result = FileResult(doc.path, [], [f"internal error: {exc}"], tree=tree)
-        for err in result.rule_errors:
-            self.log_once(f"rule {err.rule} failed on {doc.uri}: {err.error}")
-        self._release_later(doc.result)
-        doc.result, doc.analyzed_version = result, doc.version
-        key = hash(
-            tuple(
-                (f.rule, f.start_byte, f.end_byte, f.message, f.severity) for f in result.findings
-            )
-        )
-        if key != doc.result_key:  # unchanged findings keep their result id (pull clients)
-            doc.result_key = key
-            doc.result_id += 1
-        if doc.statements.pending is not None:
-            self.warm_later(doc.uri)
-        if result.model is not None:
-            doc.keep_model(result.model)
-            self.index_model(doc, result.model, project.root)
-        return result
-
-    def _release_later(self, old: FileResult | None) -> None:
-        """Freeing the previous analysis of a big file takes milliseconds (the model of a
-        10,000-line file is some 100,000 objects): keep it until just after the answer."""
-        if old is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not serving: freed now
-            return
-        self._released.append(old)
-        if len(self._released) == 1:
-            loop.call_later(RELEASE_DELAY_S, self._released.clear)
 
     def warm_later(self, uri: str, delay: float = WARM_PAUSE_S) -> None:
         """After a whole-file analysis, prepare the per-statement findings that make the next
@@ -250,63 +182,6 @@ class TriggerLanguageServer(LanguageServer):
         if not (result.is_trigger_file or is_config_path(doc.path)):
             return None
         return doc, offset, result
-
-    def index_from_disk(self, path: Path) -> bool:
-        """(Re-)index a file that is not open from the disk; return whether its ids changed."""
-        found = FileIndex([], [])
-        if is_source_path(path):
-            try:
-                source = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
-            except OSError:
-                source = b""
-            if source and not looks_binary(source):
-                grammar = grammar_for(path)
-                tree = parse(source, grammar)
-                model = build_model(tree, grammar)
-                found = index_model(model, path, self.resolver.context_for(path).root)
-                self._keep_read(LastRead(path, source, grammar, tree, model))
-        return self.index.update(path, found.entries, found.sites)
-
-    def _keep_read(self, read: LastRead) -> None:
-        """Keep the parse of the file indexed last for a few seconds: an editor often opens a
-        file just as the indexer has read it, and then needs not parse it again."""
-        self._last_read = read
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        loop.call_later(LAST_READ_KEPT_S, self._drop_read, read)
-
-    def _drop_read(self, read: LastRead) -> None:
-        if self._last_read is read:
-            self._last_read = None
-
-    def adopt_last_read(self, doc: Document) -> None:
-        """Give an opened document the tree and model of the indexer's read of the same text."""
-        read, self._last_read = self._last_read, None
-        if read is not None and (read.path, read.source, read.grammar) == (
-            doc.path,
-            doc.source,
-            doc.grammar,
-        ):
-            doc.adopt(read.tree, read.model)
-
-    def index_open(self, doc: Document) -> None:
-        """Put an open document's task ids in the index without analysing it."""
-        if doc.path is not None and is_source_path(doc.path):
-            root = self.resolver.context_for(doc.path).root
-            self.index_model(doc, doc.model(), root)
-
-    def index_model(self, doc: Document, model: FileModel, root: Path) -> None:
-        """Update the index with the document's tasks (its trigger sites when first asked
-        for); when its ids changed, re-check the other open documents."""
-        path = doc.path
-        if path is None:
-            return
-        if self.index.update(
-            path, entries_for(model, path, root, doc.entries), lambda: sites_for(model, path, root)
-        ):
-            self.refresh_others(doc.uri)
 
     def diagnostics_for(self, doc: Document) -> list[lsp.Diagnostic]:
         if not self.settings.features.diagnostics:
@@ -439,13 +314,6 @@ def _workspace_roots(server: LanguageServer) -> list[str]:
     return [r for r in roots if Path(r).is_dir()]
 
 
-def _path_of(uri: str) -> Path | None:
-    if not uri.startswith("file:"):
-        return None
-    path = to_fs_path(uri)
-    return Path(path) if path else None
-
-
 def create_server() -> TriggerLanguageServer:
     server = TriggerLanguageServer()
 
@@ -491,7 +359,8 @@ def create_server() -> TriggerLanguageServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: TriggerLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        doc = ls.store.open(params.text_document, _path_of(params.text_document.uri))
+        item = params.text_document
+        doc = ls.store.open(item.uri, item.language_id, item.version, item.text, path_of(item.uri))
         ls.adopt_last_read(doc)
         ls.schedule(doc, delay_ms=0)
 
@@ -533,7 +402,7 @@ def create_server() -> TriggerLanguageServer:
     ) -> None:
         ls.resolver.clear()  # package.json, trigger.config or .trigger-lsp.yaml may have changed
         for change in params.changes:
-            path = _path_of(change.uri)
+            path = path_of(change.uri)
             if path is None or ls.store.get(change.uri) is not None:
                 continue
             if change.type == lsp.FileChangeType.Deleted:
@@ -620,13 +489,19 @@ async def _pull_configuration(ls: TriggerLanguageServer) -> None:
         ls.apply_settings(values[0])
 
 
-def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> None:
+def run(
+    transport: str = "stdio",
+    host: str = "127.0.0.1",
+    port: int = 2087,
+    handover: Handover | None = None,
+) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # When stdin is not a pipe, a thread reads the client's messages (lsp/stdio.py): let it
     # take the interpreter from an analysis within 1 ms (not 5), so that a request is not kept
     # waiting behind one.
     sys.setswitchinterval(0.001)
     server = create_server()
+    server._handover = handover
     if transport == "tcp":
         server.start_tcp(host, port)
     elif transport == "ws":

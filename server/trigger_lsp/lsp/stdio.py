@@ -13,16 +13,15 @@ way, what pygls sees, line by line, is unchanged.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
-import re
 import stat
 from collections import deque
 from collections.abc import Awaitable
 from concurrent.futures import Executor
 from typing import BinaryIO
 
-# pygls takes a message's length from the first header line of exactly this form.
-_CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
+from trigger_lsp.lsp.early import CONTENT_LENGTH
 
 
 def read_message(stream: BinaryIO) -> list[bytes]:
@@ -36,7 +35,7 @@ def read_message(stream: BinaryIO) -> list[bytes]:
         if not line:
             return parts
         if not length:
-            match = _CONTENT_LENGTH.fullmatch(line)
+            match = CONTENT_LENGTH.fullmatch(line)
             if match:
                 length = int(match.group(1))
         if not line.strip():
@@ -49,8 +48,10 @@ def read_message(stream: BinaryIO) -> list[bytes]:
 class MessageReader:
     """pygls' AsyncReader interface (`readline`, `readexactly`) over whole-message reads."""
 
-    def __init__(self, stream: BinaryIO, executor: Executor | None = None) -> None:
-        self.stream = stream
+    def __init__(
+        self, stream: BinaryIO, executor: Executor | None = None, unread: bytes = b""
+    ) -> None:
+        self.stream: BinaryIO = Prefixed(unread, stream) if unread else stream  # type: ignore[assignment]
         self.executor = executor
         self._parts: deque[bytes] = deque()
 
@@ -78,6 +79,22 @@ class MessageReader:
         return future
 
 
+class Prefixed:
+    """A stream that gives bytes read from it earlier first (see lsp/early.py)."""
+
+    def __init__(self, unread: bytes, stream: BinaryIO) -> None:
+        self._unread = io.BytesIO(unread)
+        self._stream = stream
+
+    def readline(self) -> bytes:
+        line = self._unread.readline()
+        return line if line.endswith(b"\n") else line + self._stream.readline()
+
+    def read(self, n: int) -> bytes:
+        data = self._unread.read(n)
+        return data if len(data) == n else data + self._stream.read(n - len(data))
+
+
 # A header line longer than this is malformed; its bytes are dropped (see PipeReader.readline).
 MAX_LINE = 1 << 24
 
@@ -101,10 +118,10 @@ class PipeReader:
             return exc.partial
 
 
-async def pipe_reader(stream: BinaryIO) -> PipeReader | None:
+async def pipe_reader(stream: BinaryIO, unread: bytes = b"") -> PipeReader | None:
     """A reader the event loop serves itself, when `stream` is a pipe; else None. (A terminal
     or a file is left to the thread: the loop would make the descriptor non-blocking, which a
-    terminal shares with stdout.)"""
+    terminal shares with stdout.) `unread`: bytes taken from the stream before, read first."""
     try:
         if not stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode):
             return None
@@ -112,6 +129,8 @@ async def pipe_reader(stream: BinaryIO) -> PipeReader | None:
         return None
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=MAX_LINE, loop=loop)
+    if unread:
+        reader.feed_data(unread)
     try:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stream)
     except (OSError, ValueError):

@@ -12,8 +12,9 @@ from lsprotocol import types as lsp
 from trigger_lsp.analysis.model import FileModel, TaskDefinition
 from trigger_lsp.analysis.syntax import text
 from trigger_lsp.index import ProjectIndex, TaskEntry, TaskObjects, TriggerSite, sites_for
-from trigger_lsp.lsp.convert import Locator
+from trigger_lsp.lsp.convert import location
 from trigger_lsp.lsp.documents import Document
+from trigger_lsp.lsp.wire import Locator
 from trigger_lsp.positions import Encoding
 
 if TYPE_CHECKING:
@@ -281,7 +282,7 @@ def definition(ls: TriggerLanguageServer, params: lsp.DefinitionParams) -> list[
         return []
     locator = Locator(ls.store, ls.encoding)
     entries = TaskLookup(ls).definitions(target)
-    return [locator.location(e.path, e.start_byte, e.end_byte) for e in entries]
+    return [location(locator, e.path, e.start_byte, e.end_byte) for e in entries]
 
 
 def references(ls: TriggerLanguageServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
@@ -297,7 +298,7 @@ def references(ls: TriggerLanguageServer, params: lsp.ReferenceParams) -> list[l
         found += [(e.path, e.start_byte, e.end_byte) for e in entries]
     found += [(s.path, s.start_byte, s.end_byte) for s in lookup.sites_of(entries)]
     unique = sorted(set(found), key=lambda f: (str(f[0]), f[1]))
-    return [locator.location(path, start, end) for path, start, end in unique]
+    return [location(locator, path, start, end) for path, start, end in unique]
 
 
 def workspace_symbols(
@@ -308,7 +309,7 @@ def workspace_symbols(
     locator = Locator(ls.store, ls.encoding)
     return [
         lsp.SymbolInformation(
-            location=locator.location(e.path, e.start_byte, e.end_byte),
+            location=location(locator, e.path, e.start_byte, e.end_byte),
             name=e.id,
             kind=lsp.SymbolKind.Event if e.kind == "schedules.task" else lsp.SymbolKind.Function,
             container_name=e.variable or e.path.name,

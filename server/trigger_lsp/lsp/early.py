@@ -1,0 +1,267 @@
+"""The server's first answers, given while pygls and lsprotocol are still loading.
+
+Loading those two takes about half a second (lsprotocol builds some 570 classes when it is
+imported): longer than an editor should wait for its `initialize` answer, and longer than the
+engine takes to load. So a server started on stdio begins here, with neither of them:
+
+1. It answers `initialize` with the capabilities the server registers (a copy kept in
+   capabilities.json, which a test holds equal to what pygls builds; the server checks it
+   again when it takes over).
+2. It loads the engine and serves the first documents: `didOpen`, and their diagnostics,
+   pulled (when the client can be asked to pull again later) or published, made with the same
+   state and analysis the server uses (lsp/state.py).
+3. At the first message it does not serve, or when nothing has come for EARLY_IDLE_S, it hands
+   over: the server loads, takes the state, and reads the messages not served here (first
+   `initialize` again, whose answer it drops) before the rest of the stream.
+
+Messages served here all come before those handed over, so the server ends in the state it
+would have reached reading every message itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import select
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trigger_lsp.lsp.state import ServerState
+
+log = logging.getLogger(__name__)
+EARLY_IDLE_S = 0.25  # waiting this long for a first document to open, at most
+EARLY_DONE_S = 0.01  # once the open documents have their diagnostics: for more to open
+CAPABILITIES = Path(__file__).with_name("capabilities.json")
+ENCODINGS = ("utf-8", "utf-16", "utf-32")
+_HEADER_END = b"\r\n\r\n"
+# pygls takes a message's length from the first header line of exactly this form.
+CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
+
+
+@dataclass
+class Frame:
+    raw: bytes  # the whole frame as read, headers included
+    message: dict[str, Any] | None  # its JSON object, when the frame is one we can read
+
+
+class FrameReader:
+    """LSP frames from a file descriptor; every byte not handed out stays in `rest`."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.rest = b""
+        self.ended = False
+
+    def next(self, timeout: float | None) -> Frame | None:
+        """The next frame, or None when none came within `timeout` seconds (or the stream
+        ended, or what came is not a frame this reader can take apart)."""
+        while True:
+            frame = self._take()
+            if frame is not None or self.ended:
+                return frame
+            ready, _, _ = select.select([self.fd], [], [], timeout)
+            if not ready:
+                return None
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                self.ended = True
+                return None
+            self.rest += chunk
+
+    def _take(self) -> Frame | None:
+        end = self.rest.find(_HEADER_END)
+        if end < 0:
+            return None
+        length = None
+        for line in self.rest[:end].split(b"\r\n"):
+            match = CONTENT_LENGTH.fullmatch(line + b"\r\n")  # the header line pygls reads
+            if match:
+                length = int(match.group(1))
+                break
+        if length is None:  # pygls reads the rest and answers it as it does
+            self.ended = True
+            return None
+        start = end + len(_HEADER_END)
+        if len(self.rest) < start + length:
+            return None
+        raw, self.rest = self.rest[: start + length], self.rest[start + length :]
+        try:
+            message = json.loads(raw[start:])
+        except ValueError:
+            message = None
+        return Frame(raw, message if isinstance(message, dict) else None)
+
+
+@dataclass
+class Handover:
+    """What the server needs to go on from where the first answers stopped."""
+
+    unread: bytes  # messages not served here (and `initialize`), then what was not read yet
+    state: ServerState | None = None
+    initialize_id: Any = None
+    initialize_result: dict[str, Any] | None = None
+    refresh: bool = False  # task ids changed: the other open documents need a new look
+
+
+def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:
+    """The answer to `initialize`: the registered capabilities with the position encoding
+    chosen as pygls chooses it (the client's first supported one, else UTF-16)."""
+    capabilities: dict[str, Any] = {"positionEncoding": position_encoding(params)}
+    capabilities.update(json.loads(CAPABILITIES.read_text(encoding="utf-8")))
+    # pygls states willSave and willSaveWaitUntil (unhandled: false) when the client names them.
+    sync = _get(params, "capabilities", "textDocument", "synchronization")
+    for key in ("willSave", "willSaveWaitUntil"):
+        if isinstance(sync, dict) and sync.get(key) is not None:
+            capabilities["textDocumentSync"][key] = False
+    return {"capabilities": capabilities, "serverInfo": {"name": "trigger-lsp", "version": version}}
+
+
+def position_encoding(params: dict[str, Any]) -> str:
+    general = _get(params, "capabilities", "general")
+    for encoding in (general or {}).get("positionEncodings") or ():
+        if encoding in ENCODINGS:
+            return str(encoding)
+    return "utf-16"
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+class EarlyStart:
+    def __init__(self, fd: int, out: Any) -> None:
+        self.reader = FrameReader(fd)
+        self.out = out
+        self.unread: list[bytes] = []  # frames the server reads
+        self.handover = Handover(b"")
+        self.state: Any = None  # an EarlyState, once `initialize` is answered
+        self.current: Frame | None = None  # the message being served
+
+    def run(self) -> Handover:
+        try:
+            first = self.reader.next(None)
+        except OSError:  # a descriptor select() cannot wait on: the server reads it all
+            first = None
+        if first is not None and _is_initialize(first.message):
+            assert first.message is not None
+            try:
+                self._initialize(first)
+                self._serve()
+            except Exception:  # the server reads the message that failed, and the rest
+                log.exception("serving the first messages failed; the server takes over")
+                if self.current is not None:
+                    self.unread.append(self.current.raw)
+        elif first is not None:
+            self.unread.append(first.raw)
+        self.handover.unread = b"".join(self.unread) + self.reader.rest
+        return self.handover
+
+    def _initialize(self, frame: Frame) -> None:
+        from trigger_lsp import __version__
+
+        message = frame.message
+        assert message is not None
+        params = message.get("params")
+        params = params if isinstance(params, dict) else {}
+        result = initialize_result(params, __version__)
+        self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
+        self.unread.append(frame.raw)
+        self.handover.initialize_id = message["id"]
+        self.handover.initialize_result = result
+        caps = params.get("capabilities")
+        self.state = self.handover.state = _state(
+            encoding=result["capabilities"]["positionEncoding"],
+            pull=bool(_get(caps, "textDocument", "diagnostic")),
+            refresh=bool(_get(caps, "workspace", "diagnostics", "refreshSupport")),
+            options=params.get("initializationOptions"),
+            handover=self.handover,
+            write=self._send,
+        )
+
+    def _serve(self) -> None:
+        """Serve messages until one this module does not serve, or a pause."""
+        while True:
+            waiting = not self.state.store.all() or self.state.undiagnosed
+            frame = self.reader.next(EARLY_IDLE_S if waiting else EARLY_DONE_S)
+            if frame is None:
+                return
+            self.current = frame
+            message = frame.message or {}
+            method = message.get("method") if message.get("jsonrpc") == "2.0" else None
+            if method == "initialized":  # the server does what it does on it, first thing
+                self.unread.append(frame.raw)
+            elif not self._served(method, message):
+                self.unread.append(frame.raw)
+                return
+            self.current = None
+
+    def _served(self, method: Any, message: dict[str, Any]) -> bool:
+        state = self.state
+        params = message.get("params")
+        if method == "textDocument/didOpen" and "id" not in message:
+            item = _get(params, "textDocument")
+            if not (
+                isinstance(item, dict)
+                and isinstance(item.get("uri"), str)
+                and isinstance(item.get("text"), str)
+            ):
+                return False
+            state.did_open(item)
+            return True
+        if method == "textDocument/diagnostic" and "id" in message and state.refresh_support:
+            uri = _get(params, "textDocument", "uri")
+            if not isinstance(uri, str):
+                return False
+            previous = _get(params, "previousResultId")
+            result = state.pulled(uri, previous)
+            self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
+            return True
+        return False
+
+    def _send(self, message: dict[str, Any]) -> None:
+        body = json.dumps(message).encode("utf-8")
+        self.out.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.out.flush()
+
+
+def _is_initialize(message: dict[str, Any] | None) -> bool:
+    """A request pygls reads as `initialize` (its one required parameter is the client's
+    capabilities; their contents pygls checks, and warns when its answer differs)."""
+    return (
+        message is not None
+        and message.get("jsonrpc") == "2.0"
+        and message.get("method") == "initialize"
+        and isinstance(message.get("id"), (int, str))
+        and isinstance(_get(message, "params", "capabilities"), dict)
+    )
+
+
+def _state(**kwargs: Any) -> Any:
+    """The engine loads here."""
+    from trigger_lsp.lsp.early_state import EarlyState
+
+    return EarlyState(**kwargs)
+
+
+def serve_stdio() -> None:
+    """Run the server on stdin and stdout, answering the first messages here."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, ValueError, OSError):
+        fd = -1
+    # (On Windows select() waits on sockets only: there the server answers everything.)
+    early = fd >= 0 and os.name != "nt"
+    handover = EarlyStart(fd, sys.stdout.buffer).run() if early else Handover(b"")
+    from trigger_lsp.lsp.server import run
+
+    run("stdio", handover=handover)

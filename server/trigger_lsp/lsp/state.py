@@ -1,0 +1,235 @@
+"""What the server knows and does without the protocol library: the open documents, the
+project index, the settings, and the analysis of a document.
+
+The language server (lsp/server.py) is this state plus pygls. lsp/early.py uses the same state
+to answer the first messages while pygls and lsprotocol are still loading, then hands it over.
+Nothing here imports either of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tree_sitter as ts
+from pygls.uris import to_fs_path
+
+from trigger_lsp.analysis.model import FileModel, build_model
+from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
+from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary
+from trigger_lsp.index import FileIndex, ProjectIndex, entries_for, index_model, sites_for
+from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.lsp.documents import Document, DocumentStore
+from trigger_lsp.lsp.settings import ServerSettings, parse_settings
+from trigger_lsp.positions import Encoding
+from trigger_lsp.project.context import ProjectResolver, default_context
+from trigger_lsp.settings import RuleSettings
+from trigger_lsp.statements import analyze_statements
+
+log = logging.getLogger(__name__)
+LAST_READ_KEPT_S = 5.0  # how long the indexer's last parse waits for the file to be opened
+RELEASE_DELAY_S = 0.001  # a replaced analysis is freed this long after the new one is made
+WARNING = 2  # LSP's MessageType.Warning
+
+
+@dataclass(frozen=True, eq=False)
+class LastRead:
+    """The indexer's parse of a file from the disk."""
+
+    path: Path
+    source: bytes
+    grammar: str
+    tree: ts.Tree
+    model: FileModel
+
+
+class ServerState:
+    """Documents, index, settings and analysis. The hooks at the end (`encoding`, messages to
+    the user, idle preparation, re-checking other documents) are the protocol's side."""
+
+    # The attributes `take_state` moves from one holder to another.
+    STATE = (
+        "store",
+        "index",
+        "resolver",
+        "settings",
+        "pull_diagnostics",
+        "_initialization_options",
+        "_last_read",
+        "_reported",
+    )
+
+    def __init__(self) -> None:
+        self.store = DocumentStore()
+        self.index = ProjectIndex()
+        self.resolver = ProjectResolver()
+        self.settings = ServerSettings()
+        self.pull_diagnostics = False
+        self._initialization_options: Any = None
+        self._reported: set[str] = set()  # messages already shown once
+        self._last_read: LastRead | None = None  # see _keep_read
+        self._released: list[FileResult] = []  # replaced analyses, freed after the answer
+
+    def take_state(self, other: ServerState) -> None:
+        for name in self.STATE:
+            setattr(self, name, getattr(other, name))
+
+    @property
+    def kb(self) -> Knowledge:
+        return knowledge()
+
+    def document(self, uri: str) -> Document | None:
+        return self.store.get(uri)
+
+    def apply_settings(self, raw: Any) -> None:
+        settings, problems = parse_settings(raw, frozenset(self.kb.rules), self.settings)
+        self.settings = settings
+        for problem in problems:
+            self.show_once(f"invalid setting: {problem}; using the default")
+
+    # --- analysis --------------------------------------------------------------------------
+    def analyze(self, doc: Document) -> FileResult:
+        """The analysis of the document's current version (cached per version)."""
+        if doc.result is not None and doc.analyzed_version == doc.version and doc.tree is not None:
+            return doc.result
+        tree = doc.parsed()
+        project = self.resolver.context_for(doc.path) if doc.path is not None else default_context()
+        if project.lint.error:
+            self.show_once(f"{project.lint.error}; using the defaults")
+        rules = RuleSettings().layered(self.settings.rules, project.lint.rules)
+        try:
+            result = analyze_statements(
+                doc.statements,
+                doc.source,
+                doc.path,
+                project=project,
+                settings=rules,
+                index=self.index,
+                grammar=doc.grammar,
+                tree=tree,
+                kb=self.kb,
+                lines=doc.lines,
+                model=doc.built_model(),
+            )
+        except Exception as exc:  # the engine failing on one text must not stop the server
+            log.exception("analysis failed on %s", doc.uri)
+            self.log_once(f"analysis failed on {doc.uri}: {type(exc).__name__}: {exc}")
+            result = FileResult(doc.path, [], [f"internal error: {exc}"], tree=tree)
+        for err in result.rule_errors:
+            self.log_once(f"rule {err.rule} failed on {doc.uri}: {err.error}")
+        self._release_later(doc.result)
+        doc.result, doc.analyzed_version = result, doc.version
+        key = hash(
+            tuple(
+                (f.rule, f.start_byte, f.end_byte, f.message, f.severity) for f in result.findings
+            )
+        )
+        if key != doc.result_key:  # unchanged findings keep their result id (pull clients)
+            doc.result_key = key
+            doc.result_id += 1
+        if doc.statements.pending is not None:
+            self.warm_later(doc.uri)
+        if result.model is not None:
+            doc.keep_model(result.model)
+            self.index_model(doc, result.model, project.root)
+        return result
+
+    def _release_later(self, old: FileResult | None) -> None:
+        """Freeing the previous analysis of a big file takes milliseconds (the model of a
+        10,000-line file is some 100,000 objects): keep it until just after the answer."""
+        if old is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not serving: freed now
+            return
+        self._released.append(old)
+        if len(self._released) == 1:
+            loop.call_later(RELEASE_DELAY_S, self._released.clear)
+
+    # --- the project index -------------------------------------------------------------------
+    def index_from_disk(self, path: Path) -> bool:
+        """(Re-)index a file that is not open from the disk; return whether its ids changed."""
+        found = FileIndex([], [])
+        if is_source_path(path):
+            try:
+                source = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
+            except OSError:
+                source = b""
+            if source and not looks_binary(source):
+                grammar = grammar_for(path)
+                tree = parse(source, grammar)
+                model = build_model(tree, grammar)
+                found = index_model(model, path, self.resolver.context_for(path).root)
+                self._keep_read(LastRead(path, source, grammar, tree, model))
+        return self.index.update(path, found.entries, found.sites)
+
+    def _keep_read(self, read: LastRead) -> None:
+        """Keep the parse of the file indexed last for a few seconds: an editor often opens a
+        file just as the indexer has read it, and then needs not parse it again."""
+        self._last_read = read
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        loop.call_later(LAST_READ_KEPT_S, self._drop_read, read)
+
+    def _drop_read(self, read: LastRead) -> None:
+        if self._last_read is read:
+            self._last_read = None
+
+    def adopt_last_read(self, doc: Document) -> None:
+        """Give an opened document the tree and model of the indexer's read of the same text."""
+        read, self._last_read = self._last_read, None
+        if read is not None and (read.path, read.source, read.grammar) == (
+            doc.path,
+            doc.source,
+            doc.grammar,
+        ):
+            doc.adopt(read.tree, read.model)
+
+    def index_open(self, doc: Document) -> None:
+        """Put an open document's task ids in the index without analysing it."""
+        if doc.path is not None and is_source_path(doc.path):
+            root = self.resolver.context_for(doc.path).root
+            self.index_model(doc, doc.model(), root)
+
+    def index_model(self, doc: Document, model: FileModel, root: Path) -> None:
+        """Update the index with the document's tasks (its trigger sites when first asked
+        for); when its ids changed, re-check the other open documents."""
+        path = doc.path
+        if path is None:
+            return
+        if self.index.update(
+            path, entries_for(model, path, root, doc.entries), lambda: sites_for(model, path, root)
+        ):
+            self.refresh_others(doc.uri)
+
+    # --- the protocol's side -------------------------------------------------------------------
+    @property
+    def encoding(self) -> Encoding:
+        raise NotImplementedError
+
+    def show_once(self, message: str, kind: int = WARNING) -> None:
+        raise NotImplementedError
+
+    def log_once(self, message: str) -> None:
+        raise NotImplementedError
+
+    def warm_later(self, uri: str) -> None:
+        """Prepare the document's per-statement findings between requests."""
+
+    def refresh_others(self, changed_uri: str) -> None:
+        """Task ids changed: re-check the other open documents."""
+        raise NotImplementedError
+
+
+def path_of(uri: str) -> Path | None:
+    if not uri.startswith("file:"):
+        return None
+    path = to_fs_path(uri)
+    return Path(path) if path else None

@@ -1,0 +1,106 @@
+"""Engine results in the JSON shapes of LSP, without the protocol library: diagnostics for the
+first answers (lsp/early.py), and the parts of a diagnostic that convert.py shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pygls.uris import from_fs_path
+
+from trigger_lsp.engine import Finding, LineIndex
+from trigger_lsp.knowledge.model import Knowledge, Severity
+from trigger_lsp.lsp.documents import Document, DocumentStore
+from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes
+from trigger_lsp.rules.base import Edit
+
+SOURCE = "trigger-lsp"
+SEVERITY = {Severity.ERROR: 1, Severity.WARNING: 2, Severity.INFO: 3, Severity.HINT: 4}
+UNNECESSARY = 1  # LSP's DiagnosticTag.Unnecessary
+Span = tuple[tuple[int, int], tuple[int, int]]  # (line, column) of the start and of the end
+
+
+def uri_for(path: Path) -> str:
+    return from_fs_path(str(path)) or path.as_uri()
+
+
+def edits_data(edits: tuple[Edit, ...]) -> list[list[object]]:
+    return [[e.start, e.end, e.text] for e in edits]
+
+
+class Locator:
+    """Byte ranges in any workspace file -> line and column spans, reading closed files from
+    disk once."""
+
+    def __init__(self, store: DocumentStore, encoding: Encoding) -> None:
+        self.store, self.encoding = store, encoding
+        self._files: dict[Path, tuple[bytes, LineIndex]] = {}
+
+    def span(self, path: Path, start: int, end: int) -> tuple[str, Span]:
+        """The file's URI and the span of the byte range in it."""
+        uri = uri_for(path)
+        doc = self.store.get(uri)
+        if doc is not None:
+            return uri, (doc.point(start, self.encoding), doc.point(end, self.encoding))
+        if path not in self._files:
+            try:
+                source = path.read_bytes()
+            except OSError:
+                source = b""
+            self._files[path] = (source, LineIndex(source))
+        source, lines = self._files[path]
+
+        def point(offset: int) -> tuple[int, int]:
+            row, col = lines.point(min(offset, len(source)))
+            return row, byte_col_to_units(line_bytes(source, row, lines.starts), col, self.encoding)
+
+        return uri, (point(start), point(end))
+
+
+def details(finding: Finding, kb: Knowledge) -> tuple[str | None, dict[str, object]]:
+    """A finding's documentation link and the data its diagnostic carries (for code actions)."""
+    href = next((e.docs for e in kb.edges_for(finding.rule) if e.docs), None)
+    data: dict[str, object] = {"rule": finding.rule}
+    if finding.fix is not None:
+        data["fix"] = {
+            "title": finding.fix.title,
+            "safety": finding.fix.safety.value if finding.fix.safety else "unsafe",
+            "edits": edits_data(finding.fix.edits),
+        }
+    return href, data
+
+
+def unnecessary(finding: Finding) -> bool:
+    """Shown faded: a suppression comment that suppresses nothing."""
+    return finding.rule == "unused-suppression"
+
+
+def range_json(span: Span) -> dict[str, Any]:
+    (sl, sc), (el, ec) = span
+    return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
+
+
+def diagnostic_json(
+    doc: Document, finding: Finding, kb: Knowledge, enc: Encoding, locator: Locator
+) -> dict[str, Any]:
+    """What convert.diagnostic's result is in JSON (tests/lsp/test_early.py compares them)."""
+    href, data = details(finding, kb)
+    out: dict[str, Any] = {
+        "range": range_json((doc.point(finding.start_byte, enc), doc.point(finding.end_byte, enc))),
+        "message": finding.message,
+        "severity": SEVERITY[finding.severity],
+        "code": finding.rule,
+    }
+    if href:
+        out["codeDescription"] = {"href": href}
+    out["source"] = SOURCE
+    if unnecessary(finding):
+        out["tags"] = [UNNECESSARY]
+    related = []
+    for r in finding.related:
+        uri, span = locator.span(r.path, r.start_byte, r.end_byte)
+        related.append({"location": {"uri": uri, "range": range_json(span)}, "message": r.message})
+    if related:
+        out["relatedInformation"] = related
+    out["data"] = data
+    return out

@@ -1,0 +1,340 @@
+"""The first answers (lsp/early.py): `initialize` and the first documents' diagnostics are
+answered before pygls and lsprotocol load, and equal what the server itself answers; the
+messages they leave reach the server in order."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pygls.protocol import default_converter
+
+from lsp.in_process import InProcess
+from lsp.raw import RawServer, did_open, frame, initialize, notification, request
+from lsp.session import CLIENTS, capabilities
+from trigger_lsp import __version__
+from trigger_lsp.lsp import capabilities as built_capabilities
+from trigger_lsp.lsp.convert import diagnostic
+from trigger_lsp.lsp.early import CAPABILITIES, FrameReader, initialize_result
+from trigger_lsp.lsp.wire import Locator, diagnostic_json
+
+REPO = Path(__file__).resolve().parents[2]
+CONVERTER = default_converter()
+PULL = {
+    "textDocument": {"diagnostic": {"dynamicRegistration": False}},
+    "workspace": {"diagnostics": {"refreshSupport": True}},
+}
+TASK = textwrap.dedent(
+    """\
+    import { task } from "@trigger.dev/sdk";
+
+    export const first = task({
+      id: "same-id",
+      run: async () => {
+        const x = 1;
+      },
+    });
+    """
+)
+
+
+def _json(value: Any) -> Any:
+    """As it goes on the wire (lsprotocol's enums become their values)."""
+    return json.loads(json.dumps(value))
+
+
+def test_the_capabilities_file_is_current() -> None:
+    assert json.loads(CAPABILITIES.read_text(encoding="utf-8")) == _json(
+        built_capabilities.snapshot()
+    ), "run `python -m trigger_lsp.lsp.capabilities` to write it again"
+
+
+CLIENT_CAPABILITIES = {
+    "none": {},
+    **{name: CONVERTER.unstructure(capabilities(name)) for name in CLIENTS},
+    "utf-8 first": {"general": {"positionEncodings": ["utf-8", "utf-16"]}},
+    "utf-32 only": {"general": {"positionEncodings": ["utf-32"]}},
+    "unknown encoding": {"general": {"positionEncodings": ["utf-7"]}},
+    "will save": {"textDocument": {"synchronization": {"willSave": True}}},
+    "will save wait until": {"textDocument": {"synchronization": {"willSaveWaitUntil": False}}},
+    "notebooks": {"notebookDocument": {"synchronization": {}}},
+    "file operations": {"workspace": {"fileOperations": {"didRename": True, "willCreate": True}}},
+}
+
+
+@pytest.mark.parametrize("client", CLIENT_CAPABILITIES)
+def test_the_first_initialize_answer_is_the_one_pygls_makes(client: str) -> None:
+    caps = CLIENT_CAPABILITIES[client]
+    early = initialize_result({"capabilities": caps}, __version__)
+    assert early["capabilities"] == _json(built_capabilities.built(caps))
+    assert early["serverInfo"] == {"name": "trigger-lsp", "version": __version__}
+
+
+# --- without the protocol library ----------------------------------------------------------------
+
+ALONE = """
+import json, os, sys, io
+from trigger_lsp.lsp.early import EarlyStart
+stream = sys.stdin.buffer.read()
+read_end, write_end = os.pipe()
+os.write(write_end, stream)
+os.close(write_end)
+out = io.BytesIO()
+handover = EarlyStart(read_end, out).run()
+print(json.dumps({
+    "loaded": sorted(m for m in ("lsprotocol.types", "pygls.protocol", "cattrs") if m in sys.modules),
+    "written": out.getvalue().decode(),
+    "unread": handover.unread.decode(),
+}))
+"""
+
+
+def test_the_first_answers_need_neither_pygls_nor_lsprotocol(tmp_path: Path) -> None:
+    uri = (tmp_path / "src" / "trigger" / "a.ts").as_uri()
+    stream = b"".join(
+        frame(m)
+        for m in [
+            initialize(capabilities=PULL),
+            notification("initialized", {}),
+            did_open(uri, TASK),
+            request(2, "textDocument/diagnostic", {"textDocument": {"uri": uri}}),
+            request(3, "textDocument/hover", {"textDocument": {"uri": uri}, "position": {}}),
+            notification("exit", None),
+        ]
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", ALONE],
+        input=stream,
+        capture_output=True,
+        check=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    out = json.loads(run.stdout)
+    assert out["loaded"] == []
+    written = _messages(out["written"].encode())
+    assert [m.get("id") for m in written] == [1, 2]
+    assert "capabilities" in written[0]["result"]
+    codes = {d["code"] for d in written[1]["result"]["items"]}
+    assert "task-no-logging" in codes
+    # Left for the server, in order: initialize (to be answered again and dropped),
+    # initialized, then the first message not served and everything after it.
+    unread = _messages(out["unread"].encode())
+    assert [m["method"] for m in unread] == [
+        "initialize",
+        "initialized",
+        "textDocument/hover",
+        "exit",
+    ]
+
+
+def _messages(raw: bytes) -> list[dict[str, Any]]:
+    out = []
+    while raw:
+        header, _, rest = raw.partition(b"\r\n\r\n")
+        length = int(header.split(b":")[1])
+        out.append(json.loads(rest[:length]))
+        raw = rest[length:]
+    return out
+
+
+# --- the real server -------------------------------------------------------------------------------
+
+
+def _clean(stderr: str) -> None:
+    assert "early" not in stderr and "Traceback" not in stderr, stderr
+
+
+def test_a_pulled_first_answer_equals_the_servers(tmp_path: Path) -> None:
+    path = tmp_path / "src" / "trigger" / "a.ts"
+    server = RawServer(tmp_path)
+    try:
+        server.send(
+            initialize(capabilities=PULL, rootUri=tmp_path.as_uri()),
+            notification("initialized", {}),
+            did_open(path.as_uri(), TASK),
+            request(2, "textDocument/diagnostic", {"textDocument": {"uri": path.as_uri()}}),
+        )
+        first = server.answer(2)["result"]
+        assert {d["code"] for d in first["items"]} >= {"task-no-logging"}
+        # A request the first answers leave to the server: it loads and takes over.
+        position = {"line": 2, "character": 14}
+        server.send(
+            request(
+                3,
+                "textDocument/hover",
+                {"textDocument": {"uri": path.as_uri()}, "position": position},
+            )
+        )
+        assert server.answer(3).get("error") is None
+        server.send(request(4, "textDocument/diagnostic", {"textDocument": {"uri": path.as_uri()}}))
+        again = server.answer(4)["result"]
+        assert again == first
+        previous = {"textDocument": {"uri": path.as_uri()}, "previousResultId": first["resultId"]}
+        server.send(request(5, "textDocument/diagnostic", previous))
+        assert server.answer(5)["result"] == {"kind": "unchanged", "resultId": first["resultId"]}
+    finally:
+        _clean(server.close())
+
+
+def test_a_published_first_answer_equals_the_servers(tmp_path: Path) -> None:
+    path = tmp_path / "src" / "trigger" / "a.ts"
+    server = RawServer(tmp_path)
+    try:
+        server.send(
+            initialize(rootUri=tmp_path.as_uri()),
+            notification("initialized", {}),
+            did_open(path.as_uri(), TASK),
+        )
+        first = server.publish(path.as_uri())
+        assert first["version"] == 1 and first["diagnostics"]
+        nothing = {
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "text": "",
+        }
+        change = {"textDocument": {"uri": path.as_uri(), "version": 2}, "contentChanges": [nothing]}
+        server.send(notification("textDocument/didChange", change))
+        again = server.publish(path.as_uri())
+        while again.get("version") != 2:
+            again = server.publish(path.as_uri())
+        assert again["diagnostics"] == first["diagnostics"]
+    finally:
+        _clean(server.close())
+
+
+def test_messages_sent_together_are_read_in_order(tmp_path: Path) -> None:
+    """A change right after the open (not served by the first answers) comes before the pull
+    that follows it: the pull sees the changed text."""
+    path = tmp_path / "src" / "trigger" / "a.ts"
+    logged = TASK.replace("const x = 1;", 'logger.log("x");').replace(
+        "{ task }", "{ logger, task }"
+    )
+    whole = {
+        "textDocument": {"uri": path.as_uri(), "version": 2},
+        "contentChanges": [{"text": logged}],
+    }
+    server = RawServer(tmp_path)
+    try:
+        server.send(
+            initialize(capabilities=PULL, rootUri=tmp_path.as_uri()),
+            notification("initialized", {}),
+            did_open(path.as_uri(), TASK),
+            notification("textDocument/didChange", whole),
+            request(2, "textDocument/diagnostic", {"textDocument": {"uri": path.as_uri()}}),
+        )
+        codes = {d["code"] for d in server.answer(2)["result"]["items"]}
+        assert "task-no-logging" not in codes
+    finally:
+        _clean(server.close())
+
+
+def test_a_bad_setting_is_shown_once_across_the_handover(tmp_path: Path) -> None:
+    path = tmp_path / "src" / "trigger" / "a.ts"
+    server = RawServer(tmp_path)
+    try:
+        server.send(
+            initialize(rootUri=tmp_path.as_uri(), initializationOptions={"colour": "blue"}),
+            notification("initialized", {}),
+            did_open(path.as_uri(), TASK),
+        )
+        server.publish(path.as_uri())
+        server.send(request(2, "workspace/symbol", {"query": ""}))
+        server.answer(2)
+    finally:
+        _clean(server.close())
+    shown = [m for m in server.seen if m.get("method") == "window/showMessage"]
+    assert len(shown) == 1 and "unknown setting 'colour'" in shown[0]["params"]["message"]
+
+
+def test_an_initialize_pygls_rejects_is_left_to_pygls(tmp_path: Path) -> None:
+    server = RawServer(tmp_path)
+    try:
+        server.send(
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None}}
+        )
+        assert "error" in server.answer(1)
+        server.send(initialize(2))
+        assert "capabilities" in server.answer(2)["result"]
+    finally:
+        server.close()
+
+
+# --- the diagnostics' JSON ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+async def test_first_answer_diagnostics_are_the_servers_in_json(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Every finding of the example project, and findings with related places in another
+    file, made into JSON by lsp/wire.py and into lsprotocol objects by lsp/convert.py."""
+    driver = InProcess(tmp_path, {"general": {"positionEncodings": [encoding]}})
+    server = driver.server
+    docs = []
+    for path in sorted((REPO / "examples" / "src").rglob("*.ts")):
+        docs.append(driver.open(path, path.read_text(encoding="utf-8")))
+    for name in ("a.ts", "b.ts"):  # the same id twice: related information across files
+        path = tmp_path / "src" / "trigger" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("// ünïcode ✓ 🚀\n" + TASK, encoding="utf-8")
+        docs.append(driver.open(path, path.read_text(encoding="utf-8")))
+    locator = Locator(server.store, server.encoding)
+    compared = related = 0
+    for doc in docs:
+        for finding in server.analyze(doc).findings:
+            ours = diagnostic_json(doc, finding, server.kb, server.encoding, locator)
+            theirs = diagnostic(doc, finding, server.kb, server.encoding, locator)
+            assert ours == _json(CONVERTER.unstructure(theirs)), finding
+            compared += 1
+            related += bool(finding.related)
+    assert compared > 10 and related >= 2
+
+
+# --- reading frames ------------------------------------------------------------------------------
+
+_PARTS = st.one_of(
+    st.builds(
+        lambda obj: frame(obj), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3)
+    ),
+    st.sampled_from(
+        [
+            b"Content-Length: 5\r\n\r\n[1,2]",
+            b"Content-Length:5\r\n\r\n{}   ",
+            b"Content-Length: x\r\n\r\n",
+            b"Content-Type: a\r\nContent-Length: 2\r\n\r\n{}",
+            b"\r\n",
+            b"garbage",
+        ]
+    ),
+    st.binary(max_size=20),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PARTS, max_size=6))
+def test_no_byte_read_is_lost(parts: list[bytes]) -> None:
+    """Whatever comes in, the frames handed out and the bytes left over are the stream as it
+    was read, in order: the server reads what the first answers did not take."""
+    data = b"".join(parts)
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    reader = FrameReader(read_end)
+    taken = []
+    try:
+        while (found := reader.next(1.0)) is not None:
+            taken.append(found.raw)
+    finally:
+        os.close(read_end)
+    assert b"".join(taken) + reader.rest == data
+    for raw in taken:
+        header = raw.partition(b"\r\n\r\n")[0]
+        assert header.startswith(b"Content-Length: ") or b"\r\nContent-Length: " in header
