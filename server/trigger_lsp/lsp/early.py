@@ -26,7 +26,7 @@ import os
 import re
 import select
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +105,9 @@ class Handover:
     state: ServerState | None = None
     initialize_id: Any = None
     initialize_result: dict[str, Any] | None = None
-    refresh: bool = False  # task ids changed: the other open documents need a new look
+    # Documents whose task ids changed: the others need a new look (refresh_others).
+    changed: set[str] = field(default_factory=set)
+    collected: bool = False  # the garbage collector ran, and froze what is loaded
 
 
 def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:

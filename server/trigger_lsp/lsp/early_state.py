@@ -3,6 +3,7 @@ and analysis as the server's, with the protocol's side kept for the server to do
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 from trigger_lsp.engine import warm_up
@@ -37,6 +38,10 @@ class EarlyState(ServerState):
         self.undiagnosed: set[str] = set()  # open documents whose diagnostics were not pulled
         self.apply_settings(options)  # loads the references, as the server's `initialized`
         warm_up()
+        # As the server's `initialized` (see there), while there is little to look through.
+        gc.collect()
+        gc.freeze()
+        handover.collected = True
 
     # --- the messages served ---------------------------------------------------------------
     def did_open(self, item: dict[str, Any]) -> None:
@@ -101,4 +106,4 @@ class EarlyState(ServerState):
         for other in self.store.all():
             if other.uri != changed_uri:
                 other.analyzed_version = None
-        self.handover.refresh = True
+        self.handover.changed.add(changed_uri)

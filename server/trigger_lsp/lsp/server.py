@@ -23,6 +23,7 @@ from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
 from trigger_lsp.analysis.syntax import is_source_path
+from trigger_lsp.cli.runner import discover  # (here: not while the first requests wait)
 from trigger_lsp.engine import FileResult, warm_up
 from trigger_lsp.lsp import code_actions
 from trigger_lsp.lsp.convert import diagnostic
@@ -116,7 +117,9 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         for doc in self.store.all():
             if doc.statements.pending is not None:
                 self.warm_later(doc.uri)
-        if handover.refresh:
+        if len(handover.changed) == 1:
+            self.refresh_others(next(iter(handover.changed)))
+        elif handover.changed:
             self.refresh_others("")
 
     # --- the protocol's side of ServerState --------------------------------------------------
@@ -260,8 +263,6 @@ class TriggerLanguageServer(ServerState, LanguageServer):
 
     # --- background index of the workspace --------------------------------------------------
     async def index_workspace(self) -> None:
-        from trigger_lsp.cli.runner import discover
-
         roots = [Path(p) for p in _workspace_roots(self)]
         try:
             for count, path in enumerate(discover(roots, self.resolver)):
@@ -277,6 +278,10 @@ class TriggerLanguageServer(ServerState, LanguageServer):
                         self.index_from_disk(path)
                     except Exception as exc:  # a broken file must not stop indexing
                         self.log_once(f"indexing {path} failed: {exc}")
+            # The ids by project, which every document asks for once the index is complete:
+            # gathered in a step of their own, not in the answer to the next request.
+            self.index.ids()
+            await asyncio.sleep(INDEX_PAUSE_S)
         finally:
             self._indexed.set()  # (also when the walk fails: waiting for it would not help)
         self.index.complete = True
@@ -330,8 +335,11 @@ def create_server() -> TriggerLanguageServer:
         warm_up()  # the rule modules and the syntax queries, before the first document
         # What is loaded by now lives as long as the server: keep it out of the collector's
         # full passes, which would otherwise scan it again and again (pauses of tens of ms).
-        # Collect first: garbage frozen now would never be freed.
-        gc.collect()
+        # Collect first: garbage frozen now would never be freed. (After the first answers,
+        # which collected before pygls loaded: loading it leaves none, and a collection now
+        # would keep the first requests waiting some 20 ms.)
+        if ls._handover is None or not ls._handover.collected:
+            gc.collect()
         gc.freeze()
         ws = ls.client_capabilities.workspace
         if ws is not None and ws.configuration:
