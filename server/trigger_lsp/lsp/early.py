@@ -124,8 +124,8 @@ def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:
 
 
 def position_encoding(params: dict[str, Any]) -> str:
-    general = _get(params, "capabilities", "general")
-    for encoding in (general or {}).get("positionEncodings") or ():
+    encodings = _get(params, "capabilities", "general", "positionEncodings")
+    for encoding in encodings if isinstance(encodings, list) else ():
         if encoding in ENCODINGS:
             return str(encoding)
     return "utf-16"
@@ -170,13 +170,13 @@ class EarlyStart:
     def _initialize(self, frame: Frame) -> None:
         from trigger_lsp import __version__
 
+        self.unread.append(frame.raw)  # the server reads it again (and answers it if not here)
         message = frame.message
         assert message is not None
         params = message.get("params")
         params = params if isinstance(params, dict) else {}
         result = initialize_result(params, __version__)
         self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
-        self.unread.append(frame.raw)
         self.handover.initialize_id = message["id"]
         self.handover.initialize_result = result
         caps = params.get("capabilities")

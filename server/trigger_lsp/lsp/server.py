@@ -1,4 +1,5 @@
-"""The language server: state, document sync, diagnostics and the routing of requests.
+"""The language server: the server's state (lsp/state.py) with pygls; document sync,
+diagnostics and the routing of requests.
 
 Handlers are thin adapters: they find the document, call the engine or a feature module, and
 convert the result to LSP types. All analysis goes through trigger_lsp.engine, as in the CLI.
