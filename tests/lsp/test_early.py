@@ -153,58 +153,51 @@ def _clean(stderr: str) -> None:
     assert "early" not in stderr and "Traceback" not in stderr, stderr
 
 
+def _started(root: Path, *after: dict[str, Any], **init: Any) -> tuple[RawServer, str]:
+    """A server sent initialize (with `init`), initialized, the opening of TASK, then `after`."""
+    uri = (root / "src" / "trigger" / "a.ts").as_uri()
+    server = RawServer(root)
+    first = [initialize(rootUri=root.as_uri(), **init), notification("initialized", {})]
+    server.send(*first, did_open(uri, TASK), *after)
+    return server, uri
+
+
+def _pull(msg_id: int, uri: str, **extra: Any) -> dict[str, Any]:
+    return request(msg_id, "textDocument/diagnostic", {"textDocument": {"uri": uri}, **extra})
+
+
 def test_a_pulled_first_answer_equals_the_servers(tmp_path: Path) -> None:
-    path = tmp_path / "src" / "trigger" / "a.ts"
-    server = RawServer(tmp_path)
+    server, uri = _started(tmp_path, _pull(2, "file:///nowhere.ts"), capabilities=PULL)
     try:
-        server.send(
-            initialize(capabilities=PULL, rootUri=tmp_path.as_uri()),
-            notification("initialized", {}),
-            did_open(path.as_uri(), TASK),
-            request(2, "textDocument/diagnostic", {"textDocument": {"uri": path.as_uri()}}),
-        )
-        first = server.answer(2)["result"]
+        assert server.answer(2)["result"] == {"kind": "full", "items": []}  # not open
+        server.send(_pull(3, uri))
+        first = server.answer(3)["result"]
         assert {d["code"] for d in first["items"]} >= {"task-no-logging"}
         # A request the first answers leave to the server: it loads and takes over.
         position = {"line": 2, "character": 14}
-        server.send(
-            request(
-                3,
-                "textDocument/hover",
-                {"textDocument": {"uri": path.as_uri()}, "position": position},
-            )
-        )
-        assert server.answer(3).get("error") is None
-        server.send(request(4, "textDocument/diagnostic", {"textDocument": {"uri": path.as_uri()}}))
-        again = server.answer(4)["result"]
-        assert again == first
-        previous = {"textDocument": {"uri": path.as_uri()}, "previousResultId": first["resultId"]}
-        server.send(request(5, "textDocument/diagnostic", previous))
-        assert server.answer(5)["result"] == {"kind": "unchanged", "resultId": first["resultId"]}
+        hover = {"textDocument": {"uri": uri}, "position": position}
+        server.send(request(4, "textDocument/hover", hover))
+        assert server.answer(4).get("error") is None
+        server.send(_pull(5, uri))
+        assert server.answer(5)["result"] == first
+        server.send(_pull(6, uri, previousResultId=first["resultId"]))
+        assert server.answer(6)["result"] == {"kind": "unchanged", "resultId": first["resultId"]}
     finally:
         _clean(server.close())
 
 
 def test_a_published_first_answer_equals_the_servers(tmp_path: Path) -> None:
-    path = tmp_path / "src" / "trigger" / "a.ts"
-    server = RawServer(tmp_path)
+    server, uri = _started(tmp_path)
     try:
-        server.send(
-            initialize(rootUri=tmp_path.as_uri()),
-            notification("initialized", {}),
-            did_open(path.as_uri(), TASK),
-        )
-        first = server.publish(path.as_uri())
+        first = server.publish(uri)
         assert first["version"] == 1 and first["diagnostics"]
-        nothing = {
-            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
-            "text": "",
-        }
-        change = {"textDocument": {"uri": path.as_uri(), "version": 2}, "contentChanges": [nothing]}
+        at = {"line": 0, "character": 0}
+        nothing = {"range": {"start": at, "end": at}, "text": ""}
+        change = {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [nothing]}
         server.send(notification("textDocument/didChange", change))
-        again = server.publish(path.as_uri())
+        again = server.publish(uri)
         while again.get("version") != 2:
-            again = server.publish(path.as_uri())
+            again = server.publish(uri)
         assert again["diagnostics"] == first["diagnostics"]
     finally:
         _clean(server.close())
@@ -213,23 +206,13 @@ def test_a_published_first_answer_equals_the_servers(tmp_path: Path) -> None:
 def test_messages_sent_together_are_read_in_order(tmp_path: Path) -> None:
     """A change right after the open (not served by the first answers) comes before the pull
     that follows it: the pull sees the changed text."""
-    path = tmp_path / "src" / "trigger" / "a.ts"
-    logged = TASK.replace("const x = 1;", 'logger.log("x");').replace(
-        "{ task }", "{ logger, task }"
-    )
-    whole = {
-        "textDocument": {"uri": path.as_uri(), "version": 2},
-        "contentChanges": [{"text": logged}],
-    }
-    server = RawServer(tmp_path)
+    uri = (tmp_path / "src" / "trigger" / "a.ts").as_uri()
+    logged = TASK.replace("const x = 1;", 'logger.log("x");')
+    logged = logged.replace("{ task }", "{ logger, task }")
+    whole = {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": logged}]}
+    change = notification("textDocument/didChange", whole)
+    server, _ = _started(tmp_path, change, _pull(2, uri), capabilities=PULL)
     try:
-        server.send(
-            initialize(capabilities=PULL, rootUri=tmp_path.as_uri()),
-            notification("initialized", {}),
-            did_open(path.as_uri(), TASK),
-            notification("textDocument/didChange", whole),
-            request(2, "textDocument/diagnostic", {"textDocument": {"uri": path.as_uri()}}),
-        )
         codes = {d["code"] for d in server.answer(2)["result"]["items"]}
         assert "task-no-logging" not in codes
     finally:
@@ -237,15 +220,9 @@ def test_messages_sent_together_are_read_in_order(tmp_path: Path) -> None:
 
 
 def test_a_bad_setting_is_shown_once_across_the_handover(tmp_path: Path) -> None:
-    path = tmp_path / "src" / "trigger" / "a.ts"
-    server = RawServer(tmp_path)
+    server, uri = _started(tmp_path, initializationOptions={"colour": "blue"})
     try:
-        server.send(
-            initialize(rootUri=tmp_path.as_uri(), initializationOptions={"colour": "blue"}),
-            notification("initialized", {}),
-            did_open(path.as_uri(), TASK),
-        )
-        server.publish(path.as_uri())
+        server.publish(uri)
         server.send(request(2, "workspace/symbol", {"query": ""}))
         server.answer(2)
     finally:

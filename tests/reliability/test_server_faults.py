@@ -17,6 +17,7 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
+from lsp.raw import frame, read_all, read_message
 from lsp.session import open_doc, pull, start
 
 HERE = Path(__file__).parent
@@ -57,36 +58,10 @@ async def test_failing_rule_is_logged_once_and_others_still_report(
     assert hover is not None
 
 
-def _frame(obj: dict[str, object]) -> bytes:
-    body = json.dumps(obj).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def _read(stream) -> dict[str, object]:
-    length = 0
-    while True:
-        line = stream.readline()
-        if not line:
-            raise EOFError
-        if line in (b"\r\n", b"\n"):
-            break
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":")[1])
-    return json.loads(stream.read(length))
-
-
 def _write_all(stream, frames: list[bytes]) -> None:
-    for frame in frames:
-        stream.write(frame)
+    for raw in frames:
+        stream.write(raw)
     stream.flush()
-
-
-def _read_all(stream, messages: queue.Queue[dict[str, object]]) -> None:
-    try:
-        while True:
-            messages.put(_read(stream))
-    except (EOFError, ValueError, OSError):
-        return
 
 
 def test_a_flood_of_cancelled_requests_then_a_normal_one(tmp_path: Path) -> None:
@@ -100,7 +75,7 @@ def test_a_flood_of_cancelled_requests_then_a_normal_one(tmp_path: Path) -> None
     try:
         uri = (tmp_path / "src" / "trigger" / "a.ts").as_uri()
         out = [
-            _frame(
+            frame(
                 {
                     "jsonrpc": "2.0",
                     "id": 0,
@@ -108,8 +83,8 @@ def test_a_flood_of_cancelled_requests_then_a_normal_one(tmp_path: Path) -> None
                     "params": {"processId": None, "rootUri": None, "capabilities": {}},
                 }
             ),
-            _frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
-            _frame(
+            frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+            frame(
                 {
                     "jsonrpc": "2.0",
                     "method": "textDocument/didOpen",
@@ -140,10 +115,10 @@ def test_a_flood_of_cancelled_requests_then_a_normal_one(tmp_path: Path) -> None
                     },
                     "context": {"diagnostics": []},
                 }
-            out.append(_frame({"jsonrpc": "2.0", "id": i, "method": method, "params": params}))
-            out.append(_frame({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": i}}))
+            out.append(frame({"jsonrpc": "2.0", "id": i, "method": method, "params": params}))
+            out.append(frame({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": i}}))
         out.append(
-            _frame(
+            frame(
                 {
                     "jsonrpc": "2.0",
                     "id": 5000,
@@ -160,7 +135,7 @@ def test_a_flood_of_cancelled_requests_then_a_normal_one(tmp_path: Path) -> None
         writer = threading.Thread(target=_write_all, args=(proc.stdin, out), daemon=True)
         writer.start()
         messages: queue.Queue[dict[str, object]] = queue.Queue()
-        threading.Thread(target=_read_all, args=(proc.stdout, messages), daemon=True).start()
+        threading.Thread(target=read_all, args=(proc.stdout, messages), daemon=True).start()
         answered: set[int] = set()
         deadline = time.monotonic() + 120
         final = None
@@ -218,8 +193,8 @@ def test_tcp_transport() -> None:
     proc = _serve("--tcp", "--host", "127.0.0.1", "--port", str(port))
     try:
         with _connect(port) as sock:
-            sock.sendall(_frame(_initialize_msg()))
-            reply = _read(sock.makefile("rb"))
+            sock.sendall(frame(_initialize_msg()))
+            reply = read_message(sock.makefile("rb"))
         assert reply["id"] == 1 and "capabilities" in reply["result"]  # type: ignore[operator]
     finally:
         proc.kill()
