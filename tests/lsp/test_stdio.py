@@ -145,3 +145,16 @@ def test_a_terminal_or_a_file_is_read_in_a_thread(tmp_path: Any) -> None:
 
 async def _no_descriptor() -> object:
     return await pipe_reader(io.BytesIO(b""))  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(STREAMS)), st.integers(min_value=0, max_value=400))
+def test_bytes_read_before_come_first(name: str, cut: int) -> None:
+    """After the first answers (lsp/early.py) took part of the stream, the thread's reader gives
+    the messages of the whole stream: the part taken, then the rest."""
+    data = STREAMS[name]
+    cut = min(cut, len(data))
+    whole = _messages(MessageReader, data)
+    assert (
+        _messages(lambda s, e: MessageReader(io.BytesIO(data[cut:]), e, data[:cut]), b"") == whole
+    )
