@@ -107,7 +107,6 @@ class Handover:
     initialize_result: dict[str, Any] | None = None
     # Documents whose task ids changed: the others need a new look (refresh_others).
     changed: set[str] = field(default_factory=set)
-    collected: bool = False  # the garbage collector ran, and froze what is loaded
 
 
 def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:

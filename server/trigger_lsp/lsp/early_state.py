@@ -41,7 +41,6 @@ class EarlyState(ServerState):
         # As the server's `initialized` (see there), while there is little to look through.
         gc.collect()
         gc.freeze()
-        handover.collected = True
 
     # --- the messages served ---------------------------------------------------------------
     def did_open(self, item: dict[str, Any]) -> None:

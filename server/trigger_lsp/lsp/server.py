@@ -336,10 +336,10 @@ def create_server() -> TriggerLanguageServer:
         warm_up()  # the rule modules and the syntax queries, before the first document
         # What is loaded by now lives as long as the server: keep it out of the collector's
         # full passes, which would otherwise scan it again and again (pauses of tens of ms).
-        # Collect first: garbage frozen now would never be freed. (After the first answers,
-        # which collected before pygls loaded: loading it leaves none, and a collection now
-        # would keep the first requests waiting some 20 ms.)
-        if ls._handover is None or not ls._handover.collected:
+        # Collect first: garbage frozen now would never be freed. (Unless the first answers
+        # ran: their state collected before pygls loaded, which leaves none, and a collection
+        # now would keep the first requests waiting some 20 ms.)
+        if ls._handover is None or ls._handover.state is None:
             gc.collect()
         gc.freeze()
         ws = ls.client_capabilities.workspace
