@@ -6,6 +6,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 from trigger_lsp import __version__
 from trigger_lsp.cli.runner import FileOutcome, Located
@@ -15,15 +16,53 @@ GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice", "hint"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
 
 
-def display_path(path: Path) -> str:
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal or in a CI log: a file name or a message can hold
+    line ends (which would forge report lines), escape sequences, bidirectional controls or
+    bytes that are not UTF-8; each such character is shown as a Python-style escape."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    escaped = ch.encode("unicode_escape").decode("ascii")
+    return escaped if escaped != ch else f"\\u{code:04x}"
+
+
+def relative(path: Path) -> str:
+    """The path as given, or relative to the current folder, unescaped."""
     try:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
 
 
-def _rows(outcomes: list[FileOutcome]) -> list[tuple[str, Located]]:
-    return [(display_path(o.path), loc) for o in outcomes for loc in o.located]
+def display_path(path: Path) -> str:
+    return printable(relative(path))
+
+
+def _rows(outcomes: list[FileOutcome]) -> list[tuple[Path, Located]]:
+    return [(o.path, loc) for o in outcomes for loc in o.located]
+
+
+def _json_path(path: Path) -> str:
+    """JSON escapes control characters itself; a name that is not UTF-8 has no JSON string, so
+    its undecodable bytes are written as escapes."""
+    rel = relative(path)
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return printable(rel)
+    return rel
+
+
+def _uri(path: Path) -> str:
+    """A relative URI reference for SARIF: every byte outside the unreserved set is encoded."""
+    return quote(os.fsencode(relative(path)).replace(os.sep.encode(), b"/"), safe="/")
 
 
 def text_report(outcomes: list[FileOutcome], color: bool = False) -> str:
@@ -38,15 +77,16 @@ def text_report(outcomes: list[FileOutcome], color: bool = False) -> str:
                 + "\x1b[0m"
             )
         fixable = " [*]" if f.fixable else ""
-        lines.append(f"{path}:{loc.line}:{loc.column}  {sev}  {f.rule}  {f.message}{fixable}")
+        where = f"{display_path(path)}:{loc.line}:{loc.column}"
+        lines.append(f"{where}  {sev}  {f.rule}  {printable(f.message)}{fixable}")
     for o in outcomes:
         for note in o.notes:
             if not note.startswith("the file has syntax errors"):
-                lines.append(f"{display_path(o.path)}: {note}")
+                lines.append(f"{display_path(o.path)}: {printable(note)}")
             else:
-                lines.append(f"{display_path(o.path)}: note: {note}")
+                lines.append(f"{display_path(o.path)}: note: {printable(note)}")
         for err in o.errors:
-            lines.append(f"{display_path(o.path)}: error: {err}")
+            lines.append(f"{display_path(o.path)}: error: {printable(err)}")
     lines.append(summary(outcomes))
     return "\n".join(lines)
 
@@ -81,7 +121,7 @@ def json_report(outcomes: list[FileOutcome]) -> str:
         f = loc.finding
         out.append(
             {
-                "path": path,
+                "path": _json_path(path),
                 "line": loc.line,
                 "column": loc.column,
                 "endLine": loc.end_line,
@@ -107,11 +147,12 @@ def github_report(outcomes: list[FileOutcome]) -> str:
     for path, loc in _rows(outcomes):
         f = loc.finding
         props = (
-            f"file={_escape_github(path, True)},line={loc.line},col={loc.column},"
+            f"file={_escape_github(display_path(path), True)},line={loc.line},col={loc.column},"
             f"endLine={loc.end_line},endColumn={loc.end_column},"
             f"title={_escape_github(f.rule, True)}"
         )
-        lines.append(f"::{GITHUB_LEVEL[f.severity.value]} {props}::{_escape_github(f.message)}")
+        message = _escape_github(printable(f.message))
+        lines.append(f"::{GITHUB_LEVEL[f.severity.value]} {props}::{message}")
     lines.append(summary(outcomes))
     return "\n".join(lines)
 
@@ -151,7 +192,7 @@ def sarif_report(outcomes: list[FileOutcome], kb: Knowledge) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": Path(path).as_posix()},
+                            "artifactLocation": {"uri": _uri(path)},
                             "region": {
                                 "startLine": loc.line,
                                 "startColumn": loc.column,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -97,7 +98,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--unsafe-fixes goes with --fix")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    options = CheckOptions(levels, fix=args.fix, unsafe_fixes=args.unsafe_fixes)
+    roots = tuple(path.resolve() for path in paths)
+    options = CheckOptions(levels, fix=args.fix, unsafe_fixes=args.unsafe_fixes, roots=roots)
     outcomes = check_paths(paths, options, args.jobs)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     if args.format == "json":
@@ -108,11 +110,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         out = formats.github_report(outcomes)
     else:
         out = formats.text_report(outcomes, color)
-    print(out)
+    try:
+        print(out, flush=True)
+    except BrokenPipeError:  # `check | head -1`: the report was cut short, the verdict stands
+        _discard_stdout()
     if args.format in ("json", "sarif"):
         for o in outcomes:
             for msg in [*o.notes, *o.errors]:
-                print(f"{formats.display_path(o.path)}: {msg}", file=sys.stderr)
+                line = f"{formats.display_path(o.path)}: {formats.printable(msg)}"
+                print(line, file=sys.stderr)
     threshold = FAIL_LEVELS.index(args.fail_on)
     failing = {lvl for i, lvl in enumerate(FAIL_LEVELS) if i <= threshold}
     found = any(loc.finding.severity.value in failing for o in outcomes for loc in o.located)
@@ -121,7 +127,23 @@ def cmd_check(args: argparse.Namespace) -> int:
             "trigger-lsp: internal errors occurred (see above); please report them", file=sys.stderr
         )
         return EXIT_USAGE
+    unwritten = sum(1 for o in outcomes if o.write_failed)
+    if unwritten:
+        noun = "file" if unwritten == 1 else "files"
+        print(
+            f"trigger-lsp: fixes could not be written to {unwritten} {noun} (see above)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return EXIT_FOUND if found else EXIT_OK
+
+
+def _discard_stdout() -> None:
+    """After the reader of stdout went away, send the rest nowhere (Python would otherwise fail
+    flushing it at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def cmd_rules(_: argparse.Namespace) -> int:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.cli.speculation import Question, SpeculativeIndex, answers_hold
+from trigger_lsp.cli.writing import Written, write_fixed
 from trigger_lsp.engine import (
     MAX_FILE_BYTES,
+    FileResult,
     Finding,
     LineIndex,
     analyze,
@@ -23,7 +25,7 @@ from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.manifest_check import check_manifest, is_manifest_path
 from trigger_lsp.positions import byte_col_to_units, line_bytes
-from trigger_lsp.project.context import ProjectResolver
+from trigger_lsp.project.context import ProjectContext, ProjectResolver
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.suppressions import LINE_DIRECTIVE
 
@@ -51,6 +53,7 @@ class FileOutcome:
     errors: list[str] = field(default_factory=list)
     fixed: int = 0
     internal_error: bool = False  # a rule or the engine failed on this file
+    write_failed: bool = False  # --fix found fixes but could not write them (file untouched)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class CheckOptions:
     cli_levels: dict[str, str]
     fix: bool = False
     unsafe_fixes: bool = False
+    # The paths named on the command line, resolved: --fix never writes outside them.
+    roots: tuple[Path, ...] = ()
 
 
 def checkable(path: Path) -> bool:
@@ -138,23 +143,10 @@ def _check_file(
         result = check_manifest(source, path, settings=settings)
     else:
         result = analyze(source, path, project=project, settings=settings, index=index)
-    entries = entries_for(result.model, path, project.root) if result.model is not None else []
     if options.fix and result.findings and not is_manifest_path(path):
-        allowed = {FixSafety.SAFE} | ({FixSafety.UNSAFE} if options.unsafe_fixes else set())
-        fixed_source, count = apply_fixes(source, result.findings, allowed)
-        # Fixes can make other fixes possible (or overlap); settle in a few rounds.
-        rounds = 0
-        while count and rounds < 5:
-            outcome.fixed += count
-            source = fixed_source
-            result = analyze(source, path, project=project, settings=settings, index=index)
-            fixed_source, count = apply_fixes(source, result.findings, allowed)
-            rounds += 1
-        if outcome.fixed:
-            try:
-                path.write_bytes(source)
-            except OSError as exc:
-                outcome.errors.append(f"cannot write fixes: {exc.strerror}")
+        source, result = _fix(path, source, result, options, outcome, project, settings, index)
+    # The index holds what the file defines as it now is on disk (fixed, when fixes were written).
+    entries = entries_for(result.model, path, project.root) if result.model is not None else []
     outcome.notes.extend(result.notes)
     outcome.errors.extend(f"rule {e.rule} failed: {e.error}" for e in result.rule_errors)
     outcome.internal_error = bool(result.rule_errors)
@@ -162,6 +154,48 @@ def _check_file(
     for f in result.findings:
         outcome.located.append(_locate(f, source, lines))
     return outcome, entries
+
+
+def _fix(
+    path: Path,
+    source: bytes,
+    result: FileResult,
+    options: CheckOptions,
+    outcome: FileOutcome,
+    project: ProjectContext,
+    settings: RuleSettings,
+    index: TaskIds | None,
+) -> tuple[bytes, FileResult]:
+    """Apply the allowed fixes, settle what they make possible, and write the result back
+    (see cli/writing.py). Returns the text the file holds afterwards and its analysis: the
+    fixed one when it was written, the original one otherwise."""
+    allowed = {FixSafety.SAFE} | ({FixSafety.UNSAFE} if options.unsafe_fixes else set())
+    fixed_source, count = apply_fixes(source, result.findings, allowed)
+    if not count:
+        return source, result
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError:
+        outcome.notes.append("fixes not written: the file is not valid UTF-8")
+        return source, result
+    fixed_result, total, rounds = result, 0, 0
+    # Fixes can make other fixes possible (or overlap); settle in a few rounds.
+    while count and rounds < 5:
+        total += count
+        text = fixed_source
+        fixed_result = analyze(text, path, project=project, settings=settings, index=index)
+        fixed_source, count = apply_fixes(text, fixed_result.findings, allowed)
+        rounds += 1
+    written = write_fixed(path, source, text, options.roots)
+    if written.status is Written.WRITTEN:
+        outcome.fixed = total
+        return text, fixed_result
+    if written.status is Written.FAILED:
+        outcome.errors.append(written.message)
+        outcome.write_failed = True
+    else:
+        outcome.notes.append(written.message)
+    return source, result
 
 
 def check_again(
