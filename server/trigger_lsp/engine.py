@@ -6,7 +6,7 @@ import bisect
 import itertools
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -228,8 +228,26 @@ def run_rules(
             errors.append(RuleError(rule.id, f"{type(exc).__name__}: {exc}"))
             continue
         for report in reports:
-            findings.append(_finding(rule.id, report, prepared.kb, forced, prepared.lines))
+            finding = _finding(rule.id, report, prepared.kb, forced, prepared.lines)
+            findings.append(_with_line_ends(finding, ctx.source))
     return findings, errors
+
+
+def _with_line_ends(finding: Finding, source: bytes) -> Finding:
+    """Rules write the line breaks of their fixes as `\\n`; in a file whose lines end with
+    CRLF they become CRLF, so a fix never mixes line endings."""
+    fix = finding.fix
+    if fix is None or not any("\n" in e.text for e in fix.edits):
+        return finding
+    first = source.find(b"\n")
+    if first <= 0 or source[first - 1] != 0x0D:
+        return finding
+    edits = tuple(replace(e, text=_crlf(e.text)) for e in fix.edits)
+    return replace(finding, fix=replace(fix, edits=edits))
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def finding_from_report(

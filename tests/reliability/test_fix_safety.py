@@ -197,3 +197,24 @@ def test_a_cut_pipe_keeps_the_exit_status(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert len(done.stdout.splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_fixes_keep_the_line_ends_of_a_crlf_file(tmp_path: Path) -> None:
+    lines = [
+        'import { task, logger } from "@trigger.dev/sdk";',
+        "",
+        "export const sendReport = task({",
+        "  run: async () => {",
+        '    logger.info("sending");',
+        "  },",
+        "});",
+        "",
+    ]
+    root = project(tmp_path / "app", {})
+    (root / "src").mkdir()
+    file = root / "src/report.ts"
+    file.write_bytes("\r\n".join(lines).encode())
+    done = run_cli("check", "--fix", "--unsafe-fixes", ".", cwd=root)
+    fixed = file.read_bytes()
+    assert b'id: "send-report"' in fixed, done.stdout
+    assert fixed.count(b"\n") == fixed.count(b"\r\n")
