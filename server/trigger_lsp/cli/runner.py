@@ -26,6 +26,7 @@ from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.manifest_check import check_manifest, is_manifest_path
 from trigger_lsp.positions import byte_col_to_units, line_bytes
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
+from trigger_lsp.project.reading import FileSkipped, read_regular
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.suppressions import LINE_DIRECTIVE
 
@@ -97,13 +98,12 @@ def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]
 
 def _read(path: Path) -> tuple[bytes | None, str | None]:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return (
-                None,
-                f"skipped: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit",
-            )
-        return path.read_bytes(), None
+        return read_regular(path, MAX_FILE_BYTES), None
+    except FileSkipped as exc:
+        if exc.size is not None:
+            limit = f"{MAX_FILE_BYTES // 2**20} MiB limit"
+            return None, f"skipped: {exc.size / 2**20:.1f} MiB is over the {limit}"
+        return None, f"skipped: {exc.strerror}"
     except OSError as exc:
         return None, f"cannot read: {exc.strerror}"
 

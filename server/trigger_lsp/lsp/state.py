@@ -27,6 +27,7 @@ from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.settings import ServerSettings, parse_settings
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectResolver, default_context
+from trigger_lsp.project.reading import read_regular
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.statements import analyze_statements
 
@@ -157,7 +158,7 @@ class ServerState:
         found = FileIndex([], [])
         if is_source_path(path):
             try:
-                source = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
+                source = read_regular(path, MAX_FILE_BYTES)
             except OSError:
                 source = b""
             if source and not looks_binary(source):

@@ -8,10 +8,11 @@ from typing import Any
 
 from pygls.uris import from_fs_path
 
-from trigger_lsp.engine import Finding, LineIndex
+from trigger_lsp.engine import MAX_FILE_BYTES, Finding, LineIndex
 from trigger_lsp.knowledge.model import Knowledge, Severity
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes
+from trigger_lsp.project.reading import read_regular
 from trigger_lsp.rules.base import Edit
 
 SOURCE = "trigger-lsp"
@@ -44,7 +45,7 @@ class Locator:
             return uri, (doc.point(start, self.encoding), doc.point(end, self.encoding))
         if path not in self._files:
             try:
-                source = path.read_bytes()
+                source = read_regular(path, MAX_FILE_BYTES)
             except OSError:
                 source = b""
             self._files[path] = (source, LineIndex(source))

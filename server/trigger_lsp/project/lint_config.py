@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from trigger_lsp.paths import relative_parts
+from trigger_lsp.project.reading import read_regular
 
 CONFIG_NAME = ".trigger-lsp.yaml"
 LEVELS = frozenset({"off", "on", "error", "warning", "info", "hint"})
@@ -105,9 +106,7 @@ def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> L
     import yaml  # not at import time: the server answers `initialize` without it
 
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            return LintConfig(path, error=f"{path}: the file is too large")
-        raw = path.read_text(encoding="utf-8")
+        raw = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
         data = yaml.safe_load(raw)
         if isinstance(data, dict) and isinstance(data.get("sdk-version"), float):
             data["sdk-version"] = _raw_scalar(raw, "sdk-version") or data["sdk-version"]

@@ -11,6 +11,8 @@ from pathlib import Path
 import tree_sitter as ts
 import tree_sitter_json
 
+from trigger_lsp.project.reading import FileSkipped, read_regular
+
 MANIFEST_NAME = "package.json"
 MAX_MANIFEST_BYTES = 2_000_000
 DEP_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
@@ -140,9 +142,9 @@ def _override_names(table: ts.Node | None, depth: int = 0) -> set[str]:
 
 def read_manifest(path: Path) -> PackageManifest:
     try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            return PackageManifest(path, "", error="package.json is too large to read")
-        source = path.read_bytes()
+        source = read_regular(path, MAX_MANIFEST_BYTES)
+    except FileSkipped as exc:
+        return PackageManifest(path, "", error=f"package.json not read: {exc.strerror}")
     except OSError as exc:
         return PackageManifest(path, "", error=f"cannot read package.json: {exc.strerror}")
     return parse_manifest(path, source)
@@ -165,7 +167,7 @@ def installed_version(start: Path, package: str, stop: Path | None = None) -> st
         manifest = directory / "node_modules" / package / MANIFEST_NAME
         if manifest.is_file():
             try:
-                raw = manifest.read_bytes()[:MAX_MANIFEST_BYTES]
+                raw = read_regular(manifest, MAX_MANIFEST_BYTES)
                 data = json.loads(raw.decode("utf-8", "replace"))
             except (OSError, ValueError):
                 return None

@@ -17,6 +17,7 @@ from trigger_lsp.analysis.syntax import (
     string_value,
     unwrap,
 )
+from trigger_lsp.project.reading import read_regular
 
 CONFIG_NAMES = (
     "trigger.config.ts",
@@ -232,7 +233,7 @@ def parse_config(
 
 def read_config(path: Path) -> TriggerConfig:
     try:
-        source = path.read_bytes()[:MAX_CONFIG_BYTES]
+        source = read_regular(path, MAX_CONFIG_BYTES)
     except OSError:
         return TriggerConfig(path, b"", None, None, None)
     return parse_config(path, source, parse(source, grammar_for(path)))

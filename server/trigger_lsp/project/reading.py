@@ -1,0 +1,53 @@
+"""Reading a user's files: regular files only, their size checked before a byte is read.
+
+A workspace can hold anything under a source file's name: a FIFO (reading it blocks until some
+other process writes), a link to `/dev/zero` (endless), a sparse file of a gigabyte. Every
+read of a file the user owns goes through `read_regular`, so none of these can block the
+server or the CLI or fill the memory.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class FileSkipped(OSError):
+    """Not read: not a regular file, or larger than the limit. `strerror` says which; `size`
+    is the file's size when that was the reason."""
+
+    def __init__(self, reason: str, size: int | None = None) -> None:
+        super().__init__(0, reason)
+        self.size = size
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file at `path` (links followed), at most `limit` of them.
+    Raises FileSkipped for anything else, OSError when it cannot be read."""
+    # Non-blocking, so that opening a FIFO returns at once; no controlling terminal.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileSkipped("not a regular file")
+        if info.st_size > limit:
+            reason = f"too large ({_size(info.st_size)}; the limit is {_size(limit)})"
+            raise FileSkipped(reason, info.st_size)
+        os.set_blocking(fd, True)
+        chunks, total = [], 0
+        while total <= limit:  # the file may grow while it is read: never past the limit
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise FileSkipped("too large (it grew over the limit while it was read)", total)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
