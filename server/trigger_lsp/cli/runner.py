@@ -24,6 +24,7 @@ from trigger_lsp.index import ProjectIndex, TaskEntry, TaskIds, entries_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.manifest_check import check_manifest, is_manifest_path
+from trigger_lsp.paths import resolved
 from trigger_lsp.positions import byte_col_to_units, line_bytes
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
 from trigger_lsp.project.reading import FileSkipped, read_regular
@@ -31,6 +32,7 @@ from trigger_lsp.settings import RuleSettings
 from trigger_lsp.suppressions import LINE_DIRECTIVE
 
 SKIP_DIRS = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
+MAX_JOBS = 64  # worker processes at most, whatever --jobs asks
 PARALLEL_THRESHOLD = 32  # below this many files, one process is faster than a pool
 SUPPRESSION = LINE_DIRECTIVE.encode()  # (the file directive starts the same way)
 
@@ -75,11 +77,11 @@ def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]
     """Source and package.json files under the given paths, skipping vendored and build
     folders and what the project's config excludes. Named files are always included if they
     are source or package.json files."""
-    seen: set[Path] = set()
+    seen: set[Path] = set()  # resolved: a file named twice, or by two spellings, is checked once
     for path in paths:
         if path.is_file():
-            if checkable(path) and path not in seen:
-                seen.add(path)
+            if checkable(path) and resolved(path) not in seen:
+                seen.add(resolved(path))
                 yield path
             continue
         for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
@@ -88,11 +90,11 @@ def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]
             )
             for name in sorted(filenames):
                 file = Path(dirpath) / name
-                if not checkable(file) or file in seen:
+                if not checkable(file) or resolved(file) in seen:
                     continue
                 if not resolver.context_for(file).lint.selects(file):
                     continue
-                seen.add(file)
+                seen.add(resolved(file))
                 yield file
 
 
@@ -294,8 +296,10 @@ def check_paths(
     project's index from what the files define, then check again the few files for which the
     speculation was wrong."""
     resolver = ProjectResolver(_known_rules())
-    files = list(discover(paths, resolver))
-    jobs = jobs or os.cpu_count() or 1
+    # Absolute, so that the search for package.json, trigger.config and .trigger-lsp.yaml goes
+    # above the current folder whatever the spelling (`src` and `$PWD/src` give one answer).
+    files = list(discover([Path(os.path.abspath(p)) for p in paths], resolver))
+    jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS, max(1, len(files)))
     parallel = len(files) >= PARALLEL_THRESHOLD and jobs > 1
     if parallel:
         # Workers are forked from this process where the platform allows: load the rules, the
