@@ -37,7 +37,7 @@ def hostile_workspace(root: Path) -> Path:
     for name in ("trigger.config.ts", "src/trigger/sparse.ts"):
         with open(root / name, "wb") as f:
             f.truncate(1 << 30)
-    (root / "package.json").symlink_to("/dev/zero")
+    (root / "package.json").symlink_to("/dev/full")  # reads as endless zeros too
     sdk = root / "node_modules" / "@trigger.dev" / "sdk"
     sdk.mkdir(parents=True)
     with open(sdk / "package.json", "wb") as f:

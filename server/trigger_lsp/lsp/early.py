@@ -20,6 +20,7 @@ would have reached reading every message itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -230,8 +231,39 @@ class EarlyStart:
 
     def _send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message).encode("utf-8")
-        self.out.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.out.flush()
+        send(self.out, b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def send(out: Any, data: bytes) -> None:
+    """Write to the client. When it is gone (its end of the pipe closed: the editor quit or was
+    killed), there is nobody left to serve: say so once and exit at once, rather than go on
+    working and logging a broken pipe for every message."""
+    try:
+        out.write(data)
+        out.flush()
+    except (BrokenPipeError, ConnectionResetError, ValueError):  # ValueError: closed file
+        client_gone()
+
+
+class ClientWriter:
+    """pygls' writer interface over `send`."""
+
+    def __init__(self, out: Any) -> None:
+        self._out = out
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._out.close()
+
+    def write(self, data: bytes) -> None:
+        send(self._out, data)
+
+
+def client_gone() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("trigger-lsp: the client closed its connection; exiting\n")
+        sys.stderr.flush()
+    os._exit(1)  # no shutdown request came: exit status 1, as the protocol says
 
 
 def _is_initialize(message: dict[str, Any] | None) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from lsprotocol import types as lsp
-from pygls.io_ import StdoutWriter, run_async
+from pygls.io_ import run_async
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -29,7 +29,7 @@ from trigger_lsp.engine import FileResult, warm_up
 from trigger_lsp.lsp import code_actions
 from trigger_lsp.lsp.convert import diagnostic
 from trigger_lsp.lsp.documents import Document
-from trigger_lsp.lsp.early import Handover
+from trigger_lsp.lsp.early import ClientWriter, Handover
 from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.settings import SECTION
 from trigger_lsp.lsp.state import ServerState, path_of
@@ -75,7 +75,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         first messages, the messages it did not serve are read first."""
         stop = self._stop_event = threading.Event()
         stream = stdin or sys.stdin.buffer
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        self.protocol.set_writer(ClientWriter(stdout or sys.stdout.buffer))
         unread = self._handover.unread if self._handover is not None else b""
         if self._handover is not None:
             self.take_over(self._handover)
