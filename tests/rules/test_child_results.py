@@ -303,6 +303,14 @@ def test_silent_on_then_callbacks_unawaited_calls_and_promise_all():
     assert lint(code, only=RULE) == []
 
 
+def test_silent_at_module_level():
+    """A wait at module level is wait-outside-run's error, not this rule's."""
+    code = SDK_IMPORT + CHILD + "await child.triggerAndWait({ id: 1 });\n"
+    findings = lint(code)
+    assert RULE not in [f.rule for f in findings]
+    assert "wait-outside-run" in [f.rule for f in findings]
+
+
 def test_silent_on_fire_and_forget_triggers():
     code = in_run("""
         await child.trigger({ id: 1 });

@@ -31,6 +31,7 @@ from trigger_lsp.rules.common import (
     TASK_OBJECT_METHODS,
     TRIGGER_METHODS,
     TriggerCall,
+    at_module_level,
     awaited_value,
     enclosing_loop,
     identifier_uses,
@@ -378,7 +379,8 @@ def _shown_binding(binding: ts.Node) -> str:
 @rule("unchecked-child-result")
 def unchecked_child_result(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
-        if not trigger.waits:
+        # A wait at module level is wait-outside-run's error (and its uses would span statements).
+        if not trigger.waits or at_module_level(trigger.call):
             continue
         call = trigger.call
         args = {"call": text(trigger.callee)}
