@@ -298,7 +298,8 @@ def test_silent_on_then_callbacks_unawaited_calls_and_promise_all():
         await child.triggerAndWait({ id: 1 }).then((result) => logger.info("r", { result }));
         const pending = child.triggerAndWait({ id: 2 });
         const settled = await pending;
-        return settled;
+        const all = await Promise.all([child.triggerAndWait({ id: 3 }).unwrap()]);
+        return { settled, all };
     """)
     assert lint(code, only=RULE) == []
 
