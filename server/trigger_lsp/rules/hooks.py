@@ -14,6 +14,7 @@ from trigger_lsp.analysis.syntax import (
     callee_method,
     function_params,
     member_value,
+    object_members,
     text,
     unwrap,
 )
@@ -176,6 +177,25 @@ def _rename_fix(site: HookSite) -> Fix | None:
     return Fix((Edit(key.start_byte, key.end_byte, "catchError"),))
 
 
+# Hooks of `defineConfig({...})`, all `@deprecated` in the 4.x config type (core/v3/config.d.ts
+# from 4.0.0; not in 3.3.17), by message variant.
+_CONFIG_HOOKS = {"init": "config_init", "onStart": "config_on_start"}
+_CONFIG_GLOBALS = frozenset({"onSuccess", "onFailure"})
+
+
+def _config_hooks(ctx: FileContext) -> Iterator[tuple[str, ts.Node]]:
+    """The deprecated hooks set in `defineConfig({...})`: name and the member's key."""
+    if not ctx.mentions(b"defineConfig"):
+        return
+    for call in ctx.model.of("call"):
+        if ctx.model.sdk.resolve(call.child_by_field_name("function")) != "defineConfig":
+            continue
+        args = call_arguments(call)
+        for name, member in object_members(args[0] if args else None).items():
+            if name in _CONFIG_HOOKS or name in _CONFIG_GLOBALS:
+                yield name, _member_key(member)
+
+
 @rule("deprecated-hook")
 def deprecated_hook(ctx: FileContext) -> Iterator[Report]:
     version = ctx.project.sdk_version
@@ -188,6 +208,11 @@ def deprecated_hook(ctx: FileContext) -> Iterator[Report]:
             continue
         fix = _rename_fix(site) if site.name == "handleError" else None
         yield Report(site.key, _DEPRECATED[site.name], {"hook": site.name}, fix=fix)
+    for name, key in _config_hooks(ctx):
+        variant = _CONFIG_HOOKS.get(name, "config_hook")
+        if name == "onStart" and not version.at_least(4, 1):
+            variant = "config_on_start_40"  # tasks.onStartAttempt does not exist before 4.1
+        yield Report(key, variant, {"hook": name})
 
 
 # --- onComplete: result.data, not output ---------------------------------------------------

@@ -521,6 +521,188 @@ def max_duration_too_small(ctx: FileContext) -> Iterator[Report]:
             yield Report(value, args={"value": text(unwrap(value))})
 
 
+# --- maxDuration written in milliseconds ---------------------------------------------------
+
+# `timeout.None`'s value (sdk/dist/esm/v3/timeout.js): the largest value, meaning no limit.
+NO_LIMIT = 2_147_483_647
+DAY = 86_400
+MINUTE_MS = 60_000
+_UNIT_SECONDS = {
+    "ms": 0.001,
+    "millisecond": 0.001,
+    "milliseconds": 0.001,
+    "millis": 0.001,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": DAY,
+    "day": DAY,
+    "days": DAY,
+}
+# A number followed by a unit, in a comment's words ("5 minutes", "300000ms", "1.5 h").
+_DURATION_WORDS = re.compile(
+    r"(\d+(?:[._]\d+)?)\s*(" + "|".join(sorted(_UNIT_SECONDS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_MS_WORD = re.compile(r"\b(ms|millis|milliseconds?)\b", re.IGNORECASE)
+
+
+def _product(node: ts.Node | None) -> tuple[float, ts.Node | None] | None:
+    """The value of a number literal or a product of them, and the literal `1000` factor in
+    it, if any; None for anything else."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    value = number_value(node)
+    if value is not None:
+        return value, node if value == 1000 and node.type == "number" else None
+    if node.type != "binary_expression" or text(node.child_by_field_name("operator")) != "*":
+        return None
+    left = _product(node.child_by_field_name("left"))
+    right = _product(node.child_by_field_name("right"))
+    if left is None or right is None:
+        return None
+    return left[0] * right[0], left[1] or right[1]
+
+
+def _duration_text(seconds: float) -> str:
+    """Seconds in words: "83.3 hours", "3.5 days"."""
+    for size, unit in ((DAY, "days"), (3600, "hours"), (60, "minutes")):
+        if seconds >= size * 2 or (seconds >= size and seconds % size == 0):
+            amount = seconds / size
+            shown = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.1f}"
+            return f"{shown} {unit}" if shown != "1" else f"1 {unit[:-1]}"
+    return f"{seconds:g} seconds"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _nearby_comments(ctx: FileContext, member: ts.Node) -> list[str]:
+    """Comments that annotate an object member: inside it, after it on its last line, or on
+    their own line just above it."""
+    found = []
+    for comment in ctx.model.within("comment", member):
+        found.append(ctx.text(comment))
+    after = member.next_sibling
+    while after is not None and after.type == ",":
+        after = after.next_sibling
+    on_its_line = after is not None and after.start_point[0] == member.end_point[0]
+    if after is not None and after.type == "comment" and on_its_line:
+        found.append(ctx.text(after))
+    before = member.prev_sibling
+    if before is not None and before.type == "comment":
+        earlier = before.prev_sibling
+        own_line = earlier is None or earlier.end_point[0] < before.start_point[0]
+        if own_line and before.end_point[0] == member.start_point[0] - 1:
+            found.append(ctx.text(before))
+    return found
+
+
+def _comment_verdict(comments: list[str], seconds: float) -> tuple[str, str, float] | None:
+    """What the comments next to a literal say about its unit: milliseconds ("comment_ms") or
+    a bigger unit written as seconds ("comment_unit"), with the words the comment used and the
+    value in seconds they mean; "agrees" when a duration they name is within a tenth of the
+    value; None when they say nothing about it."""
+    durations: list[tuple[float, float, str]] = []  # (amount, in seconds, unit word)
+    for comment in comments:
+        for amount, unit in _DURATION_WORDS.findall(comment):
+            number = float(amount.replace("_", ""))
+            durations.append((number, number * _UNIT_SECONDS[unit.lower()], unit))
+    if any(abs(in_seconds - seconds) <= seconds / 10 for _, in_seconds, _ in durations):
+        return "agrees", "", seconds  # roughly is enough: "about 33 hours"
+    for amount, in_seconds, unit in durations:
+        if in_seconds >= 1 and abs(in_seconds * 1000 - seconds) < 1e-3:
+            return "comment_ms", f"{_number(amount)} {unit}", in_seconds
+    for amount, in_seconds, unit in durations:
+        if amount == seconds and in_seconds > seconds:
+            return "comment_unit", f"{_number(amount)} {unit}", in_seconds
+    if not durations and any(_MS_WORD.search(c) for c in comments) and seconds >= 1000:
+        return "comment_ms", "milliseconds", seconds / 1000
+    return None
+
+
+def _ms_import(ctx: FileContext, node: ts.Node) -> bool:
+    """Whether `node` calls the default export of the `ms` package (which returns ms)."""
+    if node.type != "call_expression":
+        return False
+    fn = unwrap(node.child_by_field_name("function"))
+    if fn is None or fn.type != "identifier":
+        return False
+    imp = ctx.model.import_of(text(fn))
+    return imp is not None and imp.source == "ms" and imp.default == text(fn)
+
+
+def _drop_factor(factor: ts.Node) -> Fix | None:
+    """`5 * 60 * 1000` -> `5 * 60`: replace the product holding the `1000` with its other side."""
+    product = factor.parent
+    if product is None or product.type != "binary_expression":
+        return None
+    left, right = product.child_by_field_name("left"), product.child_by_field_name("right")
+    other = right if left == factor else left
+    if other is None:
+        return None
+    return Fix((Edit(product.start_byte, product.end_byte, text(other)),))
+
+
+@rule("max-duration-in-milliseconds")
+def max_duration_in_milliseconds(ctx: FileContext) -> Iterator[Report]:
+    for options in _option_objects(ctx):
+        member = object_members(options).get("maxDuration")
+        value = unwrap(member_value(member))
+        if member is None or value is None:
+            continue
+        if _ms_import(ctx, value):
+            yield Report(value, "ms_call", {"value": text(value)})
+            continue
+        constant = None
+        if value.type == "identifier":
+            constant, value = value, declared_value(ctx.model, value)
+        found = _product(value)
+        if found is None or value is None:
+            continue
+        seconds, factor = found
+        if factor is not None and factor == unwrap(value):
+            factor = None  # `maxDuration: 1000` alone is a number of seconds, not a product
+        if seconds < 5 or seconds == NO_LIMIT:
+            continue  # below the minimum: max-duration-too-small's finding
+        args = {
+            "value": text(constant or value),
+            "duration": _duration_text(seconds),
+            "meant": _duration_text(seconds / 1000),
+            "seconds": _number(seconds / 1000),
+        }
+        at = constant or value
+        if factor is not None:
+            fix = _drop_factor(factor) if constant is None and seconds >= 5000 else None
+            yield Report(at, "constant" if constant else None, args, fix=fix)
+            continue
+        if constant is not None:
+            continue  # a constant's comment and size are its own business
+        verdict = _comment_verdict(_nearby_comments(ctx, member), seconds)
+        if verdict is None and seconds > DAY and seconds % MINUTE_MS == 0:
+            verdict = ("large", "", seconds / 1000)
+        if verdict is None or verdict[0] == "agrees":
+            continue
+        variant, said, meant = verdict
+        args |= {"said": said, "seconds": _number(meant), "meant": _duration_text(meant)}
+        fix = Fix((Edit(value.start_byte, value.end_byte, _number(meant)),))
+        yield Report(value, variant, args, fix=fix if meant >= 5 else None)
+
+
 # --- Queue concurrencyLimit (SDK 4.7+) -----------------------------------------------------
 
 

@@ -9,6 +9,8 @@ from pathlib import PurePath
 import tree_sitter as ts
 
 from trigger_lsp.analysis.syntax import (
+    FUNCTION_TYPES,
+    ancestors,
     call_function,
     callee_method,
     callee_object,
@@ -22,12 +24,14 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
+from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, rule
 from trigger_lsp.rules.common import (
     SDK_TRIGGERS,
     TASK_OBJECT_METHODS,
     TRIGGER_METHODS,
     TriggerCall,
+    at_module_level,
     awaited_value,
     enclosing_loop,
     identifier_uses,
@@ -227,6 +231,185 @@ def batch_trigger_runs_removed(ctx: FileContext) -> Iterator[Report]:
         for key in _destructured_keys(value) or []:
             if text(key) == "runs":
                 yield Report(key, args=args)
+
+
+# --- Results of waiting triggers that are never checked ---------------------------------------
+
+# Reads of a single result that look at how the child ended; any other read of a field is
+# either an identity (`id`, `taskIdentifier`) or the other rule's business (result-not-unwrapped).
+OUTCOME_FIELDS = frozenset({"ok", "error", "output", "unwrap"})
+IDENTITY_FIELDS = frozenset({"id", "taskIdentifier"})
+# Promise methods that pass a fulfilled result through untouched.
+PASS_THROUGH = frozenset({"catch", "finally"})
+
+
+def _discarded(call: ts.Node) -> tuple[ts.Node, bool] | None:
+    """When the awaited call (optionally followed by `.catch(...)`/`.finally(...)`) is all its
+    statement does: the awaited expression, and whether a `.catch(...)` follows the call.
+    None when the result goes anywhere, or the call is not awaited at all (another bug)."""
+    node = outermost(call)
+    chained = caught = False
+    while True:
+        parent = node.parent
+        if parent is None or parent.type != "member_expression":
+            break
+        if parent.child_by_field_name("object") != node:
+            break
+        method = member_property(parent)
+        if method not in PASS_THROUGH:
+            break
+        outer = parent.parent
+        if outer is None or outer.type != "call_expression":
+            break
+        node, chained, caught = outermost(outer), True, caught or method == "catch"
+    if not chained and misparsed_await(call.child_by_field_name("function")) is not None:
+        awaited = node  # `await f<T>(x)`: the grammar put the await inside the call
+    elif node.parent is not None and node.parent.type == "await_expression":
+        awaited = outermost(node.parent)
+    else:
+        return None
+    if awaited.parent is not None and awaited.parent.type == "expression_statement":
+        return awaited, caught
+    return None
+
+
+def _inside_try(node: ts.Node) -> bool:
+    """Whether `node` is in the block of a `try` that has a `catch`, in the same function: the
+    code was written expecting a failure to throw there."""
+    child = node
+    for anc in ancestors(node):
+        if anc.type in FUNCTION_TYPES:
+            return False
+        body = anc.child_by_field_name("body") if anc.type == "try_statement" else None
+        if body == child and anc.child_by_field_name("handler") is not None:
+            return True
+        child = anc
+    return False
+
+
+def _binding(value: ts.Node) -> ts.Node | None:
+    """The name or object pattern a `const/let x = value` binds, else None."""
+    parent = value.parent
+    if parent is None or parent.type != "variable_declarator":
+        return None
+    if parent.child_by_field_name("value") != value:
+        return None
+    name = parent.child_by_field_name("name")
+    if name is not None and name.type in ("identifier", "object_pattern"):
+        return name
+    return None
+
+
+def _pattern_entries(pattern: ts.Node) -> list[tuple[str, ts.Node | None]] | None:
+    """The keys of an object pattern with the identifier each binds (None when it binds a
+    nested pattern or has a default); None for a rest element or anything unexpected."""
+    entries: list[tuple[str, ts.Node | None]] = []
+    for prop in pattern.named_children:
+        if prop.type == "shorthand_property_identifier_pattern":
+            entries.append((text(prop), prop))
+        elif prop.type == "pair_pattern":
+            key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+            if key is None:
+                return None
+            bound = value if value is not None and value.type == "identifier" else None
+            entries.append((text(key), bound))
+        elif prop.type == "object_assignment_pattern":
+            left = prop.child_by_field_name("left")
+            if left is None:
+                return None
+            entries.append((text(left), None))
+        elif prop.type != "comment":
+            return None
+    return entries
+
+
+def _single_unchecked(ctx: FileContext, binding: ts.Node) -> bool:
+    """Whether a bound triggerAndWait result is never checked: every use reads only its `id`
+    or `taskIdentifier` (or there is none). Any other use (a check, a return, an argument, a
+    read of the output) counts as handled."""
+    if binding.type == "object_pattern":
+        entries = _pattern_entries(binding)
+        return entries is not None and all(key in IDENTITY_FIELDS for key, _ in entries)
+    for use in identifier_uses(ctx.model, binding):
+        read = _property_read(use)
+        if read is None or member_property(read) not in IDENTITY_FIELDS:
+            return False
+    return True
+
+
+def _runs_unchecked(ctx: FileContext, runs: ts.Node) -> bool:
+    """Whether the `runs` array (a `.runs` read, or a variable bound to it) is only measured."""
+    uses = identifier_uses(ctx.model, runs) if runs.type != "member_expression" else [runs]
+    for use in uses:
+        read = _property_read(use)
+        if read is None or member_property(read) != "length":
+            return False
+    return True
+
+
+def _batch_unchecked(ctx: FileContext, binding: ts.Node) -> bool:
+    """Whether a bound batch wait result never has its runs looked at: every use reads its
+    `id`, or `runs` only for its length (or there is none)."""
+    if binding.type == "object_pattern":
+        entries = _pattern_entries(binding)
+        if entries is None:
+            return False
+        for key, bound in entries:
+            if key == "runs" and (bound is None or not _runs_unchecked(ctx, bound)):
+                return False
+            if key not in ("id", "runs"):
+                return False
+        return True
+    for use in identifier_uses(ctx.model, binding):
+        read = _property_read(use)
+        prop = member_property(read) if read is not None else None
+        if read is None or prop not in ("id", "runs"):
+            return False
+        if prop == "runs" and not _runs_unchecked(ctx, read):
+            return False
+    return True
+
+
+def _shown_binding(binding: ts.Node) -> str:
+    """The bound name for a message; a destructuring when its text is long."""
+    shown = text(binding)
+    return shown if len(shown) <= 40 and "\n" not in shown else "a destructuring"
+
+
+@rule("unchecked-child-result")
+def unchecked_child_result(ctx: FileContext) -> Iterator[Report]:
+    for trigger in trigger_calls(ctx.model):
+        # A wait at module level is wait-outside-run's error (and its uses would span statements).
+        if not trigger.waits or at_module_level(trigger.call):
+            continue
+        call = trigger.call
+        args = {"call": text(trigger.callee)}
+        single = trigger.method == "triggerAndWait" and not trigger.is_batch
+        discarded = _discarded(call)
+        if discarded is not None:
+            statement, caught = discarded
+            if not single:
+                yield Report(trigger.callee, "batch", args)
+                continue
+            # `.unwrap()` makes a failed child throw SubtaskUnwrapError. Inside a try with a
+            # catch, or before a `.catch(...)`, the code was written for exactly that;
+            # elsewhere it turns a run that carried on into a failed attempt (and retries),
+            # which the author must choose.
+            variant = "caught" if caught else "in_try" if _inside_try(statement) else None
+            safety = FixSafety.UNSAFE if variant is None else FixSafety.SAFE
+            fix = Fix((Edit(call.end_byte, call.end_byte, ".unwrap()"),), safety)
+            yield Report(trigger.callee, variant, args, fix=fix)
+            continue
+        value = awaited_value(call)
+        binding = _binding(value) if value is not None else None
+        if binding is None:
+            continue
+        shown = {**args, "name": _shown_binding(binding)}
+        if single and _single_unchecked(ctx, binding):
+            used = binding.type == "object_pattern" or identifier_uses(ctx.model, binding)
+            yield Report(trigger.callee, "identity_only" if used else "unused", shown)
+        elif not single and _batch_unchecked(ctx, binding):
+            yield Report(trigger.callee, "batch_unchecked", shown)
 
 
 # --- How triggers are called -----------------------------------------------------------------
