@@ -493,6 +493,387 @@ def test_catch_without_rethrow_silent(code: str) -> None:
     assert lint(sdk_code(code), only="catch-without-rethrow") == []
 
 
+# A catch that only guards cleanup: the work it protects is tidying up, not the task's result.
+CATCH_CLEANUP_SILENT = {
+    "inside finally": """
+        export const render = task({
+          id: "render",
+          run: async (payload: { url: string }) => {
+            const workdir = await makeScratchDir();
+            try {
+              return await renderPage(payload.url, workdir);
+            } finally {
+              try {
+                await sendUsage(workdir);
+              } catch (problem) {
+                logger.warn("usage report lost", { problem });
+              }
+            }
+          },
+        });
+    """,
+    "fs.promises.rm of a temporary directory": """
+        import fs from "node:fs";
+        export const unzip = task({
+          id: "unzip",
+          run: async (payload: { archive: string }) => {
+            const out = await extract(payload.archive);
+            try {
+              await fs.promises.rm(out.tmp, { recursive: true, force: true });
+            } catch {
+              logger.info("temp dir already gone");
+            }
+            return out.files;
+          },
+        });
+    """,
+    "unlink imported from fs/promises": """
+        import { unlink } from "node:fs/promises";
+        export const thumb = task({
+          id: "thumb",
+          run: async (payload: { path: string }) => {
+            const small = await shrink(payload.path);
+            try {
+              await unlink(payload.path);
+            } catch (e) {}
+            return small;
+          },
+        });
+    """,
+    "closing clients, optional chaining and $-methods": """
+        export const scrape = task({
+          id: "scrape",
+          run: async () => {
+            const browser = await launch();
+            const html = await browser.fetchPage("https://example.com");
+            try {
+              await browser?.close();
+              await prisma.$disconnect();
+              redis.quit();
+            } catch (err) {
+              logger.debug("shutdown noise", { err });
+            }
+            return html;
+          },
+        });
+    """,
+    "a cleanup-named helper under a condition": """
+        export const job = task({
+          id: "job",
+          run: async (payload: { keep: boolean }) => {
+            const result = await work();
+            try {
+              if (!payload.keep) {
+                await cleanupWorkspace(result.id);
+              }
+            } catch {}
+            return result;
+          },
+        });
+    """,
+    "removing several files at once": """
+        import { rm } from "fs/promises";
+        export const batchJob = task({
+          id: "batch-job",
+          run: async (payload: { files: string[] }) => {
+            await processAll(payload.files);
+            try {
+              await Promise.all(payload.files.map((f) => rm(f, { force: true })));
+            } catch {}
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CATCH_CLEANUP_SILENT.values(), ids=CATCH_CLEANUP_SILENT.keys())
+def test_catch_without_rethrow_silent_on_cleanup(code: str) -> None:
+    assert lint(sdk_code(code), only="catch-without-rethrow") == []
+
+
+# The same shapes, where the try holds real work next to (or instead of) the cleanup.
+CATCH_NOT_CLEANUP = {
+    "deleting a record is the task's work": """
+        export const purge = task({
+          id: "purge",
+          run: async (payload: { userId: string }) => {
+            try {
+              await db.user.delete({ where: { id: payload.userId } });
+            } catch (e) {
+              logger.error("purge failed", { e });
+            }
+          },
+        });
+    """,
+    "work and a close in one try": """
+        export const upload = task({
+          id: "upload",
+          run: async (payload: { file: string }) => {
+            const handle = await open(payload.file);
+            try {
+              await bucket.put(payload.file, handle);
+              await handle.close();
+            } catch (e) {
+              logger.error("upload failed", { e });
+            }
+          },
+        });
+    """,
+    "cleanup call's result is used": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            try {
+              const summary = await closeAccount(await getAccount());
+              return summary;
+            } catch {
+              return null;
+            }
+          },
+        });
+    """,
+    "the cleanup is the run's whole work": """
+        import { rm } from "node:fs/promises";
+        export const purge = schedules.task({
+          id: "purge-cache",
+          cron: "0 3 * * *",
+          run: async () => {
+            try {
+              await rm("/data/cache", { recursive: true });
+            } catch (e) {
+              logger.error("purge failed", { e });
+            }
+          },
+        });
+    """,
+    "a finally of another function does not cover the run": """
+        async function withRetries(fn: () => Promise<void>) {
+          try {
+            return await fn();
+          } finally {
+            counter.done();
+          }
+        }
+        export const t = task({
+          id: "t",
+          run: async () => {
+            try {
+              await fetch("https://example.com");
+            } catch {}
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CATCH_NOT_CLEANUP.values(), ids=CATCH_NOT_CLEANUP.keys())
+def test_catch_without_rethrow_fires_when_not_only_cleanup(code: str) -> None:
+    assert len(lint(sdk_code(code), only="catch-without-rethrow")) == 1
+
+
+# A throw elsewhere in the function rethrows this error only when it can run after the catch.
+CATCH_THROW_ELSEWHERE = {
+    "throw in another switch case": """
+        export const route = task({
+          id: "route",
+          run: async (payload: { kind: string }) => {
+            switch (payload.kind) {
+              case "ping":
+                try {
+                  await fetch("https://example.com/ping");
+                } catch (e) {
+                  logger.error("ping failed", { e });
+                }
+                break;
+              default:
+                throw new Error(`unknown kind ${payload.kind}`);
+            }
+          },
+        });
+    """,
+    "throw in the else branch": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { url?: string }) => {
+            if (payload.url) {
+              try {
+                await fetch(payload.url);
+              } catch {
+                logger.warn("fetch failed");
+              }
+            } else {
+              throw new Error("no url");
+            }
+          },
+        });
+    """,
+    "throw before the try in the loop body": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { ids: string[] }) => {
+            for (const id of payload.ids) {
+              if (!id) throw new Error("empty id");
+              try {
+                await fetch(`https://example.com/${id}`);
+              } catch {
+                logger.warn("skipped", { id });
+              }
+            }
+          },
+        });
+    """,
+    "throw in the outer catch, which handles other errors": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            try {
+              try {
+                await fetch("https://example.com/a");
+              } catch {
+                logger.warn("a failed");
+              }
+              await fetch("https://example.com/b");
+            } catch (e) {
+              throw e;
+            }
+          },
+        });
+    """,
+    "throw after a return": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { mode: string }) => {
+            if (payload.mode === "fast") {
+              try {
+                await fetch("https://example.com/fast");
+              } catch {}
+              return;
+            }
+            throw new Error("slow mode is gone");
+          },
+        });
+    """,
+    "throw in a case the catch's case breaks before": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { kind: string }) => {
+            switch (payload.kind) {
+              case "a":
+                try {
+                  await fetch("https://example.com/a");
+                } catch {}
+                break;
+              case "b":
+                throw new Error("b is not supported");
+            }
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CATCH_THROW_ELSEWHERE.values(), ids=CATCH_THROW_ELSEWHERE.keys())
+def test_catch_without_rethrow_ignores_throws_on_other_paths(code: str) -> None:
+    assert len(lint(sdk_code(code), only="catch-without-rethrow")) == 1
+
+
+CATCH_THROW_AFTER = {
+    "in the try's own finally": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            let error: unknown;
+            try {
+              await fetch("https://example.com/a");
+            } catch (e) {
+              error = e;
+            } finally {
+              if (error) throw error;
+            }
+          },
+        });
+    """,
+    "after the switch": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { kind: string }) => {
+            let failed = false;
+            switch (payload.kind) {
+              case "a":
+                try {
+                  await fetch("https://example.com/a");
+                } catch {
+                  failed = true;
+                }
+                break;
+            }
+            if (failed) throw new Error("a failed");
+          },
+        });
+    """,
+    "falls through into a case that throws": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { kind: string }) => {
+            let error: unknown;
+            switch (payload.kind) {
+              case "a":
+                try {
+                  await fetch("https://example.com/a");
+                } catch (e) {
+                  error = e;
+                }
+              // falls through
+              case "b":
+                if (error) throw error;
+            }
+          },
+        });
+    """,
+    "in a finally after the catch": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            let error: unknown;
+            try {
+              try {
+                await fetch("https://example.com/a");
+              } catch (e) {
+                error = e;
+              }
+            } finally {
+              if (error) throw error;
+            }
+          },
+        });
+    """,
+    "after the loop, leaving it with break": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { urls: string[] }) => {
+            let lastError: unknown;
+            for (const url of payload.urls) {
+              try {
+                await fetch(url);
+                lastError = undefined;
+                break;
+              } catch (e) {
+                lastError = e;
+                continue;
+              }
+            }
+            if (lastError) throw lastError;
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CATCH_THROW_AFTER.values(), ids=CATCH_THROW_AFTER.keys())
+def test_catch_without_rethrow_silent_when_thrown_after(code: str) -> None:
+    assert lint(sdk_code(code), only="catch-without-rethrow") == []
+
+
 # --- logger-second-arg -----------------------------------------------------------------------
 
 

@@ -10,9 +10,12 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
+    LOOP_TYPES,
+    ancestors,
     call_arguments,
     call_function,
     callee_method,
+    contains,
     language,
     member_property,
     string_value,
@@ -342,18 +345,225 @@ def _statements_throw(node: ts.Node) -> bool:
     return False
 
 
+# Statement lists: a statement in one runs after the statements before it.
+_SEQUENCES = frozenset({"statement_block", "program", "switch_case", "switch_default"})
+_BREAKABLE = LOOP_TYPES | {"switch_statement"}
+
+
+def _following_statements(node: ts.Node) -> list[ts.Node]:
+    """The statements after `node` in its statement list; in a switch case, also those of the
+    cases it falls through into."""
+    parent = node.parent
+    found: list[ts.Node] = []
+    sibling = node.next_named_sibling
+    while sibling is not None:
+        found.append(sibling)
+        sibling = sibling.next_named_sibling
+    if parent is not None and parent.type in ("switch_case", "switch_default"):
+        case = parent.next_named_sibling
+        while case is not None:
+            found.extend(case.children_by_field_name("body"))
+            case = case.next_named_sibling
+    return [s for s in found if s.type != "comment"]
+
+
+def _jump_target(jump: ts.Node) -> ts.Node | None:
+    """The statement a `break`/`continue` leaves: the labelled one, else the nearest loop or
+    switch (a `continue` goes on with the next iteration, whose code up to the catch is not
+    after the catch, and then on after the loop)."""
+    label = jump.child_by_field_name("label")
+    for anc in ancestors(jump):
+        if anc.type in FUNCTION_TYPES:
+            return None
+        if label is not None:
+            if anc.type == "labeled_statement" and text(anc.child_by_field_name("label")) == text(
+                label
+            ):
+                return anc
+        elif anc.type in _BREAKABLE and not (
+            jump.type == "continue_statement" and anc.type == "switch_statement"
+        ):
+            return anc
+    return None
+
+
 def _throws_later(try_statement: ts.Node) -> bool:
-    """Whether a statement after the try, in the same function, throws: the error is recorded
-    in the catch and thrown afterwards (or a manual retry loop gives up with a throw)."""
+    """Whether a throw can run after the try statement on the same path through its function:
+    the error is recorded in the catch and thrown afterwards (or a manual retry loop gives up
+    with a throw). Only statements that follow in order count: not another branch of an
+    `if`, another `switch` case the catch's case does not fall into, an enclosing catch (it
+    handles other errors), or anything after a `return`."""
+    own_ending = try_statement.child_by_field_name("finalizer")
+    if own_ending is not None and _statements_throw(own_ending):
+        return True
     node = try_statement
-    while node.parent is not None and node.type not in FUNCTION_TYPES:
-        sibling = node.next_named_sibling
-        while sibling is not None:
-            if _statements_throw(sibling):
+    while node.type not in FUNCTION_TYPES and (parent := node.parent) is not None:
+        if parent.type in _SEQUENCES:
+            jumped = False
+            for statement in _following_statements(node):
+                if _statements_throw(statement):
+                    return True
+                if statement.type == "return_statement":
+                    return False
+                if statement.type in ("break_statement", "continue_statement"):
+                    target = _jump_target(statement)
+                    if target is None:
+                        return False
+                    node, jumped = target, True
+                    break
+            if not jumped:
+                # A switch case's followers include the later cases: go on after the switch.
+                in_case = parent.type in ("switch_case", "switch_default")
+                node = parent.parent if in_case and parent.parent is not None else parent
+            continue
+        if parent.type == "try_statement" and node.type != "finally_clause":
+            ending = parent.child_by_field_name("finalizer")
+            if ending is not None and _statements_throw(ending):
                 return True
-            sibling = sibling.next_named_sibling
-        node = node.parent
+        node = parent
     return False
+
+
+# Calls that release or remove something the run made for itself: a catch around only these
+# guards cleanup, and the task's result does not depend on them. Leading `$` is dropped
+# (`prisma.$disconnect()`).
+_CLEANUP_METHODS = frozenset(
+    {
+        "close",
+        "destroy",
+        "end",
+        "disconnect",
+        "release",
+        "kill",
+        "quit",
+        "terminate",
+        "dispose",
+        "abort",
+        "unref",
+        "unsubscribe",
+        "removeAllListeners",
+        "rm",
+        "rmdir",
+        "unlink",
+        "rmSync",
+        "rmdirSync",
+        "unlinkSync",
+        "del",
+        "rimraf",
+    }
+)
+# Helper names that say they clean up: `cleanup()`, `teardown()`, `removeTempFiles()`.
+_CLEANUP_NAME = re.compile(
+    r"clean_?up|tear_?down|dispose|(remove|delete|rm|clear|unlink|drop)_?(te?mp|scratch)",
+    re.IGNORECASE,
+)
+_NEUTRAL_OBJECTS = frozenset({"console", "logger"})
+_ALL_PROMISES = frozenset({"all", "allSettled"})
+
+
+def _is_cleanup_call(node: ts.Node | None) -> bool:
+    """`await fs.rm(dir)`, `browser?.close()`, `cleanup()`, or `Promise.all` over such calls
+    (an array of them, or a `.map` whose callback makes one)."""
+    node = unwrap(node)
+    if node is not None and node.type == "await_expression" and node.named_children:
+        node = unwrap(node.named_children[-1])
+    if node is None or node.type != "call_expression":
+        return False
+    fn = unwrap(call_function(node))
+    if fn is None:
+        return False
+    if fn.type == "identifier":
+        name = text(fn)
+    elif fn.type == "member_expression":
+        name = member_property(fn) or ""
+        obj = unwrap(fn.child_by_field_name("object"))
+        if obj is not None and text(obj) == "Promise" and name in _ALL_PROMISES:
+            args = call_arguments(node)
+            return bool(args) and _all_cleanup(args[0])
+    else:
+        return False
+    name = name.lstrip("$")
+    return name in _CLEANUP_METHODS or bool(_CLEANUP_NAME.search(name))
+
+
+def _all_cleanup(items: ts.Node | None) -> bool:
+    """An array of cleanup calls, or `xs.map(cb)` whose callback only cleans up."""
+    items = unwrap(items)
+    if items is None:
+        return False
+    if items.type == "array":
+        elements = [e for e in items.named_children if e.type != "comment"]
+        return bool(elements) and all(_is_cleanup_call(e) for e in elements)
+    if items.type == "call_expression" and callee_method(items) in ("map", "flatMap"):
+        args = call_arguments(items)
+        callback = unwrap(args[0]) if args else None
+        if callback is None or callback.type not in FUNCTION_TYPES:
+            return False
+        body = callback.child_by_field_name("body")
+        if body is not None and body.type == "statement_block":
+            return _only_cleanup(body)
+        return _is_cleanup_call(body)
+    return False
+
+
+def _is_logging_statement(expression: ts.Node | None) -> bool:
+    expression = unwrap(expression)
+    if expression is None or expression.type != "call_expression":
+        return False
+    fn = unwrap(call_function(expression))
+    obj = unwrap(fn.child_by_field_name("object")) if fn is not None else None
+    return obj is not None and obj.type == "identifier" and text(obj) in _NEUTRAL_OBJECTS
+
+
+def _only_cleanup(block: ts.Node) -> bool:
+    """Whether a block does nothing but clean up: at least one cleanup call, and otherwise only
+    conditions, loops and blocks around cleanup calls, and logging."""
+    cleans = False
+    stack = [s for s in block.named_children if s.type != "comment"]
+    while stack:
+        statement = stack.pop()
+        kind = statement.type
+        if kind == "expression_statement":
+            expression = statement.named_children[0] if statement.named_children else None
+            if _is_cleanup_call(expression):
+                cleans = True
+            elif not _is_logging_statement(expression):
+                return False
+        elif kind in ("statement_block", "else_clause"):
+            stack.extend(s for s in statement.named_children if s.type != "comment")
+        elif kind == "if_statement":
+            stack.extend(
+                part
+                for part in (
+                    statement.child_by_field_name("consequence"),
+                    statement.child_by_field_name("alternative"),
+                )
+                if part is not None
+            )
+        elif kind in LOOP_TYPES:
+            body = statement.child_by_field_name("body")
+            if body is None:
+                return False
+            stack.append(body)
+        elif kind not in ("empty_statement", "comment"):
+            return False
+    return cleans
+
+
+def _guards_cleanup(ctx: FileContext, try_statement: ts.Node, run: ts.Node) -> bool:
+    """Whether a try only guards cleanup beside the run's real work: it sits in a `finally` (the
+    attempt already ends with the first error, if any), or its body only removes or closes
+    things while the run awaits other work elsewhere. A run whose whole work is the cleanup (a
+    scheduled purge) still loses its failure in the catch."""
+    for anc in ancestors(try_statement):
+        if anc == run:
+            break
+        if anc.type == "finally_clause":
+            return True
+    block = try_statement.child_by_field_name("body")
+    if block is None or not _only_cleanup(block):
+        return False
+    return any(not contains(try_statement, a) for a in ctx.model.within("await", run))
 
 
 def _does_remote_work(ctx: FileContext, block: ts.Node) -> bool:
@@ -376,9 +586,12 @@ def catch_without_rethrow(ctx: FileContext) -> Iterator[Report]:
             continue
         try_statement = clause.parent
         block = try_statement.child_by_field_name("body") if try_statement is not None else None
-        if try_statement is None or block is None or ctx.model.task_running(clause) is None:
+        task = ctx.model.task_running(clause) if try_statement is not None else None
+        if try_statement is None or block is None or task is None or task.run is None:
             continue
         if not _does_remote_work(ctx, block) or _throws_later(try_statement):
+            continue
+        if _guards_cleanup(ctx, try_statement, task.run):
             continue
         yield Report(clause.children[0])
 
