@@ -281,6 +281,221 @@ def test_env_unchecked_helper_file_in_trigger_dir() -> None:
     assert lines_of(lint(code, only="env-unchecked", path="src/trigger/lib/redis.ts")) == [1]
 
 
+# A type assertion that leaves out `undefined` states the variable is set, as `!` does.
+ENV_ASSERTED_SILENT = {
+    "as string": "const stripe = new Stripe(process.env.STRIPE_KEY as string);",
+    "angle-bracket assertion": "const stripe = new Stripe(<string>process.env.STRIPE_KEY);",
+    "satisfies": "const stripe = new Stripe(process.env.STRIPE_KEY satisfies string);",
+    "as a union without undefined": (
+        'const mode = process.env.MODE as "a" | "b"; configure({ mode: mode });'
+    ),
+    "through unknown": "const key = process.env.KEY as unknown as string; use(key.trim());",
+    "bound, then asserted at the use": """
+        const key = process.env.RESEND_KEY;
+        const resend = new Resend(key as string);
+    """,
+    "asserted into a variable": """
+        const key = process.env.RESEND_KEY as string;
+        const resend = new Resend(key);
+    """,
+}
+
+
+@pytest.mark.parametrize("code", ENV_ASSERTED_SILENT.values(), ids=ENV_ASSERTED_SILENT.keys())
+def test_env_unchecked_silent_on_type_assertions(code: str) -> None:
+    task = '\nexport const t = task({ id: "t", run: async () => {} });\n'
+    assert lint(sdk_code(code) + task, only="env-unchecked") == []
+
+
+ENV_ASSERTION_STILL_FIRES = {
+    "as string | undefined": "const stripe = new Stripe(process.env.STRIPE_KEY as string | undefined);",
+    "as any": "const stripe = new Stripe(process.env.STRIPE_KEY as any);",
+    "as unknown": "const stripe = new Stripe(process.env.STRIPE_KEY as unknown);",
+}
+
+
+@pytest.mark.parametrize(
+    "code", ENV_ASSERTION_STILL_FIRES.values(), ids=ENV_ASSERTION_STILL_FIRES.keys()
+)
+def test_env_unchecked_fires_on_assertions_that_allow_undefined(code: str) -> None:
+    task = '\nexport const t = task({ id: "t", run: async () => {} });\n'
+    assert len(lint(sdk_code(code) + task, only="env-unchecked")) == 1
+
+
+# Read only while building: the CLI strips `build` from the config it bundles for runs.
+ENV_DEPLOY_TIME_SILENT = {
+    "an esbuild plugin for deploys": """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { esbuildPlugin } from "@trigger.dev/build/extensions";
+        import { sentryEsbuildPlugin } from "@sentry/esbuild-plugin";
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          build: {
+            extensions: [
+              esbuildPlugin(
+                sentryEsbuildPlugin({
+                  org: process.env.SENTRY_ORG,
+                  authToken: process.env.SENTRY_AUTH_TOKEN,
+                }),
+                { placement: "last", target: "deploy" },
+              ),
+            ],
+          },
+        });
+    """,
+    "syncing variables at deploy": """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { syncEnvVars } from "@trigger.dev/build/extensions/core";
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          build: {
+            extensions: [
+              syncEnvVars(async () => ({ DATABASE_URL: process.env.PROD_DATABASE_URL })),
+            ],
+          },
+        });
+    """,
+    "a plugin built above the config, used only in build": """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { esbuildPlugin } from "@trigger.dev/build/extensions";
+        import { sentryEsbuildPlugin } from "@sentry/esbuild-plugin";
+        const uploadToken = process.env.SENTRY_AUTH_TOKEN;
+        const sentry = sentryEsbuildPlugin({ authToken: uploadToken, org: process.env.SENTRY_ORG });
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          build: { extensions: [esbuildPlugin(sentry, { target: "deploy" })] },
+        });
+    """,
+    "a build extension's options outside the config object": """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { prismaExtension } from "@trigger.dev/build/extensions/prisma";
+        const prisma = prismaExtension({ schema: "prisma/schema.prisma", directUrlEnvVarName: process.env.DIRECT_URL_NAME });
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          build: { extensions: [prisma] },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", ENV_DEPLOY_TIME_SILENT.values(), ids=ENV_DEPLOY_TIME_SILENT.keys())
+def test_env_unchecked_silent_on_deploy_time_reads(code: str) -> None:
+    assert lint(code, only="env-unchecked", path="trigger.config.ts") == []
+
+
+def test_env_unchecked_fires_on_config_reads_made_at_run_time() -> None:
+    # Telemetry exporters are built when a run's worker loads the config; `build` is not.
+    code = """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+        const axiomToken = process.env.AXIOM_TOKEN;
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          telemetry: {
+            exporters: [
+              new OTLPTraceExporter({ headers: { Authorization: `Bearer ${axiomToken}` } }),
+              new OTLPTraceExporter({ url: process.env.OTEL_COLLECTOR_URL }),
+            ],
+          },
+          build: { external: [process.env.NOT_EXTERNAL_NAME] },
+        });
+    """
+    findings = lint(code, only="env-unchecked", path="trigger.config.ts")
+    assert lines_of(findings) == [3, 10]
+
+
+def test_env_unchecked_fires_when_a_build_value_is_also_used_at_run_time() -> None:
+    code = """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { esbuildPlugin } from "@trigger.dev/build/extensions";
+        const dsn = process.env.SENTRY_DSN;
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          init: async () => Sentry.init({ dsn: dsn }),
+          build: { extensions: [esbuildPlugin(sentryPlugin({ dsn }))] },
+        });
+    """
+    assert lines_of(lint(code, only="env-unchecked", path="trigger.config.ts")) == [3]
+
+
+def test_env_unchecked_build_key_only_counts_in_the_config() -> None:
+    code = sdk_code("""
+        const options = { build: { token: process.env.BUILD_TOKEN } };
+        export const t = task({ id: "t", run: async () => deploy(options) });
+    """)
+    assert lines_of(lint(code, only="env-unchecked")) == [2]
+
+
+# Set by Trigger.dev in every run (dev and deployed), or describing the machine: never a secret
+# the user forgot to deploy.
+ENV_PROVIDED_SILENT = {
+    "secret key handed to another client": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            const client = new ApiClient(process.env.TRIGGER_API_URL, process.env.TRIGGER_SECRET_KEY);
+            return client.list();
+          },
+        });
+    """,
+    "project ref in a url": """
+        export const t = task({
+          id: "t",
+          run: async () => fetch(`https://cloud.trigger.dev/projects/${process.env.TRIGGER_PROJECT_REF}`),
+        });
+    """,
+    "time zone and locale": """
+        export const t = task({
+          id: "t",
+          run: async () =>
+            new Intl.DateTimeFormat(process.env.LANG, { timeZone: process.env.TZ }).format(new Date()),
+        });
+    """,
+    "host name in a payload": """
+        export const t = task({
+          id: "t",
+          run: async () => report({ host: process.env.HOSTNAME, home: process.env.HOME }),
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", ENV_PROVIDED_SILENT.values(), ids=ENV_PROVIDED_SILENT.keys())
+def test_env_unchecked_silent_on_provided_variables(code: str) -> None:
+    assert lint(sdk_code(code), only="env-unchecked") == []
+
+
+def test_env_unchecked_fires_on_trigger_variables_runs_do_not_get() -> None:
+    # The CLI reads TRIGGER_ACCESS_TOKEN; runs are not given it.
+    code = sdk_code("""
+        export const t = task({
+          id: "t",
+          run: async () =>
+            fetch("https://api.trigger.dev/api/v1/projects", {
+              headers: { Authorization: `Bearer ${process.env.TRIGGER_ACCESS_TOKEN}` },
+            }),
+        });
+    """)
+    [finding] = lint(code, only="env-unchecked")
+    assert "TRIGGER_ACCESS_TOKEN" in finding.message
+
+
+def test_env_unchecked_provided_variables_still_count_in_the_config() -> None:
+    # The CLI evaluates trigger.config in the deploying shell, where nothing is injected.
+    code = """
+        import { defineConfig } from "@trigger.dev/sdk";
+        export default defineConfig({ project: process.env.TRIGGER_PROJECT_REF, maxDuration: 300, logLevel: process.env.LANG });
+    """
+    findings = lint(code, only="env-unchecked", path="trigger.config.ts")
+    assert [f.message.split("`")[1] for f in findings] == ["process.env.TRIGGER_PROJECT_REF"]
+
+
 # --- catch-without-rethrow -------------------------------------------------------------------
 
 

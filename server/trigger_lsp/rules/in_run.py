@@ -16,17 +16,22 @@ from trigger_lsp.analysis.syntax import (
     call_function,
     callee_method,
     contains,
+    descendants,
     language,
     member_property,
+    member_value,
+    object_members,
     string_value,
     text,
     unwrap,
 )
-from trigger_lsp.rules.base import FileContext, Report, rule
+from trigger_lsp.project.trigger_config import config_object
+from trigger_lsp.rules.base import FileContext, Report, rule, rule_data
 from trigger_lsp.rules.common import (
     at_module_level,
     declared_value,
     enclosing_statement_function,
+    identifier_uses,
     sdk_binds,
     trigger_name,
     wait_name,
@@ -108,18 +113,12 @@ _COMPARISONS = frozenset({"===", "!==", "==", "!=", "<", ">", "<=", ">=", "in", 
 _FALLBACKS = frozenset({"??", "||", "&&"})
 # Conversions whose result is usually defaulted by the caller: look at how the result is used.
 _PASS_THROUGH_CALLS = frozenset({"Number", "String"})
-_WRAPPERS = frozenset(
-    {
-        "parenthesized_expression",
-        "as_expression",
-        "satisfies_expression",
-        "type_assertion",
-        "await_expression",
-    }
-)
-# Set by Node.js tooling and only ever compared; never worth a warning.
-_IGNORED_VARIABLES = frozenset({"NODE_ENV"})
+_WRAPPERS = frozenset({"parenthesized_expression", "await_expression"})
+_ASSERTIONS = frozenset({"as_expression", "satisfies_expression", "type_assertion"})
+# Types that do not claim the value is there: asserting to them is no check.
+_OPEN_TYPES = frozenset({"undefined", "null", "any", "unknown", "void"})
 _CONFIG_FILE = re.compile(r"^trigger\.config\.[cm]?[jt]s$")
+_BUILD_PACKAGE = "@trigger.dev/build"
 
 CHECKED, UNCHECKED = True, False
 
@@ -168,6 +167,18 @@ def _use_in_object(node: ts.Node) -> bool | None:
     return UNCHECKED
 
 
+def _asserts_present(assertion: ts.Node) -> bool:
+    """`x as string`, `<string>x`, `x satisfies string`: a type that leaves out `undefined`
+    says the variable is set, as `x!` does."""
+    if assertion.type == "type_assertion":
+        asserted = assertion.named_children[0] if assertion.named_children else None
+    else:
+        asserted = assertion.named_children[-1] if len(assertion.named_children) > 1 else None
+    if asserted is None:
+        return False  # `x as const`
+    return not any(text(n) in _OPEN_TYPES for n in (asserted, *descendants(asserted)))
+
+
 def _use_of(node: ts.Node) -> bool | ts.Node | None:
     """How an env value is used: CHECKED, UNCHECKED, the identifier it is bound to, or None
     when the use tells nothing (a bare statement, a return, an assignment elsewhere)."""
@@ -175,6 +186,11 @@ def _use_of(node: ts.Node) -> bool | ts.Node | None:
     while (parent := cur.parent) is not None:
         kind = parent.type
         if kind in _WRAPPERS:
+            cur = parent
+            continue
+        if kind in _ASSERTIONS and parent.child_by_field_name("type") != cur:
+            if _asserts_present(parent):
+                return CHECKED
             cur = parent
             continue
         if kind == "non_null_expression":
@@ -263,7 +279,9 @@ def _env_reads(ctx: FileContext) -> Iterator[tuple[str, ts.Node, bool | ts.Node 
                 yield name, ident, ident
 
 
-def _binding_uses(ctx: FileContext, bindings: list[ts.Node]) -> dict[int, list[bool | None]]:
+def _binding_uses(
+    ctx: FileContext, bindings: list[ts.Node], deploy_time: _DeployTime
+) -> dict[int, list[bool | None]]:
     """For each binding identifier (by start byte), the uses of the later references to it in
     its scope. One query over the file finds every reference."""
     names = {text(b) for b in bindings}
@@ -280,11 +298,73 @@ def _binding_uses(ctx: FileContext, bindings: list[ts.Node]) -> dict[int, list[b
             continue
         uses: list[bool | None] = []
         for ref in refs[text(binding)]:
-            if binding.end_byte < ref.start_byte <= scope.end_byte:
+            if binding.end_byte < ref.start_byte <= scope.end_byte and ref not in deploy_time:
                 use = _use_of(ref)
                 uses.append(use if isinstance(use, bool) else None)
         out[binding.start_byte] = uses
     return out
+
+
+class _DeployTime:
+    """Which code of a `trigger.config.*` file only runs while the CLI builds: the `build`
+    member of the config (the CLI strips it from the config it bundles for runs), the
+    arguments of build extensions imported from `@trigger.dev/build`, and module-level
+    variables used only there."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.regions: list[ts.Node] = []
+        if ctx.path is None or not _CONFIG_FILE.match(ctx.path.name):
+            return
+        options, _ = config_object(ctx.tree.root_node, ctx.model.sdk)
+        build = member_value(object_members(options).get("build"))
+        if build is not None:
+            self.regions.append(build)
+        for call in ctx.model.of("call"):
+            fn = unwrap(call_function(call))
+            imp = ctx.model.import_of(text(fn)) if fn is not None else None
+            if imp is not None and imp.source.startswith(_BUILD_PACKAGE):
+                arguments = call.child_by_field_name("arguments")
+                if arguments is not None:
+                    self.regions.append(arguments)
+        self._decided: dict[int, bool] = {}
+
+    def __contains__(self, node: ts.Node) -> bool:
+        return bool(self.regions) and self._only_deploy_time(node, 0)
+
+    def _only_deploy_time(self, node: ts.Node, depth: int) -> bool:
+        if any(contains(r, node) for r in self.regions):
+            return True
+        declarator = _module_declarator(node)
+        if declarator is None or depth > 3:
+            return False
+        key = declarator.start_byte
+        if key not in self._decided:
+            self._decided[key] = False  # a cycle is not deploy-time
+            name = declarator.child_by_field_name("name")
+            uses = identifier_uses(self.ctx.model, name) if name is not None else []
+            self._decided[key] = bool(uses) and all(
+                self._only_deploy_time(u, depth + 1) for u in uses
+            )
+        return self._decided[key]
+
+
+def _module_declarator(node: ts.Node) -> ts.Node | None:
+    """The module-level `const name = ...` whose value holds `node`."""
+    found = None
+    for anc in ancestors(node):
+        if anc.type in FUNCTION_TYPES or anc.type == "class_body":
+            return None
+        if anc.type == "variable_declarator" and found is None:
+            name, value = anc.child_by_field_name("name"), anc.child_by_field_name("value")
+            named = name is not None and name.type == "identifier"
+            if named and value is not None and contains(value, node):
+                found = anc
+    return found
+
+
+def _is_config_file(ctx: FileContext) -> bool:
+    return ctx.path is not None and bool(_CONFIG_FILE.match(ctx.path.name))
 
 
 def _is_task_file(ctx: FileContext) -> bool:
@@ -299,9 +379,15 @@ def _is_task_file(ctx: FileContext) -> bool:
 def env_unchecked(ctx: FileContext) -> Iterator[Report]:
     if not ctx.mentions(b"process.env") or not _is_task_file(ctx):
         return
-    reads = [r for r in _env_reads(ctx) if r[0] not in _IGNORED_VARIABLES]
+    # Variables that describe the machine are set or optional everywhere; those Trigger.dev
+    # sets in every run are missing where the CLI evaluates the config, in the deploying shell.
+    ignored = rule_data("env-unchecked", "informational")
+    if not _is_config_file(ctx):
+        ignored |= rule_data("env-unchecked", "injected")
+    deploy_time = _DeployTime(ctx)
+    reads = [r for r in _env_reads(ctx) if r[0] not in ignored and r[1] not in deploy_time]
     bindings = [use for _, _, use in reads if isinstance(use, ts.Node)]
-    binding_uses = _binding_uses(ctx, bindings) if bindings else {}
+    binding_uses = _binding_uses(ctx, bindings, deploy_time) if bindings else {}
     checked: set[str] = set()
     unchecked: dict[str, ts.Node] = {}
     for name, node, use in reads:
