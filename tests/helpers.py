@@ -9,7 +9,7 @@ from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
 from trigger_lsp.engine import Finding, analyze
-from trigger_lsp.index import ProjectIndex, entries_for
+from trigger_lsp.index import ProjectIndex, entries_for, imports_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.versions import Version
@@ -85,7 +85,7 @@ class OnlyQuestions:
         self._index = index
 
     def __getattr__(self, name: str) -> object:
-        allowed = {"complete", "defined_elsewhere", "knows", "has_ids", "ids"}
+        allowed = {"complete", "defined_elsewhere", "knows", "has_ids", "ids", "bundled_packages"}
         assert name in allowed, f"a rule read index.{name}, which TaskIds does not offer"
         return getattr(self._index, name)
 
@@ -94,7 +94,8 @@ def _own_index(source: bytes, file: Path, root: Path) -> ProjectIndex:
     """The index of a project holding only this file."""
     index = ProjectIndex()
     grammar = grammar_for(file)
-    index.update(file, entries_for(build_model(parse(source, grammar), grammar), file, root))
+    model = build_model(parse(source, grammar), grammar)
+    index.update(file, entries_for(model, file, root), imports=imports_for(model, file, root))
     index.complete = True
     return index
 

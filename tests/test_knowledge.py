@@ -233,6 +233,28 @@ def test_rule_naming_an_unknown_sharp_edge(refs: Path):
     )
 
 
+def test_rule_data_must_map_names_to_lists_of_strings(refs: Path):
+    path = refs / "validations.md"
+    text = _edit(
+        path,
+        lambda t: t.replace(
+            "  injected: [TRIGGER_SECRET_KEY,", "  injected: {TRIGGER_SECRET_KEY: 1,", 1
+        ).replace("TRIGGERDOTDEV]", "TRIGGERDOTDEV}", 1),
+    )
+    _expect(
+        refs,
+        "validations.md",
+        _yaml_line(text, "env-unchecked"),
+        "'data' must map names to lists of strings",
+    )
+
+
+def test_rule_data_lists_load():
+    data = KB.rules["env-unchecked"].data
+    assert "TRIGGER_SECRET_KEY" in data["injected"]
+    assert "TZ" in data["informational"]
+
+
 def test_sharp_edge_naming_an_unknown_rule(refs: Path):
     path = refs / "sharp_edges.md"
     text = _edit(

@@ -13,7 +13,7 @@ from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.cli.runner import CheckOptions, check_paths
 from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
 from trigger_lsp.engine import analyze
-from trigger_lsp.index import ProjectIndex, entries_for
+from trigger_lsp.index import ProjectIndex, entries_for, imports_for
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.settings import RuleSettings
 
@@ -30,7 +30,8 @@ def _task(var: str, task_id: str, body: str = 'logger.info("x");') -> str:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "package.json").write_text(
-        '{"name": "p", "dependencies": {"@trigger.dev/sdk": "4.8.3"}}\n'
+        '{"name": "p", "dependencies": {"@trigger.dev/sdk": "4.8.3", "sharp": "0.33.0",'
+        ' "better-sqlite3": "11.0.0"}}\n'
     )
     (tmp_path / "trigger.config.ts").write_text(
         'import { defineConfig } from "@trigger.dev/sdk";\n'
@@ -60,6 +61,11 @@ def project(tmp_path: Path) -> Path:
         + "// trigger-lsp-ignore unknown-task-id\n"
         + _task("r", "quiet-own")
     )
+    # Imports one native dependency (reported on the config); the other is imported by no
+    # file (the config's speculative answer says it is: the config is checked again).
+    (trigger / "images.ts").write_text(
+        'import sharp from "sharp";\n' + SDK + _task("i", "images", "await sharp();")
+    )
     # Clean files: every answer holds, nothing to redo.
     for i in range(5):
         (trigger / f"clean{i}.ts").write_text(SDK + _task("d", f"clean-{i}"))
@@ -73,7 +79,8 @@ def _two_passes(files: list[Path]) -> dict[Path, list[tuple[object, ...]]]:
     sources = {f: f.read_bytes() for f in files}
     for f, source in sources.items():
         model = build_model(parse(source, "typescript"), "typescript")
-        index.update(f, entries_for(model, f, resolver.context_for(f).root))
+        root = resolver.context_for(f).root
+        index.update(f, entries_for(model, f, root), imports=imports_for(model, f, root))
     index.complete = True
     out = {}
     for f, source in sources.items():
@@ -96,6 +103,7 @@ def test_one_pass_equals_two_passes(project: Path, jobs: int) -> None:
     # The cases the speculation gets wrong are in there, so the test is not vacuous.
     rules = {loc.finding.rule for o in outcomes for loc in o.located}
     assert {"duplicate-task-id", "unknown-task-id", "unused-suppression"} <= rules
+    assert "native-modules-external" in rules
     quiet = next(o for o in outcomes if o.path.name == "quiet.ts")
     assert [loc.finding.rule for loc in quiet.located] == ["unused-suppression"]
 
@@ -122,3 +130,16 @@ def test_each_wrong_answer_is_caught() -> None:
     assert holds("has_ids", root)
     assert not holds("has_ids", Path("/elsewhere"))
     assert not holds("ids", root)  # never answered right: the file is always checked again
+    imports = b'import sharp from "sharp";\n'
+    index.update(
+        Path("/p/src/trigger/img.ts"),
+        [],
+        imports=imports_for(
+            build_model(parse(imports, "typescript"), "typescript"),
+            Path("/p/src/trigger/img.ts"),
+            root,
+        ),
+    )
+    assert holds("bundled_packages", root, None, frozenset({"sharp"}))
+    assert not holds("bundled_packages", root, None, frozenset({"sharp", "canvas"}))
+    assert not holds("bundled_packages", root, (Path("/p/jobs"),), frozenset({"sharp"}))

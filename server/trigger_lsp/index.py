@@ -26,7 +26,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.paths import resolved
+from trigger_lsp.paths import relative_parts, resolved
 
 
 @dataclass(frozen=True)
@@ -304,16 +304,60 @@ def sites_for(model: FileModel, path: Path, project: Path) -> list[TriggerSite]:
     return sites
 
 
+# --- imports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileImports:
+    """The modules a file imports (type-only imports left out: they are erased), for questions
+    about what a project's bundle holds. Local specifiers are resolved when asked."""
+
+    project: Path
+    packages: frozenset[str]  # package names: `sharp`, `@napi-rs/canvas`
+    local: tuple[str, ...]  # `./lib/image`, `@/lib/db`
+
+
+def package_name(specifier: str) -> str | None:
+    """`sharp/lib/x` -> `sharp`, `@napi-rs/canvas/js` -> `@napi-rs/canvas`; None for Node's
+    own modules (`node:fs`) and malformed specifiers."""
+    if specifier.startswith("node:") or not specifier:
+        return None
+    parts = specifier.split("/")
+    if specifier.startswith("@"):
+        return "/".join(parts[:2]) if len(parts) > 1 and parts[1] else None
+    return parts[0]
+
+
+def imports_for(model: FileModel, path: Path, project: Path) -> FileImports:
+    packages: set[str] = set()
+    local: list[str] = []
+    for imp in model.imports:
+        if imp.type_only:
+            continue
+        if imp.is_relative:
+            local.append(imp.source)
+        else:
+            name = package_name(imp.source)
+            if name is not None:
+                packages.add(name)
+    return FileImports(project, frozenset(packages), tuple(dict.fromkeys(local)))
+
+
 @dataclass(frozen=True)
 class FileIndex:
     """What the index keeps of one file."""
 
     entries: list[TaskEntry]
     sites: list[TriggerSite]
+    imports: FileImports | None = None
 
 
 def index_model(model: FileModel, path: Path, project: Path) -> FileIndex:
-    return FileIndex(entries_for(model, path, project), sites_for(model, path, project))
+    return FileIndex(
+        entries_for(model, path, project),
+        sites_for(model, path, project),
+        imports_for(model, path, project),
+    )
 
 
 def index_source(source: bytes, path: Path, project: Path) -> FileIndex:
@@ -337,6 +381,10 @@ class TaskIds(Protocol):
 
     def ids(self, project: Path | None = None) -> frozenset[str]: ...
 
+    def bundled_packages(
+        self, project: Path, dirs: tuple[Path, ...] | None, packages: frozenset[str]
+    ) -> frozenset[str]: ...
+
 
 class ProjectIndex:
     """Thread-safe map of file -> task entries and trigger sites, with lookups by id within one
@@ -350,6 +398,7 @@ class ProjectIndex:
         self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
         # ids per project, derived from the `_by_id` map they were computed from
         self._ids: dict[Path | None, frozenset[str]] = {}  # per project, derived like _by_id
+        self._imports: dict[Path, FileImports] = {}  # what each file imports
         self.complete = False  # True once the whole workspace has been indexed
 
     def update(
@@ -357,12 +406,15 @@ class ProjectIndex:
         path: Path,
         entries: list[TaskEntry],
         sites: list[TriggerSite] | Callable[[], list[TriggerSite]] | None = None,
+        imports: FileImports | None = None,
     ) -> bool:
         """Replace a file's entries (and its trigger sites when given: a list, or a function
-        computing them when someone first asks, which keeps that work off each keystroke);
-        return whether the set of ids changed."""
+        computing them when someone first asks, which keeps that work off each keystroke; and
+        its imports when given); return whether the set of ids changed."""
         new = tuple(entries)
         with self._lock:
+            if imports is not None:
+                self._imports[path] = imports
             old = self._by_file.get(path, ())
             self._by_file[path] = new
             if old != new:
@@ -380,6 +432,7 @@ class ProjectIndex:
                 self._invalidate()
             self._sites.pop(path, None)
             self._pending.pop(path, None)
+            self._imports.pop(path, None)
 
     def entries(self) -> list[TaskEntry]:
         with self._lock:
@@ -461,3 +514,36 @@ class ProjectIndex:
                     if project is None or any(e.project == project for e in group)
                 )
             return cached
+
+    def bundled_packages(
+        self, project: Path, dirs: tuple[Path, ...] | None, packages: frozenset[str]
+    ) -> frozenset[str]:
+        """Which of `packages` the project's bundle imports: files of the project inside
+        `dirs` (None: under folders named `trigger`, as the CLI finds them when the config
+        lists no dirs) and the project files they import, directly or through others."""
+        with self._lock:
+            files = dict(self._imports)
+        wanted = {resolved(d) for d in dirs} if dirs is not None else None
+
+        def in_dirs(path: Path) -> bool:
+            if wanted is None:
+                parts = relative_parts(path, project) or path.parts
+                return "trigger" in parts[:-1]
+            here = resolved(path)
+            return here in wanted or any(p in wanted for p in here.parents)
+
+        by_place = {resolved(p): p for p, f in files.items() if f.project == project}
+        todo = [p for p in by_place.values() if in_dirs(p)]
+        seen = set(todo)
+        found: set[str] = set()
+        while todo and found != packages:
+            path = todo.pop()
+            record = files[path]
+            found |= record.packages & packages
+            for specifier in record.local:
+                target = resolve_module(path, specifier, project)
+                key = by_place.get(resolved(target)) if target is not None else None
+                if key is not None and key not in seen:
+                    seen.add(key)
+                    todo.append(key)
+        return frozenset(found)

@@ -281,6 +281,221 @@ def test_env_unchecked_helper_file_in_trigger_dir() -> None:
     assert lines_of(lint(code, only="env-unchecked", path="src/trigger/lib/redis.ts")) == [1]
 
 
+# A type assertion that leaves out `undefined` states the variable is set, as `!` does.
+ENV_ASSERTED_SILENT = {
+    "as string": "const stripe = new Stripe(process.env.STRIPE_KEY as string);",
+    "angle-bracket assertion": "const stripe = new Stripe(<string>process.env.STRIPE_KEY);",
+    "satisfies": "const stripe = new Stripe(process.env.STRIPE_KEY satisfies string);",
+    "as a union without undefined": (
+        'const mode = process.env.MODE as "a" | "b"; configure({ mode: mode });'
+    ),
+    "through unknown": "const key = process.env.KEY as unknown as string; use(key.trim());",
+    "bound, then asserted at the use": """
+        const key = process.env.RESEND_KEY;
+        const resend = new Resend(key as string);
+    """,
+    "asserted into a variable": """
+        const key = process.env.RESEND_KEY as string;
+        const resend = new Resend(key);
+    """,
+}
+
+
+@pytest.mark.parametrize("code", ENV_ASSERTED_SILENT.values(), ids=ENV_ASSERTED_SILENT.keys())
+def test_env_unchecked_silent_on_type_assertions(code: str) -> None:
+    task = '\nexport const t = task({ id: "t", run: async () => {} });\n'
+    assert lint(sdk_code(code) + task, only="env-unchecked") == []
+
+
+ENV_ASSERTION_STILL_FIRES = {
+    "as string | undefined": "const stripe = new Stripe(process.env.STRIPE_KEY as string | undefined);",
+    "as any": "const stripe = new Stripe(process.env.STRIPE_KEY as any);",
+    "as unknown": "const stripe = new Stripe(process.env.STRIPE_KEY as unknown);",
+}
+
+
+@pytest.mark.parametrize(
+    "code", ENV_ASSERTION_STILL_FIRES.values(), ids=ENV_ASSERTION_STILL_FIRES.keys()
+)
+def test_env_unchecked_fires_on_assertions_that_allow_undefined(code: str) -> None:
+    task = '\nexport const t = task({ id: "t", run: async () => {} });\n'
+    assert len(lint(sdk_code(code) + task, only="env-unchecked")) == 1
+
+
+# Read only while building: the CLI strips `build` from the config it bundles for runs.
+ENV_DEPLOY_TIME_SILENT = {
+    "an esbuild plugin for deploys": """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { esbuildPlugin } from "@trigger.dev/build/extensions";
+        import { sentryEsbuildPlugin } from "@sentry/esbuild-plugin";
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          build: {
+            extensions: [
+              esbuildPlugin(
+                sentryEsbuildPlugin({
+                  org: process.env.SENTRY_ORG,
+                  authToken: process.env.SENTRY_AUTH_TOKEN,
+                }),
+                { placement: "last", target: "deploy" },
+              ),
+            ],
+          },
+        });
+    """,
+    "syncing variables at deploy": """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { syncEnvVars } from "@trigger.dev/build/extensions/core";
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          build: {
+            extensions: [
+              syncEnvVars(async () => ({ DATABASE_URL: process.env.PROD_DATABASE_URL })),
+            ],
+          },
+        });
+    """,
+    "a plugin built above the config, used only in build": """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { esbuildPlugin } from "@trigger.dev/build/extensions";
+        import { sentryEsbuildPlugin } from "@sentry/esbuild-plugin";
+        const uploadToken = process.env.SENTRY_AUTH_TOKEN;
+        const sentry = sentryEsbuildPlugin({ authToken: uploadToken, org: process.env.SENTRY_ORG });
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          build: { extensions: [esbuildPlugin(sentry, { target: "deploy" })] },
+        });
+    """,
+    "a build extension's options outside the config object": """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { prismaExtension } from "@trigger.dev/build/extensions/prisma";
+        const prisma = prismaExtension({ schema: "prisma/schema.prisma", directUrlEnvVarName: process.env.DIRECT_URL_NAME });
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          build: { extensions: [prisma] },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", ENV_DEPLOY_TIME_SILENT.values(), ids=ENV_DEPLOY_TIME_SILENT.keys())
+def test_env_unchecked_silent_on_deploy_time_reads(code: str) -> None:
+    assert lint(code, only="env-unchecked", path="trigger.config.ts") == []
+
+
+def test_env_unchecked_fires_on_config_reads_made_at_run_time() -> None:
+    # Telemetry exporters are built when a run's worker loads the config; `build` is not.
+    code = """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+        const axiomToken = process.env.AXIOM_TOKEN;
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          telemetry: {
+            exporters: [
+              new OTLPTraceExporter({ headers: { Authorization: `Bearer ${axiomToken}` } }),
+              new OTLPTraceExporter({ url: process.env.OTEL_COLLECTOR_URL }),
+            ],
+          },
+          build: { external: [process.env.NOT_EXTERNAL_NAME] },
+        });
+    """
+    findings = lint(code, only="env-unchecked", path="trigger.config.ts")
+    assert lines_of(findings) == [3, 10]
+
+
+def test_env_unchecked_fires_when_a_build_value_is_also_used_at_run_time() -> None:
+    code = """
+        import { defineConfig } from "@trigger.dev/sdk";
+        import { esbuildPlugin } from "@trigger.dev/build/extensions";
+        const dsn = process.env.SENTRY_DSN;
+        export default defineConfig({
+          project: "proj_abc",
+          maxDuration: 300,
+          init: async () => Sentry.init({ dsn: dsn }),
+          build: { extensions: [esbuildPlugin(sentryPlugin({ dsn }))] },
+        });
+    """
+    assert lines_of(lint(code, only="env-unchecked", path="trigger.config.ts")) == [3]
+
+
+def test_env_unchecked_build_key_only_counts_in_the_config() -> None:
+    code = sdk_code("""
+        const options = { build: { token: process.env.BUILD_TOKEN } };
+        export const t = task({ id: "t", run: async () => deploy(options) });
+    """)
+    assert lines_of(lint(code, only="env-unchecked")) == [2]
+
+
+# Set by Trigger.dev in every run (dev and deployed), or describing the machine: never a secret
+# the user forgot to deploy.
+ENV_PROVIDED_SILENT = {
+    "secret key handed to another client": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            const client = new ApiClient(process.env.TRIGGER_API_URL, process.env.TRIGGER_SECRET_KEY);
+            return client.list();
+          },
+        });
+    """,
+    "project ref in a url": """
+        export const t = task({
+          id: "t",
+          run: async () => fetch(`https://cloud.trigger.dev/projects/${process.env.TRIGGER_PROJECT_REF}`),
+        });
+    """,
+    "time zone and locale": """
+        export const t = task({
+          id: "t",
+          run: async () =>
+            new Intl.DateTimeFormat(process.env.LANG, { timeZone: process.env.TZ }).format(new Date()),
+        });
+    """,
+    "host name in a payload": """
+        export const t = task({
+          id: "t",
+          run: async () => report({ host: process.env.HOSTNAME, home: process.env.HOME }),
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", ENV_PROVIDED_SILENT.values(), ids=ENV_PROVIDED_SILENT.keys())
+def test_env_unchecked_silent_on_provided_variables(code: str) -> None:
+    assert lint(sdk_code(code), only="env-unchecked") == []
+
+
+def test_env_unchecked_fires_on_trigger_variables_runs_do_not_get() -> None:
+    # The CLI reads TRIGGER_ACCESS_TOKEN; runs are not given it.
+    code = sdk_code("""
+        export const t = task({
+          id: "t",
+          run: async () =>
+            fetch("https://api.trigger.dev/api/v1/projects", {
+              headers: { Authorization: `Bearer ${process.env.TRIGGER_ACCESS_TOKEN}` },
+            }),
+        });
+    """)
+    [finding] = lint(code, only="env-unchecked")
+    assert "TRIGGER_ACCESS_TOKEN" in finding.message
+
+
+def test_env_unchecked_provided_variables_still_count_in_the_config() -> None:
+    # The CLI evaluates trigger.config in the deploying shell, where nothing is injected.
+    code = """
+        import { defineConfig } from "@trigger.dev/sdk";
+        export default defineConfig({ project: process.env.TRIGGER_PROJECT_REF, maxDuration: 300, logLevel: process.env.LANG });
+    """
+    findings = lint(code, only="env-unchecked", path="trigger.config.ts")
+    assert [f.message.split("`")[1] for f in findings] == ["process.env.TRIGGER_PROJECT_REF"]
+
+
 # --- catch-without-rethrow -------------------------------------------------------------------
 
 
@@ -490,6 +705,387 @@ CATCH_SILENT = {
 
 @pytest.mark.parametrize("code", CATCH_SILENT.values(), ids=CATCH_SILENT.keys())
 def test_catch_without_rethrow_silent(code: str) -> None:
+    assert lint(sdk_code(code), only="catch-without-rethrow") == []
+
+
+# A catch that only guards cleanup: the work it protects is tidying up, not the task's result.
+CATCH_CLEANUP_SILENT = {
+    "inside finally": """
+        export const render = task({
+          id: "render",
+          run: async (payload: { url: string }) => {
+            const workdir = await makeScratchDir();
+            try {
+              return await renderPage(payload.url, workdir);
+            } finally {
+              try {
+                await sendUsage(workdir);
+              } catch (problem) {
+                logger.warn("usage report lost", { problem });
+              }
+            }
+          },
+        });
+    """,
+    "fs.promises.rm of a temporary directory": """
+        import fs from "node:fs";
+        export const unzip = task({
+          id: "unzip",
+          run: async (payload: { archive: string }) => {
+            const out = await extract(payload.archive);
+            try {
+              await fs.promises.rm(out.tmp, { recursive: true, force: true });
+            } catch {
+              logger.info("temp dir already gone");
+            }
+            return out.files;
+          },
+        });
+    """,
+    "unlink imported from fs/promises": """
+        import { unlink } from "node:fs/promises";
+        export const thumb = task({
+          id: "thumb",
+          run: async (payload: { path: string }) => {
+            const small = await shrink(payload.path);
+            try {
+              await unlink(payload.path);
+            } catch (e) {}
+            return small;
+          },
+        });
+    """,
+    "closing clients, optional chaining and $-methods": """
+        export const scrape = task({
+          id: "scrape",
+          run: async () => {
+            const browser = await launch();
+            const html = await browser.fetchPage("https://example.com");
+            try {
+              await browser?.close();
+              await prisma.$disconnect();
+              redis.quit();
+            } catch (err) {
+              logger.debug("shutdown noise", { err });
+            }
+            return html;
+          },
+        });
+    """,
+    "a cleanup-named helper under a condition": """
+        export const job = task({
+          id: "job",
+          run: async (payload: { keep: boolean }) => {
+            const result = await work();
+            try {
+              if (!payload.keep) {
+                await cleanupWorkspace(result.id);
+              }
+            } catch {}
+            return result;
+          },
+        });
+    """,
+    "removing several files at once": """
+        import { rm } from "fs/promises";
+        export const batchJob = task({
+          id: "batch-job",
+          run: async (payload: { files: string[] }) => {
+            await processAll(payload.files);
+            try {
+              await Promise.all(payload.files.map((f) => rm(f, { force: true })));
+            } catch {}
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CATCH_CLEANUP_SILENT.values(), ids=CATCH_CLEANUP_SILENT.keys())
+def test_catch_without_rethrow_silent_on_cleanup(code: str) -> None:
+    assert lint(sdk_code(code), only="catch-without-rethrow") == []
+
+
+# The same shapes, where the try holds real work next to (or instead of) the cleanup.
+CATCH_NOT_CLEANUP = {
+    "deleting a record is the task's work": """
+        export const purge = task({
+          id: "purge",
+          run: async (payload: { userId: string }) => {
+            try {
+              await db.user.delete({ where: { id: payload.userId } });
+            } catch (e) {
+              logger.error("purge failed", { e });
+            }
+          },
+        });
+    """,
+    "work and a close in one try": """
+        export const upload = task({
+          id: "upload",
+          run: async (payload: { file: string }) => {
+            const handle = await open(payload.file);
+            try {
+              await bucket.put(payload.file, handle);
+              await handle.close();
+            } catch (e) {
+              logger.error("upload failed", { e });
+            }
+          },
+        });
+    """,
+    "cleanup call's result is used": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            try {
+              const summary = await closeAccount(await getAccount());
+              return summary;
+            } catch {
+              return null;
+            }
+          },
+        });
+    """,
+    "the cleanup is the run's whole work": """
+        import { rm } from "node:fs/promises";
+        export const purge = schedules.task({
+          id: "purge-cache",
+          cron: "0 3 * * *",
+          run: async () => {
+            try {
+              await rm("/data/cache", { recursive: true });
+            } catch (e) {
+              logger.error("purge failed", { e });
+            }
+          },
+        });
+    """,
+    "a finally of another function does not cover the run": """
+        async function withRetries(fn: () => Promise<void>) {
+          try {
+            return await fn();
+          } finally {
+            counter.done();
+          }
+        }
+        export const t = task({
+          id: "t",
+          run: async () => {
+            try {
+              await fetch("https://example.com");
+            } catch {}
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CATCH_NOT_CLEANUP.values(), ids=CATCH_NOT_CLEANUP.keys())
+def test_catch_without_rethrow_fires_when_not_only_cleanup(code: str) -> None:
+    assert len(lint(sdk_code(code), only="catch-without-rethrow")) == 1
+
+
+# A throw elsewhere in the function rethrows this error only when it can run after the catch.
+CATCH_THROW_ELSEWHERE = {
+    "throw in another switch case": """
+        export const route = task({
+          id: "route",
+          run: async (payload: { kind: string }) => {
+            switch (payload.kind) {
+              case "ping":
+                try {
+                  await fetch("https://example.com/ping");
+                } catch (e) {
+                  logger.error("ping failed", { e });
+                }
+                break;
+              default:
+                throw new Error(`unknown kind ${payload.kind}`);
+            }
+          },
+        });
+    """,
+    "throw in the else branch": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { url?: string }) => {
+            if (payload.url) {
+              try {
+                await fetch(payload.url);
+              } catch {
+                logger.warn("fetch failed");
+              }
+            } else {
+              throw new Error("no url");
+            }
+          },
+        });
+    """,
+    "throw before the try in the loop body": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { ids: string[] }) => {
+            for (const id of payload.ids) {
+              if (!id) throw new Error("empty id");
+              try {
+                await fetch(`https://example.com/${id}`);
+              } catch {
+                logger.warn("skipped", { id });
+              }
+            }
+          },
+        });
+    """,
+    "throw in the outer catch, which handles other errors": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            try {
+              try {
+                await fetch("https://example.com/a");
+              } catch {
+                logger.warn("a failed");
+              }
+              await fetch("https://example.com/b");
+            } catch (e) {
+              throw e;
+            }
+          },
+        });
+    """,
+    "throw after a return": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { mode: string }) => {
+            if (payload.mode === "fast") {
+              try {
+                await fetch("https://example.com/fast");
+              } catch {}
+              return;
+            }
+            throw new Error("slow mode is gone");
+          },
+        });
+    """,
+    "throw in a case the catch's case breaks before": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { kind: string }) => {
+            switch (payload.kind) {
+              case "a":
+                try {
+                  await fetch("https://example.com/a");
+                } catch {}
+                break;
+              case "b":
+                throw new Error("b is not supported");
+            }
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CATCH_THROW_ELSEWHERE.values(), ids=CATCH_THROW_ELSEWHERE.keys())
+def test_catch_without_rethrow_ignores_throws_on_other_paths(code: str) -> None:
+    assert len(lint(sdk_code(code), only="catch-without-rethrow")) == 1
+
+
+CATCH_THROW_AFTER = {
+    "in the try's own finally": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            let error: unknown;
+            try {
+              await fetch("https://example.com/a");
+            } catch (e) {
+              error = e;
+            } finally {
+              if (error) throw error;
+            }
+          },
+        });
+    """,
+    "after the switch": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { kind: string }) => {
+            let failed = false;
+            switch (payload.kind) {
+              case "a":
+                try {
+                  await fetch("https://example.com/a");
+                } catch {
+                  failed = true;
+                }
+                break;
+            }
+            if (failed) throw new Error("a failed");
+          },
+        });
+    """,
+    "falls through into a case that throws": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { kind: string }) => {
+            let error: unknown;
+            switch (payload.kind) {
+              case "a":
+                try {
+                  await fetch("https://example.com/a");
+                } catch (e) {
+                  error = e;
+                }
+              // falls through
+              case "b":
+                if (error) throw error;
+            }
+          },
+        });
+    """,
+    "in a finally after the catch": """
+        export const t = task({
+          id: "t",
+          run: async () => {
+            let error: unknown;
+            try {
+              try {
+                await fetch("https://example.com/a");
+              } catch (e) {
+                error = e;
+              }
+            } finally {
+              if (error) throw error;
+            }
+          },
+        });
+    """,
+    "after the loop, leaving it with break": """
+        export const t = task({
+          id: "t",
+          run: async (payload: { urls: string[] }) => {
+            let lastError: unknown;
+            for (const url of payload.urls) {
+              try {
+                await fetch(url);
+                lastError = undefined;
+                break;
+              } catch (e) {
+                lastError = e;
+                continue;
+              }
+            }
+            if (lastError) throw lastError;
+          },
+        });
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CATCH_THROW_AFTER.values(), ids=CATCH_THROW_AFTER.keys())
+def test_catch_without_rethrow_silent_when_thrown_after(code: str) -> None:
     assert lint(sdk_code(code), only="catch-without-rethrow") == []
 
 

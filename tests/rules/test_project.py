@@ -13,6 +13,7 @@ import pytest
 from helpers import SDK_IMPORT, lines_of, lint
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.fixes import apply_fixes
+from trigger_lsp.index import ProjectIndex, index_source
 from trigger_lsp.knowledge.model import FixSafety, Severity
 from trigger_lsp.manifest_check import check_manifest
 from trigger_lsp.project.context import ProjectContext, default_context
@@ -270,10 +271,37 @@ NATIVE_CONFIG = src(
 )
 
 
+def bundle(files: dict[str, str], root: Path = Path("/project")) -> ProjectIndex:
+    """A complete project index of these files (path below the root -> source)."""
+    index = ProjectIndex()
+    for rel, source in files.items():
+        path = root / rel
+        found = index_source(textwrap.dedent(source).encode(), path, root)
+        index.update(path, found.entries, found.sites, found.imports)
+    index.complete = True
+    return index
+
+
+# A task file that uses every package the tests list as dependencies.
+USES_NATIVE = {
+    "src/trigger/media.ts": """
+        import sharp from "sharp";
+        import RE2 from "re2";
+        import Database from "better-sqlite3";
+        import { createCanvas } from "@napi-rs/canvas/node";
+        import { z } from "zod";
+    """
+}
+
+
 def test_native_package_not_external_is_a_hint_on_the_build_key() -> None:
     ctx = project(deps={"sharp": "^0.33.0", "re2": "^1.21.0", "zod": "^3.0.0"})
     findings = lint(
-        NATIVE_CONFIG, only="native-modules-external", path="trigger.config.ts", project=ctx
+        NATIVE_CONFIG,
+        only="native-modules-external",
+        path="trigger.config.ts",
+        project=ctx,
+        index=bundle(USES_NATIVE),
     )
     assert lines_of(findings) == [5]
     assert findings[0].severity is Severity.HINT
@@ -284,7 +312,13 @@ def test_native_package_not_external_is_a_hint_on_the_build_key() -> None:
 def test_native_packages_without_build_point_at_define_config() -> None:
     code = src('export default defineConfig({ project: "p", maxDuration: 60 });\n')
     ctx = project(deps={"better-sqlite3": "^11.0.0", "@napi-rs/canvas": "^0.1.0"})
-    findings = lint(code, only="native-modules-external", path="trigger.config.ts", project=ctx)
+    findings = lint(
+        code,
+        only="native-modules-external",
+        path="trigger.config.ts",
+        project=ctx,
+        index=bundle(USES_NATIVE),
+    )
     assert lines_of(findings) == [2]
     assert "`better-sqlite3`" in findings[0].message and "`@napi-rs/canvas`" in findings[0].message
 
@@ -322,7 +356,146 @@ def test_native_packages_without_build_point_at_define_config() -> None:
 )
 def test_native_modules_quiet(config: str, deps: dict[str, str]) -> None:
     ctx = project(deps=deps)
-    assert lint(config, only="native-modules-external", path="trigger.config.ts", project=ctx) == []
+    index = bundle(USES_NATIVE)
+    found = lint(
+        config, only="native-modules-external", path="trigger.config.ts", project=ctx, index=index
+    )
+    assert found == []
+
+
+# Which files import a package decides, not package.json alone: esbuild bundles the task files
+# of the config's dirs and what they import, nothing else.
+NATIVE_NOT_BUNDLED = {
+    "no file imports it (Next.js needs sharp for its images)": (
+        'export default defineConfig({ project: "p", maxDuration: 60 });\n',
+        {"src/trigger/sync.ts": 'import { z } from "zod";\n', "app/page.tsx": "export {};\n"},
+    ),
+    "only the app outside the trigger folders imports it": (
+        'export default defineConfig({ project: "p", maxDuration: 60 });\n',
+        {
+            "app/api/og/route.ts": 'import sharp from "sharp";\n',
+            "src/trigger/sync.ts": 'import { db } from "../db";\n',
+            "src/db.ts": 'import { Pool } from "pg";\n',
+        },
+    ),
+    "imported outside the configured dirs": (
+        'export default defineConfig({ project: "p", maxDuration: 60, dirs: ["./jobs"] });\n',
+        {"src/trigger/old.ts": 'import sharp from "sharp";\n', "jobs/a.ts": "export {};\n"},
+    ),
+    "a type-only import is erased": (
+        'export default defineConfig({ project: "p", maxDuration: 60 });\n',
+        {"src/trigger/t.ts": 'import type { Sharp } from "sharp";\n'},
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("config", "files"), NATIVE_NOT_BUNDLED.values(), ids=NATIVE_NOT_BUNDLED.keys()
+)
+def test_native_modules_quiet_when_the_bundle_does_not_import_it(
+    config: str, files: dict[str, str]
+) -> None:
+    ctx = project(deps={"sharp": "^0.33.0"})
+    code = src(config)
+    index = bundle(files)
+    assert (
+        lint(
+            code, only="native-modules-external", path="trigger.config.ts", project=ctx, index=index
+        )
+        == []
+    )
+
+
+NATIVE_BUNDLED = {
+    "through a helper the task imports": (
+        'export default defineConfig({ project: "p", maxDuration: 60 });\n',
+        {
+            "src/trigger/resize.ts": 'import { thumbnail } from "../lib/image";\n',
+            "src/lib/image.ts": 'import sharp from "sharp";\nexport const thumbnail = sharp;\n',
+        },
+    ),
+    "in a configured dir": (
+        'export default defineConfig({ project: "p", maxDuration: 60, dirs: ["./jobs"] });\n',
+        {"jobs/thumbs/a.ts": 'import sharp from "sharp";\n'},
+    ),
+    "required": (
+        'export default defineConfig({ project: "p", maxDuration: 60 });\n',
+        {"src/trigger/t.js": 'const sharp = require("sharp");\n'},
+    ),
+    "a subpath import": (
+        'export default defineConfig({ project: "p", maxDuration: 60 });\n',
+        {"src/trigger/t.ts": 'import { x } from "sharp/lib/constructor";\n'},
+    ),
+}
+
+
+@pytest.mark.parametrize(("config", "files"), NATIVE_BUNDLED.values(), ids=NATIVE_BUNDLED.keys())
+def test_native_modules_fires_when_the_bundle_imports_it(
+    config: str, files: dict[str, str], tmp_path: Path
+) -> None:
+    # On disk: local imports are resolved to the files they name.
+    for rel, source in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(source)
+    ctx = project(deps={"sharp": "^0.33.0"}, root=tmp_path)
+    code = src(config)
+    index = bundle(files, root=tmp_path)
+    config = str(tmp_path / "trigger.config.ts")
+    findings = lint(code, only="native-modules-external", path=config, project=ctx, index=index)
+    assert len(findings) == 1 and "`sharp`" in findings[0].message
+
+
+def test_native_modules_quiet_when_only_another_workspace_package_imports_it() -> None:
+    ctx = project(deps={"sharp": "^0.33.0"})
+    index = bundle({"src/trigger/t.ts": 'import sharp from "sharp";\n'}, root=Path("/web"))
+    found = lint(
+        NATIVE_CONFIG,
+        only="native-modules-external",
+        path="trigger.config.ts",
+        project=ctx,
+        index=index,
+    )
+    assert found == []
+
+
+def test_index_records_the_packages_and_local_modules_a_file_imports() -> None:
+    source = b"""
+import sharp from "sharp";
+import type { Canvas } from "canvas";
+import { x } from "@napi-rs/canvas/node";
+const db = require("better-sqlite3");
+export async function later() { const pino = await import("pino"); }
+import { helper } from "./helper";
+import { a } from "@/lib/a";
+import fs from "node:fs";
+"""
+    path, root = Path("/p/src/trigger/x.ts"), Path("/p")
+    imports = index_source(source, path, root).imports
+    assert imports is not None and imports.project == root
+    assert imports.packages == {"sharp", "@napi-rs/canvas", "better-sqlite3", "pino"}
+    assert imports.local == ("./helper", "@/lib/a")
+    index = ProjectIndex()
+    index.update(path, [], imports=imports)
+    index.complete = True
+    assert index.bundled_packages(root, None, frozenset({"sharp", "canvas"})) == {"sharp"}
+    index.remove(path)
+    assert index.bundled_packages(root, None, frozenset({"sharp"})) == frozenset()
+
+
+def test_native_modules_waits_for_the_index() -> None:
+    ctx = project(deps={"sharp": "^0.33.0"})
+    index = bundle(USES_NATIVE)
+    index.complete = False
+    assert (
+        lint(
+            NATIVE_CONFIG,
+            only="native-modules-external",
+            path="trigger.config.ts",
+            project=ctx,
+            index=index,
+        )
+        == []
+    )
 
 
 def test_native_modules_only_from_dependencies() -> None:

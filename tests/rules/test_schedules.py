@@ -294,6 +294,54 @@ def test_no_timezone_with_an_alias() -> None:
     assert lines_of(lint(code, only="schedule-no-timezone", sdk="3.3.17")) == [2]
 
 
+# A cron that repeats through every hour of every day names a frequency, not a time of day:
+# which zone's midnight the steps start from does not change when it fires.
+SUB_DAILY = [
+    "*/5 * * * *",
+    "* * * * *",
+    "0 * * * *",
+    "15 */2 * * *",
+    "0,30 */6 * * *",
+    "0 0-23/4 ? * *",
+    "*/10 */1 * * *",
+]
+
+
+@pytest.mark.parametrize("cron", SUB_DAILY)
+def test_no_timezone_silent_for_crons_that_run_every_hour_or_every_few_hours(cron: str) -> None:
+    assert lint(scheduled(f'"{cron}"'), only="schedule-no-timezone") == []
+
+
+def test_no_timezone_silent_for_a_sub_daily_constant() -> None:
+    code = src(
+        """
+        const EVERY_FIVE_MINUTES = "*/5 * * * *";
+        export const a = schedules.task({ id: "a", cron: EVERY_FIVE_MINUTES, run: async () => {} });
+        """
+    )
+    assert lint(code, only="schedule-no-timezone") == []
+
+
+# Still tied to a zone: a time of day, a day boundary, or steps that restart at midnight.
+ZONED = [
+    "0 9 * * *",  # 09:00
+    "0 9-17 * * *",  # office hours
+    "0 0,12 * * *",  # two named hours
+    "*/5 * * * 1",  # Mondays: which day it is depends on the zone
+    "0 * 1 * *",  # hourly on the 1st of the month
+    "*/15 * * JAN *",  # January begins at a zone's midnight
+    "0 */5 * * *",  # 0,5,10,15,20: the four-hour gap falls at midnight
+    "0 */24 * * *",  # only hour 0: once a day at midnight
+    "0 6/2 * * *",  # a step from 06:00
+    "0 * * * MON-FRI",
+]
+
+
+@pytest.mark.parametrize("cron", ZONED)
+def test_no_timezone_fires_for_crons_tied_to_a_time_or_a_day(cron: str) -> None:
+    assert len(lint(scheduled(f'"{cron}"'), only="schedule-no-timezone")) == 1
+
+
 @pytest.mark.parametrize(
     "code",
     [

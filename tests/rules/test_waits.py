@@ -314,6 +314,142 @@ def test_wait_in_loop_silent_for_loop_header_and_tokens() -> None:
     assert lint(code, only="wait-in-loop") == []
 
 
+# A long wait per iteration of a loop with a visible end checkpoints the run each time: the
+# shape the docs recommend for scheduled steps and slow polling, not the mistake.
+WAIT_LOOP_LONG_SILENT = {
+    "until a date from the data, over a collection": """
+        for (const reminder of payload.reminders) {
+          await wait.until({ date: new Date(reminder.sendAt) });
+          await sendReminder(reminder);
+        }
+    """,
+    "a day per iteration, literal bound": """
+        for (let day = 0; day < 7; day++) {
+          await sendDigest(day);
+          await wait.for({ days: 1 });
+        }
+    """,
+    "an hour in seconds, written as arithmetic": """
+        for (const step of payload.steps) {
+          await runStep(step);
+          await wait.for({ seconds: 60 * 60 });
+        }
+    """,
+    "slow polling with a bounded while": """
+        let attempt = 0;
+        while (attempt < 12) {
+          attempt++;
+          if (await isReady(payload.id)) break;
+          await wait.for({ minutes: 10 });
+        }
+    """,
+    "bounded by a collection's length": """
+        for (let i = 0; i < payload.steps.length; i++) {
+          await wait.for({ hours: 2, idempotencyKey: `step-${i}` });
+        }
+    """,
+    "keys of an object": """
+        for (const region in payload.regions) {
+          await wait.for({ weeks: 1 });
+        }
+    """,
+}
+
+
+@pytest.mark.parametrize("body", WAIT_LOOP_LONG_SILENT.values(), ids=WAIT_LOOP_LONG_SILENT.keys())
+def test_wait_in_loop_silent_for_long_waits_in_bounded_loops(body: str) -> None:
+    code = sdk_code(
+        """
+        export const drip = task({
+          id: "drip",
+          run: async (payload: any) => {
+        """
+        + textwrap.indent(textwrap.dedent(body), " " * 12)
+        + """
+          },
+        });
+        """
+    )
+    assert lint(code, only="wait-in-loop") == []
+
+
+WAIT_LOOP_STILL_FIRES = {
+    "unbounded while": """
+        let done = false;
+        while (!done) {
+          done = await check(payload.id);
+          await wait.for({ hours: 1 });
+        }
+    """,
+    "endless loop": """
+        while (true) {
+          await wait.until({ date: nextSlot() });
+          await tick();
+        }
+    """,
+    "for without a condition": """
+        for (;;) {
+          await wait.for({ days: 1 });
+        }
+    """,
+    "async iterator": """
+        for await (const event of payload.events) {
+          await wait.for({ hours: 1 });
+        }
+    """,
+    "a long wait in forEach starts them all at once": """
+        payload.ids.forEach(async () => {
+          await wait.for({ hours: 1 });
+        });
+    """,
+    "two minutes is not long enough": """
+        for (let i = 0; i < 5; i++) {
+          await wait.for({ minutes: 2 });
+        }
+    """,
+    "a date a few seconds from now": """
+        for (const id of payload.ids) {
+          await wait.until({ date: new Date(Date.now() + 10_000) });
+        }
+    """,
+    "a date a few seconds from now, in a variable": """
+        for (const id of payload.ids) {
+          const soon = new Date(Date.now() + 30 * 1000);
+          await wait.until({ date: soon });
+        }
+    """,
+    "duration not known": """
+        for (const id of payload.ids) {
+          await wait.for({ seconds: payload.delay });
+        }
+    """,
+    "a bound that is not a number": """
+        let status = "pending";
+        while (status < "done") {
+          status = await poll();
+          await wait.for({ hours: 1 });
+        }
+    """,
+}
+
+
+@pytest.mark.parametrize("body", WAIT_LOOP_STILL_FIRES.values(), ids=WAIT_LOOP_STILL_FIRES.keys())
+def test_wait_in_loop_fires_for_short_unknown_or_unbounded(body: str) -> None:
+    code = sdk_code(
+        """
+        export const drip = task({
+          id: "drip",
+          run: async (payload: any) => {
+        """
+        + textwrap.indent(textwrap.dedent(body), " " * 12)
+        + """
+          },
+        });
+        """
+    )
+    assert len(lint(code, only="wait-in-loop")) == 1
+
+
 # --- wait-outside-run ------------------------------------------------------------------------
 
 

@@ -20,7 +20,14 @@ from trigger_lsp.engine import (
     warm_up,
 )
 from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import ProjectIndex, TaskEntry, TaskIds, entries_for
+from trigger_lsp.index import (
+    FileImports,
+    ProjectIndex,
+    TaskEntry,
+    TaskIds,
+    entries_for,
+    imports_for,
+)
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.manifest_check import check_manifest, is_manifest_path
@@ -115,17 +122,17 @@ def check_file(
     resolver: ProjectResolver,
     options: CheckOptions,
     index: TaskIds | None,
-) -> tuple[FileOutcome, list[TaskEntry]]:
-    """Check one file; also return its task definitions for the project's index (as the file
-    was read, before any fix). An unexpected failure becomes an error on that file (and no
-    entries), not a crash."""
+) -> tuple[FileOutcome, list[TaskEntry], FileImports | None]:
+    """Check one file; also return its task definitions and imports for the project's index
+    (as the file was read, before any fix). An unexpected failure becomes an error on that file
+    (and no entries), not a crash."""
     try:
         return _check_file(path, resolver, options, index)
     except Exception as exc:
         outcome = FileOutcome(path)
         outcome.errors.append(f"internal error: {type(exc).__name__}: {exc}")
         outcome.internal_error = True
-        return outcome, []
+        return outcome, [], None
 
 
 def _check_file(
@@ -133,12 +140,12 @@ def _check_file(
     resolver: ProjectResolver,
     options: CheckOptions,
     index: TaskIds | None,
-) -> tuple[FileOutcome, list[TaskEntry]]:
+) -> tuple[FileOutcome, list[TaskEntry], FileImports | None]:
     outcome = FileOutcome(path)
     source, problem = _read(path)
     if source is None:
         outcome.notes.append(problem or "cannot read")
-        return outcome, []
+        return outcome, [], None
     project = resolver.context_for(path)
     settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
     if is_manifest_path(path):
@@ -149,13 +156,14 @@ def _check_file(
         source, result = _fix(path, source, result, options, outcome, project, settings, index)
     # The index holds what the file defines as it now is on disk (fixed, when fixes were written).
     entries = entries_for(result.model, path, project.root) if result.model is not None else []
+    imports = imports_for(result.model, path, project.root) if result.model is not None else None
     outcome.notes.extend(result.notes)
     outcome.errors.extend(f"rule {e.rule} failed: {e.error}" for e in result.rule_errors)
     outcome.internal_error = bool(result.rule_errors)
     lines = LineIndex(source)
     for f in result.findings:
         outcome.located.append(_locate(f, source, lines))
-    return outcome, entries
+    return outcome, entries, imports
 
 
 def _fix(
@@ -258,8 +266,9 @@ def _known_rules() -> frozenset[str]:
 # --- process-pool plumbing: each worker keeps its own resolver --------------------------------
 _WORKER: dict[str, object] = {}
 
-# A file's first check: its outcome, its task definitions, the questions it asked the index.
-FirstCheck = tuple[FileOutcome, list[TaskEntry], list[Question]]
+# A file's first check: its outcome, its task definitions, the questions it asked the index,
+# its imports.
+FirstCheck = tuple[FileOutcome, list[TaskEntry], list[Question], FileImports | None]
 
 
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
@@ -272,8 +281,8 @@ def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
 
 def _first_check(path: Path, resolver: ProjectResolver, options: CheckOptions) -> FirstCheck:
     speculative = SpeculativeIndex()
-    outcome, entries = check_file(path, resolver, options, speculative)
-    return outcome, entries, speculative.asked
+    outcome, entries, imports = check_file(path, resolver, options, speculative)
+    return outcome, entries, speculative.asked, imports
 
 
 def _first_job(path: Path) -> FirstCheck:
@@ -312,11 +321,11 @@ def check_paths(
     else:
         first = [_first_check(path, resolver, options) for path in files]
     index = ProjectIndex()
-    for path, (_, entries, _) in zip(files, first, strict=True):
-        index.update(path, entries)
+    for path, (_, entries, _, imports) in zip(files, first, strict=True):
+        index.update(path, entries, imports=imports)
     index.complete = True
-    outcomes = [outcome for outcome, _, _ in first]
-    again = [i for i, (_, _, asked) in enumerate(first) if not answers_hold(index, asked)]
+    outcomes = [outcome for outcome, _, _, _ in first]
+    again = [i for i, (_, _, asked, _) in enumerate(first) if not answers_hold(index, asked)]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
         chunk = max(1, len(again) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:

@@ -1,7 +1,8 @@
 """Checking every file in one pass, before the project's index is complete.
 
-Two rules read the index of the whole project: duplicate-task-id (is this id also defined in
-another file?) and unknown-task-id (does some file define the id this call triggers?). Reading
+Rules that read the index of the whole project: duplicate-task-id (is this id also defined in
+another file?), unknown-task-id (does some file define the id this call triggers?) and
+native-modules-external (does the bundled code import this package?). Reading
 each file twice, once for the index and once to check it, costs a second parse of every file.
 Instead the CLI checks each file once against a `SpeculativeIndex`, which answers as the index
 almost always will (no other file defines this id; the triggered id exists) and records every
@@ -45,6 +46,13 @@ class SpeculativeIndex:
         # Not reached while `knows` says yes; an answer that must be wrong forces a re-check.
         self.asked.append(("ids", (project,), None))
         return frozenset()
+
+    def bundled_packages(
+        self, project: Path, dirs: tuple[Path, ...] | None, packages: frozenset[str]
+    ) -> frozenset[str]:
+        # Asked by a trigger.config only (one file per project): the packages are imported.
+        self.asked.append(("bundled_packages", (project, dirs, packages), packages))
+        return packages
 
 
 def answers_hold(index: TaskIds, asked: list[Question]) -> bool:

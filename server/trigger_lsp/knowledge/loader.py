@@ -199,7 +199,17 @@ def _rule(path: Path, section: Section) -> RuleDoc:
         variants=variants,
         prose=section.prose,
         source=f"{path.name}:{section.line}",
+        data=_rule_data(f, ident),
     )
+
+
+def _rule_data(f: _Fields, ident: str) -> dict[str, tuple[str, ...]]:
+    raw = f.data.get("data") or {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in raw.values()
+    ):
+        raise f.fail(f"'{ident}': 'data' must map names to lists of strings")
+    return {str(name): tuple(values) for name, values in raw.items()}
 
 
 def _edge(path: Path, section: Section) -> SharpEdge:

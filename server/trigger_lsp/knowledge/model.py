@@ -46,6 +46,9 @@ class RuleDoc:
     variants: dict[str, Variant] = field(default_factory=dict)
     prose: dict[str, str] = field(default_factory=dict)
     source: str = ""  # "file:line" of the entry
+    # Named lists of facts the detection uses (`data:` in the YAML block), kept in the
+    # references with the evidence for them.
+    data: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def variant(self, name: str | None) -> Variant:
         if name is None:

@@ -20,7 +20,15 @@ from pygls.uris import to_fs_path
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary
-from trigger_lsp.index import FileIndex, ProjectIndex, entries_for, index_model, sites_for
+from trigger_lsp.index import (
+    FileImports,
+    FileIndex,
+    ProjectIndex,
+    entries_for,
+    imports_for,
+    index_model,
+    sites_for,
+)
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp.documents import Document, DocumentStore
@@ -167,7 +175,9 @@ class ServerState:
                 model = build_model(tree, grammar)
                 found = index_model(model, path, self.resolver.context_for(path).root)
                 self._keep_read(LastRead(path, source, grammar, tree, model))
-        return self.index.update(path, found.entries, found.sites)
+        # (a file that can no longer be read imports nothing: its old imports go)
+        imports = found.imports or FileImports(path.parent, frozenset(), ())
+        return self.index.update(path, found.entries, found.sites, imports)
 
     def _keep_read(self, read: LastRead) -> None:
         """Keep the parse of the file indexed last for a few seconds: an editor often opens a
@@ -206,7 +216,10 @@ class ServerState:
         if path is None:
             return
         if self.index.update(
-            path, entries_for(model, path, root, doc.entries), lambda: sites_for(model, path, root)
+            path,
+            entries_for(model, path, root, doc.entries),
+            lambda: sites_for(model, path, root),
+            imports_for(model, path, root),
         ):
             self.refresh_others(doc.uri)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -182,3 +183,15 @@ def rule(
         return check
 
     return register
+
+
+@cache
+def rule_data(rule_id: str, name: str) -> frozenset[str]:
+    """A list from the `data` table of a rule's entry in references/validations.md: facts the
+    detection needs (which variables the platform sets, say), kept there with their evidence."""
+    from trigger_lsp.knowledge.loader import knowledge
+
+    doc = knowledge().rules.get(rule_id)
+    if doc is None or name not in doc.data:
+        raise KeyError(f"validations.md: rule '{rule_id}' has no data list '{name}'")
+    return frozenset(doc.data[name])

@@ -10,20 +10,28 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
+    LOOP_TYPES,
+    ancestors,
     call_arguments,
     call_function,
     callee_method,
+    contains,
+    descendants,
     language,
     member_property,
+    member_value,
+    object_members,
     string_value,
     text,
     unwrap,
 )
-from trigger_lsp.rules.base import FileContext, Report, rule
+from trigger_lsp.project.trigger_config import config_object
+from trigger_lsp.rules.base import FileContext, Report, rule, rule_data
 from trigger_lsp.rules.common import (
     at_module_level,
     declared_value,
     enclosing_statement_function,
+    identifier_uses,
     sdk_binds,
     trigger_name,
     wait_name,
@@ -105,18 +113,12 @@ _COMPARISONS = frozenset({"===", "!==", "==", "!=", "<", ">", "<=", ">=", "in", 
 _FALLBACKS = frozenset({"??", "||", "&&"})
 # Conversions whose result is usually defaulted by the caller: look at how the result is used.
 _PASS_THROUGH_CALLS = frozenset({"Number", "String"})
-_WRAPPERS = frozenset(
-    {
-        "parenthesized_expression",
-        "as_expression",
-        "satisfies_expression",
-        "type_assertion",
-        "await_expression",
-    }
-)
-# Set by Node.js tooling and only ever compared; never worth a warning.
-_IGNORED_VARIABLES = frozenset({"NODE_ENV"})
+_WRAPPERS = frozenset({"parenthesized_expression", "await_expression"})
+_ASSERTIONS = frozenset({"as_expression", "satisfies_expression", "type_assertion"})
+# Types that do not claim the value is there: asserting to them is no check.
+_OPEN_TYPES = frozenset({"undefined", "null", "any", "unknown", "void"})
 _CONFIG_FILE = re.compile(r"^trigger\.config\.[cm]?[jt]s$")
+_BUILD_PACKAGE = "@trigger.dev/build"
 
 CHECKED, UNCHECKED = True, False
 
@@ -165,6 +167,18 @@ def _use_in_object(node: ts.Node) -> bool | None:
     return UNCHECKED
 
 
+def _asserts_present(assertion: ts.Node) -> bool:
+    """`x as string`, `<string>x`, `x satisfies string`: a type that leaves out `undefined`
+    says the variable is set, as `x!` does."""
+    if assertion.type == "type_assertion":
+        asserted = assertion.named_children[0] if assertion.named_children else None
+    else:
+        asserted = assertion.named_children[-1] if len(assertion.named_children) > 1 else None
+    if asserted is None:
+        return False  # `x as const`
+    return not any(text(n) in _OPEN_TYPES for n in (asserted, *descendants(asserted)))
+
+
 def _use_of(node: ts.Node) -> bool | ts.Node | None:
     """How an env value is used: CHECKED, UNCHECKED, the identifier it is bound to, or None
     when the use tells nothing (a bare statement, a return, an assignment elsewhere)."""
@@ -172,6 +186,11 @@ def _use_of(node: ts.Node) -> bool | ts.Node | None:
     while (parent := cur.parent) is not None:
         kind = parent.type
         if kind in _WRAPPERS:
+            cur = parent
+            continue
+        if kind in _ASSERTIONS and parent.child_by_field_name("type") != cur:
+            if _asserts_present(parent):
+                return CHECKED
             cur = parent
             continue
         if kind == "non_null_expression":
@@ -260,7 +279,9 @@ def _env_reads(ctx: FileContext) -> Iterator[tuple[str, ts.Node, bool | ts.Node 
                 yield name, ident, ident
 
 
-def _binding_uses(ctx: FileContext, bindings: list[ts.Node]) -> dict[int, list[bool | None]]:
+def _binding_uses(
+    ctx: FileContext, bindings: list[ts.Node], deploy_time: _DeployTime
+) -> dict[int, list[bool | None]]:
     """For each binding identifier (by start byte), the uses of the later references to it in
     its scope. One query over the file finds every reference."""
     names = {text(b) for b in bindings}
@@ -277,11 +298,73 @@ def _binding_uses(ctx: FileContext, bindings: list[ts.Node]) -> dict[int, list[b
             continue
         uses: list[bool | None] = []
         for ref in refs[text(binding)]:
-            if binding.end_byte < ref.start_byte <= scope.end_byte:
+            if binding.end_byte < ref.start_byte <= scope.end_byte and ref not in deploy_time:
                 use = _use_of(ref)
                 uses.append(use if isinstance(use, bool) else None)
         out[binding.start_byte] = uses
     return out
+
+
+class _DeployTime:
+    """Which code of a `trigger.config.*` file only runs while the CLI builds: the `build`
+    member of the config (the CLI strips it from the config it bundles for runs), the
+    arguments of build extensions imported from `@trigger.dev/build`, and module-level
+    variables used only there."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.regions: list[ts.Node] = []
+        if ctx.path is None or not _CONFIG_FILE.match(ctx.path.name):
+            return
+        options, _ = config_object(ctx.tree.root_node, ctx.model.sdk)
+        build = member_value(object_members(options).get("build"))
+        if build is not None:
+            self.regions.append(build)
+        for call in ctx.model.of("call"):
+            fn = unwrap(call_function(call))
+            imp = ctx.model.import_of(text(fn)) if fn is not None else None
+            if imp is not None and imp.source.startswith(_BUILD_PACKAGE):
+                arguments = call.child_by_field_name("arguments")
+                if arguments is not None:
+                    self.regions.append(arguments)
+        self._decided: dict[int, bool] = {}
+
+    def __contains__(self, node: ts.Node) -> bool:
+        return bool(self.regions) and self._only_deploy_time(node, 0)
+
+    def _only_deploy_time(self, node: ts.Node, depth: int) -> bool:
+        if any(contains(r, node) for r in self.regions):
+            return True
+        declarator = _module_declarator(node)
+        if declarator is None or depth > 3:
+            return False
+        key = declarator.start_byte
+        if key not in self._decided:
+            self._decided[key] = False  # a cycle is not deploy-time
+            name = declarator.child_by_field_name("name")
+            uses = identifier_uses(self.ctx.model, name) if name is not None else []
+            self._decided[key] = bool(uses) and all(
+                self._only_deploy_time(u, depth + 1) for u in uses
+            )
+        return self._decided[key]
+
+
+def _module_declarator(node: ts.Node) -> ts.Node | None:
+    """The module-level `const name = ...` whose value holds `node`."""
+    found = None
+    for anc in ancestors(node):
+        if anc.type in FUNCTION_TYPES or anc.type == "class_body":
+            return None
+        if anc.type == "variable_declarator" and found is None:
+            name, value = anc.child_by_field_name("name"), anc.child_by_field_name("value")
+            named = name is not None and name.type == "identifier"
+            if named and value is not None and contains(value, node):
+                found = anc
+    return found
+
+
+def _is_config_file(ctx: FileContext) -> bool:
+    return ctx.path is not None and bool(_CONFIG_FILE.match(ctx.path.name))
 
 
 def _is_task_file(ctx: FileContext) -> bool:
@@ -296,9 +379,15 @@ def _is_task_file(ctx: FileContext) -> bool:
 def env_unchecked(ctx: FileContext) -> Iterator[Report]:
     if not ctx.mentions(b"process.env") or not _is_task_file(ctx):
         return
-    reads = [r for r in _env_reads(ctx) if r[0] not in _IGNORED_VARIABLES]
+    # Variables that describe the machine are set or optional everywhere; those Trigger.dev
+    # sets in every run are missing where the CLI evaluates the config, in the deploying shell.
+    ignored = rule_data("env-unchecked", "informational")
+    if not _is_config_file(ctx):
+        ignored |= rule_data("env-unchecked", "injected")
+    deploy_time = _DeployTime(ctx)
+    reads = [r for r in _env_reads(ctx) if r[0] not in ignored and r[1] not in deploy_time]
     bindings = [use for _, _, use in reads if isinstance(use, ts.Node)]
-    binding_uses = _binding_uses(ctx, bindings) if bindings else {}
+    binding_uses = _binding_uses(ctx, bindings, deploy_time) if bindings else {}
     checked: set[str] = set()
     unchecked: dict[str, ts.Node] = {}
     for name, node, use in reads:
@@ -342,18 +431,225 @@ def _statements_throw(node: ts.Node) -> bool:
     return False
 
 
+# Statement lists: a statement in one runs after the statements before it.
+_SEQUENCES = frozenset({"statement_block", "program", "switch_case", "switch_default"})
+_BREAKABLE = LOOP_TYPES | {"switch_statement"}
+
+
+def _following_statements(node: ts.Node) -> list[ts.Node]:
+    """The statements after `node` in its statement list; in a switch case, also those of the
+    cases it falls through into."""
+    parent = node.parent
+    found: list[ts.Node] = []
+    sibling = node.next_named_sibling
+    while sibling is not None:
+        found.append(sibling)
+        sibling = sibling.next_named_sibling
+    if parent is not None and parent.type in ("switch_case", "switch_default"):
+        case = parent.next_named_sibling
+        while case is not None:
+            found.extend(case.children_by_field_name("body"))
+            case = case.next_named_sibling
+    return [s for s in found if s.type != "comment"]
+
+
+def _jump_target(jump: ts.Node) -> ts.Node | None:
+    """The statement a `break`/`continue` leaves: the labelled one, else the nearest loop or
+    switch (a `continue` goes on with the next iteration, whose code up to the catch is not
+    after the catch, and then on after the loop)."""
+    label = jump.child_by_field_name("label")
+    for anc in ancestors(jump):
+        if anc.type in FUNCTION_TYPES:
+            return None
+        if label is not None:
+            if anc.type == "labeled_statement" and text(anc.child_by_field_name("label")) == text(
+                label
+            ):
+                return anc
+        elif anc.type in _BREAKABLE and not (
+            jump.type == "continue_statement" and anc.type == "switch_statement"
+        ):
+            return anc
+    return None
+
+
 def _throws_later(try_statement: ts.Node) -> bool:
-    """Whether a statement after the try, in the same function, throws: the error is recorded
-    in the catch and thrown afterwards (or a manual retry loop gives up with a throw)."""
+    """Whether a throw can run after the try statement on the same path through its function:
+    the error is recorded in the catch and thrown afterwards (or a manual retry loop gives up
+    with a throw). Only statements that follow in order count: not another branch of an
+    `if`, another `switch` case the catch's case does not fall into, an enclosing catch (it
+    handles other errors), or anything after a `return`."""
+    own_ending = try_statement.child_by_field_name("finalizer")
+    if own_ending is not None and _statements_throw(own_ending):
+        return True
     node = try_statement
-    while node.parent is not None and node.type not in FUNCTION_TYPES:
-        sibling = node.next_named_sibling
-        while sibling is not None:
-            if _statements_throw(sibling):
+    while node.type not in FUNCTION_TYPES and (parent := node.parent) is not None:
+        if parent.type in _SEQUENCES:
+            jumped = False
+            for statement in _following_statements(node):
+                if _statements_throw(statement):
+                    return True
+                if statement.type == "return_statement":
+                    return False
+                if statement.type in ("break_statement", "continue_statement"):
+                    target = _jump_target(statement)
+                    if target is None:
+                        return False
+                    node, jumped = target, True
+                    break
+            if not jumped:
+                # A switch case's followers include the later cases: go on after the switch.
+                in_case = parent.type in ("switch_case", "switch_default")
+                node = parent.parent if in_case and parent.parent is not None else parent
+            continue
+        if parent.type == "try_statement" and node.type != "finally_clause":
+            ending = parent.child_by_field_name("finalizer")
+            if ending is not None and _statements_throw(ending):
                 return True
-            sibling = sibling.next_named_sibling
-        node = node.parent
+        node = parent
     return False
+
+
+# Calls that release or remove something the run made for itself: a catch around only these
+# guards cleanup, and the task's result does not depend on them. Leading `$` is dropped
+# (`prisma.$disconnect()`).
+_CLEANUP_METHODS = frozenset(
+    {
+        "close",
+        "destroy",
+        "end",
+        "disconnect",
+        "release",
+        "kill",
+        "quit",
+        "terminate",
+        "dispose",
+        "abort",
+        "unref",
+        "unsubscribe",
+        "removeAllListeners",
+        "rm",
+        "rmdir",
+        "unlink",
+        "rmSync",
+        "rmdirSync",
+        "unlinkSync",
+        "del",
+        "rimraf",
+    }
+)
+# Helper names that say they clean up: `cleanup()`, `teardown()`, `removeTempFiles()`.
+_CLEANUP_NAME = re.compile(
+    r"clean_?up|tear_?down|dispose|(remove|delete|rm|clear|unlink|drop)_?(te?mp|scratch)",
+    re.IGNORECASE,
+)
+_NEUTRAL_OBJECTS = frozenset({"console", "logger"})
+_ALL_PROMISES = frozenset({"all", "allSettled"})
+
+
+def _is_cleanup_call(node: ts.Node | None) -> bool:
+    """`await fs.rm(dir)`, `browser?.close()`, `cleanup()`, or `Promise.all` over such calls
+    (an array of them, or a `.map` whose callback makes one)."""
+    node = unwrap(node)
+    if node is not None and node.type == "await_expression" and node.named_children:
+        node = unwrap(node.named_children[-1])
+    if node is None or node.type != "call_expression":
+        return False
+    fn = unwrap(call_function(node))
+    if fn is None:
+        return False
+    if fn.type == "identifier":
+        name = text(fn)
+    elif fn.type == "member_expression":
+        name = member_property(fn) or ""
+        obj = unwrap(fn.child_by_field_name("object"))
+        if obj is not None and text(obj) == "Promise" and name in _ALL_PROMISES:
+            args = call_arguments(node)
+            return bool(args) and _all_cleanup(args[0])
+    else:
+        return False
+    name = name.lstrip("$")
+    return name in _CLEANUP_METHODS or bool(_CLEANUP_NAME.search(name))
+
+
+def _all_cleanup(items: ts.Node | None) -> bool:
+    """An array of cleanup calls, or `xs.map(cb)` whose callback only cleans up."""
+    items = unwrap(items)
+    if items is None:
+        return False
+    if items.type == "array":
+        elements = [e for e in items.named_children if e.type != "comment"]
+        return bool(elements) and all(_is_cleanup_call(e) for e in elements)
+    if items.type == "call_expression" and callee_method(items) in ("map", "flatMap"):
+        args = call_arguments(items)
+        callback = unwrap(args[0]) if args else None
+        if callback is None or callback.type not in FUNCTION_TYPES:
+            return False
+        body = callback.child_by_field_name("body")
+        if body is not None and body.type == "statement_block":
+            return _only_cleanup(body)
+        return _is_cleanup_call(body)
+    return False
+
+
+def _is_logging_statement(expression: ts.Node | None) -> bool:
+    expression = unwrap(expression)
+    if expression is None or expression.type != "call_expression":
+        return False
+    fn = unwrap(call_function(expression))
+    obj = unwrap(fn.child_by_field_name("object")) if fn is not None else None
+    return obj is not None and obj.type == "identifier" and text(obj) in _NEUTRAL_OBJECTS
+
+
+def _only_cleanup(block: ts.Node) -> bool:
+    """Whether a block does nothing but clean up: at least one cleanup call, and otherwise only
+    conditions, loops and blocks around cleanup calls, and logging."""
+    cleans = False
+    stack = [s for s in block.named_children if s.type != "comment"]
+    while stack:
+        statement = stack.pop()
+        kind = statement.type
+        if kind == "expression_statement":
+            expression = statement.named_children[0] if statement.named_children else None
+            if _is_cleanup_call(expression):
+                cleans = True
+            elif not _is_logging_statement(expression):
+                return False
+        elif kind in ("statement_block", "else_clause"):
+            stack.extend(s for s in statement.named_children if s.type != "comment")
+        elif kind == "if_statement":
+            stack.extend(
+                part
+                for part in (
+                    statement.child_by_field_name("consequence"),
+                    statement.child_by_field_name("alternative"),
+                )
+                if part is not None
+            )
+        elif kind in LOOP_TYPES:
+            body = statement.child_by_field_name("body")
+            if body is None:
+                return False
+            stack.append(body)
+        elif kind not in ("empty_statement", "comment"):
+            return False
+    return cleans
+
+
+def _guards_cleanup(ctx: FileContext, try_statement: ts.Node, run: ts.Node) -> bool:
+    """Whether a try only guards cleanup beside the run's real work: it sits in a `finally` (the
+    attempt already ends with the first error, if any), or its body only removes or closes
+    things while the run awaits other work elsewhere. A run whose whole work is the cleanup (a
+    scheduled purge) still loses its failure in the catch."""
+    for anc in ancestors(try_statement):
+        if anc == run:
+            break
+        if anc.type == "finally_clause":
+            return True
+    block = try_statement.child_by_field_name("body")
+    if block is None or not _only_cleanup(block):
+        return False
+    return any(not contains(try_statement, a) for a in ctx.model.within("await", run))
 
 
 def _does_remote_work(ctx: FileContext, block: ts.Node) -> bool:
@@ -376,9 +672,12 @@ def catch_without_rethrow(ctx: FileContext) -> Iterator[Report]:
             continue
         try_statement = clause.parent
         block = try_statement.child_by_field_name("body") if try_statement is not None else None
-        if try_statement is None or block is None or ctx.model.task_running(clause) is None:
+        task = ctx.model.task_running(clause) if try_statement is not None else None
+        if try_statement is None or block is None or task is None or task.run is None:
             continue
         if not _does_remote_work(ctx, block) or _throws_later(try_statement):
+            continue
+        if _guards_cleanup(ctx, try_statement, task.run):
             continue
         yield Report(clause.children[0])
 

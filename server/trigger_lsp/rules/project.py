@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import tree_sitter as ts
 
@@ -144,7 +144,18 @@ def _is_external(package: str, externals: tuple[str, ...]) -> bool:
     return any(e == package or fnmatch.fnmatchcase(package, e) for e in externals)
 
 
-@rule("native-modules-external", any_file=True, whole_file=True)
+def _bundle_dirs(config: TriggerConfig) -> tuple[Path, ...] | None:
+    """Where the bundle's task files are: the config's `dirs`; None when it lists none (the CLI
+    then looks for folders named `trigger`); the whole config folder when `dirs` is not
+    written out as folder names."""
+    if not config.dirs and config.dirs_known:
+        return None
+    if not config.dirs_known:
+        return (config.directory,)
+    return tuple(config.directory / d for d in config.dirs)
+
+
+@rule("native-modules-external", any_file=True, whole_file=True, reads_index=True)
 def native_modules_external(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     manifest = ctx.project.manifest
@@ -153,7 +164,15 @@ def native_modules_external(ctx: FileContext) -> Iterator[Report]:
     if not config.externals_known or (config.has_spread and "build" not in config.members):
         return
     deps = manifest.section("dependencies")
-    missing = [p for p in NATIVE_PACKAGES if p in deps and not _is_external(p, config.externals)]
+    candidates = [p for p in NATIVE_PACKAGES if p in deps and not _is_external(p, config.externals)]
+    # Only packages the bundled code imports reach esbuild: a dependency of an app that shares
+    # the package.json (Next.js and its `sharp`) does not. Unknown until the index is complete.
+    if not candidates or ctx.index is None or not ctx.index.complete:
+        return
+    bundled = ctx.index.bundled_packages(
+        ctx.project.root, _bundle_dirs(config), frozenset(candidates)
+    )
+    missing = [p for p in candidates if p in bundled]
     if not missing:
         return
     build = config.members.get("build")

@@ -164,6 +164,29 @@ def check_cron(cron: str) -> CronProblem | None:
     return None
 
 
+def _every_few_hours(hour: str) -> bool:
+    """`*`, or a step over the whole day (`*/n`, `0-23/n`) that divides 24 hours evenly, so the
+    firing repeats around the clock with no seam at midnight."""
+    base, slash, step = hour.partition("/")
+    if base not in ("*", "0-23"):
+        return False
+    if not slash:
+        return base == "*"
+    return _is_number(step) and 0 < int(step) < 24 and 24 % int(step) == 0
+
+
+def zone_free(cron: str) -> bool:
+    """Whether a valid cron fires at the same instants in every timezone, up to the phase of
+    its repetition: it runs through every hour (or every n hours, n dividing 24) of every day.
+    A restricted day of the month, month or weekday starts at a zone's midnight, and an hour
+    names a time of day, so those depend on the zone. (Zones offset by 30 or 45 minutes move
+    an hourly cron within the hour; the frequency is still what the pattern asks for.)"""
+    if check_cron(cron) is not None:
+        return False
+    _, hour, day, month, weekday = (value for _, value in _fields(cron))
+    return _every_few_hours(hour) and all(f in ("*", "?") for f in (day, month, weekday))
+
+
 # --- Finding cron strings in the code --------------------------------------------------------
 
 
@@ -248,6 +271,8 @@ def schedule_no_timezone(ctx: FileContext) -> Iterator[Report]:
     for value, site in _schedule_crons(ctx):
         obj = unwrap(value)
         if site is None or (obj is not None and obj.type == "object"):
+            continue
+        if zone_free(site.value):
             continue
         pattern = ctx.text(value)
         if value.type == "shorthand_property_identifier":  # `{ cron }`

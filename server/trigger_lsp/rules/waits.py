@@ -14,7 +14,9 @@ from trigger_lsp.analysis.syntax import (
     callee_method,
     callee_object,
     function_body,
+    member_property,
     member_value,
+    number_value,
     object_members,
     property_name,
     string_value,
@@ -164,6 +166,121 @@ def _in_loop_body(node: ts.Node, run: ts.Node) -> ts.Node | None:
     return None
 
 
+# The checkpoint of `wait.for`/`wait.until` comes 60 s into the wait (docs: concurrency.mdx,
+# "Short time-based waits keep their slot"), so a wait of five minutes or more hands the slot
+# back for at least four fifths of its time and is never billed (over 5 s, sdk wait.js).
+_LONG_WAIT_SECONDS = 5 * 60
+# `wait.for` reads the first of these keys that is present (sdk wait.js calculateDurationInMs).
+_WAIT_UNITS = {
+    "seconds": 1,
+    "minutes": 60,
+    "hours": 60 * 60,
+    "days": 24 * 60 * 60,
+    "weeks": 7 * 24 * 60 * 60,
+    "months": 30 * 24 * 60 * 60,
+    "years": 365 * 24 * 60 * 60,
+}
+_ARITHMETIC = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b if b else None,
+}
+_BOUNDS = frozenset({"<", "<=", ">", ">="})
+_SIZES = frozenset({"length", "size"})
+
+
+def _literal_number(node: ts.Node | None) -> float | None:
+    """The value of a number literal or of arithmetic on literals (`60 * 60`)."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "binary_expression":
+        op = _ARITHMETIC.get(text(node.child_by_field_name("operator")))
+        left = _literal_number(node.child_by_field_name("left"))
+        right = _literal_number(node.child_by_field_name("right"))
+        if op is None or left is None or right is None:
+            return None
+        return op(left, right)
+    return number_value(node)
+
+
+def _is_date_now(node: ts.Node | None) -> bool:
+    node = unwrap(node)
+    return (
+        node is not None
+        and node.type == "call_expression"
+        and text(call_function(node)) in ("Date.now", "performance.now")
+    )
+
+
+def _wait_seconds(ctx: FileContext, name: str, call: ts.Node) -> float | None:
+    """How long a wait lasts, when the code says: the unit of `wait.for({...})`, or for
+    `wait.until` a date `new Date(Date.now() + ms)`. A date from anywhere else is a point in
+    time the run is scheduled for: counted as long. None when it cannot be known."""
+    args = call_arguments(call)
+    members = object_members(unwrap(args[0]) if args else None)
+    if name == "wait.for":
+        for unit, seconds in _WAIT_UNITS.items():
+            if unit in members:
+                amount = _literal_number(member_value(members[unit]))
+                return amount * seconds if amount is not None else None
+        return None
+    date = unwrap(member_value(members.get("date")))
+    if date is not None and date.type == "identifier":
+        date = declared_value(ctx.model, date) or date  # `const next = new Date(...)`
+    if date is None:
+        return None
+    if date.type == "new_expression" and text(date.child_by_field_name("constructor")) == "Date":
+        date_args = call_arguments(date)
+        moment = unwrap(date_args[0]) if len(date_args) == 1 else None
+        if moment is not None and moment.type == "binary_expression":
+            left, right = moment.child_by_field_name("left"), moment.child_by_field_name("right")
+            if text(moment.child_by_field_name("operator")) == "+" and _is_date_now(left):
+                ms = _literal_number(right)
+                return ms / 1000 if ms is not None else None
+        if moment is None and not date_args:
+            return 0.0  # `new Date()`: now
+    return float("inf")
+
+
+def _bounded_condition(condition: ts.Node | None) -> bool:
+    """A loop condition with a visible end: a comparison with a number (`i < 10`, `n <= 2 *
+    3`) or with a collection's size (`i < items.length`), possibly among other `&&` terms."""
+    condition = unwrap(condition)
+    if condition is not None and condition.type == "expression_statement":
+        condition = unwrap(condition.named_children[0]) if condition.named_children else None
+    if condition is None or condition.type != "binary_expression":
+        return False
+    op = text(condition.child_by_field_name("operator"))
+    left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
+    if op == "&&":
+        return _bounded_condition(left) or _bounded_condition(right)
+    if op not in _BOUNDS:
+        return False
+    for side in (unwrap(left), unwrap(right)):
+        if _literal_number(side) is not None:
+            return True
+        if (
+            side is not None
+            and side.type == "member_expression"
+            and member_property(side) in _SIZES
+        ):
+            return True
+    return False
+
+
+def _bounded(loop: ts.Node) -> bool:
+    """Whether a loop visibly ends: `for..of`/`for..in` over a collection (not `for await`,
+    whose source may never end), or a `for`/`while`/`do` whose condition has a bound. A
+    per-item callback (`forEach`, `map`) starts its waits together: never."""
+    if loop.type == "for_in_statement":
+        return not any(c.type == "await" for c in loop.children)
+    if loop.type in ("for_statement", "while_statement", "do_statement"):
+        return _bounded_condition(loop.child_by_field_name("condition"))
+    return False
+
+
 @rule("wait-in-loop")
 def wait_in_loop(ctx: FileContext) -> Iterator[Report]:
     for call in ctx.model.calls_where(callee_method, ("for", "until")):
@@ -173,8 +290,14 @@ def wait_in_loop(ctx: FileContext) -> Iterator[Report]:
         task = ctx.model.task_running(call)
         if task is None or task.run is None:
             continue
-        if _in_loop_body(call, function_body(task.run) or task.run) is not None:
-            yield Report(call_function(call) or call, args={"wait": name})
+        loop = _in_loop_body(call, function_body(task.run) or task.run)
+        if loop is None:
+            continue
+        # A long checkpointed wait per iteration of a loop that ends is a scheduled step.
+        seconds = _wait_seconds(ctx, name, call)
+        if seconds is not None and seconds >= _LONG_WAIT_SECONDS and _bounded(loop):
+            continue
+        yield Report(call_function(call) or call, args={"wait": name})
 
 
 # `retry.onThrow` is a wait inside a run, but whether it throws outside one is not confirmed.
