@@ -15,6 +15,7 @@ from trigger_lsp.analysis.syntax import (
     callee_object,
     function_body,
     member_value,
+    number_value,
     object_members,
     property_name,
     string_value,
@@ -28,6 +29,7 @@ from trigger_lsp.rules.common import (
     SDK_WAITS,
     at_module_level,
     declared_value,
+    is_input_stream,
     sdk_binds,
     wait_name,
 )
@@ -75,12 +77,50 @@ def parallel_waits(ctx: FileContext) -> Iterator[Report]:
         if not args:
             continue
         for source in _collection_sources(ctx, args[0]):
-            waits = [w for w in ctx.model.within("call", source) if wait_name(ctx.model, w)]
+            waits = [
+                w
+                for w in ctx.model.within("call", source)
+                if wait_name(ctx.model, w) and not _plain_timer(ctx, w)
+            ]
             if waits:
                 name = wait_name(ctx.model, waits[0])
                 fix = _batch_fix(ctx, call, args) if method == "all" and len(args) == 1 else None
                 yield Report(fn, args={"combinator": f"Promise.{method}", "wait": name}, fix=fix)
                 break
+
+
+# `wait.for` converts its one duration key to milliseconds, reading the first of these that is
+# present, and a wait of 5,000 ms or less is a plain setTimeout that never reaches the guard
+# against parallel waits (sdk 4.8.3 dist/esm/v3/wait.js:256-276, 496-518).
+_DURATION_MS = {
+    "seconds": 1_000,
+    "minutes": 60_000,
+    "hours": 3_600_000,
+    "days": 86_400_000,
+    "weeks": 604_800_000,
+    "months": 2_592_000_000,
+    "years": 31_536_000_000,
+}
+PLAIN_TIMER_MS = 5_000
+
+
+def _plain_timer(ctx: FileContext, call: ts.Node) -> bool:
+    """`wait.for({ seconds: 3 })`: a literal duration of 5 seconds or less, which the SDK
+    sleeps in process instead of suspending the run."""
+    if ctx.model.sdk.resolve(call_function(call)) != "wait.for":
+        return False
+    args = call_arguments(call)
+    options = unwrap(args[0]) if len(args) == 1 else None
+    if options is None or options.type != "object":
+        return False
+    members = object_members(options)
+    if len(members) != len(options.named_children):  # a spread or a computed key
+        return False
+    for key, unit in _DURATION_MS.items():
+        if key in members:
+            amount = number_value(member_value(members[key]))
+            return amount is not None and amount * unit <= PLAIN_TIMER_MS
+    return False
 
 
 def _child_wait(ctx: FileContext, node: ts.Node | None) -> tuple[str, str] | None:
@@ -177,9 +217,10 @@ def wait_in_loop(ctx: FileContext) -> Iterator[Report]:
             yield Report(call_function(call) or call, args={"wait": name})
 
 
-# `retry.onThrow` is a wait inside a run, but whether it throws outside one is not confirmed.
-# (createToken and completeToken are not waits at all: they are meant for backend code.)
-_RUN_ONLY_WAITS = (SDK_WAITS - {"retry.onThrow"}) | AND_WAIT_METHODS
+# `retry.onThrow` and `retry.fetch` wait only between attempts, so outside a run they work until
+# the first retry. (createToken and completeToken are not waits at all: they are meant for
+# backend code.)
+_RUN_ONLY_WAITS = (SDK_WAITS - {"retry.onThrow", "retry.fetch"}) | AND_WAIT_METHODS
 # Every wait is a method call; checking the method name first skips most calls cheaply.
 _WAIT_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in _RUN_ONLY_WAITS)
 _TEST_FILE = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
@@ -192,6 +233,10 @@ def _run_only_wait(ctx: FileContext, call: ts.Node) -> str | None:
     method = callee_method(call)
     if method not in _WAIT_METHODS:
         return None
+    if method == "wait" and is_input_stream(ctx.model, callee_object(call)):
+        # `.wait()` throws outside a run (sdk 4.8.3 dist/esm/v3/streams.js:409-411);
+        # `waitWithIdleTimeout` may end without waiting (`skipSuspend`), so it is left out.
+        return wait_name(ctx.model, call)
     # Resolve through call_function so that `await wait.forToken<T>(t)` is seen too.
     sdk_name = ctx.model.sdk.resolve(call_function(call))
     name = sdk_name if sdk_name in SDK_WAITS else method
