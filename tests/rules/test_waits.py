@@ -101,13 +101,15 @@ PARALLEL_FIRES = {
           },
         });
     """,
+    # maxAttempts 5 pauses up to 2 * 1 s * 2 ** 3 = 16 s before the last attempt: past 5 s the
+    # pause is a real wait (it was `maxAttempts: 2` next to a 5 s wait, both plain timers).
     "retry.onThrow in parallel": """
         export const parent = task({
           id: "parent",
           run: async () => {
             await Promise.all([
-              retry.onThrow(async () => 1, { maxAttempts: 2 }),
-              wait.for({ seconds: 5 }),
+              retry.onThrow(async () => 1, { maxAttempts: 5 }),
+              wait.for({ seconds: 30 }),
             ]);
           },
         });
@@ -121,7 +123,33 @@ PARALLEL_FIRES.update(
         export const parent = task({
           id: "parent",
           run: async (payload: { urls: string[] }) => {
-            await Promise.all(payload.urls.map((url) => retry.fetch(url, { retry: {} })));
+            await Promise.all(
+              payload.urls.map((url) =>
+                retry.fetch(url, { retry: { byStatus: { "500-599": { strategy: "backoff", maxAttempts: 6 } } } }),
+              ),
+            );
+          },
+        });
+    """,
+        "retry.fetch waiting for a rate-limit reset": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              retry.fetch("https://a.example", { retry: { byStatus: { "429": { strategy: "headers", resetHeader: "x-reset" } } } }),
+              child.triggerAndWait({}),
+            ]);
+          },
+        });
+    """,
+        "retry.onThrow with a long minimum timeout": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              retry.onThrow(async () => 1, { maxAttempts: 2, minTimeoutInMs: 10_000, randomize: false }),
+              retry.onThrow(async () => 2, { maxAttempts: 2, minTimeoutInMs: 10_000, randomize: false }),
+            ]);
           },
         });
     """,
@@ -298,6 +326,44 @@ PARALLEL_SILENT.update(
           id: "parent",
           run: async () => {
             await Promise.all([approval.once(), approval.once()]);
+          },
+        });
+    """,
+        # Default retry options pause at most 4 s between attempts: plain timers.
+        "retry.fetch with the default policy": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { urls: string[] }) => {
+            await Promise.all(payload.urls.map((url) => retry.fetch(url)));
+            await Promise.all(payload.urls.map((url) => retry.fetch(url, { method: "POST" })));
+            await Promise.all([
+              retry.fetch("https://a.example", { retry: { timeout: { maxAttempts: 3 } } }),
+              retry.fetch("https://b.example", { retry: {} }),
+            ]);
+          },
+        });
+    """,
+        "retry.onThrow with short pauses": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              retry.onThrow(async () => 1),
+              retry.onThrow(async () => 2, { maxAttempts: 2 }),
+              retry.onThrow(async () => 3, { maxAttempts: 4, randomize: false }),
+            ]);
+          },
+        });
+    """,
+        "retry options the code does not show": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { opts: { maxAttempts: number } }) => {
+            await Promise.all([
+              retry.onThrow(async () => 1, payload.opts),
+              retry.onThrow(async () => 2, { ...payload.opts }),
+              retry.onThrow(async () => 3, { maxAttempts: payload.opts.maxAttempts }),
+            ]);
           },
         });
     """,

@@ -80,7 +80,7 @@ def parallel_waits(ctx: FileContext) -> Iterator[Report]:
             waits = [
                 w
                 for w in ctx.model.within("call", source)
-                if wait_name(ctx.model, w) and not _plain_timer(ctx, w)
+                if wait_name(ctx.model, w) and _may_checkpoint(ctx, w)
             ]
             if waits:
                 name = wait_name(ctx.model, waits[0])
@@ -104,22 +104,105 @@ _DURATION_MS = {
 PLAIN_TIMER_MS = 5_000
 
 
-def _plain_timer(ctx: FileContext, call: ts.Node) -> bool:
+def _may_checkpoint(ctx: FileContext, call: ts.Node) -> bool:
+    """Whether a wait can reach the parallel-wait guard: not a `wait.for` the code shows to be
+    a plain timer, and not a retry helper whose pauses the code shows to stay plain timers."""
+    name = ctx.model.sdk.resolve(call_function(call))
+    if name == "wait.for":
+        return not _plain_timer(call)
+    if name == "retry.onThrow":
+        args = call_arguments(call)
+        delay = _retry_max_delay_ms(unwrap(args[1]) if len(args) > 1 else None)
+        return delay is not None and delay > PLAIN_TIMER_MS
+    if name == "retry.fetch":
+        args = call_arguments(call)
+        return _fetch_may_checkpoint(unwrap(args[1]) if len(args) > 1 else None)
+    return True
+
+
+def _literal_members(obj: ts.Node | None) -> dict[str, ts.Node] | None:
+    """The members of an object literal whose every member has a static key, else None."""
+    if obj is None or obj.type != "object":
+        return None
+    members = object_members(obj)
+    return members if len(members) == len(obj.named_children) else None
+
+
+def _plain_timer(call: ts.Node) -> bool:
     """`wait.for({ seconds: 3 })`: a literal duration of 5 seconds or less, which the SDK
     sleeps in process instead of suspending the run."""
-    if ctx.model.sdk.resolve(call_function(call)) != "wait.for":
-        return False
     args = call_arguments(call)
-    options = unwrap(args[0]) if len(args) == 1 else None
-    if options is None or options.type != "object":
-        return False
-    members = object_members(options)
-    if len(members) != len(options.named_children):  # a spread or a computed key
+    members = _literal_members(unwrap(args[0]) if len(args) == 1 else None)
+    if members is None:
         return False
     for key, unit in _DURATION_MS.items():
         if key in members:
             amount = number_value(member_value(members[key]))
             return amount is not None and amount * unit <= PLAIN_TIMER_MS
+    return False
+
+
+# Between attempts `retry.onThrow` and the backoff of `retry.fetch` wait
+# min(maxTimeoutInMs, r * minTimeoutInMs * factor ** (attempt - 1)), r in [1, 2) when randomized,
+# with these defaults (core 4.8.3 dist/esm/v3/utils/retries.js:2-8, 25-34): at most 4 s, so by
+# default their pauses are plain timers (sdk retry.js:6-10, 57; wait.js:319-337).
+_RETRY_DEFAULTS: dict[str, float] = {
+    "maxAttempts": 3,
+    "factor": 2,
+    "minTimeoutInMs": 1_000,
+    "maxTimeoutInMs": 60_000,
+    "randomize": 1,
+}
+
+
+def _retry_max_delay_ms(options: ts.Node | None) -> float | None:
+    """The longest pause between attempts that retry options allow (defaults when absent);
+    None when the options are not literal."""
+    values = dict(_RETRY_DEFAULTS)
+    if options is not None:
+        members = _literal_members(options)
+        if members is None:
+            return None
+        for key in _RETRY_DEFAULTS.keys() & members.keys():
+            value = unwrap(member_value(members[key]))
+            number = (
+                {"true": 1.0, "false": 0.0}.get(value.type)
+                if value is not None and key == "randomize"
+                else number_value(value)
+            )
+            if number is None:
+                return None
+            values[key] = number
+    retries = values["maxAttempts"] - 1  # pauses happen after attempts 1 .. maxAttempts - 1
+    if retries < 1:
+        return 0
+    factor = values["factor"]
+    growth = max(1.0, factor ** (retries - 1)) if factor > 0 else 1.0
+    spread = 2 if values["randomize"] else 1
+    return min(values["maxTimeoutInMs"], spread * values["minTimeoutInMs"] * growth)
+
+
+def _fetch_may_checkpoint(init: ts.Node | None) -> bool:
+    """Whether the `retry` policy written in `retry.fetch`'s options can pause for more than
+    5 s: a `headers` strategy (the pause comes from the response) or long backoff. No policy
+    means the defaults (sdk retry.js:118, 153, 173, 359-367); options the code does not show
+    are not counted."""
+    policy = _literal_members(unwrap(member_value((_literal_members(init) or {}).get("retry"))))
+    if not policy:
+        return False
+    strategies = [unwrap(member_value(policy.get(k))) for k in ("connectionError", "timeout")]
+    for entry in (_literal_members(unwrap(member_value(policy.get("byStatus")))) or {}).values():
+        value = unwrap(member_value(entry))
+        members = _literal_members(value)
+        if members is not None and string_value(member_value(members.get("strategy"))) == "headers":
+            return True
+        strategies.append(value)
+    for strategy in strategies:
+        if strategy is None:
+            continue
+        delay = _retry_max_delay_ms(strategy)
+        if delay is not None and delay > PLAIN_TIMER_MS:
+            return True
     return False
 
 
