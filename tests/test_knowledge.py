@@ -290,6 +290,29 @@ def test_pattern_with_a_broken_snippet(refs: Path):
     _expect(refs, "patterns.md", _yaml_line(text, "basic-task"), "not a valid snippet")
 
 
+def test_schema_task_pattern_imports_z_from_zod():
+    pattern = KB.patterns["schema-task"]
+    assert pattern.module_imports == (("zod", ("z",)),)
+    assert "z.object(" in pattern.body and "z" not in pattern.imports
+
+
+@pytest.mark.parametrize(
+    ("replacement", "message"),
+    [
+        ("imports_from: [zod]", "must map a package to a list of names"),
+        ("imports_from: { zod: z }", r"'imports_from.zod' must be a list of names"),
+        ("imports_from: { zod: [] }", r"'imports_from.zod' must be a list of names"),
+        ("imports_from: { zod: [not-a-name] }", r"'imports_from.zod' must be a list of names"),
+        ('imports_from: { "Bad Name": [z] }', "bad package name"),
+        ('imports_from: { "@trigger.dev/sdk": [task] }', "list SDK names under 'imports'"),
+    ],
+)
+def test_pattern_with_bad_imports_from(refs: Path, replacement: str, message: str):
+    path = refs / "patterns.md"
+    text = _edit(path, lambda t: t.replace("imports_from: { zod: [z] }", replacement, 1))
+    _expect(refs, "patterns.md", _yaml_line(text, "schema-task"), message)
+
+
 def test_api_entry_naming_an_unknown_sharp_edge_fails_when_the_reference_is_read(refs: Path):
     path = refs / "patterns.md"
     text = _edit(

@@ -490,6 +490,27 @@ async def test_patterns_at_top_level_add_an_import_line(ws: Workspace):
     )
 
 
+async def test_schema_task_pattern_imports_zod_too(ws: Workspace):
+    # Nothing imported yet: one new line per module, SDK first.
+    fresh = await complete(ws, "const x = 1\ntr-|")
+    assert fresh.accept("tr-schema-task").startswith(
+        'import { schemaTask, logger } from "@trigger.dev/sdk";\n'
+        'import { z } from "zod";\n'
+        "const x = 1\n"
+    )
+    # An import from zod without `z` is extended; the SDK import is extended too.
+    text = 'import { task } from "@trigger.dev/sdk";\nimport { ZodError } from "zod";\ntr-|'
+    extended = (await complete(ws, text)).accept("tr-schema-task")
+    assert extended.startswith(
+        'import { task, schemaTask, logger } from "@trigger.dev/sdk";\n'
+        'import { ZodError, z } from "zod";\n'
+    )
+    # `z` bound any other way (a namespace import) is left alone.
+    text = 'import * as z from "zod";\ntr-|'
+    accepted = (await complete(ws, text)).accept("tr-schema-task")
+    assert accepted.count("zod") == 1
+
+
 async def test_config_pattern_only_at_the_top_of_the_config(ws: Workspace):
     config = await complete(ws, "tr-c|", name="trigger.config.mts")
     assert labels(config.items) == ["tr-config"]

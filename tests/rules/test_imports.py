@@ -73,6 +73,29 @@ def test_personal_access_token_variant() -> None:
     assert "const token = process.env.TRIGGER_ACCESS_TOKEN;" in fixed(code, "hardcoded-secret-key")
 
 
+def test_organization_access_token_variant() -> None:
+    code = 'const token = "tr_oat_9fK2mQ7xL1pV8bN3rT6yW0aZ";\nrun({ token });\n'
+    [finding] = lint(code, only="hardcoded-secret-key", path="scripts/deploy.ts")
+    assert "organization access token (tr_oat_...)" in finding.message
+    assert "TRIGGER_ACCESS_TOKEN" in finding.message
+    assert "tr_oat_9fK2" not in finding.message
+    assert "const token = process.env.TRIGGER_ACCESS_TOKEN;" in fixed(code, "hardcoded-secret-key")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'const help = "Organization tokens start with tr_oat_ and go in TRIGGER_ACCESS_TOKEN";\n',
+        'const placeholder = "tr_oat_xxxxxxxxxxxxxxxxxxxxxxxx";\n',
+        'const short = "tr_oat_abc123";\n',
+        'const name = "str_oat_4fQ9zK2mX7pL1vB8nR3tY6wE";\n',
+    ],
+    ids=["prose", "xxx", "short", "str-prefix"],
+)
+def test_organization_access_token_silent(code: str) -> None:
+    assert lint(code, only="hardcoded-secret-key") == []
+
+
 def test_secret_key_inside_a_larger_string_has_no_fix() -> None:
     code = f"""
         const headers = {{ Authorization: `Bearer {DEV_KEY}` }};

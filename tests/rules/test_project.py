@@ -158,6 +158,23 @@ def test_missing_max_duration_quiet(code: str) -> None:
     assert lint(code, only="config-missing-max-duration", path="trigger.config.ts") == []
 
 
+def test_zero_max_duration_is_refused_like_a_missing_one() -> None:
+    # trigger.dev 4.8.3 dist/esm/config.js:227 tests `!config.maxDuration`.
+    code = src('export default defineConfig({ project: "p", maxDuration: 0 });\n')
+    findings = lint(code, only="config-missing-max-duration", path="trigger.config.ts")
+    assert lines_of(findings) == [2]
+    assert findings[0].severity is Severity.ERROR
+    assert "`maxDuration: 0` is refused by the CLI" in findings[0].message
+    assert code.encode()[findings[0].start_byte : findings[0].end_byte] == b"0"
+    assert findings[0].fix is None
+
+
+@pytest.mark.parametrize("value", ["1", "4", "5", "0.5", "-0 + 1"])
+def test_small_but_non_zero_max_duration_passes_the_cli(value: str) -> None:
+    code = src(f'export default defineConfig({{ project: "p", maxDuration: {value} }});\n')
+    assert lint(code, only="config-missing-max-duration", path="trigger.config.ts") == []
+
+
 def test_missing_max_duration_only_in_config_files() -> None:
     code = src('export const config = defineConfig({ project: "p" });\n')
     assert lint(code, only="config-missing-max-duration", path="src/trigger/config.ts") == []
@@ -531,6 +548,17 @@ def test_bun_runtime_fires_on_4_8_with_a_fix() -> None:
     assert 'runtime: "bun-1.4"' in out
 
 
+def test_bun_legacy_runtime_fires_on_4_8_with_a_fix() -> None:
+    # "bun-legacy" is the explicit spelling of "bun" and deprecated with it (core 4.8.3
+    # dist/esm/v3/build/runtime.js:21-23); an earlier expectation that it is quiet was wrong.
+    code = BUN.replace('"bun"', '"bun-legacy"')
+    findings = lint(code, only="bun-runtime-deprecated", path="trigger.config.ts", sdk="4.8.3")
+    assert lines_of(findings) == [2]
+    assert '`runtime: "bun-legacy"`' in findings[0].message
+    out = fixed(code, "bun-runtime-deprecated", path="trigger.config.ts", sdk="4.8.3")
+    assert 'runtime: "bun-1.4"' in out
+
+
 def test_bun_runtime_fix_keeps_the_quote_style() -> None:
     code = src("export default defineConfig({ project: 'p', maxDuration: 60, runtime: 'bun' });\n")
     assert "runtime: 'bun-1.4'" in fixed(code, "bun-runtime-deprecated", path="trigger.config.ts")
@@ -543,7 +571,8 @@ def test_bun_runtime_fix_keeps_the_quote_style() -> None:
         (BUN, "3.3.17"),
         (BUN.replace('"bun"', '"bun-1.4"'), "4.8.3"),
         (BUN.replace('"bun"', '"node-22"'), "4.8.3"),
-        (BUN.replace('"bun"', '"bun-legacy"'), "4.8.3"),
+        (BUN.replace('"bun"', '"bun-legacy"'), "4.7.9"),
+        (BUN.replace('"bun"', '"bun-1.4-legacy"'), "4.8.3"),
     ],
 )
 def test_bun_runtime_quiet(code: str, sdk: str) -> None:

@@ -101,18 +101,99 @@ PARALLEL_FIRES = {
           },
         });
     """,
+    # maxAttempts 5 pauses up to 2 * 1 s * 2 ** 3 = 16 s before the last attempt: past 5 s the
+    # pause is a real wait (it was `maxAttempts: 2` next to a 5 s wait, both plain timers).
     "retry.onThrow in parallel": """
         export const parent = task({
           id: "parent",
           run: async () => {
             await Promise.all([
-              retry.onThrow(async () => 1, { maxAttempts: 2 }),
-              wait.for({ seconds: 5 }),
+              retry.onThrow(async () => 1, { maxAttempts: 5 }),
+              wait.for({ seconds: 30 }),
             ]);
           },
         });
     """,
 }
+
+
+PARALLEL_FIRES.update(
+    {
+        "retry.fetch in parallel": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { urls: string[] }) => {
+            await Promise.all(
+              payload.urls.map((url) =>
+                retry.fetch(url, { retry: { byStatus: { "500-599": { strategy: "backoff", maxAttempts: 6 } } } }),
+              ),
+            );
+          },
+        });
+    """,
+        "retry.fetch waiting for a rate-limit reset": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              retry.fetch("https://a.example", { retry: { byStatus: { "429": { strategy: "headers", resetHeader: "x-reset" } } } }),
+              child.triggerAndWait({}),
+            ]);
+          },
+        });
+    """,
+        "retry.onThrow with a long minimum timeout": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              retry.onThrow(async () => 1, { maxAttempts: 2, minTimeoutInMs: 10_000, randomize: false }),
+              retry.onThrow(async () => 2, { maxAttempts: 2, minTimeoutInMs: 10_000, randomize: false }),
+            ]);
+          },
+        });
+    """,
+        "webhooks.waiter.wait in parallel": """
+        import { webhooks } from "@trigger.dev/sdk";
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { a: string; b: string }) => {
+            await Promise.all([webhooks.waiter.wait(payload.a), webhooks.waiter.wait(payload.b)]);
+          },
+        });
+    """,
+        "two input stream waits": """
+        import { streams } from "@trigger.dev/sdk";
+        const approval = streams.input<{ ok: boolean }>({ id: "approval" });
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.race([approval.wait({ timeout: "1h" }), child.triggerAndWait({})]);
+          },
+        });
+    """,
+        "an input stream wait on the call itself": """
+        import { streams } from "@trigger.dev/sdk";
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              streams.input<string>({ id: "a" }).waitWithIdleTimeout({ idleTimeoutInSeconds: 5 }),
+              wait.for({ minutes: 1 }),
+            ]);
+          },
+        });
+    """,
+        "a short wait next to a long one": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([wait.for({ seconds: 2 }), wait.for({ seconds: 6 })]);
+          },
+        });
+    """,
+    }
+)
 
 
 @pytest.mark.parametrize("code", PARALLEL_FIRES.values(), ids=PARALLEL_FIRES.keys())
@@ -131,13 +212,25 @@ def test_parallel_waits_reports_line_and_names() -> None:
     assert "triggerAndWait" in finding.message
 
 
+def test_parallel_waits_names_the_new_waits() -> None:
+    for key, name in (
+        ("retry.fetch in parallel", "retry.fetch"),
+        ("webhooks.waiter.wait in parallel", "webhooks.waiter.wait"),
+        ("two input stream waits", "approval.wait"),
+        ("an input stream wait on the call itself", "streams.input(...).waitWithIdleTimeout"),
+        ("a short wait next to a long one", "wait.for"),
+    ):
+        [finding] = lint(sdk_code(PARALLEL_FIRES[key]), only="parallel-waits")
+        assert f"`{name}`" in finding.message, key
+
+
 def test_parallel_waits_through_namespace_import() -> None:
     code = """
         import * as sdk from "@trigger.dev/sdk";
         export const parent = sdk.task({
           id: "parent",
           run: async () => {
-            await Promise.all([sdk.wait.for({ seconds: 1 }), sdk.wait.for({ seconds: 2 })]);
+            await Promise.all([sdk.wait.for({ seconds: 30 }), sdk.wait.for({ minutes: 2 })]);
           },
         });
     """
@@ -204,6 +297,87 @@ PARALLEL_SILENT = {
         });
     """,
 }
+
+
+PARALLEL_SILENT.update(
+    {
+        # Waits of 5 s or less are in-process timers (sdk 4.8.3 wait.js:256-276).
+        "short literal waits are plain timers": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([wait.for({ seconds: 1 }), wait.for({ seconds: 5 })]);
+            await Promise.race([wait.for({ seconds: 0.5 }), someWork()]);
+          },
+        });
+    """,
+        "a plain fetch beside a short timer": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([fetch("https://example.com"), wait.for({ seconds: 3 })]);
+          },
+        });
+    """,
+        "an input stream read without waiting": """
+        import { streams } from "@trigger.dev/sdk";
+        const approval = streams.input<{ ok: boolean }>({ id: "approval" });
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([approval.once(), approval.once()]);
+          },
+        });
+    """,
+        # Default retry options pause at most 4 s between attempts: plain timers.
+        "retry.fetch with the default policy": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { urls: string[] }) => {
+            await Promise.all(payload.urls.map((url) => retry.fetch(url)));
+            await Promise.all(payload.urls.map((url) => retry.fetch(url, { method: "POST" })));
+            await Promise.all([
+              retry.fetch("https://a.example", { retry: { timeout: { maxAttempts: 3 } } }),
+              retry.fetch("https://b.example", { retry: {} }),
+            ]);
+          },
+        });
+    """,
+        "retry.onThrow with short pauses": """
+        export const parent = task({
+          id: "parent",
+          run: async () => {
+            await Promise.all([
+              retry.onThrow(async () => 1),
+              retry.onThrow(async () => 2, { maxAttempts: 2 }),
+              retry.onThrow(async () => 3, { maxAttempts: 4, randomize: false }),
+            ]);
+          },
+        });
+    """,
+        "retry options the code does not show": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { opts: { maxAttempts: number } }) => {
+            await Promise.all([
+              retry.onThrow(async () => 1, payload.opts),
+              retry.onThrow(async () => 2, { ...payload.opts }),
+              retry.onThrow(async () => 3, { maxAttempts: payload.opts.maxAttempts }),
+            ]);
+          },
+        });
+    """,
+        "wait() on something that is not an input stream": """
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            const locks = payload.ids.map((id) => makeLock(id));
+            await Promise.all(locks.map((lock) => lock.wait()));
+          },
+        });
+    """,
+    }
+)
 
 
 @pytest.mark.parametrize("code", PARALLEL_SILENT.values(), ids=PARALLEL_SILENT.keys())
@@ -835,3 +1009,50 @@ def test_parallel_waits_offers_no_fix_for_other_shapes(expr: str) -> None:
     """
     found = lint(code, only="parallel-waits")
     assert len(found) == 1 and found[0].fix is None
+
+
+def test_wait_outside_run_webhook_waiter_and_input_stream() -> None:
+    code = """
+        import { streams, webhooks } from "@trigger.dev/sdk";
+        const approval = streams.input<{ ok: boolean }>({ id: "approval" });
+        const hook = await webhooks.waiter.wait("waiter_1");
+        const answer = await approval.wait({ timeout: "1h" });
+        const direct = await streams.input<string>({ id: "x" }).wait();
+    """
+    findings = lint(code, only="wait-outside-run")
+    assert lines_of(findings) == [3, 4, 5]
+    assert "`webhooks.waiter.wait` at module level" in findings[0].message
+    assert "`approval.wait` at module level" in findings[1].message
+    assert "`streams.input(...).wait` at module level" in findings[2].message
+
+
+def test_wait_outside_run_webhook_waiter_in_a_route() -> None:
+    code = """
+        import { webhooks } from "@trigger.dev/sdk";
+
+        export async function POST(request: Request) {
+          const event = await webhooks.waiter.wait("waiter_1");
+          return Response.json(event);
+        }
+    """
+    findings = lint(code, only="wait-outside-run", path="app/api/hook/route.ts")
+    assert lines_of(findings) == [4]
+
+
+def test_wait_outside_run_silent_for_retries_and_stream_sends() -> None:
+    # retry.fetch and retry.onThrow wait only between attempts; send/once/waitWithIdleTimeout
+    # (which may skip the suspension) are not certain to throw outside a run.
+    code = """
+        import { retry, streams } from "@trigger.dev/sdk";
+        const approval = streams.input<{ ok: boolean }>({ id: "approval" });
+        const response = await retry.fetch("https://example.com");
+        const value = await retry.onThrow(async () => 1, { maxAttempts: 2 });
+
+        export async function POST(request: Request) {
+          await approval.send("run_1", { ok: true });
+          const lock = { wait: async () => {} };
+          await lock.wait();
+          return Response.json(await retry.fetch("https://example.com"));
+        }
+    """
+    assert lint(code, only="wait-outside-run", path="app/api/approve/route.ts") == []

@@ -262,7 +262,33 @@ def _pattern(path: Path, section: Section) -> Pattern:
         body=body.rstrip("\n"),
         prose=section.prose,
         source=f"{path.name}:{section.line}",
+        module_imports=_module_imports(f, ident),
     )
+
+
+_MODULE_NAME = re.compile(r"^(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*(/[\w.-]+)*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def _module_imports(f: _Fields, ident: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`imports_from: { zod: [z] }`: named imports from packages other than the SDK."""
+    raw = f.data.get("imports_from") or {}
+    if not isinstance(raw, dict):
+        raise f.fail(f"'{ident}': 'imports_from' must map a package to a list of names")
+    out = []
+    for module, names in raw.items():
+        if not isinstance(module, str) or not _MODULE_NAME.match(module):
+            raise f.fail(f"'{ident}': 'imports_from' has a bad package name {module!r}")
+        if module.startswith("@trigger.dev/sdk"):
+            raise f.fail(f"'{ident}': list SDK names under 'imports', not 'imports_from'")
+        if (
+            not isinstance(names, list)
+            or not names
+            or not all(isinstance(n, str) and _IDENTIFIER.match(n) for n in names)
+        ):
+            raise f.fail(f"'{ident}': 'imports_from.{module}' must be a list of names")
+        out.append((module, tuple(names)))
+    return tuple(out)
 
 
 def _read(path: Path) -> str:

@@ -78,10 +78,12 @@ class Pattern:
     prefix: str
     scope: str
     description: str
-    imports: tuple[str, ...]
+    imports: tuple[str, ...]  # names from @trigger.dev/sdk
     body: str
     prose: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    # Names from other packages, per module (`zod: [z]`), added by the completion too.
+    module_imports: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # --- SDK reference (the `# API reference` part of patterns.md) --------------------------------

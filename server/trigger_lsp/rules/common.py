@@ -28,19 +28,27 @@ from trigger_lsp.analysis.syntax import (
 
 # Methods that suspend the run until a child finishes, whatever object they are called on.
 AND_WAIT_METHODS = frozenset({"triggerAndWait", "batchTriggerAndWait", "triggerByTaskAndWait"})
-# SDK functions that wait (checkpoint) the run.
+# SDK functions that wait (checkpoint) the run. `retry.onThrow` and `retry.fetch` wait with
+# `wait.until` between attempts (sdk 4.8.3 dist/esm/v3/retry.js:57, 135-186);
+# `webhooks.waiter.wait` suspends until a webhook arrives (webhookWaiters.js:85-99).
 SDK_WAITS = frozenset(
     {
         "wait.for",
         "wait.until",
         "wait.forToken",
         "retry.onThrow",
+        "retry.fetch",
+        "webhooks.waiter.wait",
         "tasks.triggerAndWait",
         "tasks.batchTriggerAndWait",
         "batch.triggerAndWait",
         "batch.triggerByTaskAndWait",
     }
 )
+# Methods of an input stream (`streams.input({ id })`) that suspend the run: `wait` creates a
+# waitpoint, `waitWithIdleTimeout` ends in `wait` (sdk 4.8.3 dist/esm/v3/streams.js:406-438,
+# 484-520).
+INPUT_STREAM_WAITS = frozenset({"wait", "waitWithIdleTimeout"})
 TRIGGER_METHODS = frozenset({"trigger", "batchTrigger"})
 SDK_TRIGGERS = frozenset(
     {"tasks.trigger", "tasks.batchTrigger", "batch.trigger", "batch.triggerByTask"}
@@ -55,7 +63,25 @@ def wait_name(model: FileModel, call: ts.Node) -> str | None:
     method = callee_method(call)
     if method in AND_WAIT_METHODS:
         return method
+    if method in INPUT_STREAM_WAITS:
+        receiver = unwrap(callee_object(call))
+        if is_input_stream(model, receiver):
+            shown = text(receiver) if receiver and receiver.type == "identifier" else None
+            return f"{shown or 'streams.input(...)'}.{method}"
     return None
+
+
+def is_input_stream(model: FileModel, node: ts.Node | None, depth: int = 0) -> bool:
+    """Whether an expression is an input stream: a `streams.input(...)` call, or a name
+    declared with one (usually a module-level `const approval = streams.input({ id })`)."""
+    node = unwrap(node)
+    if node is None or depth > 2:
+        return False
+    if node.type == "call_expression":
+        return model.sdk.resolve(call_function(node)) == "streams.input"
+    if node.type == "identifier":
+        return is_input_stream(model, declared_value(model, node), depth + 1)
+    return False
 
 
 def trigger_name(model: FileModel, call: ts.Node) -> str | None:

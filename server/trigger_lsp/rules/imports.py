@@ -23,9 +23,13 @@ from trigger_lsp.analysis.syntax import (
 )
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, Span, rule
 
-# A Trigger.dev secret key or personal access token: a known prefix and a key body. The pattern
-# is linear (no nested quantifiers) and runs only over string-literal contents.
-_KEY = re.compile(r"(?<![A-Za-z0-9_])tr_(dev|stg|prod|preview|pat)_([A-Za-z0-9_]{16,512})")
+# A Trigger.dev secret key, personal access token (`tr_pat_`) or organization access token
+# (`tr_oat_`, trigger.dev 4.8.3 dist/esm/utilities/accessTokens.js:1-2): a known prefix and a
+# key body. The pattern is linear (no nested quantifiers) and runs only over string-literal
+# contents.
+_KEY = re.compile(r"(?<![A-Za-z0-9_])tr_(dev|stg|prod|preview|pat|oat)_([A-Za-z0-9_]{16,512})")
+# Access tokens (for the CLI and the management API) by prefix, with their finding variant.
+_TOKENS = {"pat": "pat", "oat": "oat"}
 
 
 def _looks_real(body: str) -> bool:
@@ -43,8 +47,8 @@ def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
         for m in _KEY.finditer(content):
             if not _looks_real(m.group(2)):
                 continue
-            kind = "pat" if m.group(1) == "pat" else "secret"
-            variable = "TRIGGER_ACCESS_TOKEN" if kind == "pat" else "TRIGGER_SECRET_KEY"
+            variant = _TOKENS.get(m.group(1))
+            variable = "TRIGGER_SECRET_KEY" if variant is None else "TRIGGER_ACCESS_TOKEN"
             fix = None
             if string_value(node) == m.group(0):
                 fix = Fix((Edit(node.start_byte, node.end_byte, f"process.env.{variable}"),))
@@ -55,7 +59,7 @@ def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
             reported.add(start)
             yield Report(
                 Span(start, end),
-                "pat" if kind == "pat" else None,
+                variant,
                 {"prefix": f"tr_{m.group(1)}_", "variable": variable},
                 fix,
             )

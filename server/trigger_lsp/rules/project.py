@@ -108,6 +108,13 @@ def config_missing_max_duration(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     if config is None or config.call is None or config.options is None:
         return
+    if config.has_max_duration and config.max_duration == 0:
+        # The CLI tests `!config.maxDuration`, so 0 is refused like a missing value
+        # (trigger.dev 4.8.3 dist/esm/config.js:227-228).
+        value = unwrap(member_value(config.members.get("maxDuration")))
+        if value is not None:
+            yield Report(value, "zero")
+        return
     if config.has_max_duration or config.has_spread or config.options.has_error:
         return  # (a half-typed object may be about to get the option)
     callee = config.call.child_by_field_name("function") or config.call
@@ -189,10 +196,17 @@ def bun_runtime_deprecated(ctx: FileContext) -> Iterator[Report]:
     if config is None:
         return
     node = unwrap(member_value(config.members.get("runtime")))
-    if node is None or string_value(node) != "bun":
+    runtime = string_value(node)
+    # "bun-legacy" is the explicit spelling of "bun"; both are deprecated (core 4.8.3
+    # dist/esm/v3/build/runtime.js:21-23, trigger.dev 4.8.3 dist/esm/config.js:236-239).
+    if node is None or runtime not in _LEGACY_BUN:
         return
     quote = ctx.source[node.start_byte : node.start_byte + 1].decode()
-    yield Report(node, fix=Fix((Edit(node.start_byte, node.end_byte, f"{quote}bun-1.4{quote}"),)))
+    fix = Fix((Edit(node.start_byte, node.end_byte, f"{quote}bun-1.4{quote}"),))
+    yield Report(node, args={"runtime": runtime}, fix=fix)
+
+
+_LEGACY_BUN = frozenset({"bun", "bun-legacy"})
 
 
 @rule("sdk-version-mismatch", whole_file=True)

@@ -30,6 +30,7 @@ from trigger_lsp.rules.common import (
     SDK_WAITS,
     at_module_level,
     declared_value,
+    is_input_stream,
     sdk_binds,
     wait_name,
 )
@@ -77,12 +78,116 @@ def parallel_waits(ctx: FileContext) -> Iterator[Report]:
         if not args:
             continue
         for source in _collection_sources(ctx, args[0]):
-            waits = [w for w in ctx.model.within("call", source) if wait_name(ctx.model, w)]
+            waits = [
+                w
+                for w in ctx.model.within("call", source)
+                if wait_name(ctx.model, w) and _may_checkpoint(ctx, w)
+            ]
             if waits:
                 name = wait_name(ctx.model, waits[0])
                 fix = _batch_fix(ctx, call, args) if method == "all" and len(args) == 1 else None
                 yield Report(fn, args={"combinator": f"Promise.{method}", "wait": name}, fix=fix)
                 break
+
+
+# A `wait.for` of 5,000 ms or less is a plain setTimeout that never reaches the guard against
+# parallel waits (sdk 4.8.3 dist/esm/v3/wait.js:256-276, 496-518).
+PLAIN_TIMER_MS = 5_000
+
+
+def _may_checkpoint(ctx: FileContext, call: ts.Node) -> bool:
+    """Whether a wait can reach the parallel-wait guard: not a `wait.for` the code shows to be
+    a plain timer, and not a retry helper whose pauses the code shows to stay plain timers."""
+    name = ctx.model.sdk.resolve(call_function(call))
+    if name == "wait.for":
+        return not _plain_timer(call)
+    if name == "retry.onThrow":
+        args = call_arguments(call)
+        delay = _retry_max_delay_ms(unwrap(args[1]) if len(args) > 1 else None)
+        return delay is not None and delay > PLAIN_TIMER_MS
+    if name == "retry.fetch":
+        args = call_arguments(call)
+        return _fetch_may_checkpoint(unwrap(args[1]) if len(args) > 1 else None)
+    return True
+
+
+def _literal_members(obj: ts.Node | None) -> dict[str, ts.Node] | None:
+    """The members of an object literal whose every member has a static key, else None."""
+    if obj is None or obj.type != "object":
+        return None
+    members = object_members(obj)
+    return members if len(members) == len(obj.named_children) else None
+
+
+def _plain_timer(call: ts.Node) -> bool:
+    """`wait.for({ seconds: 3 })`: a literal duration of 5 seconds or less, which the SDK
+    sleeps in process instead of suspending the run."""
+    seconds = _for_seconds(call)
+    return seconds is not None and seconds * 1000 <= PLAIN_TIMER_MS
+
+
+# Between attempts `retry.onThrow` and the backoff of `retry.fetch` wait
+# min(maxTimeoutInMs, r * minTimeoutInMs * factor ** (attempt - 1)), r in [1, 2) when randomized,
+# with these defaults (core 4.8.3 dist/esm/v3/utils/retries.js:2-8, 25-34): at most 4 s, so by
+# default their pauses are plain timers (sdk retry.js:6-10, 57; wait.js:319-337).
+_RETRY_DEFAULTS: dict[str, float] = {
+    "maxAttempts": 3,
+    "factor": 2,
+    "minTimeoutInMs": 1_000,
+    "maxTimeoutInMs": 60_000,
+    "randomize": 1,
+}
+
+
+def _retry_max_delay_ms(options: ts.Node | None) -> float | None:
+    """The longest pause between attempts that retry options allow (defaults when absent);
+    None when the options are not literal."""
+    values = dict(_RETRY_DEFAULTS)
+    if options is not None:
+        members = _literal_members(options)
+        if members is None:
+            return None
+        for key in _RETRY_DEFAULTS.keys() & members.keys():
+            value = unwrap(member_value(members[key]))
+            number = (
+                {"true": 1.0, "false": 0.0}.get(value.type)
+                if value is not None and key == "randomize"
+                else number_value(value)
+            )
+            if number is None:
+                return None
+            values[key] = number
+    retries = values["maxAttempts"] - 1  # pauses happen after attempts 1 .. maxAttempts - 1
+    if retries < 1:
+        return 0
+    factor = values["factor"]
+    growth = max(1.0, factor ** (retries - 1)) if factor > 0 else 1.0
+    spread = 2 if values["randomize"] else 1
+    return min(values["maxTimeoutInMs"], spread * values["minTimeoutInMs"] * growth)
+
+
+def _fetch_may_checkpoint(init: ts.Node | None) -> bool:
+    """Whether the `retry` policy written in `retry.fetch`'s options can pause for more than
+    5 s: a `headers` strategy (the pause comes from the response) or long backoff. No policy
+    means the defaults (sdk retry.js:118, 153, 173, 359-367); options the code does not show
+    are not counted."""
+    policy = _literal_members(unwrap(member_value((_literal_members(init) or {}).get("retry"))))
+    if not policy:
+        return False
+    strategies = [unwrap(member_value(policy.get(k))) for k in ("connectionError", "timeout")]
+    for entry in (_literal_members(unwrap(member_value(policy.get("byStatus")))) or {}).values():
+        value = unwrap(member_value(entry))
+        members = _literal_members(value)
+        if members is not None and string_value(member_value(members.get("strategy"))) == "headers":
+            return True
+        strategies.append(value)
+    for strategy in strategies:
+        if strategy is None:
+            continue
+        delay = _retry_max_delay_ms(strategy)
+        if delay is not None and delay > PLAIN_TIMER_MS:
+            return True
+    return False
 
 
 def _child_wait(ctx: FileContext, node: ts.Node | None) -> tuple[str, str] | None:
@@ -218,14 +323,10 @@ def _wait_seconds(ctx: FileContext, name: str, call: ts.Node) -> float | None:
     """How long a wait lasts, when the code says: the unit of `wait.for({...})`, or for
     `wait.until` a date `new Date(Date.now() + ms)`. A date from anywhere else is a point in
     time the run is scheduled for: counted as long. None when it cannot be known."""
+    if name == "wait.for":
+        return _for_seconds(call)
     args = call_arguments(call)
     members = object_members(unwrap(args[0]) if args else None)
-    if name == "wait.for":
-        for unit, seconds in _WAIT_UNITS.items():
-            if unit in members:
-                amount = _literal_number(member_value(members[unit]))
-                return amount * seconds if amount is not None else None
-        return None
     date = unwrap(member_value(members.get("date")))
     if date is not None and date.type == "identifier":
         date = declared_value(ctx.model, date) or date  # `const next = new Date(...)`
@@ -242,6 +343,19 @@ def _wait_seconds(ctx: FileContext, name: str, call: ts.Node) -> float | None:
         if moment is None and not date_args:
             return 0.0  # `new Date()`: now
     return float("inf")
+
+
+def _for_seconds(call: ts.Node) -> float | None:
+    """The duration of `wait.for({...})` in seconds, when its unit's amount is literal."""
+    args = call_arguments(call)
+    members = _literal_members(unwrap(args[0]) if len(args) == 1 else None)
+    if members is None:
+        return None
+    for unit, seconds in _WAIT_UNITS.items():
+        if unit in members:
+            amount = _literal_number(member_value(members[unit]))
+            return amount * seconds if amount is not None else None
+    return None
 
 
 def _bounded_condition(condition: ts.Node | None) -> bool:
@@ -300,9 +414,10 @@ def wait_in_loop(ctx: FileContext) -> Iterator[Report]:
         yield Report(call_function(call) or call, args={"wait": name})
 
 
-# `retry.onThrow` is a wait inside a run, but whether it throws outside one is not confirmed.
-# (createToken and completeToken are not waits at all: they are meant for backend code.)
-_RUN_ONLY_WAITS = (SDK_WAITS - {"retry.onThrow"}) | AND_WAIT_METHODS
+# `retry.onThrow` and `retry.fetch` wait only between attempts, so outside a run they work until
+# the first retry. (createToken and completeToken are not waits at all: they are meant for
+# backend code.)
+_RUN_ONLY_WAITS = (SDK_WAITS - {"retry.onThrow", "retry.fetch"}) | AND_WAIT_METHODS
 # Every wait is a method call; checking the method name first skips most calls cheaply.
 _WAIT_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in _RUN_ONLY_WAITS)
 _TEST_FILE = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
@@ -315,6 +430,10 @@ def _run_only_wait(ctx: FileContext, call: ts.Node) -> str | None:
     method = callee_method(call)
     if method not in _WAIT_METHODS:
         return None
+    if method == "wait" and is_input_stream(ctx.model, callee_object(call)):
+        # `.wait()` throws outside a run (sdk 4.8.3 dist/esm/v3/streams.js:409-411);
+        # `waitWithIdleTimeout` may end without waiting (`skipSuspend`), so it is left out.
+        return wait_name(ctx.model, call)
     # Resolve through call_function so that `await wait.forToken<T>(t)` is seen too.
     sdk_name = ctx.model.sdk.resolve(call_function(call))
     name = sdk_name if sdk_name in SDK_WAITS else method

@@ -374,26 +374,40 @@ def pattern_items(req: Request, spot: StatementSpot) -> list[lsp.CompletionItem]
 
 
 def import_edits(req: Request, pattern: Pattern) -> list[lsp.TextEdit]:
-    """Edits that add the pattern's SDK names missing from the file's imports."""
+    """Edits that add the pattern's SDK names, and its names from other packages
+    (`imports_from`), that the file does not import yet."""
     imported: set[str] = set()
+    bound: set[str] = set()  # every local name an import binds, from any module
     for imp in req.model.imports:
+        bound |= set(imp.names) | {n for n in (imp.namespace, imp.default) if n}
         if imp.is_sdk and not imp.type_only and not imp.dynamic:
             imported |= {name for local, name in imp.names.items() if local not in imp.type_names}
-    missing = [name for name in pattern.imports if name not in imported]
-    if not missing:
-        return []
-    target = _import_to_extend(req.model)
-    if target is not None:
-        offset = target.end_byte
-        return [lsp.TextEdit(req.range(offset, offset), "".join(f", {n}" for n in missing))]
-    statement = f'import {{ {", ".join(missing)} }} from "{SDK_ROOT}";'
-    offset, text = _new_import_at(req.model, req.doc.source, statement)
-    return [lsp.TextEdit(req.range(offset, offset), text)]
+    wanted: list[tuple[tuple[str, ...], list[str]]] = [
+        ((SDK_ROOT, SDK_V3), [n for n in pattern.imports if n not in imported])
+    ]
+    for module, names in pattern.module_imports:
+        wanted.append(((module,), [n for n in names if n not in bound]))
+    edits: list[lsp.TextEdit] = []
+    statements: list[str] = []
+    for sources, missing in wanted:
+        if not missing:
+            continue
+        target = _import_to_extend(req.model, sources)
+        if target is not None:
+            offset = target.end_byte
+            text = "".join(f", {n}" for n in missing)
+            edits.append(lsp.TextEdit(req.range(offset, offset), text))
+        else:
+            statements.append(f'import {{ {", ".join(missing)} }} from "{sources[0]}";')
+    if statements:
+        offset, text = _new_import_at(req.model, req.doc.source, "\n".join(statements))
+        edits.append(lsp.TextEdit(req.range(offset, offset), text))
+    return edits
 
 
-def _import_to_extend(model: FileModel) -> ts.Node | None:
-    """The last specifier of the file's `import { ... } from "@trigger.dev/sdk"`."""
-    for source in (SDK_ROOT, SDK_V3):
+def _import_to_extend(model: FileModel, sources: tuple[str, ...]) -> ts.Node | None:
+    """The last specifier of the file's `import { ... } from` one of the sources (in order)."""
+    for source in sources:
         for imp in model.imports:
             if imp.source != source or imp.type_only or imp.dynamic:
                 continue
