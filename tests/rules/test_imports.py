@@ -363,3 +363,37 @@ def test_v2_triggers_from_the_v3_subpath() -> None:
     """
     [finding] = lint(code, only="v2-api", sdk="3.3.17")
     assert "`invokeTrigger`" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ('"tr_dev_BMtC3Jd5wFnkjgWLhFU5"', "process.env.TRIGGER_SECRET_KEY"),
+        # Only the fallback of that same variable: the fallback goes (never `X ?? X`).
+        (
+            'process.env.TRIGGER_SECRET_KEY ?? "tr_dev_BMtC3Jd5wFnkjgWLhFU5"',
+            "process.env.TRIGGER_SECRET_KEY",
+        ),
+        (
+            'process.env.TRIGGER_SECRET_KEY || ("tr_dev_BMtC3Jd5wFnkjgWLhFU5")',
+            "process.env.TRIGGER_SECRET_KEY",
+        ),
+        # The fallback of another variable: the key is read from its own variable.
+        (
+            'process.env.MY_KEY ?? "tr_prod_BMtC3Jd5wFnkjgWLhFU5"',
+            "process.env.MY_KEY ?? process.env.TRIGGER_SECRET_KEY",
+        ),
+        (
+            'process.env.TRIGGER_ACCESS_TOKEN ?? "tr_pat_BMtC3Jd5wFnkjgWLhFU5"',
+            "process.env.TRIGGER_ACCESS_TOKEN",
+        ),
+    ],
+)
+def test_secret_key_fix_reads_the_environment_once(expr: str, expected: str) -> None:
+    code = f"""
+        import {{ configure }} from "@trigger.dev/sdk";
+        configure({{ secretKey: {expr} }});
+    """
+    out = fixed(code, "hardcoded-secret-key")
+    assert f"configure({{ secretKey: {expected} }});" in out
+    assert not lint(out, only="hardcoded-secret-key")

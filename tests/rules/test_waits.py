@@ -959,12 +959,36 @@ PARALLEL_MAP = """
 """
 
 
-def test_parallel_waits_fix_turns_a_map_into_one_batch() -> None:
+def test_parallel_waits_fix_turns_a_map_into_one_batch_and_keeps_the_array() -> None:
     out = fixed(PARALLEL_MAP, "parallel-waits")
-    assert "await child.batchTriggerAndWait(payload.ids.map((id) => ({ payload: { id } })))" in out
+    batch = "child.batchTriggerAndWait(payload.ids.map((id) => ({ payload: { id } })))"
+    # The runs of the batch are the array of results that Promise.all gave.
+    assert f"const results = (await {batch}).runs;" in out
     assert "Promise.all" not in out
     assert not parse(out.encode(), "typescript").root_node.has_error
-    assert not lint(out, only="parallel-waits")
+    before = {f.rule for f in lint(PARALLEL_MAP)} - {"parallel-waits"}
+    assert {f.rule for f in lint(out)} <= before  # no new finding of any rule
+
+
+def test_parallel_waits_fix_of_a_promise_not_awaited_keeps_a_promise_of_the_array() -> None:
+    code = """
+        import { task, logger } from "@trigger.dev/sdk";
+        import { child } from "./child";
+        export const parent = task({
+          id: "parent",
+          run: async (payload: { ids: string[] }) => {
+            logger.info("fan out");
+            const pending = Promise.all(payload.ids.map((id) => child.triggerAndWait({ id })));
+            const results = await pending;
+            return results.map((r) => r.ok);
+          },
+        });
+    """
+    out = fixed(code, "parallel-waits")
+    batch = "child.batchTriggerAndWait(payload.ids.map((id) => ({ payload: { id } })))"
+    assert f"const pending = {batch}.then((batch) => batch.runs);" in out
+    before = {f.rule for f in lint(code)} - {"parallel-waits"}
+    assert {f.rule for f in lint(out)} <= before
 
 
 def test_parallel_waits_fix_keeps_options_of_an_array() -> None:

@@ -20,8 +20,10 @@ from trigger_lsp.analysis.syntax import (
     object_members,
     string_value,
     text,
+    unwrap,
 )
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, Span, rule
+from trigger_lsp.rules.common import outermost
 
 # A Trigger.dev secret key, personal access token (`tr_pat_`) or organization access token
 # (`tr_oat_`, trigger.dev 4.8.3 dist/esm/utilities/accessTokens.js:1-2): a known prefix and a
@@ -49,9 +51,7 @@ def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
                 continue
             variant = _TOKENS.get(m.group(1))
             variable = "TRIGGER_SECRET_KEY" if variant is None else "TRIGGER_ACCESS_TOKEN"
-            fix = None
-            if string_value(node) == m.group(0):
-                fix = Fix((Edit(node.start_byte, node.end_byte, f"process.env.{variable}"),))
+            fix = _secret_fix(ctx, node, variable) if string_value(node) == m.group(0) else None
             start = node.start_byte + len(content[: m.start()].encode())
             end = node.start_byte + len(content[: m.end()].encode())
             if start in reported:
@@ -63,6 +63,24 @@ def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
                 {"prefix": f"tr_{m.group(1)}_", "variable": variable},
                 fix,
             )
+
+
+def _secret_fix(ctx: FileContext, literal: ts.Node, variable: str) -> Fix:
+    """Read the key from the environment instead. When the literal is only the fallback of
+    that same variable (`process.env.TRIGGER_SECRET_KEY ?? "tr_dev_..."`), the fallback goes."""
+    env = f"process.env.{variable}"
+    fallback = outermost(literal).parent
+    if (
+        fallback is not None
+        and fallback.type == "binary_expression"
+        and text(fallback.child_by_field_name("operator")) in ("??", "||")
+        and fallback.child_by_field_name("right") is not None
+        and unwrap(fallback.child_by_field_name("right")) == literal
+    ):
+        left = unwrap(fallback.child_by_field_name("left"))
+        if left is not None and "".join(ctx.text(left).split()) == env:
+            return Fix((Edit(fallback.start_byte, fallback.end_byte, ctx.text(left)),))
+    return Fix((Edit(literal.start_byte, literal.end_byte, env),))
 
 
 # Task APIs that SDK 3.x exports only from "@trigger.dev/sdk/v3". `retry` is left out: the 3.x
