@@ -250,12 +250,13 @@ def test_rules_lists_every_rule(tmp_path: Path) -> None:
     result = run(tmp_path, "rules")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:4] == ["RULE", "SEVERITY", "DEFAULT", "FIX"]
-    table = {line.split()[0]: line.split()[1:4] for line in lines[1:]}
-    assert table["sdk-version-mismatch"] == ["error", "on", "none"]
-    assert table["native-modules-external"] == ["hint", "on", "none"]
-    assert table["config-missing-max-duration"] == ["error", "on", "unsafe"]
-    assert table["payload-date"][1] == "off"
+    assert lines[0].split()[:5] == ["RULE", "SEVERITY", "DEFAULT", "PROFILES", "FIX"]
+    table = {line.split()[0]: line.split()[1:5] for line in lines[1:]}
+    assert table["sdk-version-mismatch"] == ["error", "on", "recommended,strict", "none"]
+    assert table["native-modules-external"] == ["hint", "on", "recommended,strict", "none"]
+    assert table["config-missing-max-duration"] == ["error", "on", "recommended,strict", "unsafe"]
+    assert table["payload-date"][1:3] == ["off", "opt-in"]
+    assert table["task-no-error-handling"][1:3] == ["off", "strict"]
     assert len(table) >= 45
 
 

@@ -18,13 +18,13 @@ from trigger_lsp.engine import (
     warm_up,
 )
 from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import ProjectIndex, TaskEntry, TaskIds, entries_for
+from trigger_lsp.index import FanOut, ProjectIndex, TaskEntry, TaskIds, entries_for, fan_outs_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.manifest_check import check_manifest, is_manifest_path
 from trigger_lsp.positions import byte_col_to_units, line_bytes
-from trigger_lsp.project.context import ProjectResolver
-from trigger_lsp.settings import RuleSettings
+from trigger_lsp.project.context import ProjectContext, ProjectResolver
+from trigger_lsp.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.suppressions import LINE_DIRECTIVE
 
 SKIP_DIRS = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
@@ -58,6 +58,7 @@ class CheckOptions:
     cli_levels: dict[str, str]
     fix: bool = False
     unsafe_fixes: bool = False
+    profile: str | None = None  # --profile; None: the project file's, else recommended
 
 
 def checkable(path: Path) -> bool:
@@ -108,17 +109,17 @@ def check_file(
     resolver: ProjectResolver,
     options: CheckOptions,
     index: TaskIds | None,
-) -> tuple[FileOutcome, list[TaskEntry]]:
-    """Check one file; also return its task definitions for the project's index (as the file
-    was read, before any fix). An unexpected failure becomes an error on that file (and no
-    entries), not a crash."""
+) -> tuple[FileOutcome, list[TaskEntry], list[FanOut]]:
+    """Check one file; also return its task definitions and fan-out sites for the project's
+    index (as the file was read, before any fix). An unexpected failure becomes an error on
+    that file (and nothing for the index), not a crash."""
     try:
         return _check_file(path, resolver, options, index)
     except Exception as exc:
         outcome = FileOutcome(path)
         outcome.errors.append(f"internal error: {type(exc).__name__}: {exc}")
         outcome.internal_error = True
-        return outcome, []
+        return outcome, [], []
 
 
 def _check_file(
@@ -126,19 +127,23 @@ def _check_file(
     resolver: ProjectResolver,
     options: CheckOptions,
     index: TaskIds | None,
-) -> tuple[FileOutcome, list[TaskEntry]]:
+) -> tuple[FileOutcome, list[TaskEntry], list[FanOut]]:
     outcome = FileOutcome(path)
     source, problem = _read(path)
     if source is None:
         outcome.notes.append(problem or "cannot read")
-        return outcome, []
+        return outcome, [], []
     project = resolver.context_for(path)
-    settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
+    settings = _settings(project, options)
     if is_manifest_path(path):
         result = check_manifest(source, path, settings=settings)
     else:
         result = analyze(source, path, project=project, settings=settings, index=index)
-    entries = entries_for(result.model, path, project.root) if result.model is not None else []
+    entries: list[TaskEntry] = []
+    fan_outs: list[FanOut] = []
+    if result.model is not None:
+        entries = entries_for(result.model, path, project.root)
+        fan_outs = fan_outs_for(result.model, path, project.root)
     if options.fix and result.findings and not is_manifest_path(path):
         allowed = {FixSafety.SAFE} | ({FixSafety.UNSAFE} if options.unsafe_fixes else set())
         fixed_source, count = apply_fixes(source, result.findings, allowed)
@@ -161,7 +166,13 @@ def _check_file(
     lines = LineIndex(source)
     for f in result.findings:
         outcome.located.append(_locate(f, source, lines))
-    return outcome, entries
+    return outcome, entries, fan_outs
+
+
+def _settings(project: ProjectContext, options: CheckOptions) -> RuleSettings:
+    """Rule levels: the project file's, then the command line's; the profile likewise."""
+    profile = options.profile or project.lint.profile or RECOMMENDED
+    return RuleSettings(profile=profile).layered(project.lint.rules, options.cli_levels)
 
 
 def check_again(
@@ -187,7 +198,7 @@ def check_again(
         return check_file(path, resolver, options, index)[0]
     try:
         project = resolver.context_for(path)
-        settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
+        settings = _settings(project, options)
         from trigger_lsp.rules import REGISTRY
 
         readers = [r for r in REGISTRY.values() if r.reads_index]
@@ -222,8 +233,9 @@ def _known_rules() -> frozenset[str]:
 # --- process-pool plumbing: each worker keeps its own resolver --------------------------------
 _WORKER: dict[str, object] = {}
 
-# A file's first check: its outcome, its task definitions, the questions it asked the index.
-FirstCheck = tuple[FileOutcome, list[TaskEntry], list[Question]]
+# A file's first check: its outcome, its task definitions and fan-out sites, the questions it
+# asked the index.
+FirstCheck = tuple[FileOutcome, list[TaskEntry], list[FanOut], list[Question]]
 
 
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
@@ -236,8 +248,8 @@ def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
 
 def _first_check(path: Path, resolver: ProjectResolver, options: CheckOptions) -> FirstCheck:
     speculative = SpeculativeIndex()
-    outcome, entries = check_file(path, resolver, options, speculative)
-    return outcome, entries, speculative.asked
+    outcome, entries, fan_outs = check_file(path, resolver, options, speculative)
+    return outcome, entries, fan_outs, speculative.asked
 
 
 def _first_job(path: Path) -> FirstCheck:
@@ -274,11 +286,12 @@ def check_paths(
     else:
         first = [_first_check(path, resolver, options) for path in files]
     index = ProjectIndex()
-    for path, (_, entries, _) in zip(files, first, strict=True):
+    for path, (_, entries, fan_outs, _) in zip(files, first, strict=True):
         index.update(path, entries)
+        index.update_fan_outs(path, fan_outs)
     index.complete = True
-    outcomes = [outcome for outcome, _, _ in first]
-    again = [i for i, (_, _, asked) in enumerate(first) if not answers_hold(index, asked)]
+    outcomes = [outcome for outcome, _, _, _ in first]
+    again = [i for i, (_, _, _, asked) in enumerate(first) if not answers_hold(index, asked)]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
         chunk = max(1, len(again) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
