@@ -676,14 +676,14 @@ def test_no_retry_config_fires_once_on_define_config_with_the_count() -> None:
     (finding,) = retry_findings(CONFIG_NO_DEFAULT, index)
     assert lines_of([finding]) == [2]
     assert finding.severity is Severity.INFO
-    assert "3 tasks of this project set no `retry`" in finding.message
-    assert "not retried at all" in finding.message
+    assert "no `retry` option on 3 tasks of this project" in finding.message
+    assert "a failed run of them is not retried at all" in finding.message
 
 
 def test_no_retry_config_counts_one_task() -> None:
     index = project_index({"src/trigger/more.ts": PLAIN})
     (finding,) = retry_findings(CONFIG_HEAD + "});\n", index)
-    assert "1 task of this project" in finding.message
+    assert "on 1 task of this project: a failed run of it is not" in finding.message
 
 
 def test_no_retry_config_never_fires_on_the_tasks() -> None:

@@ -464,8 +464,8 @@ def task_no_retry_config(ctx: FileContext) -> Iterator[Report]:
         return
     count = index.tasks_without_retry(ctx.project.root)
     if count:
-        tasks = "1 task" if count == 1 else f"{count} tasks"
-        yield Report(at, args={"count": count, "tasks": tasks})
+        tasks, them = ("1 task", "it") if count == 1 else (f"{count} tasks", "them")
+        yield Report(at, args={"count": count, "tasks": tasks, "them": them})
 
 
 # --- Exports (SDK 3.x) ---------------------------------------------------------------------
