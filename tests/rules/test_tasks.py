@@ -532,7 +532,16 @@ def test_no_concurrency_limit_silent_on_a_fanned_out_stub() -> None:
     other = IMPORT + 'export const go = () => tasks.batchTrigger("child", []);\n'
     index = project_index({"src/trigger/child.ts": stub, "src/app/fan.ts": other})
     assert limit_findings(stub, path="src/trigger/child.ts", index=index) == []
-    assert len(limit_findings(stub, path="src/trigger/child.ts", profile="strict")) == 1
+    # Strict reports every task, and says why when there is a reason.
+    (finding,) = limit_findings(stub, path="src/trigger/child.ts", index=index, profile="strict")
+    assert "triggered in a batch at src/app/fan.ts:2" in finding.message
+
+
+def test_no_concurrency_limit_strict_gives_the_reason_when_there_is_one() -> None:
+    (llm,) = limit_findings(src(LLM), profile="strict")
+    assert 'Task "summarize" calls `openai`' in llm.message
+    (plain,) = limit_findings(PLAIN, profile="strict")
+    assert "a burst of triggers can use every slot" in plain.message
 
 
 LLM = """

@@ -396,11 +396,30 @@ def _fan_out_place(ctx: FileContext, fan: FanOut) -> str:
     return _where(fan.path, ctx.project.root, fan.line)
 
 
+Risk = tuple[str, dict[str, str], tuple[Related, ...]]  # variant, its arguments, related
+
+
+def _risk(ctx: FileContext, task: TaskDefinition) -> Risk | None:
+    """Why running many copies of the task at once is a risk: it is fanned out somewhere in
+    the project, or (unless it is a schedule, one run per tick) its run calls a rate-limited
+    service."""
+    if ctx.index is not None:
+        fan = ctx.index.fan_out(task.id, task.variable, ctx.path, ctx.project.root)
+        if fan is not None:
+            related = (Related(fan.path, fan.start_byte, fan.end_byte, "fanned out here"),)
+            return fan.how, {"where": _fan_out_place(ctx, fan)}, related
+    if task.kind == "schedules.task" or task.run is None:
+        return None
+    found = _rate_limited_call(ctx, task.run)
+    return (found[0], found[1], ()) if found is not None else None
+
+
 @rule("task-no-concurrency-limit", reads_index=True)
 def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
     """In the recommended profile, only a task that is fanned out (triggered in a batch or
-    in a loop somewhere in the project) or that calls a rate-limited service; in the strict
-    profile, every task without a limit."""
+    in a loop somewhere in the project) or that calls a rate-limited service, and never a
+    stub; in the strict profile, every task without a limit (with the reason when there is
+    one)."""
     strict = ctx.profile == "strict"
     for task in ctx.model.tasks:
         if task.options is None or _has_spread(task.options):
@@ -409,24 +428,12 @@ def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
             continue
         args = {"task": task_label(task), "limit": _limit_option(ctx)}
         at = _callee_at(task)
-        if strict:
+        stub = task.run is None or _is_stub(ctx, task.run)
+        risk = _risk(ctx, task) if strict or not stub else None
+        if risk is not None:
+            yield Report(at, risk[0], {**args, **risk[1]}, related=risk[2])
+        elif strict:
             yield Report(at, None, args)
-            continue
-        if task.run is None or _is_stub(ctx, task.run):
-            continue
-        fan = None
-        if ctx.index is not None:
-            fan = ctx.index.fan_out(task.id, task.variable, ctx.path, ctx.project.root)
-        if fan is not None:
-            where = _fan_out_place(ctx, fan)
-            related = (Related(fan.path, fan.start_byte, fan.end_byte, "fanned out here"),)
-            yield Report(at, fan.how, {**args, "where": where}, related=related)
-            continue
-        if task.kind == "schedules.task":
-            continue  # one run per schedule tick
-        found = _rate_limited_call(ctx, task.run)
-        if found is not None:
-            yield Report(at, found[0], {**args, **found[1]})
 
 
 def _has_spread(obj: ts.Node) -> bool:
