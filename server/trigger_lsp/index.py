@@ -500,7 +500,7 @@ class TaskIds(Protocol):
     def tasks_without_retry(self, project: Path) -> int: ...
 
     # Not a question for rules: what the editor's kept findings depend on (statements.py).
-    def fan_out_keys(self, project: Path) -> frozenset[tuple[object, ...]]: ...
+    def fan_out_keys(self, project: Path, path: Path | None) -> frozenset[tuple[object, ...]]: ...
 
 
 class ProjectIndex:
@@ -675,10 +675,23 @@ class ProjectIndex:
             groups = list(self._by_file.values())
         return sum(1 for g in groups for e in g if e.project == project and e.own_retry is False)
 
-    def fan_out_keys(self, project: Path) -> frozenset[tuple[object, ...]]:
+    def fan_out_keys(self, project: Path, path: Path | None) -> frozenset[tuple[object, ...]]:
+        """What findings about fan-outs in the project may say, seen from the file `path`:
+        the places in other files (a finding names them), and only which of this file's own
+        tasks it fans out (a finding names no place in its own file: the index holds the
+        file as it was last analysed, one version behind the text being checked)."""
         with self._lock:
-            groups = list(self._fan_outs.values())
-        return frozenset(f.key for g in groups for f in g if f.project == project)
+            groups = list(self._fan_outs.items())
+        here = resolved(path) if path is not None else None
+        keys: set[tuple[object, ...]] = set()
+        for where, group in groups:
+            own = here is not None and resolved(where) == here
+            keys.update(
+                f.key if own else (*f.key, f.line, f.start_byte)
+                for f in group
+                if f.project == project
+            )
+        return frozenset(keys)
 
 
 def _retry_less(entries: tuple[TaskEntry, ...]) -> frozenset[tuple[str, Path]]:

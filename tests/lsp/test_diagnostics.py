@@ -407,7 +407,7 @@ async def test_a_fan_out_in_the_same_file_is_seen_after_the_edit(
     assert _limit(await published(client, doc.uri, lambda d: True)) is None
     doc.replace(text.replace(ONCE, BATCH))
     found = await published(client, doc.uri, lambda d: _limit(d) is not None)
-    assert "triggered in a batch at line 15" in _limit(found).message  # type: ignore[union-attr]
+    assert "triggered in a batch in this file" in _limit(found).message  # type: ignore[union-attr]
 
 
 async def test_the_retry_count_on_the_config_follows_the_tasks(

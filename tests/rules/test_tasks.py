@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers import SDK_IMPORT, lines_of, lint, rules_of
+from helpers import SDK_IMPORT, comparable, lines_of, lint, rules_of
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.fixes import apply_fixes
@@ -502,7 +502,8 @@ def test_no_concurrency_limit_fires_on_a_task_fanned_out_in_its_own_file() -> No
     index = project_index({"src/trigger/example.ts": code})
     (finding,) = limit_findings(code, index=index)
     assert lines_of([finding]) == [2]
-    assert 'Task "child" is triggered in a batch at line 11' in finding.message
+    assert 'Task "child" is triggered in a batch in this file and' in finding.message
+    assert finding.related == ()  # the index may hold the previous version of this file
 
 
 @pytest.mark.parametrize(
@@ -1038,3 +1039,32 @@ def test_sdk_import_helper_still_works() -> None:
     # The shared import line from helpers.py parses and resolves every name used above.
     code = SDK_IMPORT + 'export const a = task({ id: "a", machine: "xx", run: async () => {} });\n'
     assert rules_of(lint(code, only="invalid-machine-preset")) == ["invalid-machine-preset"]
+
+
+def test_kept_findings_follow_a_fan_out_that_moved_in_another_file() -> None:
+    """The editor keeps findings per task statement; a batch call that moved in another file
+    (same task, same file, other line) must not leave its old line in the message."""
+    from trigger_lsp.engine import analyze
+    from trigger_lsp.settings import RuleSettings
+    from trigger_lsp.statements import StatementCache, analyze_statements, warm_step
+
+    def caller(blank_lines: int) -> str:
+        return (
+            IMPORT
+            + "\n" * blank_lines
+            + 'export const go = () => tasks.batchTrigger("child", []);\n'
+        )
+
+    path, ctx = ROOT / "src/trigger/child.ts", default_context(ROOT)
+    cache = StatementCache()
+    for blanks in (0, 3):
+        index = project_index({"src/trigger/child.ts": CHILD, "src/app/fan.ts": caller(blanks)})
+        kept = analyze_statements(
+            cache, CHILD.encode(), path, project=ctx, settings=RuleSettings(), index=index
+        )
+        while warm_step(cache, 1.0):  # keep the findings per statement, as the editor does
+            pass
+        fresh = analyze(CHILD.encode(), path, project=ctx, settings=RuleSettings(), index=index)
+        assert comparable(kept.findings) == comparable(fresh.findings)
+        (limit,) = [f for f in kept.findings if f.rule == "task-no-concurrency-limit"]
+        assert f"at src/app/fan.ts:{2 + blanks}" in limit.message

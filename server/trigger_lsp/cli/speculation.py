@@ -61,9 +61,9 @@ class SpeculativeIndex:
         self.asked.append(("tasks_without_retry", (project,), 0))
         return 0
 
-    def fan_out_keys(self, project: Path) -> frozenset[tuple[object, ...]]:
+    def fan_out_keys(self, project: Path, path: Path | None) -> frozenset[tuple[object, ...]]:
         # Asked by the editor's statement-wise analysis only, never by the CLI.
-        self.asked.append(("fan_out_keys", (project,), None))
+        self.asked.append(("fan_out_keys", (project, path), None))
         return frozenset()
 
 

@@ -6,7 +6,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import tree_sitter as ts
 
@@ -34,9 +33,6 @@ from trigger_lsp.rules.common import declared_value, enclosing_loop, trigger_cal
 from trigger_lsp.rules.in_run import _is_llm_module as is_llm_module
 from trigger_lsp.rules.in_run import _root_identifier as root_identifier
 from trigger_lsp.rules.project import config_of
-
-if TYPE_CHECKING:
-    from trigger_lsp.index import FanOut
 
 
 def _kebab(name: str) -> str:
@@ -390,12 +386,6 @@ def llm_source(ctx: FileContext, ident: ts.Node) -> str | None:
     return module_of(ctx, ident, is_llm_module)
 
 
-def _fan_out_place(ctx: FileContext, fan: FanOut) -> str:
-    if ctx.path is not None and resolved(fan.path) == resolved(ctx.path):
-        return f"line {fan.line + 1}"
-    return _where(fan.path, ctx.project.root, fan.line)
-
-
 Risk = tuple[str, dict[str, str], tuple[Related, ...]]  # variant, its arguments, related
 
 
@@ -405,9 +395,13 @@ def _risk(ctx: FileContext, task: TaskDefinition) -> Risk | None:
     service."""
     if ctx.index is not None:
         fan = ctx.index.fan_out(task.id, task.variable, ctx.path, ctx.project.root)
+        if fan is not None and ctx.path is not None and resolved(fan.path) == resolved(ctx.path):
+            # In its own file, no position: the index may hold the previous version of it.
+            return fan.how, {"where": "in this file"}, ()
         if fan is not None:
+            where = f"at {_where(fan.path, ctx.project.root, fan.line)}"
             related = (Related(fan.path, fan.start_byte, fan.end_byte, "fanned out here"),)
-            return fan.how, {"where": _fan_out_place(ctx, fan)}, related
+            return fan.how, {"where": where}, related
     if task.kind == "schedules.task" or task.run is None:
         return None
     found = _rate_limited_call(ctx, task.run)
