@@ -9,7 +9,7 @@ from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
 from trigger_lsp.engine import Finding, analyze
-from trigger_lsp.index import ProjectIndex, entries_for, imports_for
+from trigger_lsp.index import ProjectIndex, entries_for, fan_outs_for, imports_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.versions import Version
@@ -29,16 +29,18 @@ def lint(
     sdk: str | None = None,
     project: ProjectContext | None = None,
     index: ProjectIndex | None = None,
+    profile: str = "recommended",
 ) -> list[Finding]:
     """Findings for `code` (dedented). `only` keeps one rule's findings; `enable` turns on
-    rules that are off by default; `sdk` sets the project's SDK version."""
+    rules that are off by default; `sdk` sets the project's SDK version; `profile` the rule
+    profile."""
     source = textwrap.dedent(code).lstrip("\n").encode()
     ctx = project or default_context(Path("/project"))
     if sdk is not None:
         version = Version.parse(sdk)
         assert version is not None
         ctx = ProjectContext(ctx.root, ctx.config, ctx.manifest, version, "test", ctx.lint)
-    settings = RuleSettings({rule: "on" for rule in enable})
+    settings = RuleSettings({rule: "on" for rule in enable}, profile)
     file = Path("/project") / path
     guarded = OnlyQuestions(index) if index is not None else None
     result = analyze(source, file, project=ctx, settings=settings, index=guarded, kb=knowledge())
@@ -86,6 +88,7 @@ class OnlyQuestions:
 
     def __getattr__(self, name: str) -> object:
         allowed = {"complete", "defined_elsewhere", "knows", "has_ids", "ids", "bundled_packages"}
+        allowed |= {"fan_out", "tasks_without_retry"}
         assert name in allowed, f"a rule read index.{name}, which TaskIds does not offer"
         return getattr(self._index, name)
 
@@ -96,6 +99,7 @@ def _own_index(source: bytes, file: Path, root: Path) -> ProjectIndex:
     grammar = grammar_for(file)
     model = build_model(parse(source, grammar), grammar)
     index.update(file, entries_for(model, file, root), imports=imports_for(model, file, root))
+    index.update_fan_outs(file, fan_outs_for(model, file, root))
     index.complete = True
     return index
 

@@ -250,12 +250,13 @@ def test_rules_lists_every_rule(tmp_path: Path) -> None:
     result = run(tmp_path, "rules")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:4] == ["RULE", "SEVERITY", "DEFAULT", "FIX"]
-    table = {line.split()[0]: line.split()[1:4] for line in lines[1:]}
-    assert table["sdk-version-mismatch"] == ["error", "on", "none"]
-    assert table["native-modules-external"] == ["hint", "on", "none"]
-    assert table["config-missing-max-duration"] == ["error", "on", "unsafe"]
-    assert table["payload-date"][1] == "off"
+    assert lines[0].split()[:5] == ["RULE", "SEVERITY", "DEFAULT", "PROFILES", "FIX"]
+    table = {line.split()[0]: line.split()[1:5] for line in lines[1:]}
+    assert table["sdk-version-mismatch"] == ["error", "on", "recommended,strict", "none"]
+    assert table["native-modules-external"] == ["hint", "on", "recommended,strict", "none"]
+    assert table["config-missing-max-duration"] == ["error", "on", "recommended,strict", "unsafe"]
+    assert table["payload-date"][1:3] == ["off", "opt-in"]
+    assert table["task-no-error-handling"][1:3] == ["off", "strict"]
     assert len(table) >= 45
 
 
@@ -471,3 +472,85 @@ def test_task_file_without_config(tmp_path: Path) -> None:
     assert [(f["path"], f["line"], f["severity"]) for f in found] == [
         ("src/trigger/warn.ts", 2, "warning")
     ]
+
+
+# --- profiles and the project-level findings of issue 13 --------------------------------------
+
+# A task with neither a limit nor a retry policy, and a file that batch-triggers it through an
+# imported task object.
+CHILD_TASK = SDK + (
+    'export const child = task({ id: "child", run: async (p: { id: string }) => {\n'
+    '  logger.info("child", p);\n'
+    "  await fetchInvoice(p.id);\n"
+    "} });\n"
+)
+BATCHER = SDK + (
+    'import { child } from "./child";\n'
+    'export const parent = task({ id: "parent", concurrency: { total: 1 },\n'
+    "  retry: { maxAttempts: 2 }, run: async (p: { ids: string[] }) => {\n"
+    '    logger.info("fan out");\n'
+    "    await child.batchTrigger(p.ids.map((id) => ({ payload: { id } })));\n"
+    "  } });\n"
+)
+
+
+def limits(found: list[dict]) -> list[dict]:
+    return [f for f in found if f["rule"] == "task-no-concurrency-limit"]
+
+
+def test_fan_out_across_files_is_reported_on_the_child(project: Path) -> None:
+    write(project, {"src/trigger/child.ts": CHILD_TASK})
+    assert limits(findings(project)) == []  # triggered nowhere: nothing to protect
+    write(project, {"src/trigger/batcher.ts": BATCHER})
+    for jobs in ("1", "2"):
+        (finding,) = limits(findings(project, "--jobs", jobs))
+        assert finding["path"] == "src/trigger/child.ts"
+        assert finding["line"] == 2
+        assert "triggered in a batch at src/trigger/batcher.ts:6" in finding["message"]
+        assert "`concurrency: { total: n }`" in finding["message"]  # SDK 4.8.3
+
+
+def test_the_retry_omission_is_reported_once_on_the_config(project: Path) -> None:
+    write(project, {"src/trigger/child.ts": CHILD_TASK, "src/trigger/batcher.ts": BATCHER})
+    found = [f for f in findings(project) if f["rule"] == "task-no-retry-config"]
+    assert [(f["path"], f["line"]) for f in found] == [("trigger.config.ts", 3)]
+    # child.ts sets no retry; warn.ts and batcher.ts do.
+    assert "on 1 task of this project" in found[0]["message"]
+    write(project, {"src/trigger/more.ts": CHILD_TASK.replace('"child"', '"other"')})
+    found = [f for f in findings(project) if f["rule"] == "task-no-retry-config"]
+    assert "on 2 tasks of this project" in found[0]["message"]
+    write(
+        project,
+        {"trigger.config.ts": CONFIG.replace("dirs:", "retries: { default: {} },\n  dirs:")},
+    )
+    assert [f for f in findings(project) if f["rule"] == "task-no-retry-config"] == []
+
+
+def test_profile_from_the_command_line_and_the_project_file(project: Path) -> None:
+    # warn.ts: a limit and a retry; more.ts: a stub with neither, triggered nowhere.
+    stub = (
+        SDK + 'export const stub = task({ id: "stub", run: async () => { logger.info("x"); } });\n'
+    )
+    write(project, {"src/trigger/more.ts": stub})
+    assert limits(findings(project)) == []
+    assert len(limits(findings(project, "--profile", "strict"))) == 1
+    write(project, {".trigger-lsp.yaml": "profile: strict\n"})
+    assert len(limits(findings(project))) == 1
+    assert "task-no-error-handling" in rules(findings(project))  # on in strict only
+    # The command line wins over the file, and an explicit level wins over the profile.
+    assert limits(findings(project, "--profile", "recommended")) == []
+    assert limits(findings(project, "--disable", "task-no-concurrency-limit")) == []
+    write(
+        project, {".trigger-lsp.yaml": "profile: strict\nrules:\n  task-no-error-handling: off\n"}
+    )
+    found = findings(project)
+    assert "task-no-error-handling" not in rules(found)
+    assert len(limits(found)) == 1
+
+
+def test_an_unknown_profile_is_a_config_error(project: Path) -> None:
+    write(project, {".trigger-lsp.yaml": "profile: pedantic\n"})
+    text = run(project, "check")
+    errors = [line for line in text.stdout.splitlines() if ".trigger-lsp.yaml" in line]
+    assert len(errors) == 1 and "'profile'" in errors[0], text.stdout
+    assert run(project, "check", "--profile", "pedantic").returncode == 2

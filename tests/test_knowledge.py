@@ -487,3 +487,28 @@ def test_snippet_to_plain(snippet: str, plain: str):
 def test_broken_snippets(snippet: str):
     with pytest.raises(SnippetError):
         check_snippet(snippet)
+
+
+# --- profiles ----------------------------------------------------------------------------------
+
+
+def test_profiles_of_the_rules() -> None:
+    from trigger_lsp.knowledge.loader import knowledge
+    from trigger_lsp.settings import RuleSettings
+
+    kb = knowledge()
+    recommended, strict = RuleSettings(), RuleSettings(profile="strict")
+    on = {
+        p: {r for r, d in kb.rules.items() if s.severity_of(d)[0]}
+        for p, s in (("recommended", recommended), ("strict", strict))
+    }
+    assert on["recommended"] == {r for r, d in kb.rules.items() if d.enabled}
+    assert on["recommended"] < on["strict"]  # strict only adds
+    assert on["strict"] - on["recommended"] == {"task-no-error-handling"}
+    assert "payload-date" not in on["strict"]  # opt-in in both
+    doc = kb.rules["task-no-error-handling"]
+    assert doc.profiles == ("strict",) and kb.rules["payload-date"].profiles == ()
+    # An explicit level wins over the profile, either way.
+    assert RuleSettings({"task-no-error-handling": "off"}, "strict").severity_of(doc)[0] is False
+    assert RuleSettings({"payload-date": "on"}).severity_of(kb.rules["payload-date"])[0] is True
+    assert RuleSettings({"all": "off"}, "strict").severity_of(doc)[0] is False

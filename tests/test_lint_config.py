@@ -79,6 +79,8 @@ def test_empty_and_comment_only_files_are_defaults(tmp_path: Path) -> None:
         ("include: 5\n", "'include' must be a list of glob strings"),
         ("exclude: [1, 2]\n", "'exclude' must be a list of glob strings"),
         ("sdk-version: [4]\n", "'sdk-version' must be a version string"),
+        ("profile: pedantic\n", "'profile' is 'pedantic'; use recommended or strict"),
+        ("profile: [strict]\n", "use recommended or strict"),
         ("[" * 3000 + "]" * 3000, "invalid YAML"),
     ],
 )
@@ -89,6 +91,14 @@ def test_broken_configs_give_one_clear_error_and_defaults(
     assert config.error is not None and fragment in config.error
     assert str(tmp_path / ".trigger-lsp.yaml") in config.error
     assert config.rules == {} and config.include == () and config.exclude == ()
+
+
+@pytest.mark.parametrize("profile", ["recommended", "strict"])
+def test_the_profile(tmp_path: Path, profile: str) -> None:
+    config = read(tmp_path, f"profile: {profile}\nrules:\n  payload-date: on\n")
+    assert config.error is None
+    assert (config.profile, config.rules) == (profile, {"payload-date": "on"})
+    assert read(tmp_path, "rules: {}\n").profile is None  # not chosen: the editor's or default
 
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
@@ -155,3 +165,16 @@ def test_find_lint_config_walks_up(tmp_path: Path) -> None:
     (tmp_path / ".trigger-lsp.yaml").write_text("")
     assert find_lint_config(tmp_path / "a/b") == tmp_path / ".trigger-lsp.yaml"
     assert find_lint_config(tmp_path / "a/b", stop=tmp_path / "a") is None
+
+
+def test_editor_settings_profile() -> None:
+    from trigger_lsp.lsp.settings import parse_settings
+
+    known = frozenset({"payload-date"})
+    settings, problems = parse_settings({"trigger-lsp": {"profile": "strict"}}, known)
+    assert (settings.profile, problems) == ("strict", [])
+    kept, problems = parse_settings({"profile": "loud"}, known, settings)
+    assert kept.profile == "strict" and problems == [
+        '\'profile\' must be "recommended" or "strict"'
+    ]
+    assert parse_settings({}, known)[0].profile is None  # not chosen

@@ -13,7 +13,7 @@ from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.cli.runner import CheckOptions, check_paths
 from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
 from trigger_lsp.engine import analyze
-from trigger_lsp.index import ProjectIndex, entries_for, imports_for
+from trigger_lsp.index import ProjectIndex, entries_for, fan_outs_for, imports_for
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.settings import RuleSettings
 
@@ -69,6 +69,17 @@ def project(tmp_path: Path) -> Path:
     # Clean files: every answer holds, nothing to redo.
     for i in range(5):
         (trigger / f"clean{i}.ts").write_text(SDK + _task("d", f"clean-{i}"))
+    # A task without limit or retry, fanned out from another file (by id and by its object):
+    # task-no-concurrency-limit on it and task-no-retry-config on the config need the index.
+    (trigger / "fanned.ts").write_text(
+        SDK + 'export const fanned = task({ id: "fanned", run: async () => { await go(); } });\n'
+    )
+    (trigger / "fanner.ts").write_text(
+        SDK
+        + 'import { fanned } from "./fanned";\n'
+        + _task("f", "fanner", "for (const i of [1, 2]) { await fanned.trigger({ i }); }")
+        + _task("g", "batcher", 'await tasks.batchTrigger("fanned", []);')
+    )
     return tmp_path
 
 
@@ -81,6 +92,7 @@ def _two_passes(files: list[Path]) -> dict[Path, list[tuple[object, ...]]]:
         model = build_model(parse(source, "typescript"), "typescript")
         root = resolver.context_for(f).root
         index.update(f, entries_for(model, f, root), imports=imports_for(model, f, root))
+        index.update_fan_outs(f, fan_outs_for(model, f, root))
     index.complete = True
     out = {}
     for f, source in sources.items():
@@ -104,6 +116,15 @@ def test_one_pass_equals_two_passes(project: Path, jobs: int) -> None:
     rules = {loc.finding.rule for o in outcomes for loc in o.located}
     assert {"duplicate-task-id", "unknown-task-id", "unused-suppression"} <= rules
     assert "native-modules-external" in rules
+    assert {"task-no-concurrency-limit", "task-no-retry-config"} <= rules
+    config = next(o for o in outcomes if o.path.name == "trigger.config.ts")
+    found = [loc.finding for loc in config.located]
+    (retry,) = [f for f in found if f.rule == "task-no-retry-config"]
+    assert "1 task of this project" in retry.message
+    fanned = next(o for o in outcomes if o.path.name == "fanned.ts")
+    found = [loc.finding for loc in fanned.located]
+    (limit,) = [f for f in found if f.rule == "task-no-concurrency-limit"]
+    assert "is triggered in a batch at src/trigger/fanner.ts:" in limit.message
     quiet = next(o for o in outcomes if o.path.name == "quiet.ts")
     assert [loc.finding.rule for loc in quiet.located] == ["unused-suppression"]
 
@@ -143,3 +164,28 @@ def test_each_wrong_answer_is_caught() -> None:
     assert holds("bundled_packages", root, None, frozenset({"sharp"}))
     assert not holds("bundled_packages", root, None, frozenset({"sharp", "canvas"}))
     assert not holds("bundled_packages", root, (Path("/p/jobs"),), frozenset({"sharp"}))
+
+
+def test_wrong_answers_about_fan_outs_and_retries_are_caught() -> None:
+    root, here, other = Path("/p"), Path("/p/a.ts"), Path("/p/b.ts")
+    source = (
+        SDK
+        + 'export const solo = task({ id: "solo", run: async () => {} });\n'
+        + 'export const go = () => tasks.batchTrigger("fanned", []);\n'
+    ).encode()
+    model = build_model(parse(source, "typescript"), "typescript")
+    index = ProjectIndex()
+    index.update(other, entries_for(model, other, root))
+    index.update_fan_outs(other, fan_outs_for(model, other, root))
+    index.complete = True
+
+    def holds(ask: str, *args: object) -> bool:
+        speculative = SpeculativeIndex()
+        getattr(speculative, ask)(*args)
+        return answers_hold(index, speculative.asked)
+
+    assert not holds("fan_out", "fanned", None, here, root)  # b.ts batch-triggers it
+    assert holds("fan_out", "calm", None, here, root)
+    assert holds("fan_out", "fanned", None, here, Path("/elsewhere"))  # another project's id
+    assert not holds("tasks_without_retry", root)  # solo has no retry
+    assert holds("tasks_without_retry", Path("/elsewhere"))

@@ -46,7 +46,7 @@
 
 (defcustom trigger-lsp-settings nil
   "Settings for the server, sent as initializationOptions.
-A plist with :rules, :features, :debounceMs and :indexWorkspace.
+A plist with :profile, :rules, :features, :debounceMs and :indexWorkspace.
 Rule levels are \"off\", \"on\", \"error\", \"warning\", \"info\" or
 \"hint\"; features are t or :json-false."
   :type 'plist)

@@ -189,9 +189,10 @@ def prepare(
     if tree.root_node.has_error:
         notes.append("the file has syntax errors; results may be partial")
     is_trigger = model.imports_sdk or (path is not None and project.in_trigger_dir(path))
-    ctx = FileContext(path, source, tree, model, project, index)
+    settings = settings or RuleSettings()
+    ctx = FileContext(path, source, tree, model, project, index, settings.profile)
     lines = lines or LineIndex(source)
-    return Prepared(ctx, kb, settings or RuleSettings(), is_trigger, lines, notes)
+    return Prepared(ctx, kb, settings, is_trigger, lines, notes)
 
 
 def active_rules(

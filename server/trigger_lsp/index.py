@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import tree_sitter as ts
 
@@ -17,6 +17,7 @@ from trigger_lsp.analysis.pieces import Piece
 from trigger_lsp.analysis.syntax import (
     call_arguments,
     call_function,
+    callee_method,
     grammar_for,
     member_property,
     member_value,
@@ -27,6 +28,7 @@ from trigger_lsp.analysis.syntax import (
     unwrap,
 )
 from trigger_lsp.paths import relative_parts, resolved
+from trigger_lsp.rules.common import enclosing_loop
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class TaskEntry:
     has_schema: bool
     queue: str | None
     summary: dict[str, str]  # option name -> source text, for hover and code lens
+    # Whether the task sets its own `retry`: None when its options spread another object.
+    own_retry: bool | None = None
 
 
 SUMMARY_KEYS = ("queue", "concurrency", "retry", "machine", "maxDuration", "cron")
@@ -109,6 +113,7 @@ def _moved(e: TaskEntry, by: int, lines: int) -> TaskEntry:
         e.has_schema,
         e.queue,
         e.summary,
+        e.own_retry,
     )
 
 
@@ -133,7 +138,17 @@ def _entry(task: TaskDefinition, path: Path, project: Path) -> TaskEntry:
         has_schema=task.kind == "schemaTask" or "schema" in task.members,
         queue=queue_name(task),
         summary=summary,
+        own_retry=_own_retry(task),
     )
+
+
+def _own_retry(task: TaskDefinition) -> bool | None:
+    if "retry" in task.members:
+        return True
+    options = task.options
+    if options is None or any(c.type == "spread_element" for c in options.named_children):
+        return None
+    return False
 
 
 # --- trigger sites ---------------------------------------------------------------------------
@@ -343,6 +358,142 @@ def imports_for(model: FileModel, path: Path, project: Path) -> FileImports:
     return FileImports(project, frozenset(packages), tuple(dict.fromkeys(local)))
 
 
+# --- fan-out: places that start many runs of one task at once ---------------------------------
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """A place that starts many runs of one task at once: a batch trigger (`x.batchTrigger`,
+    `x.batchTriggerAndWait`, `tasks.batchTrigger*`, `batch.trigger*`), or a fire-and-forget
+    trigger (`x.trigger`, `tasks.trigger`) in a loop body or a per-item callback (`.map`,
+    `.forEach`). A `triggerAndWait` in a loop is left out: each run waits for the last."""
+
+    path: Path
+    project: Path
+    start_byte: int  # of the called function (`child.batchTrigger`)
+    end_byte: int
+    line: int  # 0-based
+    how: str  # "batch" or "loop"
+    task_id: str | None = None  # the task named by its id...
+    module: Path | None = None  # ...or by its variable in the file that defines it
+    name: str | None = None
+
+    @property
+    def target(self) -> tuple[object, ...]:
+        """The task it starts, as a key: the id within its project, or (file, variable)."""
+        if self.task_id is not None:
+            return ("id", self.task_id, self.project)
+        assert self.module is not None
+        return ("object", resolved(self.module), self.name)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What rules may learn from it, without its position (which every edit above it
+        moves): the task, how it is fanned out, and from which file."""
+        return (*self.target, self.how, self.path)
+
+
+FAN_OUT_METHODS = TASK_METHODS | {n.rpartition(".")[2] for n in ID_TRIGGERS | ITEM_TRIGGERS}
+_LOOP_TRIGGERS = frozenset({"trigger", "tasks.trigger"})
+
+
+def _program(node: ts.Node) -> ts.Node:
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+def _fan_outs(model: FileModel, path: Path, project: Path) -> list[FanOut]:
+    resolver = TaskObjects(model, path, project)
+    found: list[FanOut] = []
+    for call in model.calls_where(callee_method, FAN_OUT_METHODS):
+        fn = call_function(call)
+        target = unwrap(fn)
+        if fn is None or target is None:
+            continue
+        name = model.sdk.resolve(fn)
+        if name is None:
+            name = member_property(target)
+            if name not in TASK_METHODS:
+                continue
+        elif name not in ID_TRIGGERS and name not in ITEM_TRIGGERS:
+            continue
+        if "batch" in name:  # batchTrigger*, tasks.batchTrigger*, batch.*
+            how = "batch"
+        elif name in _LOOP_TRIGGERS and enclosing_loop(call, _program(call)) is not None:
+            how = "loop"
+        else:
+            continue
+        site = FanOut(path, project, fn.start_byte, fn.end_byte, fn.start_point[0], how)
+        args = call_arguments(call)
+        first = args[0] if args else None
+        if name in ID_TRIGGERS:
+            task_id = string_value(first)
+            if task_id is not None:
+                found.append(replace(site, task_id=task_id))
+        elif name in ITEM_TRIGGERS:
+            for item in _batch_items(first):
+                members = object_members(item)
+                task_id = string_value(member_value(members.get("id")))
+                obj = resolver.task_object(member_value(members.get("task")))
+                if task_id is not None:
+                    found.append(replace(site, task_id=task_id))
+                elif obj is not None:
+                    found.append(replace(site, module=obj[0], name=obj[1]))
+        else:
+            obj = resolver.task_object(target.child_by_field_name("object"))
+            if obj is not None:
+                found.append(replace(site, module=obj[0], name=obj[1]))
+    return found
+
+
+FAN_OUT_CACHE = "index:fan-outs"  # the name under which a document's pieces keep them
+_FAN_OUT_TOKEN = b"rigger"  # every trigger method and SDK function has it in its name
+
+
+def fan_outs_for(model: FileModel, path: Path, project: Path) -> list[FanOut]:
+    """The fan-out sites of a file. A model built from pieces (an open document) keeps them
+    per statement text, so that a keystroke reads again only the statement it changed."""
+    pieces, cache = model.pieces, model.piece_cache
+    if pieces is None or cache is None:
+        return _fan_outs(model, path, project)
+    resolution = model.memo("fan-out-names", lambda: _resolution_key(model))
+    known = cache.facts.get(FAN_OUT_CACHE, {})
+    kept: dict[tuple[bytes, object], object] = {}
+    out: list[FanOut] = []
+    for piece in pieces:
+        if _FAN_OUT_TOKEN not in piece.text:
+            continue
+        key = (piece.text, (resolution, path, project))
+        where = (piece.start, piece.node.start_point[0])
+        hit = known.get(key) if piece.clean else None
+        if hit is None:
+            sites = _fan_outs(model.view([piece.span]), path, project)
+        else:
+            was, sites = cast(tuple[tuple[int, int], list[FanOut]], hit)
+            if was != where:
+                sites = [_moved_fan_out(f, where[0] - was[0], where[1] - was[1]) for f in sites]
+        if piece.clean:
+            kept[key] = (where, sites)
+        out.extend(sites)
+    cache.facts[FAN_OUT_CACHE] = kept  # this version's statements only
+    return out
+
+
+def _resolution_key(model: FileModel) -> object:
+    """What resolving a task object depends on besides its statement: the SDK names, the
+    imports and the file's task variables."""
+    imports = tuple(
+        (i.source, tuple(sorted(i.names.items())), i.namespace, i.type_only, i.type_names)
+        for i in model.imports
+    )
+    return (model.names_key, imports, frozenset(model.task_vars))
+
+
+def _moved_fan_out(f: FanOut, by: int, lines: int) -> FanOut:
+    return replace(f, start_byte=f.start_byte + by, end_byte=f.end_byte + by, line=f.line + lines)
+
+
 @dataclass(frozen=True)
 class FileIndex:
     """What the index keeps of one file."""
@@ -350,6 +501,7 @@ class FileIndex:
     entries: list[TaskEntry]
     sites: list[TriggerSite]
     imports: FileImports | None = None
+    fan_outs: list[FanOut] = field(default_factory=list)
 
 
 def index_model(model: FileModel, path: Path, project: Path) -> FileIndex:
@@ -357,6 +509,7 @@ def index_model(model: FileModel, path: Path, project: Path) -> FileIndex:
         entries_for(model, path, project),
         sites_for(model, path, project),
         imports_for(model, path, project),
+        fan_outs_for(model, path, project),
     )
 
 
@@ -384,6 +537,14 @@ class TaskIds(Protocol):
     def bundled_packages(
         self, project: Path, dirs: tuple[Path, ...] | None, packages: frozenset[str]
     ) -> frozenset[str]: ...
+    def fan_out(
+        self, task_id: str | None, variable: str | None, path: Path | None, project: Path
+    ) -> FanOut | None: ...
+
+    def tasks_without_retry(self, project: Path) -> int: ...
+
+    # Not a question for rules: what the editor's kept findings depend on (statements.py).
+    def fan_out_keys(self, project: Path, path: Path | None) -> frozenset[tuple[object, ...]]: ...
 
 
 class ProjectIndex:
@@ -394,6 +555,8 @@ class ProjectIndex:
         self._by_file: dict[Path, tuple[TaskEntry, ...]] = {}
         self._sites: dict[Path, tuple[TriggerSite, ...]] = {}
         self._pending: dict[Path, Callable[[], list[TriggerSite]]] = {}  # sites not yet computed
+        self._fan_outs: dict[Path, tuple[FanOut, ...]] = {}
+        self._by_target: dict[tuple[object, ...], FanOut] | None = None  # derived: the first
         self._lock = threading.Lock()
         self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
         # ids per project, derived from the `_by_id` map they were computed from
@@ -410,7 +573,8 @@ class ProjectIndex:
     ) -> bool:
         """Replace a file's entries (and its trigger sites when given: a list, or a function
         computing them when someone first asks, which keeps that work off each keystroke; and
-        its imports when given); return whether the set of ids changed."""
+        its imports when given); return whether the set of ids, or of the tasks without a retry
+        policy of their own, changed (what other files' findings depend on)."""
         new = tuple(entries)
         with self._lock:
             if imports is not None:
@@ -424,7 +588,21 @@ class ProjectIndex:
             elif sites is not None:
                 self._pending.pop(path, None)
                 self._sites[path] = tuple(sites)
-        return {e.id for e in old} != {e.id for e in new}
+        return {e.id for e in old} != {e.id for e in new} or _retry_less(old) != _retry_less(new)
+
+    def update_fan_outs(self, path: Path, fan_outs: list[FanOut]) -> bool:
+        """Replace a file's fan-out sites; return whether what rules can learn from them
+        changed (which tasks are fanned out, how and from where; not their lines)."""
+        new = tuple(fan_outs)
+        with self._lock:
+            old = self._fan_outs.get(path, ())
+            if new:
+                self._fan_outs[path] = new
+            else:
+                self._fan_outs.pop(path, None)
+            if old != new:
+                self._by_target = None
+        return {f.key for f in old} != {f.key for f in new}
 
     def remove(self, path: Path) -> None:
         with self._lock:
@@ -433,6 +611,8 @@ class ProjectIndex:
             self._sites.pop(path, None)
             self._pending.pop(path, None)
             self._imports.pop(path, None)
+            if self._fan_outs.pop(path, None):
+                self._by_target = None
 
     def entries(self) -> list[TaskEntry]:
         with self._lock:
@@ -547,3 +727,54 @@ class ProjectIndex:
                     seen.add(key)
                     todo.append(key)
         return frozenset(found)
+
+    def fan_out(
+        self, task_id: str | None, variable: str | None, path: Path | None, project: Path
+    ) -> FanOut | None:
+        """Where the task (known by its id in the project, or by its variable in the file
+        `path`) is fanned out; of several such places, the first by file and position."""
+        with self._lock:
+            if self._by_target is None:
+                first: dict[tuple[object, ...], FanOut] = {}
+                ordered = sorted(self._fan_outs.items(), key=lambda item: str(item[0]))
+                for _, group in ordered:
+                    for f in group:
+                        first.setdefault(f.target, f)
+                self._by_target = first
+            by_target = self._by_target
+        if task_id is not None:
+            found = by_target.get(("id", task_id, project))
+            if found is not None:
+                return found
+        if variable is not None and path is not None:
+            return by_target.get(("object", resolved(path), variable))
+        return None
+
+    def tasks_without_retry(self, project: Path) -> int:
+        """How many tasks of the project have options without a `retry` (and no spread that
+        could bring one)."""
+        with self._lock:
+            groups = list(self._by_file.values())
+        return sum(1 for g in groups for e in g if e.project == project and e.own_retry is False)
+
+    def fan_out_keys(self, project: Path, path: Path | None) -> frozenset[tuple[object, ...]]:
+        """What findings about fan-outs in the project may say, seen from the file `path`:
+        the places in other files (a finding names them), and only which of this file's own
+        tasks it fans out (a finding names no place in its own file: the index holds the
+        file as it was last analysed, one version behind the text being checked)."""
+        with self._lock:
+            groups = list(self._fan_outs.items())
+        here = resolved(path) if path is not None else None
+        keys: set[tuple[object, ...]] = set()
+        for where, group in groups:
+            own = here is not None and resolved(where) == here
+            keys.update(
+                f.key if own else (*f.key, f.line, f.start_byte)
+                for f in group
+                if f.project == project
+            )
+        return frozenset(keys)
+
+
+def _retry_less(entries: tuple[TaskEntry, ...]) -> frozenset[tuple[str, Path]]:
+    return frozenset((e.id, e.project) for e in entries if e.own_retry is False)

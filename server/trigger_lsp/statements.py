@@ -7,10 +7,10 @@ look for places to report inside one such statement and read only file-wide fact
 top-level statement without a task definition). Their findings are kept per task-statement
 text, so an edit that changes one task's body re-runs them on that task alone; the rules marked
 `whole_file` run on the whole model every time. The kept findings are valid while the skeleton,
-the tasks' signatures (kind, id, variable, export), the settings, the project's task ids and
-the file facts (rules/base.FileFact: which functions log, whether a global error hook is set)
-stay the same; otherwise everything is computed afresh. Statements with syntax errors are never
-kept.
+the tasks' signatures (kind, id, variable, export), the settings, the project's task ids, its
+fanned-out tasks and the file facts (rules/base.FileFact: which functions log, whether a global
+error hook is set) stay the same; otherwise everything is computed afresh. Statements with
+syntax errors are never kept.
 
 The result equals `engine.analyze` on the same syntax tree: tests compare the two on every rule
 fixture and after random edit sequences (tests/test_statements.py).
@@ -236,9 +236,12 @@ def analyze_statements(
     whole = [(r, f) for r, f in rules if r.whole_file]
     scoped = [(r, f) for r, f in rules if not r.whole_file]
     layout = layout_of(prepared)
-    project_ids = index.ids(prepared.ctx.project.root) if index and index.complete else None
+    root = prepared.ctx.project.root
+    project_ids = index.ids(root) if index and index.complete else None
+    fan_outs = index.fan_out_keys(root, path) if index and index.complete else None
     key: tuple[object, ...] = (layout.key, prepared.ctx.project, prepared.settings, path)
     key += (prepared.is_trigger, project_ids)  # unknown-task-id reads the project's ids
+    key += (fan_outs,)  # task-no-concurrency-limit asks which tasks are fanned out
     key += tuple(prepared.ctx.fact(f) for f in FACTS.values())  # what rules read elsewhere
     raw, errors = run_rules(prepared, whole, prepared.ctx)
     kept = None

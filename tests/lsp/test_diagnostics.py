@@ -320,3 +320,107 @@ async def test_stale_versions_are_never_published(client: LanguageClient, tmp_pa
         )
     )
     assert symbols[0].name == "noId"
+
+
+# --- fan-out and the project's retry policy (issue 13) -------------------------------------------
+
+WORKER = """\
+import { task, logger } from "@trigger.dev/sdk";
+
+export const worker = task({
+  id: "worker",
+  run: async (p: { id: string }) => {
+    logger.info("work", p);
+    await processItem(p.id);
+  },
+});
+"""
+
+
+def fanner(call: str) -> str:
+    return (
+        'import { task, tasks, logger } from "@trigger.dev/sdk";\n'
+        'import { worker } from "./worker";\n\n'
+        "export const fanner = task({\n"
+        '  id: "fanner",\n'
+        "  concurrency: { total: 1 },\n"
+        "  run: async (p: { ids: string[] }) => {\n"
+        '    logger.info("fan out");\n'
+        f"    {call}\n"
+        "  },\n"
+        "});\n"
+    )
+
+
+BATCH = "await worker.batchTrigger(p.ids.map((id) => ({ payload: { id } })));"
+ONCE = 'await worker.trigger({ id: "one" });'
+
+
+def _limit(diagnostics) -> lsp.Diagnostic | None:
+    return next((d for d in diagnostics if d.code == "task-no-concurrency-limit"), None)
+
+
+async def test_a_batch_in_a_closed_file_is_reported_on_the_open_task(
+    client: LanguageClient, tmp_path: Path
+):
+    files = project(
+        tmp_path, {"src/trigger/worker.ts": WORKER, "src/trigger/fanner.ts": fanner(BATCH)}
+    )
+    await start(client, tmp_path, "vscode")
+    uri = open_doc(client, files["src/trigger/worker.ts"])
+    found = await published(client, uri, lambda d: _limit(d) is not None)
+    finding = _limit(found)
+    assert finding is not None and finding.range == span(WORKER, "task", nth=1)
+    assert "triggered in a batch at src/trigger/fanner.ts:9" in finding.message
+    assert finding.related_information
+    assert finding.related_information[0].location.uri == files["src/trigger/fanner.ts"].as_uri()
+
+
+async def test_fan_out_follows_edits_of_another_open_file(client: LanguageClient, tmp_path: Path):
+    files = project(
+        tmp_path, {"src/trigger/worker.ts": WORKER, "src/trigger/fanner.ts": fanner(ONCE)}
+    )
+    await start(client, tmp_path, "vscode")
+    worker = open_doc(client, files["src/trigger/worker.ts"])
+    other = Doc(client, open_doc(client, files["src/trigger/fanner.ts"]), fanner(ONCE))
+    await published(client, other.uri, lambda d: True)
+    assert _limit(await published(client, worker, lambda d: True)) is None
+    other.replace(fanner(BATCH))  # now fanned out: the worker's finding appears
+    await published(client, worker, lambda d: _limit(d) is not None)
+    loop = "for (const id of p.ids) { await worker.trigger({ id }); }"
+    other.replace(fanner(loop))
+    found = await published(client, worker, lambda d: "in a loop" in str(_limit(d)))
+    assert "triggered in a loop at src/trigger/fanner.ts:9" in _limit(found).message  # type: ignore[union-attr]
+    other.replace(fanner(ONCE))  # back to one run at a time
+    await published(client, worker, lambda d: _limit(d) is None)
+
+
+async def test_a_fan_out_in_the_same_file_is_seen_after_the_edit(
+    client: LanguageClient, tmp_path: Path
+):
+    # The worker and, below it, a task that triggers it (the fanner without its imports).
+    text = WORKER.replace("{ task, logger }", "{ task, tasks, logger }")
+    text += fanner(ONCE).split("\n", 3)[3]
+    files = project(tmp_path, {"src/trigger/both.ts": text})
+    await start(client, tmp_path, "vscode")
+    doc = Doc(client, open_doc(client, files["src/trigger/both.ts"]), text)
+    assert _limit(await published(client, doc.uri, lambda d: True)) is None
+    doc.replace(text.replace(ONCE, BATCH))
+    found = await published(client, doc.uri, lambda d: _limit(d) is not None)
+    assert "triggered in a batch in this file" in _limit(found).message  # type: ignore[union-attr]
+
+
+async def test_the_retry_count_on_the_config_follows_the_tasks(
+    client: LanguageClient, tmp_path: Path
+):
+    files = project(tmp_path, {"src/trigger/worker.ts": WORKER})
+    await start(client, tmp_path, "vscode")
+    config = open_doc(client, files["trigger.config.ts"])
+
+    def retry(d) -> str:
+        return next((x.message for x in d if x.code == "task-no-retry-config"), "")
+
+    await published(client, config, lambda d: "on 1 task of this project" in retry(d))
+    worker = Doc(client, open_doc(client, files["src/trigger/worker.ts"]), WORKER)
+    worker.replace(WORKER.replace('id: "worker",', 'id: "worker",\n  retry: { maxAttempts: 2 },'))
+    await published(client, config, lambda d: retry(d) == "")

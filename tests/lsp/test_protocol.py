@@ -90,22 +90,62 @@ async def test_default_settings_report_task_no_logging(client: LanguageClient, t
 
 
 async def test_initialization_options_turn_a_rule_off(client: LanguageClient, tmp_path: Path):
-    doc = await _findings(client, tmp_path, options={"rules": {"task-no-logging": "off"}})
+    # (The stub task is reported for its missing limit only in the strict profile.)
+    options = {"rules": {"task-no-logging": "off"}, "profile": "strict"}
+    doc = await _findings(client, tmp_path, options=options)
     found = await published(client, doc.uri, lambda d: bool(d))
     assert _no_logging(found) is None
     assert "task-no-concurrency-limit" in codes(found)
 
 
+async def test_the_default_profile_is_recommended(client: LanguageClient, tmp_path: Path):
+    doc = await _findings(client, tmp_path)
+    found = await published(client, doc.uri, lambda d: bool(d))
+    assert _no_logging(found) is not None
+    assert "task-no-concurrency-limit" not in codes(found)  # a stub, triggered nowhere
+
+
+async def test_the_project_file_profile_wins_over_the_editor_setting(
+    client: LanguageClient, tmp_path: Path
+):
+    files = project(
+        tmp_path,
+        {"src/trigger/quiet.ts": SILENT, ".trigger-lsp.yaml": "profile: recommended\n"},
+    )
+    await start(client, tmp_path, options={"profile": "strict"})
+    doc = Doc(client, open_doc(client, files["src/trigger/quiet.ts"]), SILENT)
+    found = await published(client, doc.uri, lambda d: bool(d))
+    assert _no_logging(found) is not None
+    assert "task-no-concurrency-limit" not in codes(found)
+
+
+async def test_an_explicit_rule_level_wins_over_the_profile(client: LanguageClient, tmp_path: Path):
+    files = project(
+        tmp_path,
+        {"src/trigger/quiet.ts": SILENT, ".trigger-lsp.yaml": "profile: strict\n"},
+    )
+    options = {"rules": {"task-no-error-handling": "off"}}
+    await start(client, tmp_path, options=options)
+    doc = Doc(client, open_doc(client, files["src/trigger/quiet.ts"]), SILENT)
+    found = await published(client, doc.uri, lambda d: bool(d))
+    assert "task-no-concurrency-limit" in codes(found)  # strict, from the project file
+    assert "task-no-error-handling" not in codes(found)  # in strict, but turned off
+
+
 async def test_workspace_configuration_is_pulled_and_re_pulled(
     client: LanguageClient, tmp_path: Path
 ):
-    client.set_configuration({"rules": {"task-no-logging": "off"}}, section="trigger-lsp")
+    client.set_configuration(
+        {"rules": {"task-no-logging": "off"}, "profile": "strict"}, section="trigger-lsp"
+    )
     doc = await _findings(client, tmp_path, caps="vscode")
     # (The first publish may predate the configuration reply; the settings then re-check it.)
     found = await published(client, doc.uri, lambda d: bool(d) and _no_logging(d) is None)
     assert "task-no-concurrency-limit" in codes(found)
     # The user raises the rule to an error: the server re-reads the section on the change.
-    client.set_configuration({"rules": {"task-no-logging": "error"}}, section="trigger-lsp")
+    client.set_configuration(
+        {"rules": {"task-no-logging": "error"}, "profile": "strict"}, section="trigger-lsp"
+    )
     client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
     found = await published(client, doc.uri, lambda d: _no_logging(d) is not None)
     assert _no_logging(found).severity == lsp.DiagnosticSeverity.Error  # type: ignore[union-attr]
@@ -136,6 +176,7 @@ async def test_did_change_configuration_pushes_settings_to_a_client_without_pull
         ({"rules": {"task-no-logging": "loud"}}, "task-no-logging"),
         ({"features": {"hover": "yes"}}, "hover"),
         ({"colour": "blue"}, "unknown setting 'colour'"),
+        ({"profile": "pedantic"}, "'profile' must be"),
         ("not an object", "must be an object"),
     ],
 )
@@ -156,10 +197,15 @@ async def test_a_bad_setting_is_reported_once_and_defaulted(
 
 
 async def test_good_settings_next_to_bad_ones_still_apply(client: LanguageClient, tmp_path: Path):
-    options = {"debounceMs": -5, "rules": {"task-no-logging": "off", "bogus": "off"}}
+    options = {
+        "debounceMs": -5,
+        "rules": {"task-no-logging": "off", "bogus": "off"},
+        "profile": "strict",  # (so that the stub task still has findings to wait for)
+    }
     doc = await _findings(client, tmp_path, options=options)
     found = await published(client, doc.uri, lambda d: bool(d))
     assert _no_logging(found) is None
+    assert "task-no-concurrency-limit" in codes(found)
     assert len(client.messages) == 2
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from helpers import SDK_IMPORT, lines_of, lint, rules_of
+from helpers import SDK_IMPORT, comparable, lines_of, lint, rules_of
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import ProjectIndex, entries_for
+from trigger_lsp.index import ProjectIndex, entries_for, fan_outs_for
 from trigger_lsp.knowledge.model import FixSafety, Severity
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.trigger_config import read_config
@@ -335,9 +335,38 @@ def test_no_error_handling_silent_with_a_global_catch_error() -> None:
 
 
 # --- task-no-concurrency-limit ------------------------------------------------------------
+# Recommended profile: only fanned-out tasks and tasks calling rate-limited services. Strict
+# profile: every task without a limit (the rule's behaviour before issue 13).
+
+ROOT = Path("/project")
 
 
-def test_no_concurrency_limit_fires_on_a_plain_task() -> None:
+def project_index(files: dict[str, str], root: Path = ROOT) -> ProjectIndex:
+    """The complete index of a project made of these files (relative path -> code)."""
+    index = ProjectIndex()
+    for rel, code in files.items():
+        path = root / rel
+        model = build_model(parse(code.encode(), "typescript"), "typescript")
+        index.update(path, entries_for(model, path, root))
+        index.update_fan_outs(path, fan_outs_for(model, path, root))
+    index.complete = True
+    return index
+
+
+def limit_findings(code: str, **kwargs: Any) -> list[Any]:
+    return lint(code, only="task-no-concurrency-limit", **kwargs)
+
+
+PLAIN = src(
+    'export const a = task({ id: "a", run: async (p: { id: string }) => { await save(p); } });\n'
+)
+
+
+def test_no_concurrency_limit_silent_on_a_plain_task_in_recommended() -> None:
+    assert limit_findings(PLAIN) == []
+
+
+def test_no_concurrency_limit_fires_on_a_plain_task_in_strict() -> None:
     code = src(
         """
         export const a = task({
@@ -346,16 +375,24 @@ def test_no_concurrency_limit_fires_on_a_plain_task() -> None:
         });
         """
     )
-    findings = lint(code, only="task-no-concurrency-limit")
+    findings = limit_findings(code, profile="strict")
     assert lines_of(findings) == [2]
     assert findings[0].severity is Severity.INFO
     assert "concurrency: { total: n }" in findings[0].message
 
 
-def test_no_concurrency_limit_suggests_the_queue_before_4_7() -> None:
+def test_no_concurrency_limit_strict_suggests_the_queue_before_4_7() -> None:
     code = src('export const a = task({ id: "a", run: async () => {} });\n')
-    findings = lint(code, only="task-no-concurrency-limit", sdk="4.6.4")
+    findings = limit_findings(code, sdk="4.6.4", profile="strict")
     assert "queue: { concurrencyLimit: n }" in findings[0].message
+    assert "concurrency: { total" not in findings[0].message
+
+
+def test_no_concurrency_limit_names_both_options_when_the_version_is_unknown() -> None:
+    code = src('export const a = task({ id: "a", run: async () => {} });\n')
+    (finding,) = limit_findings(code, profile="strict")  # no package.json: version unknown
+    assert "`concurrency: { total: n }` (SDK 4.7+)" in finding.message
+    assert "`queue: { concurrencyLimit: n }` (older SDKs)" in finding.message
 
 
 def test_no_concurrency_limit_fires_for_a_local_queue_without_a_limit() -> None:
@@ -365,12 +402,12 @@ def test_no_concurrency_limit_fires_for_a_local_queue_without_a_limit() -> None:
         export const a = task({ id: "a", queue: shared, run: async () => {} });
         """
     )
-    assert lines_of(lint(code, only="task-no-concurrency-limit")) == [3]
+    assert lines_of(limit_findings(code, profile="strict")) == [3]
 
 
 def test_no_concurrency_limit_fires_for_an_empty_inline_queue() -> None:
     code = src('export const a = task({ id: "a", queue: {}, run: async () => {} });\n')
-    assert lines_of(lint(code, only="task-no-concurrency-limit")) == [2]
+    assert lines_of(limit_findings(code, profile="strict")) == [2]
 
 
 @pytest.mark.parametrize(
@@ -388,15 +425,21 @@ def test_no_concurrency_limit_fires_for_an_empty_inline_queue() -> None:
         "...defaults,",
     ],
 )
-def test_no_concurrency_limit_silent_with_a_limit(option: str) -> None:
+@pytest.mark.parametrize("profile", ["recommended", "strict"])
+def test_no_concurrency_limit_silent_with_a_limit(option: str, profile: str) -> None:
     code = src(
         f"""
         import {{ sharedQueue }} from "./queues";
+        import OpenAI from "openai";
         const limited = queue({{ name: "limited", concurrencyLimit: 2 }});
-        export const a = task({{ id: "a", {option} run: async () => {{}} }});
+        const openai = new OpenAI();
+        export const a = task({{ id: "a", {option} run: async () => {{
+          await openai.responses.create({{ model: "gpt-4o", input: "hi" }});
+        }} }});
+        a.batchTrigger([{{ payload: {{}} }}]);
         """
     )
-    assert lint(code, only="task-no-concurrency-limit") == []
+    assert limit_findings(code, profile=profile) == []
 
 
 def test_no_concurrency_limit_accepts_a_shorthand_queue() -> None:
@@ -407,7 +450,204 @@ def test_no_concurrency_limit_accepts_a_shorthand_queue() -> None:
         """,
         imports='import { task } from "@trigger.dev/sdk";\n',
     )
-    assert lint(code, only="task-no-concurrency-limit") == []
+    assert limit_findings(code, profile="strict") == []
+
+
+CHILD = src(
+    """
+    export const child = task({
+      id: "child",
+      run: async (p: { id: string }) => { await save(p.id); },
+    });
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("caller", "how"),
+    [
+        ('await tasks.batchTrigger("child", items.map((id) => ({ payload: { id } })));', "batch"),
+        ('await tasks.batchTriggerAndWait("child", [{ payload: { id: "1" } }]);', "batch"),
+        ('await batch.trigger([{ id: "child", payload: { id: "1" } }]);', "batch"),
+        ('for (const id of ids) { await tasks.trigger("child", { id }); }', "loop"),
+        ('await Promise.all(ids.map((id) => tasks.trigger("child", { id })));', "loop"),
+        ('ids.forEach((id) => { tasks.trigger("child", { id }); });', "loop"),
+    ],
+)
+def test_no_concurrency_limit_fires_on_a_task_fanned_out_in_another_file(
+    caller: str, how: str
+) -> None:
+    other = IMPORT + f"export async function run(ids: string[], items: string[]) {{ {caller} }}\n"
+    index = project_index({"src/trigger/child.ts": CHILD, "src/app/fan.ts": other})
+    (finding,) = limit_findings(CHILD, path="src/trigger/child.ts", index=index)
+    assert finding.start[0] == 1  # the task's line
+    place = "src/app/fan.ts:2"
+    expected = "in a batch" if how == "batch" else "in a loop"
+    assert f"triggered {expected} at {place}" in finding.message
+    assert finding.related[0].path == ROOT / "src/app/fan.ts"
+
+
+def test_no_concurrency_limit_fires_on_a_task_fanned_out_in_its_own_file() -> None:
+    code = CHILD + src(
+        """
+        export const parent = task({
+          id: "parent",
+          concurrency: { total: 1 },
+          run: async (p: { ids: string[] }) => {
+            await child.batchTrigger(p.ids.map((id) => ({ payload: { id } })));
+          },
+        });
+        """
+    )
+    index = project_index({"src/trigger/example.ts": code})
+    (finding,) = limit_findings(code, index=index)
+    assert lines_of([finding]) == [2]
+    assert 'Task "child" is triggered in a batch in this file and' in finding.message
+    assert finding.related == ()  # the index may hold the previous version of this file
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        'await tasks.trigger("child", { id: "1" });',  # once
+        'for (const id of ids) { await tasks.triggerAndWait("child", { id }); }',  # one at a time
+        'for (const id of ids) { await tasks.trigger("other", { id }); }',  # another task
+        'for (const id of ids) { await emitter.trigger("child"); }',  # not a task
+    ],
+)
+def test_no_concurrency_limit_silent_when_the_task_is_not_fanned_out(caller: str) -> None:
+    other = IMPORT + f"export async function run(ids: string[]) {{ {caller} }}\n"
+    index = project_index({"src/trigger/child.ts": CHILD, "src/app/fan.ts": other})
+    assert limit_findings(CHILD, path="src/trigger/child.ts", index=index) == []
+
+
+def test_no_concurrency_limit_silent_on_a_fanned_out_stub() -> None:
+    stub = src(
+        """
+        export const child = task({ id: "child", run: async (p: { id: string }) => {
+          logger.info("got", { id: p.id });
+          return { ok: true };
+        } });
+        """
+    )
+    other = IMPORT + 'export const go = () => tasks.batchTrigger("child", []);\n'
+    index = project_index({"src/trigger/child.ts": stub, "src/app/fan.ts": other})
+    assert limit_findings(stub, path="src/trigger/child.ts", index=index) == []
+    # Strict reports every task, and says why when there is a reason.
+    (finding,) = limit_findings(stub, path="src/trigger/child.ts", index=index, profile="strict")
+    assert "triggered in a batch at src/app/fan.ts:2" in finding.message
+
+
+def test_no_concurrency_limit_strict_gives_the_reason_when_there_is_one() -> None:
+    (llm,) = limit_findings(src(LLM), profile="strict")
+    assert 'Task "summarize" calls `openai`' in llm.message
+    (plain,) = limit_findings(PLAIN, profile="strict")
+    assert "a burst of triggers can use every slot" in plain.message
+
+
+LLM = """
+import OpenAI from "openai";
+const openai = new OpenAI();
+export const summarize = task({
+  id: "summarize",
+  run: async (p: { text: string }) => {
+    const answer = await openai.chat.completions.create({ model: "gpt-4o", messages: [] });
+    return answer.choices[0];
+  },
+});
+"""
+
+
+def test_no_concurrency_limit_fires_on_an_llm_call() -> None:
+    (finding,) = limit_findings(src(LLM))
+    assert lines_of([finding]) == [4]
+    assert 'Task "summarize" calls `openai`' in finding.message
+
+
+def test_no_concurrency_limit_fires_on_an_ai_sdk_call() -> None:
+    code = src(
+        """
+        import { generateText } from "ai";
+        import { anthropic } from "@ai-sdk/anthropic";
+        export const write = task({ id: "write", run: async () => {
+          return generateText({ model: anthropic("claude-sonnet-4-5"), prompt: "hi" });
+        } });
+        """
+    )
+    (finding,) = limit_findings(code)
+    assert "calls `ai`" in finding.message
+
+
+def test_no_concurrency_limit_silent_on_a_type_only_llm_import() -> None:
+    code = src(
+        """
+        import type OpenAI from "openai";
+        export const a = task({ id: "a", run: async (p: { client: OpenAI }) => {
+          await save(p);
+        } });
+        """
+    )
+    assert limit_findings(code) == []
+
+
+def test_no_concurrency_limit_fires_on_http_calls_in_a_loop() -> None:
+    code = src(
+        """
+        import axios from "axios";
+        export const sync = task({ id: "sync", run: async (p: { urls: string[] }) => {
+          for (const url of p.urls) {
+            await axios.get(url);
+          }
+          await Promise.all(p.urls.map((u) => fetch(u)));
+        } });
+        """
+    )
+    (finding,) = limit_findings(code)
+    assert "calls an HTTP API in a loop (`axios`, line 5)" in finding.message
+
+
+def test_no_concurrency_limit_silent_on_a_single_http_call() -> None:
+    code = src(
+        """
+        export const ping = task({ id: "ping", run: async (p: { url: string }) => {
+          const res = await fetch(p.url);
+          return res.status;
+        } });
+        """
+    )
+    assert limit_findings(code) == []
+
+
+def test_no_concurrency_limit_silent_on_a_local_function_named_fetch_in_a_loop() -> None:
+    code = src(
+        """
+        const fetch = async (id: string) => db.get(id);
+        export const load = task({ id: "load", run: async (p: { ids: string[] }) => {
+          for (const id of p.ids) await fetch(id);
+        } });
+        """
+    )
+    assert limit_findings(code) == []
+
+
+def test_no_concurrency_limit_silent_on_a_cron_task_calling_an_llm() -> None:
+    cron = LLM.replace("task({", 'schedules.task({ cron: "0 * * * *",')
+    assert limit_findings(src(cron)) == []
+    assert len(limit_findings(src(cron), profile="strict")) == 1
+
+
+def test_no_concurrency_limit_fires_on_a_fanned_out_cron_task() -> None:
+    code = src(
+        """
+        export const digest = schedules.task({ id: "digest", cron: "0 * * * *", run: async () => {
+          await send();
+        } });
+        """
+    )
+    other = IMPORT + 'export const go = () => tasks.batchTrigger("digest", []);\n'
+    index = project_index({"src/trigger/example.ts": code, "src/app/fan.ts": other})
+    (finding,) = limit_findings(code, index=index)
+    assert "triggered in a batch" in finding.message
 
 
 # --- task-no-retry-config -----------------------------------------------------------------
@@ -426,40 +666,68 @@ CONFIG_HEAD = (
     '  project: "proj_x",\n'
     "  maxDuration: 300,\n"
 )
+CONFIG_NO_DEFAULT = CONFIG_HEAD + "  retries: { enabledInDev: false },\n});\n"
+TASKS = src(
+    """
+    export const a = task({ id: "a", run: async () => {} });
+    export const b = task({ id: "b", run: async () => {} });
+    export const c = task({ id: "c", retry: { maxAttempts: 5 }, run: async () => {} });
+    export const d = task({ id: "d", ...shared, run: async () => {} });
+    """
+)
 
 
-def test_no_retry_config_fires_without_any_config() -> None:
-    code = src('export const a = task({ id: "a", run: async () => {} });\n')
-    findings = lint(code, only="task-no-retry-config")
-    assert lines_of(findings) == [2]
-    assert findings[0].severity is Severity.INFO
-    assert "no trigger.config was found" in findings[0].message
+def retry_findings(config: str, index: ProjectIndex | None = None) -> list[Any]:
+    return lint(config, path="trigger.config.ts", only="task-no-retry-config", index=index)
 
 
-def test_no_retry_config_fires_when_config_has_no_default(tmp_path: Path) -> None:
-    project = _project(tmp_path, CONFIG_HEAD + "  retries: { enabledInDev: false },\n});\n")
-    code = src('export const a = task({ id: "a", run: async () => {} });\n')
-    findings = lint(code, only="task-no-retry-config", project=project)
-    assert lines_of(findings) == [2]
-    assert "trigger.config sets no `retries.default`" in findings[0].message
+def test_no_retry_config_fires_once_on_define_config_with_the_count() -> None:
+    index = project_index({"src/trigger/tasks.ts": TASKS, "src/trigger/more.ts": PLAIN})
+    (finding,) = retry_findings(CONFIG_NO_DEFAULT, index)
+    assert lines_of([finding]) == [2]
+    assert finding.severity is Severity.INFO
+    assert "no `retry` option on 3 tasks of this project" in finding.message
+    assert "a failed run of them is not retried at all" in finding.message
 
 
-def test_no_retry_config_silent_when_config_sets_default(tmp_path: Path) -> None:
-    config = CONFIG_HEAD + "  retries: { default: { maxAttempts: 3 } },\n});\n"
-    project = _project(tmp_path, config)
-    code = src('export const a = task({ id: "a", run: async () => {} });\n')
-    assert lint(code, only="task-no-retry-config", project=project) == []
+def test_no_retry_config_counts_one_task() -> None:
+    index = project_index({"src/trigger/more.ts": PLAIN})
+    (finding,) = retry_findings(CONFIG_HEAD + "});\n", index)
+    assert "on 1 task of this project: a failed run of it is not" in finding.message
 
 
-def test_no_retry_config_silent_when_config_retries_come_from_elsewhere(tmp_path: Path) -> None:
-    project = _project(tmp_path, CONFIG_HEAD + "  retries: sharedRetries,\n});\n")
-    code = src('export const a = task({ id: "a", run: async () => {} });\n')
-    assert lint(code, only="task-no-retry-config", project=project) == []
+def test_no_retry_config_never_fires_on_the_tasks() -> None:
+    index = project_index({"src/trigger/example.ts": TASKS})
+    assert lint(TASKS, only="task-no-retry-config", index=index) == []
 
 
-def test_no_retry_config_silent_when_the_task_sets_retry() -> None:
-    code = one("retry: { maxAttempts: 5 }")
-    assert lint(code, only="task-no-retry-config") == []
+def test_no_retry_config_silent_when_every_task_sets_retry() -> None:
+    index = project_index({"src/trigger/x.ts": one("retry: { maxAttempts: 5 }")})
+    assert retry_findings(CONFIG_NO_DEFAULT, index) == []
+
+
+def test_no_retry_config_without_the_index_gives_no_count() -> None:
+    (finding,) = retry_findings(CONFIG_NO_DEFAULT)
+    assert "tasks of this project" not in finding.message
+    assert "not retried at all" in finding.message
+
+
+def test_no_retry_config_counts_only_the_configs_project() -> None:
+    index = project_index({"src/trigger/x.ts": PLAIN}, root=Path("/elsewhere"))
+    assert retry_findings(CONFIG_NO_DEFAULT, index) == []
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        CONFIG_HEAD + "  retries: { default: { maxAttempts: 3 } },\n});\n",
+        CONFIG_HEAD + "  retries: sharedRetries,\n});\n",
+        CONFIG_HEAD + "  ...base,\n});\n",
+    ],
+)
+def test_no_retry_config_silent_when_config_may_set_default(config: str) -> None:
+    index = project_index({"src/trigger/x.ts": PLAIN})
+    assert retry_findings(config, index) == []
 
 
 # --- task-not-exported --------------------------------------------------------------------
@@ -785,3 +1053,32 @@ def test_sdk_import_helper_still_works() -> None:
     # The shared import line from helpers.py parses and resolves every name used above.
     code = SDK_IMPORT + 'export const a = task({ id: "a", machine: "xx", run: async () => {} });\n'
     assert rules_of(lint(code, only="invalid-machine-preset")) == ["invalid-machine-preset"]
+
+
+def test_kept_findings_follow_a_fan_out_that_moved_in_another_file() -> None:
+    """The editor keeps findings per task statement; a batch call that moved in another file
+    (same task, same file, other line) must not leave its old line in the message."""
+    from trigger_lsp.engine import analyze
+    from trigger_lsp.settings import RuleSettings
+    from trigger_lsp.statements import StatementCache, analyze_statements, warm_step
+
+    def caller(blank_lines: int) -> str:
+        return (
+            IMPORT
+            + "\n" * blank_lines
+            + 'export const go = () => tasks.batchTrigger("child", []);\n'
+        )
+
+    path, ctx = ROOT / "src/trigger/child.ts", default_context(ROOT)
+    cache = StatementCache()
+    for blanks in (0, 3):
+        index = project_index({"src/trigger/child.ts": CHILD, "src/app/fan.ts": caller(blanks)})
+        kept = analyze_statements(
+            cache, CHILD.encode(), path, project=ctx, settings=RuleSettings(), index=index
+        )
+        while warm_step(cache, 1.0):  # keep the findings per statement, as the editor does
+            pass
+        fresh = analyze(CHILD.encode(), path, project=ctx, settings=RuleSettings(), index=index)
+        assert comparable(kept.findings) == comparable(fresh.findings)
+        (limit,) = [f for f in kept.findings if f.rule == "task-no-concurrency-limit"]
+        assert f"at src/app/fan.ts:{2 + blanks}" in limit.message

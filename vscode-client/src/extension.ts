@@ -33,6 +33,7 @@ function serverSettings(scope?: vscode.Uri): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify({
       rules: cfg.get('rules', {}),
+      profile: cfg.get<string>('profile', 'recommended'),
       features: Object.fromEntries(features.map((f) => [f, cfg.get<boolean>(`features.${f}`, true)])),
       debounceMs: cfg.get<number>('debounceMs', 100),
       indexWorkspace: cfg.get<boolean>('indexWorkspace', true),

@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         default="error",
         help="exit 1 when a finding at or above this severity is found",
     )
+    check.add_argument(
+        "--profile",
+        choices=("recommended", "strict"),
+        default=None,
+        help="the rule profile (default: the project file's, else recommended)",
+    )
     check.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
     check.add_argument(
         "--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes"
@@ -99,7 +105,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     roots = tuple(path.resolve() for path in paths)
-    options = CheckOptions(levels, fix=args.fix, unsafe_fixes=args.unsafe_fixes, roots=roots)
+    options = CheckOptions(
+        levels,
+        fix=args.fix,
+        unsafe_fixes=args.unsafe_fixes,
+        profile=args.profile,
+        roots=roots,
+    )
     outcomes = check_paths(paths, options, args.jobs)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     if args.format == "json":
@@ -151,13 +163,17 @@ def cmd_rules(_: argparse.Namespace) -> int:
 
     kb = knowledge()
     width = max(len(r) for r in kb.rules)
-    print(f"{'RULE':<{width}}  {'SEVERITY':<8}  {'DEFAULT':<7}  {'FIX':<6}  SUMMARY")
+    print(
+        f"{'RULE':<{width}}  {'SEVERITY':<8}  {'DEFAULT':<7}  {'PROFILES':<18}  {'FIX':<6}  SUMMARY"
+    )
     for rid in sorted(kb.rules):
         doc = kb.rules[rid]
         default = "on" if doc.enabled else "off"
+        profiles = ",".join(doc.profiles) or "opt-in"
         summary = " ".join(doc.summary.split())
         print(
-            f"{rid:<{width}}  {doc.severity.value:<8}  {default:<7}  {doc.fix.value:<6}  {summary}"
+            f"{rid:<{width}}  {doc.severity.value:<8}  {default:<7}  {profiles:<18}  "
+            f"{doc.fix.value:<6}  {summary}"
         )
     return EXIT_OK
 
@@ -172,7 +188,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     out = [f"{doc.id}: {doc.title}", ""]
     out.append(
         f"Severity: {doc.severity.value}   Default: {'on' if doc.enabled else 'off'}   "
-        f"Fix: {doc.fix.value}"
+        f"Profiles: {', '.join(doc.profiles) or 'none (opt-in)'}   Fix: {doc.fix.value}"
     )
     out += ["", textwrap.fill(" ".join(doc.summary.split()), 96)]
     for heading, body in doc.prose.items():

@@ -21,11 +21,13 @@ from trigger_lsp.engine import (
 )
 from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.index import (
+    FanOut,
     FileImports,
     ProjectIndex,
     TaskEntry,
     TaskIds,
     entries_for,
+    fan_outs_for,
     imports_for,
 )
 from trigger_lsp.knowledge.loader import knowledge
@@ -35,7 +37,7 @@ from trigger_lsp.paths import resolved
 from trigger_lsp.positions import byte_col_to_units, line_bytes
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
 from trigger_lsp.project.reading import FileSkipped, read_regular
-from trigger_lsp.settings import RuleSettings
+from trigger_lsp.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.suppressions import LINE_DIRECTIVE
 
 SKIP_DIRS = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
@@ -66,11 +68,19 @@ class FileOutcome:
     write_failed: bool = False  # --fix found fixes but could not write them (file untouched)
 
 
+# What a file gives the project's index: its task definitions, fan-out sites and imports.
+FileIndexed = tuple[list[TaskEntry], list[FanOut], FileImports | None]
+NOTHING_INDEXED: FileIndexed = ([], [], None)
+# A file's check: its outcome and what it gives the index.
+Checked = tuple["FileOutcome", list[TaskEntry], list[FanOut], FileImports | None]
+
+
 @dataclass(frozen=True)
 class CheckOptions:
     cli_levels: dict[str, str]
     fix: bool = False
     unsafe_fixes: bool = False
+    profile: str | None = None  # --profile; None: the project file's, else recommended
     # The paths named on the command line, resolved: --fix never writes outside them.
     roots: tuple[Path, ...] = ()
 
@@ -122,17 +132,17 @@ def check_file(
     resolver: ProjectResolver,
     options: CheckOptions,
     index: TaskIds | None,
-) -> tuple[FileOutcome, list[TaskEntry], FileImports | None]:
-    """Check one file; also return its task definitions and imports for the project's index
-    (as the file was read, before any fix). An unexpected failure becomes an error on that file
-    (and no entries), not a crash."""
+) -> Checked:
+    """Check one file; also return what it gives the project's index (its task definitions,
+    fan-out sites and imports, as the file holds them after any fix). An unexpected failure
+    becomes an error on that file (and nothing for the index), not a crash."""
     try:
         return _check_file(path, resolver, options, index)
     except Exception as exc:
         outcome = FileOutcome(path)
         outcome.errors.append(f"internal error: {type(exc).__name__}: {exc}")
         outcome.internal_error = True
-        return outcome, [], None
+        return outcome, *NOTHING_INDEXED
 
 
 def _check_file(
@@ -140,14 +150,14 @@ def _check_file(
     resolver: ProjectResolver,
     options: CheckOptions,
     index: TaskIds | None,
-) -> tuple[FileOutcome, list[TaskEntry], FileImports | None]:
+) -> Checked:
     outcome = FileOutcome(path)
     source, problem = _read(path)
     if source is None:
         outcome.notes.append(problem or "cannot read")
-        return outcome, [], None
+        return outcome, *NOTHING_INDEXED
     project = resolver.context_for(path)
-    settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
+    settings = _settings(project, options)
     if is_manifest_path(path):
         result = check_manifest(source, path, settings=settings)
     else:
@@ -155,15 +165,18 @@ def _check_file(
     if options.fix and result.findings and not is_manifest_path(path):
         source, result = _fix(path, source, result, options, outcome, project, settings, index)
     # The index holds what the file defines as it now is on disk (fixed, when fixes were written).
-    entries = entries_for(result.model, path, project.root) if result.model is not None else []
-    imports = imports_for(result.model, path, project.root) if result.model is not None else None
+    entries, fan_outs, imports = NOTHING_INDEXED
+    if result.model is not None:
+        entries = entries_for(result.model, path, project.root)
+        fan_outs = fan_outs_for(result.model, path, project.root)
+        imports = imports_for(result.model, path, project.root)
     outcome.notes.extend(result.notes)
     outcome.errors.extend(f"rule {e.rule} failed: {e.error}" for e in result.rule_errors)
     outcome.internal_error = bool(result.rule_errors)
     lines = LineIndex(source)
     for f in result.findings:
         outcome.located.append(_locate(f, source, lines))
-    return outcome, entries, imports
+    return outcome, entries, fan_outs, imports
 
 
 def _fix(
@@ -208,6 +221,12 @@ def _fix(
     return source, result
 
 
+def _settings(project: ProjectContext, options: CheckOptions) -> RuleSettings:
+    """Rule levels: the project file's, then the command line's; the profile likewise."""
+    profile = options.profile or project.lint.profile or RECOMMENDED
+    return RuleSettings(profile=profile).layered(project.lint.rules, options.cli_levels)
+
+
 def check_again(
     path: Path,
     resolver: ProjectResolver,
@@ -231,7 +250,7 @@ def check_again(
         return check_file(path, resolver, options, index)[0]
     try:
         project = resolver.context_for(path)
-        settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
+        settings = _settings(project, options)
         from trigger_lsp.rules import REGISTRY
 
         readers = [r for r in REGISTRY.values() if r.reads_index]
@@ -266,9 +285,8 @@ def _known_rules() -> frozenset[str]:
 # --- process-pool plumbing: each worker keeps its own resolver --------------------------------
 _WORKER: dict[str, object] = {}
 
-# A file's first check: its outcome, its task definitions, the questions it asked the index,
-# its imports.
-FirstCheck = tuple[FileOutcome, list[TaskEntry], list[Question], FileImports | None]
+# A file's first check: its outcome, what it gives the index, the questions it asked the index.
+FirstCheck = tuple[FileOutcome, list[TaskEntry], list[FanOut], FileImports | None, list[Question]]
 
 
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
@@ -281,8 +299,8 @@ def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
 
 def _first_check(path: Path, resolver: ProjectResolver, options: CheckOptions) -> FirstCheck:
     speculative = SpeculativeIndex()
-    outcome, entries, imports = check_file(path, resolver, options, speculative)
-    return outcome, entries, speculative.asked, imports
+    outcome, entries, fan_outs, imports = check_file(path, resolver, options, speculative)
+    return outcome, entries, fan_outs, imports, speculative.asked
 
 
 def _first_job(path: Path) -> FirstCheck:
@@ -321,11 +339,12 @@ def check_paths(
     else:
         first = [_first_check(path, resolver, options) for path in files]
     index = ProjectIndex()
-    for path, (_, entries, _, imports) in zip(files, first, strict=True):
+    for path, (_, entries, fan_outs, imports, _) in zip(files, first, strict=True):
         index.update(path, entries, imports=imports)
+        index.update_fan_outs(path, fan_outs)
     index.complete = True
-    outcomes = [outcome for outcome, _, _, _ in first]
-    again = [i for i, (_, _, asked, _) in enumerate(first) if not answers_hold(index, asked)]
+    outcomes = [outcome for outcome, *_ in first]
+    again = [i for i, (*_, asked) in enumerate(first) if not answers_hold(index, asked)]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
         chunk = max(1, len(again) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:

@@ -1,8 +1,10 @@
 """Checking every file in one pass, before the project's index is complete.
 
-Rules that read the index of the whole project: duplicate-task-id (is this id also defined in
-another file?), unknown-task-id (does some file define the id this call triggers?) and
-native-modules-external (does the bundled code import this package?). Reading
+The rules that read the index of the whole project ask: is this id also defined in another file
+(duplicate-task-id)? does some file define the id this call triggers (unknown-task-id)? is this
+task triggered in a batch or a loop anywhere (task-no-concurrency-limit)? how many tasks have no
+retry policy of their own (task-no-retry-config, on trigger.config)? does the bundled code import
+this package (native-modules-external)? Reading
 each file twice, once for the index and once to check it, costs a second parse of every file.
 Instead the CLI checks each file once against a `SpeculativeIndex`, which answers as the index
 almost always will (no other file defines this id; the triggered id exists) and records every
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trigger_lsp.index import TaskEntry, TaskIds
+from trigger_lsp.index import FanOut, TaskEntry, TaskIds
 
 # (question, its arguments, the answer given)
 Question = tuple[str, tuple[object, ...], object]
@@ -53,6 +55,24 @@ class SpeculativeIndex:
         # Asked by a trigger.config only (one file per project): the packages are imported.
         self.asked.append(("bundled_packages", (project, dirs, packages), packages))
         return packages
+
+    def fan_out(
+        self, task_id: str | None, variable: str | None, path: Path | None, project: Path
+    ) -> FanOut | None:
+        # Most tasks are triggered one at a time; a fanned-out one is checked again.
+        self.asked.append(("fan_out", (task_id, variable, path, project), None))
+        return None
+
+    def tasks_without_retry(self, project: Path) -> int:
+        # Asked once per project (by its trigger.config file), whose count no file can know
+        # before the others are read: a count above zero means checking that one file again.
+        self.asked.append(("tasks_without_retry", (project,), 0))
+        return 0
+
+    def fan_out_keys(self, project: Path, path: Path | None) -> frozenset[tuple[object, ...]]:
+        # Asked by the editor's statement-wise analysis only, never by the CLI.
+        self.asked.append(("fan_out_keys", (project, path), None))
+        return frozenset()
 
 
 def answers_hold(index: TaskIds, asked: list[Question]) -> bool:

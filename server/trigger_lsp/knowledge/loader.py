@@ -186,6 +186,9 @@ def _rule(path: Path, section: Section) -> RuleDoc:
     enabled = section.data.get("enabled", True)
     if not isinstance(enabled, bool):
         raise f.fail(f"'{ident}': 'enabled' must be true or false")
+    strict = section.data.get("strict")
+    if strict is not None and not isinstance(strict, bool):
+        raise f.fail(f"'{ident}': 'strict' must be true or false")
     return RuleDoc(
         id=ident,
         title=f.req("title"),
@@ -200,6 +203,7 @@ def _rule(path: Path, section: Section) -> RuleDoc:
         prose=section.prose,
         source=f"{path.name}:{section.line}",
         data=_rule_data(f, ident),
+        strict=strict,
     )
 
 

@@ -49,6 +49,17 @@ class RuleDoc:
     # Named lists of facts the detection uses (`data:` in the YAML block), kept in the
     # references with the evidence for them.
     data: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    strict: bool | None = None  # on in the strict profile; None: as `enabled`
+
+    def in_profile(self, profile: str) -> bool:
+        """Whether the rule is on in a profile (`enabled` is the recommended profile)."""
+        if profile == "strict" and self.strict is not None:
+            return self.strict
+        return self.enabled
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        return tuple(p for p in ("recommended", "strict") if self.in_profile(p))
 
     def variant(self, name: str | None) -> Variant:
         if name is None:

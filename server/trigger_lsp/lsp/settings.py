@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from trigger_lsp.project.lint_config import LEVELS
+from trigger_lsp.project.lint_config import LEVELS, PROFILES
 
 SECTION = "trigger-lsp"
 DEFAULT_DEBOUNCE_MS = 100
@@ -27,6 +27,7 @@ class ServerSettings:
     features: Features = Features()
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
     index_workspace: bool = True
+    profile: str | None = None  # None: recommended, unless the project file chooses
 
 
 _FEATURE_KEYS = {
@@ -101,6 +102,13 @@ def parse_settings(
         else:
             problems.append("'indexWorkspace' must be true or false")
 
-    known = {"rules", "features", "debounceMs", "indexWorkspace", "trace"}
+    profile = settings.profile
+    if "profile" in raw:
+        if raw["profile"] in PROFILES:
+            profile = raw["profile"]
+        else:
+            problems.append('\'profile\' must be "recommended" or "strict"')
+
+    known = {"rules", "features", "debounceMs", "indexWorkspace", "trace", "profile"}
     problems += [f"unknown setting '{k}'" for k in raw if k not in known]
-    return ServerSettings(rules, features, debounce, index_workspace), problems
+    return ServerSettings(rules, features, debounce, index_workspace, profile), problems

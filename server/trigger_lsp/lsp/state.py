@@ -25,6 +25,7 @@ from trigger_lsp.index import (
     FileIndex,
     ProjectIndex,
     entries_for,
+    fan_outs_for,
     imports_for,
     index_model,
     sites_for,
@@ -36,7 +37,7 @@ from trigger_lsp.lsp.settings import ServerSettings, parse_settings
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectResolver, default_context
 from trigger_lsp.project.reading import read_regular
-from trigger_lsp.settings import RuleSettings
+from trigger_lsp.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.statements import analyze_statements
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ class ServerState:
         project = self.resolver.context_for(doc.path) if doc.path is not None else default_context()
         if project.lint.error:
             self.show_once(f"{project.lint.error}; using the defaults")
-        rules = RuleSettings().layered(self.settings.rules, project.lint.rules)
+        profile = project.lint.profile or self.settings.profile or RECOMMENDED
+        rules = RuleSettings(profile=profile).layered(self.settings.rules, project.lint.rules)
         try:
             result = analyze_statements(
                 doc.statements,
@@ -162,7 +164,8 @@ class ServerState:
 
     # --- the project index -------------------------------------------------------------------
     def index_from_disk(self, path: Path) -> bool:
-        """(Re-)index a file that is not open from the disk; return whether its ids changed."""
+        """(Re-)index a file that is not open from the disk; return whether what other files'
+        findings depend on changed (its ids, its tasks without retry policy, its fan-outs)."""
         found = FileIndex([], [])
         if is_source_path(path):
             try:
@@ -177,7 +180,8 @@ class ServerState:
                 self._keep_read(LastRead(path, source, grammar, tree, model))
         # (a file that can no longer be read imports nothing: its old imports go)
         imports = found.imports or FileImports(path.parent, frozenset(), ())
-        return self.index.update(path, found.entries, found.sites, imports)
+        changed = self.index.update(path, found.entries, found.sites, imports)
+        return self.index.update_fan_outs(path, found.fan_outs) or changed
 
     def _keep_read(self, read: LastRead) -> None:
         """Keep the parse of the file indexed last for a few seconds: an editor often opens a
@@ -211,16 +215,20 @@ class ServerState:
 
     def index_model(self, doc: Document, model: FileModel, root: Path) -> None:
         """Update the index with the document's tasks (its trigger sites when first asked
-        for); when its ids changed, re-check the other open documents."""
+        for) and fan-out sites; when its ids changed, re-check the other open documents, and
+        when its fan-outs changed, all of them (this one's tasks may be fanned out here)."""
         path = doc.path
         if path is None:
             return
-        if self.index.update(
+        changed = self.index.update(
             path,
             entries_for(model, path, root, doc.entries),
             lambda: sites_for(model, path, root),
             imports_for(model, path, root),
-        ):
+        )
+        if self.index.update_fan_outs(path, fan_outs_for(model, path, root)):
+            self.refresh_others("")
+        elif changed:
             self.refresh_others(doc.uri)
 
     # --- the protocol's side -------------------------------------------------------------------

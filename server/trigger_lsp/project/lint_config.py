@@ -1,4 +1,5 @@
-"""The project's `.trigger-lsp.yaml`: rule severities, include/exclude globs, SDK version."""
+"""The project's `.trigger-lsp.yaml`: rule profile and severities, include/exclude globs, SDK
+version."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from trigger_lsp.project.reading import read_regular
 
 CONFIG_NAME = ".trigger-lsp.yaml"
 LEVELS = frozenset({"off", "on", "error", "warning", "info", "hint"})
+PROFILES = ("recommended", "strict")
 MAX_CONFIG_BYTES = 256_000
 
 
@@ -22,6 +24,7 @@ class LintConfig:
     exclude: tuple[str, ...] = ()
     sdk_version: str | None = None
     error: str | None = None
+    profile: str | None = None  # None: not chosen here
 
     @property
     def directory(self) -> Path | None:
@@ -146,9 +149,14 @@ def parse_lint_config(
         return LintConfig(path)
     if not isinstance(data, dict):
         return LintConfig(path, error=f"{where}: the top level must be a mapping")
-    unknown = set(data) - {"rules", "include", "exclude", "sdk-version"}
+    unknown = set(data) - {"profile", "rules", "include", "exclude", "sdk-version"}
     if unknown:
         return LintConfig(path, error=f"{where}: unknown key '{sorted(unknown)[0]}'")
+    profile = data.get("profile")
+    if profile is not None and profile not in PROFILES:
+        return LintConfig(
+            path, error=f"{where}: 'profile' is {profile!r}; use recommended or strict"
+        )
     rules_raw = data.get("rules") or {}
     if not isinstance(rules_raw, dict):
         return LintConfig(path, error=f"{where}: 'rules' must map rule ids to a level")
@@ -181,4 +189,5 @@ def parse_lint_config(
         include=globs["include"],
         exclude=globs["exclude"],
         sdk_version=str(version) if version is not None else None,
+        profile=profile,
     )

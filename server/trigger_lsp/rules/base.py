@@ -71,6 +71,7 @@ class FileContext:
     model: FileModel
     project: ProjectContext
     index: TaskIds | None = None
+    profile: str = "recommended"  # the rule profile in force (settings.PROFILES)
 
     def text(self, node: ts.Node | Span) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import tree_sitter as ts
@@ -14,8 +14,10 @@ from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     ancestors,
     call_arguments,
+    call_function,
     callee_method,
     callee_object,
+    function_body,
     member_property,
     member_value,
     number_value,
@@ -24,9 +26,13 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.paths import relative_parts
+from trigger_lsp.paths import relative_parts, resolved
+from trigger_lsp.project.trigger_config import TriggerConfig
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, file_fact, rule
-from trigger_lsp.rules.common import declared_value, trigger_calls
+from trigger_lsp.rules.common import declared_value, enclosing_loop, trigger_calls
+from trigger_lsp.rules.in_run import _is_llm_module as is_llm_module
+from trigger_lsp.rules.in_run import _root_identifier as root_identifier
+from trigger_lsp.rules.project import config_of
 
 
 def _kebab(name: str) -> str:
@@ -303,14 +309,125 @@ def _has_concurrency_limit(ctx: FileContext, task: TaskDefinition) -> bool:
     return True  # a queue name, a member of an imported module...: assume it is limited
 
 
-@rule("task-no-concurrency-limit")
+def _limit_option(ctx: FileContext) -> str:
+    """The option that sets a limit on the project's SDK: `concurrency` on 4.7+, a queue's
+    `concurrencyLimit` before; both when the version is not known."""
+    total, legacy = "`concurrency: { total: n }`", "`queue: { concurrencyLimit: n }`"
+    if ctx.project.sdk_version_source == "default":
+        return f"{total} (SDK 4.7+) or {legacy} (older SDKs)"
+    return total if ctx.project.sdk_version.at_least(4, 7) else legacy
+
+
+# Calls a stub may make: logging and waiting do not load anything a limit would protect.
+_HARMLESS_ROOTS = frozenset({"logger", "console", "wait", "metadata", "tags"})
+
+
+def _is_stub(ctx: FileContext, run: ts.Node) -> bool:
+    """A run that calls nothing but loggers and waits (`async () => {}`, `return payload`,
+    `logger.info(...)`): however many copies run at once, they load nothing."""
+    for call in ctx.model.within("call", run):
+        root = root_identifier(call_function(call))
+        if root is None or text(root) not in _HARMLESS_ROOTS:
+            return False
+    return True
+
+
+_HTTP_PACKAGES = frozenset({"axios", "got", "ky", "node-fetch", "undici", "ofetch", "superagent"})
+
+
+def _http_call(ctx: FileContext, call: ts.Node) -> str | None:
+    """The HTTP client a call uses: the global `fetch`, or a function or client from an HTTP
+    package (`axios.get`, `got(...)`, `const api = axios.create(...); api.get(...)`)."""
+    fn = unwrap(call_function(call))
+    root = root_identifier(fn)
+    if root is None:
+        return None
+    global_fetch = text(root) == "fetch" and fn == root
+    if global_fetch and ctx.model.import_of("fetch") is None:
+        return "fetch" if declared_value(ctx.model, root) is None else None
+    return module_of(ctx, root, _HTTP_PACKAGES.__contains__)
+
+
+def _rate_limited_call(ctx: FileContext, run: ts.Node) -> tuple[str, dict[str, str]] | None:
+    """An LLM client call anywhere in the run, or an HTTP call in a loop of the run: the
+    variant and its arguments."""
+    body = function_body(run) or run
+    for call in ctx.model.within("call", run):
+        root = root_identifier(call_function(call))
+        if root is None:
+            continue
+        llm = llm_source(ctx, root)
+        if llm is not None:
+            return "llm", {"service": f"`{llm}`"}
+        http = _http_call(ctx, call)
+        if http is not None and enclosing_loop(call, body) is not None:
+            return "http_loop", {"service": f"`{http}`", "line": str(call.start_point[0] + 1)}
+    return None
+
+
+def module_of(
+    ctx: FileContext, ident: ts.Node, accept: Callable[[str], bool], depth: int = 0
+) -> str | None:
+    """The package an identifier comes from when `accept` takes it: imported from it, or a
+    variable holding a client built from it (`const openai = new OpenAI()`)."""
+    imp = ctx.model.import_of(text(ident))
+    if imp is not None:
+        if imp.type_only or text(ident) in imp.type_names:
+            return None
+        return imp.source if accept(imp.source) else None
+    if depth > 2:
+        return None
+    value = declared_value(ctx.model, ident)
+    root = root_identifier(value) if value is not None else None
+    return module_of(ctx, root, accept, depth + 1) if root is not None else None
+
+
+def llm_source(ctx: FileContext, ident: ts.Node) -> str | None:
+    return module_of(ctx, ident, is_llm_module)
+
+
+Risk = tuple[str, dict[str, str], tuple[Related, ...]]  # variant, its arguments, related
+
+
+def _risk(ctx: FileContext, task: TaskDefinition) -> Risk | None:
+    """Why running many copies of the task at once is a risk: it is fanned out somewhere in
+    the project, or (unless it is a schedule, one run per tick) its run calls a rate-limited
+    service."""
+    if ctx.index is not None:
+        fan = ctx.index.fan_out(task.id, task.variable, ctx.path, ctx.project.root)
+        if fan is not None and ctx.path is not None and resolved(fan.path) == resolved(ctx.path):
+            # In its own file, no position: the index may hold the previous version of it.
+            return fan.how, {"where": "in this file"}, ()
+        if fan is not None:
+            where = f"at {_where(fan.path, ctx.project.root, fan.line)}"
+            related = (Related(fan.path, fan.start_byte, fan.end_byte, "fanned out here"),)
+            return fan.how, {"where": where}, related
+    if task.kind == "schedules.task" or task.run is None:
+        return None
+    found = _rate_limited_call(ctx, task.run)
+    return (found[0], found[1], ()) if found is not None else None
+
+
+@rule("task-no-concurrency-limit", reads_index=True)
 def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
-    variant = None if ctx.project.sdk_version.at_least(4, 7) else "legacy"
+    """In the recommended profile, only a task that is fanned out (triggered in a batch or
+    in a loop somewhere in the project) or that calls a rate-limited service, and never a
+    stub; in the strict profile, every task without a limit (with the reason when there is
+    one)."""
+    strict = ctx.profile == "strict"
     for task in ctx.model.tasks:
         if task.options is None or _has_spread(task.options):
             continue
-        if not _has_concurrency_limit(ctx, task):
-            yield Report(_callee_at(task), variant, {"task": task_label(task)})
+        if _has_concurrency_limit(ctx, task):
+            continue
+        args = {"task": task_label(task), "limit": _limit_option(ctx)}
+        at = _callee_at(task)
+        stub = task.run is None or _is_stub(ctx, task.run)
+        risk = _risk(ctx, task) if strict or not stub else None
+        if risk is not None:
+            yield Report(at, risk[0], {**args, **risk[1]}, related=risk[2])
+        elif strict:
+            yield Report(at, None, args)
 
 
 def _has_spread(obj: ts.Node) -> bool:
@@ -321,32 +438,35 @@ def _has_spread(obj: ts.Node) -> bool:
 # --- Retries -------------------------------------------------------------------------------
 
 
-def _config_has_default_retries(ctx: FileContext) -> bool | None:
-    """True or False when the config says so, None when it cannot be read statically."""
-    config = ctx.project.config
-    if config is None:
+def _default_retries_missing(config: TriggerConfig) -> bool:
+    """Whether the config certainly sets no `retries.default` (an option spread from another
+    object, or `retries: shared`, may set it)."""
+    if config.has_default_retries or config.options is None or _has_spread(config.options):
         return False
-    if config.has_default_retries:
-        return True
-    if config.options is None or _has_spread(config.options):
-        return None
     retries = unwrap(member_value(config.members.get("retries")))
     if retries is None:
-        return False
-    if retries.type != "object" or _has_spread(retries):
-        return None  # `retries: sharedRetries`
-    return False
+        return True
+    return retries.type == "object" and not _has_spread(retries)
 
 
-@rule("task-no-retry-config")
+@rule("task-no-retry-config", any_file=True, whole_file=True, reads_index=True)
 def task_no_retry_config(ctx: FileContext) -> Iterator[Report]:
-    if _config_has_default_retries(ctx) is not False:
+    """Once per project, on the `defineConfig(...)` of a trigger.config that sets no
+    `retries.default`, with the number of the project's tasks that set no `retry` either."""
+    config = config_of(ctx)
+    if config is None or config.call is None or config.options is None:
         return
-    variant = "no_config" if ctx.project.config is None else None
-    for task in ctx.model.tasks:
-        if task.options is None or "retry" in task.members or _has_spread(task.options):
-            continue
-        yield Report(_callee_at(task), variant, {"task": task_label(task)})
+    if config.options.has_error or not _default_retries_missing(config):
+        return
+    at = config.call.child_by_field_name("function") or config.call
+    index = ctx.index
+    if index is None or not index.complete:
+        yield Report(at, "uncounted")
+        return
+    count = index.tasks_without_retry(ctx.project.root)
+    if count:
+        tasks, them = ("1 task", "it") if count == 1 else (f"{count} tasks", "them")
+        yield Report(at, args={"count": count, "tasks": tasks, "them": them})
 
 
 # --- Exports (SDK 3.x) ---------------------------------------------------------------------
