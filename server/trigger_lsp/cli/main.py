@@ -153,6 +153,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
         f"Fix: {doc.fix.value}"
     )
     out += ["", textwrap.fill(" ".join(doc.summary.split()), 96)]
+    from trigger_lsp.lsp.explain import version_lines
+
+    for line in version_lines(doc):
+        out += ["", textwrap.fill(line, 96)]
     for heading, body in doc.prose.items():
         out += ["", f"## {heading}", body]
     for edge in kb.edges_for(doc.id):

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from trigger_lsp.knowledge.model import Knowledge, SharpEdge
+from trigger_lsp.knowledge.model import Knowledge, RuleDoc, SharpEdge
+
+
+def version_lines(doc: RuleDoc) -> list[str]:
+    """The rule's version ranges in words, each with its evidence (empty when it has none)."""
+    out = []
+    for name, gate in doc.gates:
+        if name is None:
+            said = f"Runs only on {gate.describe()} (silent when the project's version is unknown)."
+        else:
+            who = "The main message" if name == "(main message)" else f"The message `{name}`"
+            said = f"{who} is used only on {gate.describe()}."
+        out.append(f"{said} Evidence: {gate.evidence}")
+    return out
 
 
 def edge_markdown(edge: SharpEdge) -> str:
@@ -26,6 +39,8 @@ def rule_markdown(kb: Knowledge, rule_id: str, with_edges: bool = True) -> str:
         "",
         doc.summary,
     ]
+    for line in version_lines(doc):
+        parts += ["", line]
     for heading in ("Why", "How to fix", "Correction to older advice"):
         body = doc.prose.get(heading)
         if body:

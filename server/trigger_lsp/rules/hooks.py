@@ -141,8 +141,6 @@ def _single_object_fix(ctx: FileContext, name: str, params: list[ts.Node]) -> Fi
 
 @rule("v3-hook-signature")
 def v3_hook_signature(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major < 4:
-        return
     for site in hook_sites(ctx):
         if site.fn is None:
             continue
@@ -178,13 +176,8 @@ def _rename_fix(site: HookSite) -> Fix | None:
 
 @rule("deprecated-hook")
 def deprecated_hook(ctx: FileContext) -> Iterator[Report]:
-    version = ctx.project.sdk_version
-    if version.major < 4:
-        return
     for site in hook_sites(ctx):
         if site.name not in _DEPRECATED:
-            continue
-        if site.name == "onStart" and not version.at_least(4, 1):
             continue
         fix = _rename_fix(site) if site.name == "handleError" else None
         yield Report(site.key, _DEPRECATED[site.name], {"hook": site.name}, fix=fix)
@@ -243,8 +236,6 @@ def _is_params_result(node: ts.Node | None, params: str) -> bool:
 
 @rule("oncomplete-result-output")
 def oncomplete_result_output(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major < 4:
-        return
     for site in hook_sites(ctx):
         if site.name != "onComplete" or site.fn is None:
             continue

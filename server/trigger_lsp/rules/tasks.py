@@ -305,7 +305,7 @@ def _has_concurrency_limit(ctx: FileContext, task: TaskDefinition) -> bool:
 
 @rule("task-no-concurrency-limit")
 def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
-    variant = None if ctx.project.sdk_version.at_least(4, 7) else "legacy"
+    variant = (None, "legacy", "any_version")  # the first whose `applies:` holds
     for task in ctx.model.tasks:
         if task.options is None or _has_spread(task.options):
             continue
@@ -383,8 +383,6 @@ def _uses_commonjs_exports(ctx: FileContext) -> bool:
 
 @rule("task-not-exported", whole_file=True)
 def task_not_exported(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major != 3:
-        return
     exported = None
     for task in ctx.model.tasks:
         if task.exported:
@@ -531,8 +529,6 @@ def _limit_member(obj: ts.Node | None) -> ts.Node | None:
 
 @rule("queue-concurrency-deprecated")
 def queue_concurrency_deprecated(ctx: FileContext) -> Iterator[Report]:
-    if not ctx.project.sdk_version.at_least(4, 7):
-        return
     for task in ctx.model.tasks:
         queue_obj = unwrap(task.member("queue"))
         if queue_obj is None or queue_obj.type != "object":

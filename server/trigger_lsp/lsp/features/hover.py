@@ -102,7 +102,7 @@ def symbol_at(
     offset: int,
     model: FileModel,
     kb: Knowledge,
-    version: Version,
+    version: Version | None,
 ) -> Symbol | None:
     leaf = _leaf(root, source, offset)
     if leaf is None:
