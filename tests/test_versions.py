@@ -394,3 +394,29 @@ def test_hostile_lockfiles_never_crash(tmp_path: Path, name: str, text: str) -> 
     (tmp_path / "package.json").write_text('{"dependencies": {"@trigger.dev/sdk": "^4.1.0"}}')
     (tmp_path / name).write_text(text)
     assert sdk_of(tmp_path / "src/a.ts")[0] == Version(4, 1, 0)  # the range still gives one
+
+
+def test_show_projects_says_each_version_and_its_source(capsys: pytest.CaptureFixture[str]) -> None:
+    from trigger_lsp.cli.main import main
+
+    assert (
+        main(["check", "--show-projects", str(FIXTURES / "pnpm"), str(FIXTURES / "no-version")])
+        == 0
+    )
+    out = capsys.readouterr().out
+    jobs = out[out.index("pnpm/packages/jobs") :]
+    assert "  config:    (none found)\n" in jobs
+    assert "  SDK:       4.5.2 from ../../pnpm-lock.yaml (importer packages/jobs)\n" in jobs
+    assert "  CLI:       4.5.2 from ../../pnpm-lock.yaml (importer packages/jobs)\n" in jobs
+    unknown = out[out.index("no-version") :]
+    assert "trigger.config.ts\n  task dirs: ./src/trigger\n" in unknown
+    assert "  SDK:       unknown: no node_modules, lockfile or version in package.json\n" in unknown
+    assert "  CLI:       unknown: no node_modules, lockfile or version in package.json\n" in unknown
+    assert main(["check", "--show-projects", "--format", "json", str(FIXTURES / "cli-only")]) == 0
+    (project,) = json.loads(capsys.readouterr().out)
+    assert project["sdk"] == {
+        "version": "4.5.2",
+        "source": "sibling workspace package ../../apps/web",
+    }
+    assert project["config"].endswith("cli-only/packages/jobs/trigger.config.ts")
+    assert project["task_dirs"] == ["./src/trigger"]

@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument(
+        "--show-projects",
+        action="store_true",
+        help="list the projects found, with the SDK and CLI versions assumed and why; no check",
+    )
 
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="explain a rule and its sharp edges")
@@ -97,6 +102,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--unsafe-fixes goes with --fix")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.show_projects:
+        from trigger_lsp.cli import projects
+
+        summaries = projects.summarize(paths)
+        report = projects.json_report if args.format == "json" else projects.text_report
+        print(report(summaries))
+        return EXIT_OK
     options = CheckOptions(levels, fix=args.fix, unsafe_fixes=args.unsafe_fixes)
     outcomes = check_paths(paths, options, args.jobs)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())

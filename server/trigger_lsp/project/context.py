@@ -29,7 +29,7 @@ from trigger_lsp.project.versions import Version
 SDK_PACKAGE = "@trigger.dev/sdk"
 UNKNOWN = "nothing was searched"
 # Why the CLI's version is taken to be the SDK's when nothing names the CLI's own.
-CLI_FOLLOWS_SDK = "`trigger dev` and `deploy` require the SDK at the CLI's version"
+CLI_FOLLOWS_SDK = "`trigger dev` and `deploy` require @trigger.dev packages at the CLI's version"
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,9 +58,7 @@ class ProjectContext:
         """The CLI's version; when nothing names it, the SDK's (the CLI insists they match)."""
         if self.cli_version is not None or self.sdk_version is None:
             return ResolvedVersion(self.cli_version, self.cli_version_source)
-        return ResolvedVersion(
-            self.sdk_version, f"the SDK's version, {self.sdk_version_source} ({CLI_FOLLOWS_SDK})"
-        )
+        return ResolvedVersion(self.sdk_version, f"the SDK's version ({CLI_FOLLOWS_SDK})")
 
     def version_of(self, package: str) -> ResolvedVersion:
         """`package` is "sdk" or "cli"."""
