@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.project.context import ProjectResolver, default_context
+from trigger_lsp.project.context import ProjectContext, ProjectResolver, default_context
 from trigger_lsp.project.packages import installed_version, parse_manifest, read_manifest
 from trigger_lsp.project.trigger_config import missing_dirs, parse_config, read_config
 from trigger_lsp.project.versions import Version
@@ -390,3 +390,66 @@ def test_a_workspace_without_any_config(tmp_path: Path) -> None:
     )
     jobs = ProjectResolver().context_for(tmp_path / "packages/jobs/src/trigger/a.ts")
     assert jobs.config is None and not jobs.workspace_has_config
+
+
+# --- versions from lockfiles and workspaces (issue 13) -------------------------------------------
+
+VERSIONS = Path(__file__).parent / "projects" / "versions"
+
+
+def test_a_lockfile_is_parsed_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trigger_lsp.project import lockfiles
+
+    lockfiles.clear_cache()
+    parsed: list[Path] = []
+    real = lockfiles._parse
+    monkeypatch.setattr(lockfiles, "_parse", lambda path: parsed.append(path) or real(path))
+    root = VERSIONS / "pnpm"
+    for _ in range(2):  # two resolvers (as after a clear), four folders in two packages
+        resolver = ProjectResolver()
+        for folder in ("packages/jobs/src/trigger", "apps/web/src/trigger", "apps/web/src"):
+            assert resolver.context_for(root / folder / "x.ts").sdk_version is not None
+    assert parsed == [root / "pnpm-lock.yaml"]
+
+
+def test_the_workspace_root_declaring_the_sdk_is_read_from_its_lockfile_entry(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": manifest("^4.0.0", workspaces=["packages/*"]),
+            "package-lock.json": {
+                "lockfileVersion": 3,
+                "packages": {
+                    "": {"name": "app", "dependencies": {"@trigger.dev/sdk": "^4.0.0"}},
+                    "node_modules/@trigger.dev/sdk": {"version": "4.2.0"},
+                },
+            },
+            "packages/jobs/package.json": {"name": "jobs"},
+            "packages/jobs/src/trigger/a.ts": TASK,
+        },
+    )
+    ctx = ProjectResolver().context_for(tmp_path / "packages/jobs/src/trigger/a.ts")
+    assert ctx.sdk.describe() == "4.2.0 from ../../package-lock.json (root package)"
+
+
+def test_the_installed_cli_gives_the_cli_version(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": manifest("4.8.3", "^3.3.0"),
+            "node_modules/trigger.dev/package.json": {"name": "trigger.dev", "version": "3.3.10"},
+            "trigger.config.ts": CONFIG.format(extra=""),
+        },
+    )
+    ctx = ProjectResolver().context_for(tmp_path / "trigger.config.ts")
+    assert ctx.cli.describe() == "3.3.10 from node_modules/trigger.dev (installed)"
+    assert ctx.sdk.describe() == "4.8.3 from the exact pin in package.json"
+
+
+def test_a_context_built_without_a_cli_version_follows_the_sdk() -> None:
+    ctx = default_context(Path("/p"))
+    assert ctx.cli.version is None
+    known = ProjectContext(Path("/p"), None, None, Version(4, 1), "test", ctx.lint)
+    assert known.cli.version == Version(4, 1) and known.cli.source.startswith("the SDK's")

@@ -9,11 +9,11 @@ note for the user.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ class Lockfile:
     path: Path
     kind: str  # shown to the user: "pnpm-lock.yaml", "yarn.lock (v1)", ...
     data: Any = None
-    yarn_entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # descriptor -> entry
+    yarn_entries: LazyEntries | None = None  # descriptor -> entry (yarn.lock)
 
     @property
     def directory(self) -> Path:
@@ -60,11 +60,17 @@ class Lockfile:
                 return _pnpm_resolved(self.data, importer, name)
             if self.kind == "bun.lock":
                 return _bun_resolved(self.data, importer, name)
-            if self.kind == "yarn.lock (Berry)":
+            if self.kind == "yarn.lock (Berry)" and isinstance(self.yarn_entries, LazyEntries):
                 return _berry_resolved(self.yarn_entries, importer, name, spec)
-            return _yarn_v1_resolved(self.yarn_entries, name, spec)
-        except (AttributeError, TypeError, KeyError, IndexError, ValueError):
+            if isinstance(self.yarn_entries, LazyEntries):
+                return _yarn_v1_resolved(self.yarn_entries, name, spec)
+            return None
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError):
             return None  # a lockfile of an unexpected shape says nothing
+        except Exception as exc:  # the YAML library's errors, on a block parsed late
+            if type(exc).__module__.startswith("yaml"):
+                return None
+            raise
 
 
 _cache: OrderedDict[tuple[str, int, int], Lockfile | LockfileError] = OrderedDict()
@@ -147,11 +153,8 @@ def _parse_text(path: Path, text: str) -> Lockfile | LockfileError:
         return Lockfile(path, name, data)
     # yarn.lock: Berry writes YAML with a `__metadata` entry; yarn 1 its own format.
     if _is_berry(text):
-        data = _yaml(text)
-        if not isinstance(data, dict):
-            return LockfileError(path, "yarn.lock is not a YAML mapping")
-        return Lockfile(path, "yarn.lock (Berry)", data, _descriptor_table(data))
-    return Lockfile(path, "yarn.lock (v1)", None, _descriptor_table(parse_yarn_v1(text)))
+        return Lockfile(path, "yarn.lock (Berry)", None, LazyEntries(text, _yaml))
+    return Lockfile(path, "yarn.lock (v1)", None, LazyEntries(text, parse_yarn_v1))
 
 
 def _yaml(text: str) -> Any:
@@ -248,15 +251,15 @@ def _pnpm_resolved(data: dict[str, Any], importer: str, name: str) -> str | None
 
 # --- bun.lock ----------------------------------------------------------------------------------
 
-_JSON_STRING_OR_TRAILING_COMMA = re.compile(r'"(?:[^"\\]|\\.)*"|,(?=\s*[}\]])', re.DOTALL)
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 
 
 def _without_trailing_commas(text: str) -> str:
-    """bun.lock is JSON with trailing commas: drop each comma that closes an object or array
-    (strings are matched whole first, so a comma inside one is kept)."""
-    return _JSON_STRING_OR_TRAILING_COMMA.sub(
-        lambda m: m.group(0) if m.group(0).startswith('"') else "", text
-    )
+    """bun.lock is JSON with trailing commas: drop each comma that only whitespace separates
+    from a closing `}` or `]`. Outside strings such a comma is always a trailing one; inside a
+    string the same text would lose its comma, which changes that string's content only (never
+    the structure) and no string this module reads (names, versions) contains one."""
+    return _TRAILING_COMMA.sub(r"\1", text)
 
 
 def _bun_resolved(data: dict[str, Any], importer: str, name: str) -> str | None:
@@ -297,10 +300,11 @@ def _yarn_tokens(text: str) -> list[str]:
     out = []
     for m in _YARN_TOKEN.finditer(text):
         if m.group(1) is not None:
-            try:
-                out.append(json.loads(f'"{m.group(1)}"'))
-            except ValueError:
-                out.append(m.group(1))
+            word = m.group(1)
+            if "\\" in word:
+                with contextlib.suppress(ValueError):
+                    word = json.loads(f'"{word}"')
+            out.append(word)
         elif m.group(2) is not None:
             out.append(m.group(2))
         else:
@@ -332,18 +336,6 @@ def parse_yarn_v1(text: str) -> dict[str, Any]:
     return root
 
 
-def _descriptor_table(entries: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each descriptor (`name@range`) of a lockfile's keys mapped to its entry."""
-    table: dict[str, dict[str, Any]] = {}
-    for key, entry in entries.items():
-        if not isinstance(key, str) or not isinstance(entry, dict):
-            continue
-        for word in _yarn_tokens(key):
-            if word != ",":
-                table[word] = entry
-    return table
-
-
 def _split_descriptor(descriptor: str) -> tuple[str, str]:
     at = descriptor.find("@", 1)
     return (descriptor[:at], descriptor[at + 1 :]) if at > 0 else (descriptor, "")
@@ -354,42 +346,84 @@ def _version_of(entry: dict[str, Any] | None) -> str | None:
     return str(version) if isinstance(version, str | int | float) else None
 
 
-def _yarn_v1_resolved(table: dict[str, dict[str, Any]], name: str, spec: str | None) -> str | None:
+def _yarn_v1_resolved(table: LazyEntries, name: str, spec: str | None) -> str | None:
     if spec is not None:
         found = _version_of(table.get(f"{name}@{spec}"))
         if found is not None:
             return found
     # Without the spec (or with one the lockfile does not list): only an unambiguous answer.
-    versions = {_version_of(e) for d, e in table.items() if _split_descriptor(d)[0] == name}
+    versions = {
+        _version_of(table.get(d)) for d in table.descriptors() if _split_descriptor(d)[0] == name
+    }
     versions.discard(None)
     return versions.pop() if len(versions) == 1 else None
 
 
-def _berry_resolved(
-    table: dict[str, dict[str, Any]], importer: str, name: str, spec: str | None
-) -> str | None:
+class LazyEntries(dict[str, dict[str, Any]]):
+    """The entries of a yarn lockfile, by descriptor. A lockfile is mostly entries of
+    packages nobody asks about, so the text is only cut into its top-level blocks (each
+    starts at column 0 with its descriptors, in both formats); a block is parsed (with the
+    YAML library for Berry, the yarn 1 parser otherwise) when one of its descriptors is
+    first looked up."""
+
+    def __init__(self, text: str, parse: Any) -> None:
+        super().__init__()
+        self._parse = parse
+        self._blocks: dict[str, tuple[int, int]] = {}
+        self._text = text
+        starts: list[tuple[int, str]] = []
+        offset = 0
+        for line in text.splitlines(keepends=True):
+            if line[:1] not in ("", " ", "\t", "#", "\n", "\r") and line.rstrip().endswith(":"):
+                starts.append((offset, line.rstrip()[:-1]))
+            offset += len(line)
+        for n, (start, key) in enumerate(starts):
+            end = starts[n + 1][0] if n + 1 < len(starts) else len(text)
+            for word in _yarn_tokens(key):
+                if word != ",":
+                    self._blocks.setdefault(word, (start, end))
+
+    def __missing__(self, descriptor: str) -> dict[str, Any]:
+        span = self._blocks.get(descriptor)
+        if span is None:
+            raise KeyError(descriptor)
+        data = self._parse(self._text[span[0] : span[1]])
+        entry = next(iter(data.values()), None) if isinstance(data, dict) and data else None
+        if not isinstance(entry, dict):
+            raise KeyError(descriptor)
+        self[descriptor] = entry
+        return entry
+
+    def get(self, descriptor: str, default: Any = None) -> Any:
+        try:
+            return self[descriptor]
+        except KeyError:
+            return default
+
+    def descriptors(self) -> list[str]:
+        return list(self._blocks)
+
+
+def _berry_resolved(table: LazyEntries, importer: str, name: str, spec: str | None) -> str | None:
     # The workspace's own entry lists the descriptor each dependency was resolved from.
     where = f"@workspace:{importer or '.'}"
     descriptor = None
-    for entry in _unique(table.values()):
-        resolution = entry.get("resolution")
-        if isinstance(resolution, str) and resolution.endswith(where):
-            deps = entry.get("dependencies")
+    for key in table.descriptors():
+        if key.endswith(where):
+            deps = table.get(key, {}).get("dependencies")
             value = deps.get(name) if isinstance(deps, dict) else None
             descriptor = value if isinstance(value, str) else None
             break
     if descriptor is None and spec is not None:
         descriptor = spec if ":" in spec else f"npm:{spec}"
     if descriptor is None:
-        return _yarn_v1_resolved(table, name, None)
+        versions = {
+            _version_of(table.get(d))
+            for d in table.descriptors()
+            if _split_descriptor(d)[0] == name
+        }
+        versions.discard(None)
+        return versions.pop() if len(versions) == 1 else None
     if descriptor.startswith(("workspace:", "link:", "portal:", "file:")):
         return descriptor
     return _version_of(table.get(f"{name}@{descriptor}"))
-
-
-def _unique(entries: Any) -> Iterator[dict[str, Any]]:
-    seen: set[int] = set()
-    for entry in entries:
-        if id(entry) not in seen:
-            seen.add(id(entry))
-            yield entry
