@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import lint
 from trigger_lsp.cli.runner import CheckOptions, check_paths
 from trigger_lsp.project import lockfiles
 from trigger_lsp.project.context import ProjectResolver
@@ -420,3 +421,126 @@ def test_show_projects_says_each_version_and_its_source(capsys: pytest.CaptureFi
     }
     assert project["config"].endswith("cli-only/packages/jobs/trigger.config.ts")
     assert project["task_dirs"] == ["./src/trigger"]
+
+
+# --- each version boundary, rule by rule: fires inside, silent outside and when unknown ----------
+
+IMPORT = 'import { task, metadata, logger } from "@trigger.dev/sdk";\n'
+CHILD = 'export const child = task({ id: "child", run: async () => {} });\n'
+
+
+def _in_task(options: str, body: str = "") -> str:
+    return (
+        IMPORT
+        + CHILD
+        + f'export const t = task({{\n  id: "t",\n  {options}\n  run: async () => {{\n{body}\n  }},\n}});\n'
+    )
+
+
+BOUNDARIES = [
+    # (rule, code, path, fires on, silent on)
+    (
+        "queue-concurrency-deprecated",
+        _in_task("queue: { concurrencyLimit: 5 },"),
+        None,
+        "4.7.0",
+        "4.6.4",
+    ),
+    ("deprecated-hook", _in_task("onStart: async () => {},"), None, "4.1.0", "4.0.7"),
+    (
+        "metadata-outside-run",
+        _in_task("", '    await metadata.stream("s", source);'),
+        None,
+        "4.1.0",
+        "4.0.7",
+    ),
+    (
+        "raw-string-idempotency-key",
+        _in_task("", '    await child.trigger(undefined, { idempotencyKey: "once" });'),
+        None,
+        "4.3.1",
+        "4.3.0",
+    ),
+    (
+        "v3-hook-signature",
+        _in_task("onSuccess: async (payload, { ctx }) => {},"),
+        None,
+        "4.0.0",
+        "3.3.17",
+    ),
+    (
+        "trigger-queue-object",
+        _in_task("", "    await child.trigger(undefined, { queue: { concurrencyLimit: 1 } });"),
+        None,
+        "4.0.0",
+        "3.3.17",
+    ),
+    (
+        "batch-trigger-runs-removed",
+        _in_task(
+            "", "    const b = await child.batchTrigger([]);\n    logger.info(String(b.runs));"
+        ),
+        None,
+        "4.0.0",
+        "3.3.17",
+    ),
+    (
+        "oncomplete-result-output",
+        _in_task("onComplete: async ({ result }) => { logger.info(String(result.output)); },"),
+        None,
+        "4.0.0",
+        "3.3.17",
+    ),
+    ("sdk-v3-import-path", IMPORT.replace('sdk"', 'sdk/v3"') + CHILD, None, "4.0.0", "3.3.17"),
+    ("sdk-v3-import-path", IMPORT + CHILD, None, "3.3.17", "4.0.0"),  # root_on_v3
+    (
+        "task-not-exported",
+        IMPORT.replace('sdk"', 'sdk/v3"') + CHILD.replace("export ", ""),
+        None,
+        "3.3.17",
+        "4.0.0",
+    ),
+    (
+        "v2-api",
+        'import { TriggerClient } from "@trigger.dev/sdk";\nconst client = new TriggerClient({ id: "x" });\nclient.defineJob({ id: "j" });\n',
+        None,
+        "3.0.0",
+        "2.3.19",
+    ),
+    (
+        "bun-runtime-deprecated",
+        'import { defineConfig } from "@trigger.dev/sdk";\nexport default defineConfig({ project: "p", maxDuration: 60, runtime: "bun" });\n',
+        "trigger.config.ts",
+        "4.8.0",
+        "4.7.7",
+    ),
+    (
+        "config-missing-max-duration",
+        'import { defineConfig } from "@trigger.dev/sdk/v3";\nexport default defineConfig({ project: "p" });\n',
+        "trigger.config.ts",
+        "3.3.11",
+        "3.3.10",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "code", "path", "inside", "outside"), BOUNDARIES)
+def test_a_version_boundary_gates_its_rule(
+    rule: str, code: str, path: str | None, inside: str, outside: str
+) -> None:
+    where = {"path": path} if path else {}
+    assert lint(code, only=rule, sdk=inside, **where), f"{rule} must fire on {inside}"
+    assert lint(code, only=rule, sdk=outside, **where) == [], f"{rule} must not fire on {outside}"
+    assert lint(code, only=rule, sdk="unknown", **where) == [], f"{rule} must not fire (unknown)"
+
+
+def test_the_concurrency_advice_depends_on_the_version() -> None:
+    code = IMPORT + CHILD
+    rule = "task-no-concurrency-limit"
+    (new,) = lint(code, only=rule, sdk="4.7.0")
+    (old,) = lint(code, only=rule, sdk="4.6.4")
+    (unknown,) = lint(code, only=rule, sdk="unknown")
+    assert "concurrency: { total: n }" in new.message and "queue:" not in new.message
+    assert "queue: { concurrencyLimit: n }" in old.message and "total" not in old.message
+    assert "concurrency: { total: n }` (SDK 4.7+)" in unknown.message
+    assert "queue: { concurrencyLimit: n }` (older SDKs" in unknown.message
