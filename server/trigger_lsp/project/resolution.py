@@ -163,7 +163,8 @@ class VersionResolver:
         chain = self._chain(directory)
         declaring = next((m for m in chain if CLI_PACKAGE in m.deps), None)
         if declaring is None:
-            return ResolvedVersion(None, "not declared in package.json")
+            said = "not installed nor declared in package.json" if chain else _nothing(chain, [])
+            return ResolvedVersion(None, said)
         result = self._declared(declaring, CLI_PACKAGE, notes)
         if result is not None:
             return result
