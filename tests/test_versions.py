@@ -384,6 +384,11 @@ def test_a_lockfile_over_the_limit_is_skipped_with_a_note(
             "importers:\n  .:\n    dependencies:\n      '@trigger.dev/sdk': [1, {2: 3}]\n",
         ),
         ("pnpm-lock.yaml", "\x00\x01\x02 binary"),
+        ("pnpm-lock.yaml", "importers: !!python/object/apply:os.system ['touch pwned']\n"),
+        (
+            "yarn.lock",
+            '__metadata:\n  version: 8\n"@trigger.dev/sdk@npm:^4.1.0": !!python/name:os.system\n',
+        ),
         ("yarn.lock", "# yarn lockfile v1\n" + "".join(" " * i + f"k{i}:\n" for i in range(3000))),
         ("yarn.lock", '"@trigger.dev/sdk@^4":\n  version "not a version"\n'),
         ("yarn.lock", '__metadata:\n  version: 8\n"@trigger.dev/sdk@npm:^4": [\n'),
@@ -395,6 +400,7 @@ def test_hostile_lockfiles_never_crash(tmp_path: Path, name: str, text: str) -> 
     (tmp_path / "package.json").write_text('{"dependencies": {"@trigger.dev/sdk": "^4.1.0"}}')
     (tmp_path / name).write_text(text)
     assert sdk_of(tmp_path / "src/a.ts")[0] == Version(4, 1, 0)  # the range still gives one
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_show_projects_says_each_version_and_its_source(capsys: pytest.CaptureFixture[str]) -> None:

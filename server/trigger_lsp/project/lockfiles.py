@@ -158,10 +158,12 @@ def _parse_text(path: Path, text: str) -> Lockfile | LockfileError:
 
 
 def _yaml(text: str) -> Any:
+    """Safe YAML (the loader the references use: no object construction)."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)
+    from trigger_lsp.knowledge.loader import _safe_loader
+
+    return yaml.load(text, Loader=_safe_loader())
 
 
 # --- package-lock.json --------------------------------------------------------------------------

@@ -327,10 +327,9 @@ class VersionResolver:
         path = root / "pnpm-workspace.yaml"
         try:
             if path.is_file() and path.stat().st_size <= MAX_MANIFEST_BYTES:
-                import yaml
+                from trigger_lsp.project.lockfiles import _yaml
 
-                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-                loaded = yaml.load(path.read_text("utf-8", "replace"), Loader=loader)
+                loaded = _yaml(path.read_text("utf-8", "replace"))
                 data = loaded if isinstance(loaded, dict) else None
         except Exception:  # unreadable or invalid YAML: no workspace facts
             data = None
