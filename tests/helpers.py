@@ -12,7 +12,7 @@ from trigger_lsp.engine import Finding, analyze
 from trigger_lsp.index import ProjectIndex, entries_for, fan_outs_for, imports_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.project.context import ProjectContext, default_context
-from trigger_lsp.project.versions import Version
+from trigger_lsp.project.versions import CURRENT, Version
 from trigger_lsp.rules import REGISTRY
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.statements import StatementCache, analyze_statements
@@ -32,13 +32,17 @@ def lint(
     profile: str = "recommended",
 ) -> list[Finding]:
     """Findings for `code` (dedented). `only` keeps one rule's findings; `enable` turns on
-    rules that are off by default; `sdk` sets the project's SDK version; `profile` the rule
-    profile."""
+    rules that are off by default; `sdk` sets the project's SDK version ("unknown" for none);
+    `profile` the rule profile. Without `project` or `sdk` the project is on the current SDK
+    (CURRENT, 4.8.3): the rule fixtures are written for it. A context with no project at all
+    has an unknown version."""
     source = textwrap.dedent(code).lstrip("\n").encode()
     ctx = project or default_context(Path("/project"))
+    if sdk is None and project is None:
+        sdk = str(CURRENT)
     if sdk is not None:
-        version = Version.parse(sdk)
-        assert version is not None
+        version = Version.parse(sdk) if sdk != "unknown" else None
+        assert version is not None or sdk == "unknown"
         ctx = ProjectContext(ctx.root, ctx.config, ctx.manifest, version, "test", ctx.lint)
     settings = RuleSettings({rule: "on" for rule in enable}, profile)
     file = Path("/project") / path

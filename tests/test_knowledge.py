@@ -512,3 +512,42 @@ def test_profiles_of_the_rules() -> None:
     assert RuleSettings({"task-no-error-handling": "off"}, "strict").severity_of(doc)[0] is False
     assert RuleSettings({"payload-date": "on"}).severity_of(kb.rules["payload-date"])[0] is True
     assert RuleSettings({"all": "off"}, "strict").severity_of(doc)[0] is False
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("  package: cli\n", "  package: npm\n", "package must be sdk or cli"),
+        ("  since: 3.3.11\n", "  since: 3.3\n", "'since' must be a full version"),
+        ("  since: 3.3.11\n", "", "needs 'since' or 'until'"),
+        ("  evidence: >-\n", "  proof: >-\n", "unknown field"),
+    ],
+)
+def test_version_gate_defects(refs: Path, old: str, new: str, message: str):
+    path = refs / "validations.md"
+    heading = "config-missing-max-duration"
+    text = _edit(path, lambda t: _replace_in_section(t, heading, old, new))
+    _expect(refs, "validations.md", _yaml_line(text, heading), message)
+
+
+def test_every_version_boundary_is_recorded_with_evidence():
+    gated = {rid: doc.gates for rid, doc in KB.rules.items() if doc.gates}
+    assert set(gated) == {
+        "task-not-exported",
+        "queue-concurrency-deprecated",
+        "v3-hook-signature",
+        "deprecated-hook",
+        "oncomplete-result-output",
+        "batch-trigger-runs-removed",
+        "trigger-queue-object",
+        "raw-string-idempotency-key",
+        "metadata-outside-run",
+        "sdk-v3-import-path",
+        "v2-api",
+        "config-missing-max-duration",
+        "bun-runtime-deprecated",
+    }
+    for gates in gated.values():
+        assert all(len(gate.evidence) > 40 for _, gate in gates)
+    cli = KB.rules["config-missing-max-duration"].applies
+    assert cli is not None and (cli.package, str(cli.since)) == ("cli", "3.3.11")

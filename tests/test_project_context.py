@@ -8,15 +8,10 @@ from pathlib import Path
 import pytest
 
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.project.context import (
-    ProjectResolver,
-    default_context,
-    resolve_sdk_version,
-)
-from trigger_lsp.project.lint_config import LintConfig
+from trigger_lsp.project.context import ProjectContext, ProjectResolver, default_context
 from trigger_lsp.project.packages import installed_version, parse_manifest, read_manifest
 from trigger_lsp.project.trigger_config import missing_dirs, parse_config, read_config
-from trigger_lsp.project.versions import CURRENT, Version
+from trigger_lsp.project.versions import Version
 
 CONFIG = """import {{ defineConfig }} from "@trigger.dev/sdk";
 
@@ -62,7 +57,8 @@ def test_installed_version_wins(tmp_path: Path) -> None:
         },
     )
     ctx = ProjectResolver().context_for(tmp_path / "src/trigger/a.ts")
-    assert (ctx.sdk_version, ctx.sdk_version_source) == (Version(4, 6, 2), "node_modules")
+    assert ctx.sdk_version == Version(4, 6, 2)
+    assert ctx.sdk_version_source == "node_modules/@trigger.dev/sdk (installed)"
 
 
 def test_package_json_range_gives_its_lowest_version(tmp_path: Path) -> None:
@@ -75,7 +71,8 @@ def test_package_json_range_gives_its_lowest_version(tmp_path: Path) -> None:
         },
     )
     ctx = ProjectResolver().context_for(tmp_path / "src/trigger/a.ts")
-    assert (ctx.sdk_version, ctx.sdk_version_source) == (Version(4, 3, 1), "package.json")
+    assert ctx.sdk_version == Version(4, 3, 1)
+    assert ctx.sdk_version_source == "the lowest version `^4.3.1` allows in package.json"
 
 
 def test_lint_config_version_when_package_json_names_none(tmp_path: Path) -> None:
@@ -88,50 +85,40 @@ def test_lint_config_version_when_package_json_names_none(tmp_path: Path) -> Non
         },
     )
     ctx = ProjectResolver().context_for(tmp_path / "src/trigger/a.ts")
-    assert (ctx.sdk_version, ctx.sdk_version_source) == (Version(3, 3, 17), "config")
+    assert ctx.sdk_version == Version(3, 3, 17)
+    assert ctx.sdk_version_source == "`sdk-version` in .trigger-lsp.yaml"
 
 
-def test_default_is_the_current_major(tmp_path: Path) -> None:
+def test_with_no_source_the_version_is_unknown(tmp_path: Path) -> None:
+    # Issue 13: assuming the newest SDK (4.8.3, as before) when nothing names a version gave
+    # projects on 4.1 and 4.5 deprecations of 4.7/4.8. With no source it is unknown.
     write(tmp_path, {"src/trigger/a.ts": TASK})
     ctx = ProjectResolver().context_for(tmp_path / "src/trigger/a.ts")
-    assert (ctx.sdk_version, ctx.sdk_version_source) == (CURRENT, "default")
-    assert ctx.sdk_version.major == 4
+    assert ctx.sdk_version is None and ctx.cli.version is None
+    assert ctx.sdk.describe() == "unknown: no package.json, node_modules or lockfile"
 
 
 @pytest.mark.parametrize(
     ("spec", "expected", "source"),
     [
-        ("3.3.17", Version(3, 3, 17), "package.json"),
-        ("~3.3.12", Version(3, 3, 12), "package.json"),
-        ("4.0.0-v4-beta.18", Version(4), "package.json"),
-        ("v4-beta", Version(4), "package.json"),
-        ("latest", CURRENT, "default"),
-        ("workspace:*", CURRENT, "default"),
-        ("file:../sdk", CURRENT, "default"),
-        ("¯\\_(ツ)_/¯", CURRENT, "default"),
+        ("3.3.17", Version(3, 3, 17), "exact pin in package.json"),
+        ("~3.3.12", Version(3, 3, 12), "lowest version `~3.3.12` allows"),
+        ("4.0.0-v4-beta.18", Version(4), "exact pin"),
+        ("v4-beta", Version(4), "lowest version `v4-beta` allows"),
+        # No version in these, and nothing else to go on: unknown (it used to be 4.8.3).
+        ("latest", None, "unknown"),
+        ("workspace:*", None, "unknown"),
+        ("file:../sdk", None, "unknown"),
+        ("¯\\_(ツ)_/¯", None, "unknown"),
     ],
 )
-def test_every_spec_shape_resolves_or_falls_back(
-    tmp_path: Path, spec: str, expected: Version, source: str
+def test_every_spec_shape_resolves_or_is_unknown(
+    tmp_path: Path, spec: str, expected: Version | None, source: str
 ) -> None:
     write(tmp_path, {"package.json": manifest(spec), "src/trigger/a.ts": TASK})
     ctx = ProjectResolver().context_for(tmp_path / "src/trigger/a.ts")
-    assert (ctx.sdk_version, ctx.sdk_version_source) == (expected, source)
-
-
-def test_resolve_sdk_version_directly(tmp_path: Path) -> None:
-    m = parse_manifest(
-        tmp_path / "package.json", b'{"dependencies": {"@trigger.dev/sdk": "^4.7.0"}}'
-    )
-    assert resolve_sdk_version(tmp_path, m, LintConfig()) == (Version(4, 7), "package.json")
-    assert resolve_sdk_version(tmp_path, None, LintConfig(sdk_version="3.3")) == (
-        Version(3, 3),
-        "config",
-    )
-    assert resolve_sdk_version(tmp_path, None, LintConfig(sdk_version="nonsense")) == (
-        CURRENT,
-        "default",
-    )
+    assert ctx.sdk_version == expected
+    assert source in ctx.sdk.describe()
 
 
 def test_broken_package_json_falls_back(tmp_path: Path) -> None:
@@ -139,7 +126,7 @@ def test_broken_package_json_falls_back(tmp_path: Path) -> None:
         tmp_path, {"package.json": '{"dependencies": {"@trigger.dev/sdk": ', "x/trigger/a.ts": TASK}
     )
     ctx = ProjectResolver().context_for(tmp_path / "x/trigger/a.ts")
-    assert ctx.sdk_version == CURRENT
+    assert ctx.sdk_version is None
     assert ctx.manifest is not None and ctx.manifest.error
 
 
@@ -214,7 +201,7 @@ def test_installed_sdk_is_resolved_from_the_file_like_node(tmp_path: Path) -> No
 
 def test_default_context_has_not_searched() -> None:
     ctx = default_context(Path("/nowhere"))
-    assert not ctx.searched and ctx.config is None and ctx.sdk_version == CURRENT
+    assert not ctx.searched and ctx.config is None and ctx.sdk_version is None
 
 
 def test_resolver_caches_and_clears(tmp_path: Path) -> None:
@@ -403,3 +390,66 @@ def test_a_workspace_without_any_config(tmp_path: Path) -> None:
     )
     jobs = ProjectResolver().context_for(tmp_path / "packages/jobs/src/trigger/a.ts")
     assert jobs.config is None and not jobs.workspace_has_config
+
+
+# --- versions from lockfiles and workspaces (issue 13) -------------------------------------------
+
+VERSIONS = Path(__file__).parent / "projects" / "versions"
+
+
+def test_a_lockfile_is_parsed_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trigger_lsp.project import lockfiles
+
+    lockfiles.clear_cache()
+    parsed: list[Path] = []
+    real = lockfiles._parse
+    monkeypatch.setattr(lockfiles, "_parse", lambda path: parsed.append(path) or real(path))
+    root = VERSIONS / "pnpm"
+    for _ in range(2):  # two resolvers (as after a clear), four folders in two packages
+        resolver = ProjectResolver()
+        for folder in ("packages/jobs/src/trigger", "apps/web/src/trigger", "apps/web/src"):
+            assert resolver.context_for(root / folder / "x.ts").sdk_version is not None
+    assert parsed == [root / "pnpm-lock.yaml"]
+
+
+def test_the_workspace_root_declaring_the_sdk_is_read_from_its_lockfile_entry(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": manifest("^4.0.0", workspaces=["packages/*"]),
+            "package-lock.json": {
+                "lockfileVersion": 3,
+                "packages": {
+                    "": {"name": "app", "dependencies": {"@trigger.dev/sdk": "^4.0.0"}},
+                    "node_modules/@trigger.dev/sdk": {"version": "4.2.0"},
+                },
+            },
+            "packages/jobs/package.json": {"name": "jobs"},
+            "packages/jobs/src/trigger/a.ts": TASK,
+        },
+    )
+    ctx = ProjectResolver().context_for(tmp_path / "packages/jobs/src/trigger/a.ts")
+    assert ctx.sdk.describe() == "4.2.0 from ../../package-lock.json (root package)"
+
+
+def test_the_installed_cli_gives_the_cli_version(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": manifest("4.8.3", "^3.3.0"),
+            "node_modules/trigger.dev/package.json": {"name": "trigger.dev", "version": "3.3.10"},
+            "trigger.config.ts": CONFIG.format(extra=""),
+        },
+    )
+    ctx = ProjectResolver().context_for(tmp_path / "trigger.config.ts")
+    assert ctx.cli.describe() == "3.3.10 from node_modules/trigger.dev (installed)"
+    assert ctx.sdk.describe() == "4.8.3 from the exact pin in package.json"
+
+
+def test_a_context_built_without_a_cli_version_follows_the_sdk() -> None:
+    ctx = default_context(Path("/p"))
+    assert ctx.cli.version is None
+    known = ProjectContext(Path("/p"), None, None, Version(4, 1), "test", ctx.lint)
+    assert known.cli.version == Version(4, 1) and known.cli.source.startswith("the SDK's")

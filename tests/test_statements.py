@@ -5,6 +5,7 @@ version to the next. (tests/helpers.lint also compares the two on every rule fix
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -16,7 +17,8 @@ from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.engine import LineIndex, analyze
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.lsp.documents import Document
-from trigger_lsp.project.context import default_context
+from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.versions import CURRENT
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.statements import StatementCache, analyze_statements, warm_step
 
@@ -57,6 +59,12 @@ FRAGMENTS = [
 ]
 
 
+def current_context(root: Path) -> ProjectContext:
+    """A project on the current SDK, so that the rules gated on a version run too (a bare
+    default_context has an unknown version)."""
+    return replace(default_context(root), sdk_version=CURRENT, sdk_version_source="test")
+
+
 def _char_start(text: bytes, at: int) -> int:
     while 0 < at < len(text) and text[at] & 0xC0 == 0x80:  # not inside a UTF-8 sequence
         at -= 1
@@ -67,7 +75,7 @@ def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> N
     """Replays the edits as the server meets them: applied to an open document (its tree
     edited and re-parsed incrementally), with `idle` steps of statement preparation run
     after the edit arrived and before the next analysis."""
-    project = default_context(path.parent)
+    project = current_context(path.parent)
     rules = RuleSettings({"all": "on"})
     kb = knowledge()
     cache = StatementCache()
@@ -162,7 +170,7 @@ def test_an_edit_inside_one_task_reruns_only_that_task() -> None:
     text = path.read_bytes()
     cache = StatementCache()
     target = Path("/project/src/trigger") / path.name
-    project = default_context(Path("/project"))
+    project = current_context(Path("/project"))
     analyze_statements(cache, text, target, project=project)  # whole, then prepared when idle
     while warm_step(cache, 1.0):
         pass
@@ -182,7 +190,7 @@ def test_a_cold_analysis_is_whole_and_idle_steps_prepare_the_statements() -> Non
     path = ROOT / "tests" / "projects" / "v4-app" / "src" / "trigger" / "orders.ts"
     text = path.read_bytes()
     target = Path("/project/src/trigger/orders.ts")
-    project = default_context(Path("/project"))
+    project = current_context(Path("/project"))
     cache = StatementCache()
     first = analyze_statements(cache, text, target, project=project)
     assert comparable(first.findings) == comparable(analyze(text, target, project=project).findings)
@@ -222,7 +230,7 @@ def test_a_file_fact_change_in_one_statement_rechecks_the_others() -> None:
     although its own text did not change; when a global error hook appears inside a task
     statement, every task's task-no-error-handling finding goes."""
     target = Path("/project/src/trigger/helpers.ts")
-    project = default_context(Path("/project"))
+    project = current_context(Path("/project"))
     cache = StatementCache()
     on = RuleSettings({"task-no-error-handling": "on"})  # off by default
     versions = [

@@ -17,7 +17,7 @@ from trigger_lsp.analysis.pieces import PieceCache
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.loader import knowledge
-from trigger_lsp.knowledge.model import FixSafety, Knowledge, Severity
+from trigger_lsp.knowledge.model import FixSafety, Knowledge, RuleDoc, Severity
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.rules.base import FileContext, Fix, Related, Report, Span
 from trigger_lsp.settings import RuleSettings
@@ -204,14 +204,19 @@ def active_rules(
         from trigger_lsp.rules import REGISTRY  # the rule modules load on first analysis
 
         rules = REGISTRY.values()
+    project = prepared.ctx.project
     active = []
     for rule in rules:
         doc = prepared.kb.rules.get(rule.id)
         if doc is None:
             continue
         enabled, forced = prepared.settings.severity_of(doc)
-        if enabled and (prepared.is_trigger or rule.any_file):
-            active.append((rule, forced))
+        if not enabled or not (prepared.is_trigger or rule.any_file):
+            continue
+        gate = doc.applies
+        if gate is not None and not gate.holds(project.version_of(gate.package).version):
+            continue  # outside the versions it applies to, or the version is unknown
+        active.append((rule, forced))
     return active
 
 
@@ -229,9 +234,28 @@ def run_rules(
             errors.append(RuleError(rule.id, f"{type(exc).__name__}: {exc}"))
             continue
         for report in reports:
+            variant = _variant(prepared.kb.rules[rule.id], report.variant, ctx.project)
+            if variant is _NO_VARIANT:
+                continue  # no message of it applies to the project's version
+            report = replace(report, variant=variant)
             finding = _finding(rule.id, report, prepared.kb, forced, prepared.lines)
             findings.append(_with_line_ends(finding, ctx.source))
     return findings, errors
+
+
+_NO_VARIANT = "\0none"
+
+
+def _variant(
+    doc: RuleDoc, wanted: str | tuple[str | None, ...] | None, project: ProjectContext
+) -> str | None:
+    """The first of the report's variants whose `applies:` range holds for the project's
+    version (a variant without one always does); _NO_VARIANT when none does."""
+    for name in wanted if isinstance(wanted, tuple) else (wanted,):
+        gate = doc.variant(name).applies
+        if gate is None or gate.holds(project.version_of(gate.package).version):
+            return name
+    return _NO_VARIANT
 
 
 def _with_line_ends(finding: Finding, source: bytes) -> Finding:
@@ -262,7 +286,8 @@ def _finding(
     rule_id: str, report: Report, kb: Knowledge, forced: Severity | None, lines: LineIndex
 ) -> Finding:
     doc = kb.rules[rule_id]
-    variant = doc.variant(report.variant)
+    wanted = report.variant
+    variant = doc.variant(wanted[0] if isinstance(wanted, tuple) else wanted)
     severity = forced or variant.severity or doc.severity
     message = _format(variant.message, report.args)
     at = report.at

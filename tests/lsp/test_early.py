@@ -121,6 +121,14 @@ def test_the_first_answers_need_neither_pygls_nor_lsprotocol(tmp_path: Path) -> 
     out = json.loads(run.stdout)
     assert out["loaded"] == []
     written = _messages(out["written"].encode())
+    # The project's versions are logged when it is first resolved (a notification).
+    logged = [m for m in written if m.get("method") == "window/logMessage"]
+    assert [m["params"]["message"] for m in logged] == [
+        f"trigger-lsp: project {tmp_path / 'src' / 'trigger'}: @trigger.dev/sdk unknown:"
+        " no package.json, node_modules or lockfile; trigger.dev CLI unknown: no package.json,"
+        " node_modules or lockfile"
+    ]
+    written = [m for m in written if m not in logged]
     assert [m.get("id") for m in written] == [1, 2]
     assert "capabilities" in written[0]["result"]
     codes = {d["code"] for d in written[1]["result"]["items"]}

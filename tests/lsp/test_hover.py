@@ -221,6 +221,32 @@ async def test_diagnostic_shows_its_rule_and_sharp_edge(ws: Workspace):
     assert shown.hover is not None and shown.hover.range is not None
 
 
+async def test_a_version_dependent_diagnostic_says_the_version_assumed(ws: Workspace):
+    shown = await hover(
+        ws,
+        IMPORTS + 'export const a = task({\n  id: "a",\n  queue: { |concurrencyLimit: 2 },\n'
+        '  run: async () => { logger.info("a"); },\n});\n',
+    )
+    value = shown.value
+    assert value.startswith("### queue-concurrency-deprecated")
+    # One line under the title: the project's package.json says "^4.8.0".
+    note = "*Version assumed: @trigger.dev/sdk 4.8.0 from the lowest version `^4.8.0` allows in"
+    assert value.count(note) == 1
+    assert value.index(note) < value.index(KB.rules["queue-concurrency-deprecated"].summary)
+
+
+async def test_a_diagnostic_that_needs_no_version_says_none(ws: Workspace):
+    shown = await hover(
+        ws,
+        in_run(
+            "    await |Promise.all(["
+            "child.triggerAndWait({ n: 1 }), child.triggerAndWait({ n: 2 })]);"
+        ),
+    )
+    assert shown.value.startswith("### parallel-waits")
+    assert "Version assumed" not in shown.value
+
+
 async def test_diagnostic_comes_first_when_combined_with_a_name(ws: Workspace):
     shown = await hover(ws, IMPORTS + "await wait.f|or({ seconds: 10 });\n")
     value = shown.value

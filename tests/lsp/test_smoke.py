@@ -43,3 +43,30 @@ async def test_pull_diagnostics(client: LanguageClient, tmp_path):
         )
     )
     assert again.kind == "unchanged"
+
+
+async def test_the_server_logs_each_projects_versions_once(client: LanguageClient, tmp_path):
+    (tmp_path / "package.json").write_text('{"dependencies": {"@trigger.dev/sdk": "4.6.0"}}')
+    uri = await _open(client, tmp_path, "emacs")
+    await asyncio.wait_for(client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+    expected = (
+        f"trigger-lsp: project {tmp_path}: @trigger.dev/sdk 4.6.0 from the exact pin in"
+        " package.json; trigger.dev CLI 4.6.0 from the SDK's version"
+    )
+    for _ in range(100):
+        if any(m.message.startswith(expected) for m in client.log_messages):
+            break
+        await asyncio.sleep(0.05)
+    said = [m for m in client.log_messages if m.message.startswith("trigger-lsp: project ")]
+    assert len(said) == 1 and said[0].message.startswith(expected), said
+    assert said[0].type == lsp.MessageType.Info
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(version=2, uri=uri),
+            [lsp.TextDocumentContentChangeWholeDocument(text=TEXT + "\n")],
+        )
+    )
+    await asyncio.wait_for(client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+    assert (
+        len([m for m in client.log_messages if m.message.startswith("trigger-lsp: project ")]) == 1
+    )

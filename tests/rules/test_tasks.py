@@ -390,7 +390,7 @@ def test_no_concurrency_limit_strict_suggests_the_queue_before_4_7() -> None:
 
 def test_no_concurrency_limit_names_both_options_when_the_version_is_unknown() -> None:
     code = src('export const a = task({ id: "a", run: async () => {} });\n')
-    (finding,) = limit_findings(code, profile="strict")  # no package.json: version unknown
+    (finding,) = limit_findings(code, profile="strict", sdk="unknown")
     assert "`concurrency: { total: n }` (SDK 4.7+)" in finding.message
     assert "`queue: { concurrencyLimit: n }` (older SDKs)" in finding.message
 

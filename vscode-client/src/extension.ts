@@ -255,7 +255,7 @@ class Controller {
         configurationSection: SECTION,
         fileEvents: [
           vscode.workspace.createFileSystemWatcher('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'),
-          vscode.workspace.createFileSystemWatcher('**/{package.json,.trigger-lsp.yaml,.trigger-lsp.yml}'),
+          vscode.workspace.createFileSystemWatcher('**/{package.json,.trigger-lsp.yaml,.trigger-lsp.yml,package-lock.json,npm-shrinkwrap.json,pnpm-lock.yaml,pnpm-workspace.yaml,yarn.lock,bun.lock}'),
         ],
       },
       middleware: {

@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument(
+        "--show-projects",
+        action="store_true",
+        help="list the projects found, with the SDK and CLI versions assumed and why; no check",
+    )
 
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="explain a rule and its sharp edges")
@@ -104,6 +109,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--unsafe-fixes goes with --fix")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.show_projects:
+        from trigger_lsp.cli import projects
+
+        summaries = projects.summarize(paths)
+        report = projects.json_report if args.format == "json" else projects.text_report
+        print(report(summaries))
+        return EXIT_OK
     roots = tuple(path.resolve() for path in paths)
     options = CheckOptions(
         levels,
@@ -191,6 +203,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
         f"Profiles: {', '.join(doc.profiles) or 'none (opt-in)'}   Fix: {doc.fix.value}"
     )
     out += ["", textwrap.fill(" ".join(doc.summary.split()), 96)]
+    from trigger_lsp.lsp.explain import version_lines
+
+    for line in version_lines(doc):
+        out += ["", textwrap.fill(line, 96)]
     for heading, body in doc.prose.items():
         out += ["", f"## {heading}", body]
     for edge in kb.edges_for(doc.id):

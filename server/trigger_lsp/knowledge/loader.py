@@ -12,6 +12,7 @@ from typing import Any
 
 from trigger_lsp.knowledge.model import (
     OPTION_OWNERS,
+    PACKAGE_NAMES,
     TASK_KINDS,
     ApiEntry,
     FixSafety,
@@ -25,6 +26,7 @@ from trigger_lsp.knowledge.model import (
     ValueChoice,
     ValueSet,
     Variant,
+    VersionGate,
 )
 from trigger_lsp.knowledge.snippets import SnippetError, check_snippet
 from trigger_lsp.project.versions import Version
@@ -179,8 +181,11 @@ def _rule(path: Path, section: Section) -> RuleDoc:
         if not isinstance(spec, dict) or not isinstance(spec.get("message"), str):
             raise f.fail(f"'{ident}': variant '{name}' needs a 'message'")
         sev = spec.get("severity")
+        gate = _gate(f, spec.get("applies"), f"variant '{name}'")
         try:
-            variants[str(name)] = Variant(spec["message"].strip(), Severity(sev) if sev else None)
+            variants[str(name)] = Variant(
+                spec["message"].strip(), Severity(sev) if sev else None, gate
+            )
         except ValueError:
             raise f.fail(f"'{ident}': variant '{name}' has an unknown severity {sev!r}") from None
     enabled = section.data.get("enabled", True)
@@ -204,6 +209,8 @@ def _rule(path: Path, section: Section) -> RuleDoc:
         source=f"{path.name}:{section.line}",
         data=_rule_data(f, ident),
         strict=strict,
+        applies=_gate(f, section.data.get("applies"), "applies"),
+        message_applies=_gate(f, section.data.get("message_applies"), "message_applies"),
     )
 
 
@@ -214,6 +221,38 @@ def _rule_data(f: _Fields, ident: str) -> dict[str, tuple[str, ...]]:
     ):
         raise f.fail(f"'{ident}': 'data' must map names to lists of strings")
     return {str(name): tuple(values) for name, values in raw.items()}
+
+
+_GATE_KEYS = {"package", "since", "until", "evidence"}
+
+
+def _gate(f: _Fields, raw: object, where: str) -> VersionGate | None:
+    """An `applies:` block: `package` (sdk or cli), `since` and/or `until` versions (since
+    inclusive, until exclusive) and the `evidence` for the boundary."""
+    if raw is None:
+        return None
+    ident = f.section.heading
+    if not isinstance(raw, dict):
+        raise f.fail(f"'{ident}': {where} must be a mapping")
+    unknown = sorted(set(raw) - _GATE_KEYS)
+    if unknown:
+        raise f.fail(f"'{ident}': {where} has unknown field(s) {', '.join(unknown)}")
+    package = raw.get("package", "sdk")
+    if package not in PACKAGE_NAMES:
+        raise f.fail(f"'{ident}': {where}: package must be sdk or cli")
+    bounds: dict[str, Version | None] = {}
+    for key in ("since", "until"):
+        value = raw.get(key)
+        version = Version.parse(str(value)) if value is not None else None
+        if value is not None and (version is None or str(value).count(".") != 2):
+            raise f.fail(f"'{ident}': {where}: '{key}' must be a full version such as 4.7.0")
+        bounds[key] = version
+    evidence = raw.get("evidence")
+    if not isinstance(evidence, str) or not evidence.strip():
+        raise f.fail(f"'{ident}': {where} needs the 'evidence' for its boundary")
+    if bounds["since"] is None and bounds["until"] is None:
+        raise f.fail(f"'{ident}': {where} needs 'since' or 'until'")
+    return VersionGate(package, bounds["since"], bounds["until"], " ".join(evidence.split()))
 
 
 def _edge(path: Path, section: Section) -> SharpEdge:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
+from trigger_lsp.project.versions import Version
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -26,10 +28,40 @@ class FixSafety(StrEnum):
     NONE = "none"
 
 
+PACKAGE_NAMES = {"sdk": "@trigger.dev/sdk", "cli": "the trigger.dev CLI"}
+
+
+@dataclass(frozen=True)
+class VersionGate:
+    """The versions of one package a rule (or a message variant) applies to: from `since`
+    (inclusive) to `until` (exclusive). With the version unknown it does not apply."""
+
+    package: str  # "sdk" or "cli"
+    since: Version | None
+    until: Version | None
+    evidence: str
+
+    def holds(self, version: Version | None) -> bool:
+        if version is None:
+            return False
+        if self.since is not None and version < self.since:
+            return False
+        return self.until is None or version < self.until
+
+    def describe(self) -> str:
+        name = PACKAGE_NAMES.get(self.package, self.package)
+        if self.since is not None and self.until is not None:
+            return f"{name} {self.since} up to (not including) {self.until}"
+        if self.since is not None:
+            return f"{name} {self.since} and later"
+        return f"{name} before {self.until}"
+
+
 @dataclass(frozen=True)
 class Variant:
     message: str
     severity: Severity | None = None
+    applies: VersionGate | None = None
 
 
 @dataclass(frozen=True)
@@ -61,10 +93,24 @@ class RuleDoc:
     def profiles(self) -> tuple[str, ...]:
         return tuple(p for p in ("recommended", "strict") if self.in_profile(p))
 
+    applies: VersionGate | None = None  # the rule runs only inside this range
+    message_applies: VersionGate | None = None  # the main message's own range, if any
+
     def variant(self, name: str | None) -> Variant:
         if name is None:
-            return Variant(self.message, None)
+            return Variant(self.message, None, self.message_applies)
         return self.variants[name]
+
+    @property
+    def gates(self) -> list[tuple[str | None, VersionGate]]:
+        """Every version range of the rule: (None, gate) for the rule, (variant, gate)."""
+        out: list[tuple[str | None, VersionGate]] = []
+        if self.applies is not None:
+            out.append((None, self.applies))
+        if self.message_applies is not None:
+            out.append(("(main message)", self.message_applies))
+        out += [(n, v.applies) for n, v in self.variants.items() if v.applies is not None]
+        return out
 
 
 @dataclass(frozen=True)

@@ -96,10 +96,10 @@ class EarlyState(ServerState):
             self._reported.add(message)
             self.notify("window/showMessage", {"type": kind, "message": f"trigger-lsp: {message}"})
 
-    def log_once(self, message: str) -> None:
+    def log_once(self, message: str, kind: int = ERROR) -> None:
         if message not in self._reported:
             self._reported.add(message)
-            self.notify("window/logMessage", {"type": ERROR, "message": message})
+            self.notify("window/logMessage", {"type": kind, "message": message})
 
     def refresh_others(self, changed_uri: str) -> None:
         for other in self.store.all():

@@ -2,7 +2,34 @@
 
 from __future__ import annotations
 
-from trigger_lsp.knowledge.model import Knowledge, SharpEdge
+from typing import TYPE_CHECKING
+
+from trigger_lsp.knowledge.model import PACKAGE_NAMES, Knowledge, RuleDoc, SharpEdge
+
+if TYPE_CHECKING:
+    from trigger_lsp.project.context import ProjectContext
+
+
+def version_note(doc: RuleDoc, project: ProjectContext) -> str | None:
+    """One line for a finding of a version-dependent rule: the version assumed and its source."""
+    packages = list(dict.fromkeys(gate.package for _, gate in doc.gates))
+    if not packages:
+        return None
+    said = "; ".join(f"{PACKAGE_NAMES[p]} {project.version_of(p).describe()}" for p in packages)
+    return f"*Version assumed: {said}.*"
+
+
+def version_lines(doc: RuleDoc) -> list[str]:
+    """The rule's version ranges in words, each with its evidence (empty when it has none)."""
+    out = []
+    for name, gate in doc.gates:
+        if name is None:
+            said = f"Runs only on {gate.describe()} (silent when the project's version is unknown)."
+        else:
+            who = "The main message" if name == "(main message)" else f"The message `{name}`"
+            said = f"{who} is used only on {gate.describe()}."
+        out.append(f"{said} Evidence: {gate.evidence}")
+    return out
 
 
 def edge_markdown(edge: SharpEdge) -> str:
@@ -16,16 +43,22 @@ def edge_markdown(edge: SharpEdge) -> str:
     return "\n".join(parts)
 
 
-def rule_markdown(kb: Knowledge, rule_id: str, with_edges: bool = True) -> str:
+def rule_markdown(
+    kb: Knowledge, rule_id: str, with_edges: bool = True, note: str | None = None
+) -> str:
+    """The rule's explanation; `note` (the version a finding assumed) goes under its title."""
     doc = kb.rules[rule_id]
     parts = [
         f"### {rule_id}: {doc.title}",
         "",
         f"`{doc.severity.value}` · {'on' if doc.enabled else 'off'} by default"
         f" · fix: {doc.fix.value}",
+        *(["", note] if note else []),
         "",
         doc.summary,
     ]
+    for line in version_lines(doc):
+        parts += ["", line]
     for heading in ("Why", "How to fix", "Correction to older advice"):
         body = doc.prose.get(heading)
         if body:

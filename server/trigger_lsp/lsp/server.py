@@ -137,11 +137,12 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             lsp.ShowMessageParams(lsp.MessageType(kind), f"trigger-lsp: {message}")
         )
 
-    def log_once(self, message: str) -> None:
+    def log_once(self, message: str, kind: int = lsp.MessageType.Error) -> None:
         if message in self._reported:
             return
         self._reported.add(message)
-        self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error, message))
+        log.info("%s", message)
+        self.window_log_message(lsp.LogMessageParams(lsp.MessageType(kind), message))
 
     def warm_later(self, uri: str, delay: float = WARM_PAUSE_S) -> None:
         """After a whole-file analysis, prepare the per-statement findings that make the next

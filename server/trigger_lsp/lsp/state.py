@@ -35,7 +35,7 @@ from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.settings import ServerSettings, parse_settings
 from trigger_lsp.positions import Encoding
-from trigger_lsp.project.context import ProjectResolver, default_context
+from trigger_lsp.project.context import ProjectContext, ProjectResolver, default_context
 from trigger_lsp.project.reading import read_regular
 from trigger_lsp.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.statements import analyze_statements
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 LAST_READ_KEPT_S = 5.0  # how long the indexer's last parse waits for the file to be opened
 RELEASE_DELAY_S = 0.001  # a replaced analysis is freed this long after the new one is made
 WARNING = 2  # LSP's MessageType.Warning
+LOG_ERROR, LOG_INFO = 1, 3  # LSP's MessageType.Error and .Info
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +111,8 @@ class ServerState:
         project = self.resolver.context_for(doc.path) if doc.path is not None else default_context()
         if project.lint.error:
             self.show_once(f"{project.lint.error}; using the defaults")
+        if project.searched:  # once per project (and again when what it says changes)
+            self.log_once(project_versions(project), LOG_INFO)
         profile = project.lint.profile or self.settings.profile or RECOMMENDED
         rules = RuleSettings(profile=profile).layered(self.settings.rules, project.lint.rules)
         try:
@@ -239,7 +242,7 @@ class ServerState:
     def show_once(self, message: str, kind: int = WARNING) -> None:
         raise NotImplementedError
 
-    def log_once(self, message: str) -> None:
+    def log_once(self, message: str, kind: int = LOG_ERROR) -> None:
         raise NotImplementedError
 
     def warm_later(self, uri: str) -> None:
@@ -255,3 +258,11 @@ def path_of(uri: str) -> Path | None:
         return None
     path = to_fs_path(uri)
     return Path(path) if path else None
+
+
+def project_versions(project: ProjectContext) -> str:
+    """The log line saying which versions the rules assume for a project, and why."""
+    return (
+        f"trigger-lsp: project {project.root}: @trigger.dev/sdk {project.sdk.describe()};"
+        f" trigger.dev CLI {project.cli.describe()}"
+    )

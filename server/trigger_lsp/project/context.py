@@ -15,18 +15,21 @@ from trigger_lsp.project.lint_config import (
 from trigger_lsp.project.packages import (
     PackageManifest,
     find_manifest,
-    installed_version,
     read_manifest,
 )
+from trigger_lsp.project.resolution import ResolvedVersion, VersionResolver
 from trigger_lsp.project.trigger_config import (
     CONFIG_NAMES,
     TriggerConfig,
     find_config,
     read_config,
 )
-from trigger_lsp.project.versions import CURRENT, Version, lowest_allowed
+from trigger_lsp.project.versions import Version
 
 SDK_PACKAGE = "@trigger.dev/sdk"
+UNKNOWN = "nothing was searched"
+# Why the CLI's version is taken to be the SDK's when nothing names the CLI's own.
+CLI_FOLLOWS_SDK = "`trigger dev` and `deploy` require @trigger.dev packages at the CLI's version"
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,13 +37,32 @@ class ProjectContext:
     root: Path
     config: TriggerConfig | None
     manifest: PackageManifest | None
-    sdk_version: Version
-    sdk_version_source: str  # "node_modules", "package.json", "config" or "default"
+    # None when no source gives a version (see project/resolution.py): not "the latest".
+    sdk_version: Version | None
+    sdk_version_source: str  # where it came from, in words ("pnpm-lock.yaml (importer ...)")
     lint: LintConfig
     searched: bool = False  # True when built from the disk: a missing config is a fact
     # With no config of its own: whether another package of the same monorepo has one (which
     # may import this package's tasks, so the missing config proves nothing).
     workspace_has_config: bool = False
+    # The trigger.dev CLI's own version when something names it; else see `cli`.
+    cli_version: Version | None = None
+    cli_version_source: str = UNKNOWN
+
+    @property
+    def sdk(self) -> ResolvedVersion:
+        return ResolvedVersion(self.sdk_version, self.sdk_version_source)
+
+    @property
+    def cli(self) -> ResolvedVersion:
+        """The CLI's version; when nothing names it, the SDK's (the CLI insists they match)."""
+        if self.cli_version is not None or self.sdk_version is None:
+            return ResolvedVersion(self.cli_version, self.cli_version_source)
+        return ResolvedVersion(self.sdk_version, f"the SDK's version ({CLI_FOLLOWS_SDK})")
+
+    def version_of(self, package: str) -> ResolvedVersion:
+        """`package` is "sdk" or "cli"."""
+        return self.cli if package == "cli" else self.sdk
 
     def in_trigger_dir(self, path: Path) -> bool:
         """Whether the file sits in a configured `dirs` entry, or else under a `trigger` folder."""
@@ -57,35 +79,16 @@ class ProjectContext:
 
 
 def default_context(directory: Path | None = None) -> ProjectContext:
+    """A context for text with no project (nothing was searched): every version is unknown."""
     return ProjectContext(
         root=directory or Path.cwd(),
         config=None,
         manifest=None,
-        sdk_version=CURRENT,
-        sdk_version_source="default",
+        sdk_version=None,
+        sdk_version_source=UNKNOWN,
         lint=LintConfig(),
+        cli_version_source=UNKNOWN,
     )
-
-
-def resolve_sdk_version(
-    directory: Path, manifest: PackageManifest | None, lint: LintConfig
-) -> tuple[Version, str]:
-    """Installed SDK first (as Node resolves it from `directory`), then the lowest version the
-    manifest's range allows, then the lint config's `sdk-version`, then the current major."""
-    installed = installed_version(directory, SDK_PACKAGE)
-    version = Version.parse(installed) if installed else None
-    if version is not None:
-        return version, "node_modules"
-    if manifest is not None:
-        spec = manifest.deps.get(SDK_PACKAGE)
-        version = lowest_allowed(spec) if spec else None
-        if version is not None:
-            return version, "package.json"
-    if lint.sdk_version:
-        version = lowest_allowed(lint.sdk_version)
-        if version is not None:
-            return version, "config"
-    return CURRENT, "default"
 
 
 class ProjectResolver:
@@ -93,8 +96,8 @@ class ProjectResolver:
 
     A file belongs to the nearest trigger.config.* at or above it (so each package of a
     monorepo is its own project); its project's package.json is the nearest one at or above
-    that config. The SDK version comes from the nearest package.json above the file that
-    declares the SDK, which in a monorepo may be the package's own or the workspace root's.
+    that config. The SDK and CLI versions are resolved from the file's folder as
+    project/resolution.py describes (installed package, lockfile, pins, workspace).
     """
 
     def __init__(self, known_rules: frozenset[str] | None = None) -> None:
@@ -102,11 +105,17 @@ class ProjectResolver:
         self._manifests: dict[Path, PackageManifest] = {}
         self._workspace_configs: dict[Path, bool] = {}
         self._known_rules = known_rules
+        self.versions = VersionResolver(self.manifest)
 
     def clear(self) -> None:
         self._by_dir.clear()
         self._manifests.clear()
         self._workspace_configs.clear()
+        self.versions.clear()
+
+    def contexts(self) -> list[ProjectContext]:
+        """The distinct contexts resolved so far, in the order they were first resolved."""
+        return list({id(c): c for c in self._by_dir.values()}.values())
 
     def context_for(self, path: Path) -> ProjectContext:
         directory = path.parent
@@ -123,22 +132,6 @@ class ProjectResolver:
             cached = self._manifests[path] = read_manifest(path)
         return cached
 
-    def _sdk_manifest(self, directory: Path) -> PackageManifest | None:
-        """The nearest package.json at or above `directory` that declares the SDK, else the
-        nearest one."""
-        nearest = None
-        start: Path | None = directory
-        while start is not None:
-            found = find_manifest(start)
-            if found is None:
-                break
-            manifest = self.manifest(found)
-            nearest = nearest or manifest
-            if SDK_PACKAGE in manifest.deps:
-                return manifest
-            start = found.parent.parent if found.parent.parent != found.parent else None
-        return nearest
-
     def _build(self, directory: Path) -> ProjectContext:
         config_path = find_config(directory)
         lint_path = find_lint_config(directory)
@@ -146,7 +139,6 @@ class ProjectResolver:
         config = read_config(config_path) if config_path else None
         manifest_path = find_manifest(config.directory if config is not None else directory)
         manifest = self.manifest(manifest_path) if manifest_path else None
-        version, source = resolve_sdk_version(directory, self._sdk_manifest(directory), lint)
         workspace_config = False
         if config is not None:
             root = config.directory
@@ -156,7 +148,20 @@ class ProjectResolver:
             workspace_config = workspace is not None and self._has_config_below(workspace)
         else:
             root = directory
-        return ProjectContext(root, config, manifest, version, source, lint, True, workspace_config)
+        sdk = self.versions.sdk(directory, lint, root)
+        cli = self.versions.cli(directory, root)
+        return ProjectContext(
+            root,
+            config,
+            manifest,
+            sdk.version,
+            sdk.source,
+            lint,
+            True,
+            workspace_config,
+            cli.version,
+            cli.source,
+        )
 
     def _workspace_root(self, package_dir: Path) -> Path | None:
         """The monorepo root above a package: a package.json with `workspaces`, or a

@@ -41,6 +41,9 @@ class PackageManifest:
     overridden: frozenset[str] = frozenset()  # names pinned by overrides/resolutions
     error: str | None = None
     workspaces: bool = False  # declares npm/yarn/bun workspaces: the root of a monorepo
+    name: str | None = None
+    version: str | None = None
+    workspace_globs: tuple[str, ...] = ()  # the `workspaces` patterns (array or `packages`)
 
     @property
     def directory(self) -> Path:
@@ -121,8 +124,26 @@ def parse_manifest(path: Path, source: bytes) -> PackageManifest:
     for dep in entries:
         deps.setdefault(dep.name, dep.spec)
     return PackageManifest(
-        path, text, deps, tuple(entries), frozenset(overridden), workspaces="workspaces" in members
+        path,
+        text,
+        deps,
+        tuple(entries),
+        frozenset(overridden),
+        workspaces="workspaces" in members,
+        name=json_string(members.get("name")),
+        version=json_string(members.get("version")),
+        workspace_globs=_workspace_globs(members.get("workspaces")),
     )
+
+
+def _workspace_globs(node: ts.Node | None) -> tuple[str, ...]:
+    """`"workspaces": ["packages/*"]` or `"workspaces": {"packages": [...]}` (yarn 1)."""
+    if node is not None and node.type == "object":
+        node = {key: value for key, _, value in json_pairs(node)}.get("packages")
+    if node is None or node.type != "array":
+        return ()
+    globs = (json_string(child) for child in node.named_children)
+    return tuple(g for g in globs if g)
 
 
 def _override_names(table: ts.Node | None, depth: int = 0) -> set[str]:

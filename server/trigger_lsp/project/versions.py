@@ -46,7 +46,9 @@ class Version:
         return f"{self.major}.{self.minor}.{self.patch}"
 
 
-CURRENT = Version(4, 8, 3)  # assumed when nothing says otherwise (the current major)
+# The newest release the references were checked against. Never assumed for a project: a
+# project whose version no source gives has an unknown version (see project/resolution.py).
+CURRENT = Version(4, 8, 3)
 
 # --- semver points and intervals -------------------------------------------------------------
 # A point is (major, minor, patch, pre). `pre` is (1,) for a release and (0, *ids) for a

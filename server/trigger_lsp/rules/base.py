@@ -13,6 +13,7 @@ import tree_sitter as ts
 from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.project.context import ProjectContext
+from trigger_lsp.project.versions import Version
 
 if TYPE_CHECKING:
     from trigger_lsp.index import TaskIds
@@ -55,7 +56,9 @@ class Report:
     """What a rule yields: where, which message variant with which arguments, and a fix."""
 
     at: ts.Node | Span
-    variant: str | None = None
+    # A message variant, or candidates in order of preference: the engine takes the first
+    # whose `applies:` range holds for the project's version (see references/validations.md).
+    variant: str | tuple[str | None, ...] | None = None
     args: dict[str, Any] = field(default_factory=dict)
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
@@ -82,8 +85,21 @@ class FileContext:
         return self.model.whole.memo(("mentions", token), lambda: token in self.source)
 
     @property
-    def sdk_version(self):
+    def sdk_version(self) -> Version | None:
+        """The project's SDK version; None when unknown (see `sdk_at_least`)."""
         return self.project.sdk_version
+
+    def sdk_at_least(self, major: int, minor: int = 0, patch: int = 0) -> bool | None:
+        """Whether the project's SDK is at least this version; None when it is unknown. A
+        rule's version boundary belongs in its `applies:` metadata (the engine gates on it);
+        use this only where detection itself differs between versions."""
+        version = self.project.sdk_version
+        return None if version is None else version.at_least(major, minor, patch)
+
+    def cli_at_least(self, major: int, minor: int = 0, patch: int = 0) -> bool | None:
+        """The same for the trigger.dev CLI (the SDK's version when nothing names the CLI's)."""
+        version = self.project.cli.version
+        return None if version is None else version.at_least(major, minor, patch)
 
     def fact(self, fact: FileFact[T]) -> T:
         """The value of a file fact for the whole file (computed once per model)."""

@@ -142,8 +142,6 @@ def _single_object_fix(ctx: FileContext, name: str, params: list[ts.Node]) -> Fi
 
 @rule("v3-hook-signature")
 def v3_hook_signature(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major < 4:
-        return
     for site in hook_sites(ctx):
         if site.fn is None:
             continue
@@ -198,21 +196,16 @@ def _config_hooks(ctx: FileContext) -> Iterator[tuple[str, ts.Node]]:
 
 @rule("deprecated-hook")
 def deprecated_hook(ctx: FileContext) -> Iterator[Report]:
-    version = ctx.project.sdk_version
-    if version.major < 4:
-        return
     for site in hook_sites(ctx):
         if site.name not in _DEPRECATED:
-            continue
-        if site.name == "onStart" and not version.at_least(4, 1):
             continue
         fix = _rename_fix(site) if site.name == "handleError" else None
         yield Report(site.key, _DEPRECATED[site.name], {"hook": site.name}, fix=fix)
     for name, key in _config_hooks(ctx):
-        variant = _CONFIG_HOOKS.get(name, "config_hook")
-        if name == "onStart" and not version.at_least(4, 1):
-            variant = "config_on_start_40"  # tasks.onStartAttempt does not exist before 4.1
-        yield Report(key, variant, {"hook": name})
+        if name == "onStart":  # tasks.onStartAttempt exists from 4.1: the first that applies
+            yield Report(key, ("config_on_start", "config_on_start_40"), {"hook": name})
+        else:
+            yield Report(key, _CONFIG_HOOKS.get(name, "config_hook"), {"hook": name})
 
 
 # --- onComplete: result.data, not output ---------------------------------------------------
@@ -268,8 +261,6 @@ def _is_params_result(node: ts.Node | None, params: str) -> bool:
 
 @rule("oncomplete-result-output")
 def oncomplete_result_output(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major < 4:
-        return
     for site in hook_sites(ctx):
         if site.name != "onComplete" or site.fn is None:
             continue

@@ -103,8 +103,6 @@ def _raw_string(node: ts.Node | None) -> bool:
 
 @rule("raw-string-idempotency-key")
 def raw_string_idempotency_key(ctx: FileContext) -> Iterator[Report]:
-    if not ctx.project.sdk_version.at_least(4, 3, 1):
-        return
     for trigger in trigger_calls(ctx.model):
         if ctx.model.task_running(trigger.call) is None:
             continue

@@ -148,20 +148,19 @@ def _root_task_api(ctx: FileContext, imp: Import) -> str | None:
 
 @rule("sdk-v3-import-path", whole_file=True)
 def sdk_v3_import_path(ctx: FileContext) -> Iterator[Report]:
-    version = ctx.project.sdk_version
-    if version.major >= 4:
-        for source in _v3_subpath_sources(ctx):
-            yield Report(source, args={"target": SDK_ROOT}, fix=_specifier_fix(source, SDK_ROOT))
-    elif version.major == 3:
-        for imp in ctx.model.imports:
-            if imp.source != SDK_ROOT or imp.dynamic or imp.source_node.type != "string":
-                continue
-            name = _root_task_api(ctx, imp)
-            if name is None:
-                continue
-            movable = not imp.namespace and set(imp.names.values()) <= _MOVABLE_TO_V3
-            fix = _specifier_fix(imp.source_node, SDK_V3) if movable else None
-            yield Report(imp.source_node, "root_on_v3", {"name": name, "target": SDK_V3}, fix)
+    # Which of the two applies is the variants' `applies:` (4.x: the main message; 3.x:
+    # root_on_v3); with the version unknown, neither.
+    for source in _v3_subpath_sources(ctx):
+        yield Report(source, args={"target": SDK_ROOT}, fix=_specifier_fix(source, SDK_ROOT))
+    for imp in ctx.model.imports:
+        if imp.source != SDK_ROOT or imp.dynamic or imp.source_node.type != "string":
+            continue
+        name = _root_task_api(ctx, imp)
+        if name is None:
+            continue
+        movable = not imp.namespace and set(imp.names.values()) <= _MOVABLE_TO_V3
+        fix = _specifier_fix(imp.source_node, SDK_V3) if movable else None
+        yield Report(imp.source_node, "root_on_v3", {"name": name, "target": SDK_V3}, fix)
 
 
 # The v2 integration packages (the repository's v2 `integrations/` folder).
@@ -245,8 +244,6 @@ def _io_parameter(ident: ts.Node) -> bool:
 
 @rule("v2-api", any_file=True)
 def v2_api(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major < 3:  # a genuine v2 project
-        return
     trigger_imports = [imp for imp in ctx.model.imports if imp.source.startswith("@trigger.dev/")]
     for imp in trigger_imports:
         if _is_v2_integration(imp.source):

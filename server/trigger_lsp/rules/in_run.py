@@ -724,7 +724,6 @@ def logger_second_arg(ctx: FileContext) -> Iterator[Report]:
 def metadata_outside_run(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "metadata") or not ctx.mentions(b"metadata"):
         return
-    streams_api = ctx.project.sdk_version.at_least(4, 1)
     for call in ctx.model.of("call"):
         fn = call_function(call)
         name = ctx.model.sdk.resolve(fn) or ""
@@ -732,7 +731,7 @@ def metadata_outside_run(ctx: FileContext) -> Iterator[Report]:
             continue
         if at_module_level(call):
             yield Report(fn, args={"method": name.removeprefix("metadata.")})
-        if name == "metadata.stream" and streams_api:
+        if name == "metadata.stream":  # (SDK 4.1+: the variant's `applies:`)
             yield Report(fn, "stream")
 
 

@@ -190,8 +190,6 @@ def native_modules_external(ctx: FileContext) -> Iterator[Report]:
 
 @rule("bun-runtime-deprecated", any_file=True, whole_file=True)
 def bun_runtime_deprecated(ctx: FileContext) -> Iterator[Report]:
-    if not ctx.sdk_version.at_least(4, 8):
-        return
     config = config_of(ctx)
     if config is None:
         return

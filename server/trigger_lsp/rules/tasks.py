@@ -313,9 +313,10 @@ def _limit_option(ctx: FileContext) -> str:
     """The option that sets a limit on the project's SDK: `concurrency` on 4.7+, a queue's
     `concurrencyLimit` before; both when the version is not known."""
     total, legacy = "`concurrency: { total: n }`", "`queue: { concurrencyLimit: n }`"
-    if ctx.project.sdk_version_source == "default":
+    at_least = ctx.sdk_at_least(4, 7)
+    if at_least is None:
         return f"{total} (SDK 4.7+) or {legacy} (older SDKs)"
-    return total if ctx.project.sdk_version.at_least(4, 7) else legacy
+    return total if at_least else legacy
 
 
 # Calls a stub may make: logging and waiting do not load anything a limit would protect.
@@ -503,8 +504,6 @@ def _uses_commonjs_exports(ctx: FileContext) -> bool:
 
 @rule("task-not-exported", whole_file=True)
 def task_not_exported(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major != 3:
-        return
     exported = None
     for task in ctx.model.tasks:
         if task.exported:
@@ -837,8 +836,6 @@ def _limit_member(obj: ts.Node | None) -> ts.Node | None:
 
 @rule("queue-concurrency-deprecated")
 def queue_concurrency_deprecated(ctx: FileContext) -> Iterator[Report]:
-    if not ctx.project.sdk_version.at_least(4, 7):
-        return
     for task in ctx.model.tasks:
         queue_obj = unwrap(task.member("queue"))
         if queue_obj is None or queue_obj.type != "object":

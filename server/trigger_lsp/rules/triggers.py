@@ -214,8 +214,6 @@ RUNLESS_HANDLES = frozenset({"batchTrigger", "tasks.batchTrigger", "batch.trigge
 
 @rule("batch-trigger-runs-removed")
 def batch_trigger_runs_removed(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major < 4:
-        return
     for trigger in trigger_calls(ctx.model):
         if trigger.name not in RUNLESS_HANDLES:
             continue
@@ -540,8 +538,6 @@ NAME_EXPRESSIONS = frozenset(
 
 @rule("trigger-queue-object")
 def trigger_queue_object(ctx: FileContext) -> Iterator[Report]:
-    if ctx.project.sdk_version.major < 4:
-        return
     for trigger in trigger_calls(ctx.model):
         for options in trigger.run_options:
             queue = _option(options, "queue")

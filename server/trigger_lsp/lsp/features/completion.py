@@ -65,7 +65,7 @@ class Request:
     kb: Knowledge
     encoding: Encoding
     support: CompletionSupport
-    version: Version
+    version: Version | None
     offset: int
     config_file: bool
     index: ProjectIndex

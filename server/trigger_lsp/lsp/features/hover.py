@@ -20,7 +20,7 @@ from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.analysis.syntax import string_value, text
 from trigger_lsp.engine import Finding
 from trigger_lsp.knowledge.model import Knowledge
-from trigger_lsp.lsp.explain import rule_markdown
+from trigger_lsp.lsp.explain import rule_markdown, version_note
 from trigger_lsp.lsp.features import docs
 from trigger_lsp.lsp.features.markup import hover_markdown, markup
 from trigger_lsp.lsp.features.position_context import (
@@ -58,12 +58,13 @@ def hover_at(ls: TriggerLanguageServer, uri: str, position: lsp.Position) -> lsp
     parts: list[str] = []
     span: tuple[int, int] | None = None
     seen: set[str] = set()
+    project = ls.resolver.context_for(doc.path) if doc.path is not None else default_context()
     for finding in result.findings:
         if _covers(finding, offset) and finding.rule in kb.rules and finding.rule not in seen:
             seen.add(finding.rule)
-            parts.append(rule_markdown(kb, finding.rule))
+            note = version_note(kb.rules[finding.rule], project)
+            parts.append(rule_markdown(kb, finding.rule, note=note))
             span = span or (finding.start_byte, finding.end_byte)
-    project = ls.resolver.context_for(doc.path) if doc.path is not None else default_context()
     symbol = symbol_at(
         result.tree.root_node, doc.source, offset, result.model, kb, project.sdk_version
     )
@@ -102,7 +103,7 @@ def symbol_at(
     offset: int,
     model: FileModel,
     kb: Knowledge,
-    version: Version,
+    version: Version | None,
 ) -> Symbol | None:
     leaf = _leaf(root, source, offset)
     if leaf is None:
