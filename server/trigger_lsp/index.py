@@ -26,6 +26,14 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
+from trigger_lsp.modules import (
+    ModuleLinks,
+    ModuleLogging,
+    PathAliases,
+    nearest_tsconfig,
+    read_aliases,
+    resolve_specifier,
+)
 from trigger_lsp.paths import resolved
 
 
@@ -337,6 +345,16 @@ class TaskIds(Protocol):
 
     def ids(self, project: Path | None = None) -> frozenset[str]: ...
 
+    def logs(self, importer: Path, specifier: str, name: str) -> bool | None: ...
+
+    def loaded(self, path: Path) -> bool | None: ...
+
+
+# What the index keeps of a file's imports and exports (modules.py): its links, and its logging
+# facts (or a function computing them when first asked, which keeps that off each keystroke).
+ModuleFacts = tuple[ModuleLinks, ModuleLogging | Callable[[], ModuleLogging]]
+FOLLOW_DEPTH = 4  # re-exports and helpers calling helpers across files, this many files deep
+
 
 class ProjectIndex:
     """Thread-safe map of file -> task entries and trigger sites, with lookups by id within one
@@ -351,18 +369,29 @@ class ProjectIndex:
         # ids per project, derived from the `_by_id` map they were computed from
         self._ids: dict[Path | None, frozenset[str]] = {}  # per project, derived like _by_id
         self.complete = False  # True once the whole workspace has been indexed
+        # Imports and exports per file (see ModuleFacts), and what is derived from them.
+        self._links: dict[Path, ModuleLinks] = {}
+        self._logging: dict[Path, ModuleLogging | Callable[[], ModuleLogging]] = {}
+        self._targets: dict[tuple[Path, str], Path | None] = {}  # resolved specifiers
+        self._reached: frozenset[Path] | None = None  # files the entry points import
+        self._aliases: dict[Path, PathAliases | None] = {}  # per folder, from tsconfig.json
 
     def update(
         self,
         path: Path,
         entries: list[TaskEntry],
         sites: list[TriggerSite] | Callable[[], list[TriggerSite]] | None = None,
+        module: ModuleFacts | None = None,
     ) -> bool:
         """Replace a file's entries (and its trigger sites when given: a list, or a function
-        computing them when someone first asks, which keeps that work off each keystroke);
-        return whether the set of ids changed."""
+        computing them when someone first asks, which keeps that work off each keystroke; and
+        its module facts when given); return whether the set of ids, or the file's imports
+        and exports, changed."""
         new = tuple(entries)
+        links_changed = False
         with self._lock:
+            if path not in self._by_file:
+                self._forget_links()  # a specifier may name this file now
             old = self._by_file.get(path, ())
             self._by_file[path] = new
             if old != new:
@@ -372,7 +401,14 @@ class ProjectIndex:
             elif sites is not None:
                 self._pending.pop(path, None)
                 self._sites[path] = tuple(sites)
-        return {e.id for e in old} != {e.id for e in new}
+            if module is not None:
+                links, logging = module
+                if self._links.get(path) != links:
+                    links_changed = True
+                    self._links[path] = links
+                    self._forget_links()
+                self._logging[path] = logging
+        return {e.id for e in old} != {e.id for e in new} or links_changed
 
     def remove(self, path: Path) -> None:
         with self._lock:
@@ -380,6 +416,14 @@ class ProjectIndex:
                 self._invalidate()
             self._sites.pop(path, None)
             self._pending.pop(path, None)
+            self._links.pop(path, None)
+            self._logging.pop(path, None)
+            self._forget_links()
+
+    def _forget_links(self) -> None:
+        """Forget what is derived from the files' imports (called with the lock held)."""
+        self._targets = {}
+        self._reached = None
 
     def entries(self) -> list[TaskEntry]:
         with self._lock:
@@ -410,6 +454,7 @@ class ProjectIndex:
         with self._lock:
             state = dict(self.__dict__)
         del state["_lock"]
+        state["_logging"] = {p: self._logging_of(p) for p in self._logging}
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -443,7 +488,13 @@ class ProjectIndex:
         """The definitions of `task_id` in the project in files other than `path`."""
         here = resolved(path) if path is not None else None
         found = self.with_id(task_id, project)
-        return [e for e in found if here is None or resolved(e.path) != here]
+        found = [e for e in found if here is None or resolved(e.path) != here]
+
+        if not found:
+            return found
+        if path is not None and not self._counts(path):
+            return []  # the CLI never loads this file: its ids collide with nothing
+        return [e for e in found if self._counts(e.path)]
 
     def knows(self, task_id: str, project: Path) -> bool:
         return task_id in self.ids(project)
@@ -461,3 +512,116 @@ class ProjectIndex:
                     if project is None or any(e.project == project for e in group)
                 )
             return cached
+
+    def logs(self, importer: Path, specifier: str, name: str) -> bool | None:
+        """Whether the function `name` that `importer` imports from `specifier` logs: itself,
+        through functions of its file, or through project functions it imports (a few files
+        deep, re-exports followed). None when that is unknown: the specifier names no indexed
+        file (a package, a file outside the workspace), or the file exports no function by
+        that name (a class, an object, a value)."""
+        return self._logs(importer, specifier, name, 0, set())
+
+    def _logs(
+        self, importer: Path, specifier: str, name: str, depth: int, seen: set[tuple[Path, str]]
+    ) -> bool | None:
+        module = self._target(importer, specifier)
+        if module is None or (module, name) in seen or depth > FOLLOW_DEPTH:
+            return None
+        seen.add((module, name))
+        links, facts = self._links.get(module), self._logging_of(module)
+        if links is None or facts is None:
+            return None
+        if name in facts.logging:
+            return True
+        if name in facts.functions:  # a function of that file: does a helper it calls log?
+            return any(
+                self._logs(module, spec, imported, depth + 1, seen)
+                for exported, spec, imported in facts.calls
+                if exported == name
+            )
+        for exported, spec, imported in links.reexports:
+            if exported == name:
+                return self._logs(module, spec, imported, depth + 1, seen)
+        if name != "default":  # `export *` passes on every name but the default
+            for spec in links.stars:
+                answer = self._logs(module, spec, name, depth + 1, seen)
+                if answer is not None:
+                    return answer
+        return None
+
+    def loaded(self, path: Path) -> bool | None:
+        """Whether the Trigger.dev CLI loads the file when it builds the project: an entry point
+        (under the config's `dirs`, not ignored), or a file an entry point imports, directly or
+        through other files. None when unknown: the file is not indexed, its project's `dirs`
+        cannot be read, or the index is not complete yet."""
+        links = self._links.get(path)
+        if links is None or links.entry is None:
+            return None
+        if links.entry:
+            return True
+        if not self.complete:
+            return None
+        return path in self._reached_files()
+
+    def _counts(self, path: Path) -> bool:
+        """Whether a file's task ids may collide with others': not when the CLI is known not to
+        load it, nor while that is unknown for a file outside the `dirs`."""
+        links = self._links.get(path)
+        if links is None or links.entry is not False:
+            return True
+        return self.loaded(path) is True
+
+    def _logging_of(self, path: Path) -> ModuleLogging | None:
+        with self._lock:
+            found = self._logging.get(path)
+        if found is None or isinstance(found, ModuleLogging):
+            return found
+        computed = found()
+        with self._lock:
+            if self._logging.get(path) is found:
+                self._logging[path] = computed
+        return computed
+
+    def _known(self, path: Path) -> bool:
+        return path in self._by_file
+
+    def _target(self, importer: Path, specifier: str) -> Path | None:
+        """The indexed file an import specifier of `importer` names (cached)."""
+        key = (importer, specifier)
+        targets = self._targets
+        if key in targets:
+            return targets[key]
+        link = self._links.get(importer)
+        project = link.project if link is not None else None
+        aliases = None if specifier.startswith((".", "/")) else self._aliases_for(importer.parent)
+        found = resolve_specifier(importer, specifier, self._known, aliases, project)
+        targets[key] = found
+        return found
+
+    def _aliases_for(self, folder: Path) -> PathAliases | None:
+        if folder not in self._aliases:
+            tsconfig = nearest_tsconfig(folder)
+            self._aliases[folder] = read_aliases(tsconfig) if tsconfig is not None else None
+        return self._aliases[folder]
+
+    def _reached_files(self) -> frozenset[Path]:
+        reached = self._reached
+        if reached is not None:
+            return reached
+        with self._lock:
+            links = dict(self._links)
+        todo = [p for p, link in links.items() if link.entry]
+        seen = set(todo)
+        while todo:
+            path = todo.pop()
+            link = links.get(path)
+            for spec in link.specifiers if link is not None else ():
+                target = self._target(path, spec)
+                if target is not None and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        reached = frozenset(seen)
+        with self._lock:
+            if self._links == links:
+                self._reached = reached
+        return reached

@@ -239,6 +239,7 @@ def analyze_statements(
     project_ids = index.ids(prepared.ctx.project.root) if index and index.complete else None
     key: tuple[object, ...] = (layout.key, prepared.ctx.project, prepared.settings, path)
     key += (prepared.is_trigger, project_ids)  # unknown-task-id reads the project's ids
+    key += tuple(r.index_key(prepared.ctx) for r, _ in scoped if r.index_key is not None)
     key += tuple(prepared.ctx.fact(f) for f in FACTS.values())  # what rules read elsewhere
     raw, errors = run_rules(prepared, whole, prepared.ctx)
     kept = None

@@ -18,10 +18,11 @@ from trigger_lsp.engine import (
     warm_up,
 )
 from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import ProjectIndex, TaskEntry, TaskIds, entries_for
+from trigger_lsp.index import ModuleFacts, ProjectIndex, TaskEntry, TaskIds, entries_for
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.manifest_check import check_manifest, is_manifest_path
+from trigger_lsp.modules import module_facts
 from trigger_lsp.positions import byte_col_to_units, line_bytes
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.settings import RuleSettings
@@ -108,17 +109,17 @@ def check_file(
     resolver: ProjectResolver,
     options: CheckOptions,
     index: TaskIds | None,
-) -> tuple[FileOutcome, list[TaskEntry]]:
-    """Check one file; also return its task definitions for the project's index (as the file
-    was read, before any fix). An unexpected failure becomes an error on that file (and no
-    entries), not a crash."""
+) -> tuple[FileOutcome, list[TaskEntry], ModuleFacts | None]:
+    """Check one file; also return its task definitions and module facts for the project's
+    index (as the file was read, before any fix). An unexpected failure becomes an error on
+    that file (and no entries), not a crash."""
     try:
         return _check_file(path, resolver, options, index)
     except Exception as exc:
         outcome = FileOutcome(path)
         outcome.errors.append(f"internal error: {type(exc).__name__}: {exc}")
         outcome.internal_error = True
-        return outcome, []
+        return outcome, [], None
 
 
 def _check_file(
@@ -126,12 +127,12 @@ def _check_file(
     resolver: ProjectResolver,
     options: CheckOptions,
     index: TaskIds | None,
-) -> tuple[FileOutcome, list[TaskEntry]]:
+) -> tuple[FileOutcome, list[TaskEntry], ModuleFacts | None]:
     outcome = FileOutcome(path)
     source, problem = _read(path)
     if source is None:
         outcome.notes.append(problem or "cannot read")
-        return outcome, []
+        return outcome, [], None
     project = resolver.context_for(path)
     settings = RuleSettings().layered(project.lint.rules, options.cli_levels)
     if is_manifest_path(path):
@@ -139,6 +140,7 @@ def _check_file(
     else:
         result = analyze(source, path, project=project, settings=settings, index=index)
     entries = entries_for(result.model, path, project.root) if result.model is not None else []
+    module = module_facts(result.model, path, project) if result.model is not None else None
     if options.fix and result.findings and not is_manifest_path(path):
         allowed = {FixSafety.SAFE} | ({FixSafety.UNSAFE} if options.unsafe_fixes else set())
         fixed_source, count = apply_fixes(source, result.findings, allowed)
@@ -161,7 +163,7 @@ def _check_file(
     lines = LineIndex(source)
     for f in result.findings:
         outcome.located.append(_locate(f, source, lines))
-    return outcome, entries
+    return outcome, entries, module
 
 
 def check_again(
@@ -222,8 +224,9 @@ def _known_rules() -> frozenset[str]:
 # --- process-pool plumbing: each worker keeps its own resolver --------------------------------
 _WORKER: dict[str, object] = {}
 
-# A file's first check: its outcome, its task definitions, the questions it asked the index.
-FirstCheck = tuple[FileOutcome, list[TaskEntry], list[Question]]
+# A file's first check: its outcome, its task definitions, the questions it asked the index,
+# and its module facts.
+FirstCheck = tuple[FileOutcome, list[TaskEntry], list[Question], ModuleFacts | None]
 
 
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
@@ -236,8 +239,8 @@ def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
 
 def _first_check(path: Path, resolver: ProjectResolver, options: CheckOptions) -> FirstCheck:
     speculative = SpeculativeIndex()
-    outcome, entries = check_file(path, resolver, options, speculative)
-    return outcome, entries, speculative.asked
+    outcome, entries, module = check_file(path, resolver, options, speculative)
+    return outcome, entries, speculative.asked, module
 
 
 def _first_job(path: Path) -> FirstCheck:
@@ -274,11 +277,11 @@ def check_paths(
     else:
         first = [_first_check(path, resolver, options) for path in files]
     index = ProjectIndex()
-    for path, (_, entries, _) in zip(files, first, strict=True):
-        index.update(path, entries)
+    for path, (_, entries, _, module) in zip(files, first, strict=True):
+        index.update(path, entries, module=module)
     index.complete = True
-    outcomes = [outcome for outcome, _, _ in first]
-    again = [i for i, (_, _, asked) in enumerate(first) if not answers_hold(index, asked)]
+    outcomes = [outcome for outcome, _, _, _ in first]
+    again = [i for i, (_, _, asked, _) in enumerate(first) if not answers_hold(index, asked)]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
         chunk = max(1, len(again) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:

@@ -1,7 +1,9 @@
 """Checking every file in one pass, before the project's index is complete.
 
-Two rules read the index of the whole project: duplicate-task-id (is this id also defined in
-another file?) and unknown-task-id (does some file define the id this call triggers?). Reading
+Rules that read the index of the whole project ask: is this id also defined in another file
+that the CLI loads (duplicate-task-id)? does some file define the id this call triggers
+(unknown-task-id)? does this imported helper log (task-no-logging)? does the CLI load this file
+outside the task folders (trigger-config-not-found)? Reading
 each file twice, once for the index and once to check it, costs a second parse of every file.
 Instead the CLI checks each file once against a `SpeculativeIndex`, which answers as the index
 almost always will (no other file defines this id; the triggered id exists) and records every
@@ -40,6 +42,16 @@ class SpeculativeIndex:
     def has_ids(self, project: Path) -> bool:
         self.asked.append(("has_ids", (project,), True))
         return True
+
+    def logs(self, importer: Path, specifier: str, name: str) -> bool | None:
+        # Most imported functions a run calls come from packages, which the index cannot read.
+        self.asked.append(("logs", (importer, specifier, name), None))
+        return None
+
+    def loaded(self, path: Path) -> bool | None:
+        # Asked of task files outside the task folders, which nothing imports more often than not.
+        self.asked.append(("loaded", (path,), False))
+        return False
 
     def ids(self, project: Path | None = None) -> frozenset[str]:
         # Not reached while `knows` says yes; an answer that must be wrong forces a re-check.

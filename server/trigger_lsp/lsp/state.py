@@ -25,6 +25,7 @@ from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.settings import ServerSettings, parse_settings
+from trigger_lsp.modules import entry_point, module_facts, module_links, module_logging
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectResolver, default_context
 from trigger_lsp.settings import RuleSettings
@@ -155,6 +156,7 @@ class ServerState:
     def index_from_disk(self, path: Path) -> bool:
         """(Re-)index a file that is not open from the disk; return whether its ids changed."""
         found = FileIndex([], [])
+        module = None
         if is_source_path(path):
             try:
                 source = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
@@ -164,9 +166,11 @@ class ServerState:
                 grammar = grammar_for(path)
                 tree = parse(source, grammar)
                 model = build_model(tree, grammar)
-                found = index_model(model, path, self.resolver.context_for(path).root)
+                project = self.resolver.context_for(path)
+                found = index_model(model, path, project.root)
+                module = module_facts(model, path, project)
                 self._keep_read(LastRead(path, source, grammar, tree, model))
-        return self.index.update(path, found.entries, found.sites)
+        return self.index.update(path, found.entries, found.sites, module)
 
     def _keep_read(self, read: LastRead) -> None:
         """Keep the parse of the file indexed last for a few seconds: an editor often opens a
@@ -204,8 +208,14 @@ class ServerState:
         path = doc.path
         if path is None:
             return
+        # The links are cheap (top-level statements); which functions log waits until asked.
+        project = self.resolver.context_for(path)
+        links = module_links(model, entry_point(project, path), project.root)
         if self.index.update(
-            path, entries_for(model, path, root, doc.entries), lambda: sites_for(model, path, root)
+            path,
+            entries_for(model, path, root, doc.entries),
+            lambda: sites_for(model, path, root),
+            (links, lambda: module_logging(model)),
         ):
             self.refresh_others(doc.uri)
 
