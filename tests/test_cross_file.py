@@ -538,3 +538,57 @@ def test_a_computed_id_still_warns(tmp_path: Path, head: str, id_expr: str) -> N
     )
     root = write(tmp_path, {"src/trigger/send.ts": text})
     assert rules_in(check(root), "src/trigger/send.ts") == ["task-missing-id"]
+
+
+# --- the command line, as a user runs it ------------------------------------------------------
+
+
+def test_trigger_lsp_check_on_a_project(tmp_path: Path) -> None:
+    """`trigger-lsp check` as a subprocess, with the parallel workers (over 32 files)."""
+    from test_cli import findings
+
+    files = {
+        "src/trigger/loud.ts": quiet_task(
+            "loud", "loud", RUN_CALLS_NOTIFY, 'import { notify } from "../lib/loud";\n'
+        ),
+        "src/trigger/quiet.ts": quiet_task(
+            "quiet", "quiet", RUN_CALLS_NOTIFY, 'import { notify } from "../lib/quiet";\n'
+        ),
+        "src/lib/loud.ts": LOGGING_HELPER,
+        "src/lib/quiet.ts": SILENT_HELPER,
+        "src/trigger/sync.ts": quiet_task("sync", "sync", 'logger.info("x");'),
+        "src/legacy/sync.ts": quiet_task("old", "sync", 'logger.info("x");'),
+        "src/ids.ts": IDS_MODULE,
+        "src/trigger/send.ts": SDK
+        + 'import { IDS } from "../ids";\n'
+        + "export const send = task({ id: IDS.send, concurrency: { total: 1 },\n"
+        + '  retry: { maxAttempts: 2 }, run: async () => { logger.info("x"); } });\n',
+    }
+    files.update(
+        {
+            f"src/trigger/filler{i}.ts": quiet_task("f", f"f{i}", 'logger.info("x");')
+            for i in range(32)
+        }
+    )
+    root = write(tmp_path, files)
+    found: dict[str, list[str]] = {}
+    for f in findings(root):
+        found.setdefault(Path(f["path"]).as_posix(), []).append(f["rule"])
+    assert found.get("src/trigger/quiet.ts") == ["task-no-logging"]
+    assert "src/trigger/loud.ts" not in found
+    assert "src/trigger/sync.ts" not in found
+    assert found.get("src/legacy/sync.ts") == ["trigger-config-not-found"]
+    assert "src/trigger/send.ts" not in found
+
+
+def test_on_sdk_3_an_imported_file_outside_the_dirs_still_needs_the_dirs(tmp_path: Path) -> None:
+    """The 3.x indexer read only the exports of the scanned files: placement decides."""
+    root = write(
+        tmp_path,
+        {
+            "package.json": '{"name": "app", "dependencies": {"@trigger.dev/sdk": "3.3.17"}}\n',
+            "src/trigger/setup.ts": 'import "../shared/jobs";\nexport const x = 1;\n',
+            "src/shared/jobs.ts": quiet_task("again", "again", 'logger.info("x");'),
+        },
+    )
+    assert "trigger-config-not-found" in rules_in(check(root), "src/shared/jobs.ts")

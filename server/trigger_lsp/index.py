@@ -386,9 +386,15 @@ class ProjectIndex:
         """Replace a file's entries (and its trigger sites when given: a list, or a function
         computing them when someone first asks, which keeps that work off each keystroke; and
         its module facts when given); return whether the set of ids, or the file's imports
-        and exports, changed."""
+        and exports, changed (its logging facts too, once someone has asked about them)."""
         new = tuple(entries)
         links_changed = False
+        if module is not None and callable(module[1]):
+            with self._lock:
+                read = self._logging.get(path)
+            if isinstance(read, ModuleLogging):  # someone asked about the file: tell them
+                module = (module[0], module[1]())  # whether its answers changed
+                links_changed = module[1] != read
         with self._lock:
             if path not in self._by_file:
                 self._forget_links()  # a specifier may name this file now

@@ -138,7 +138,9 @@ def trigger_config_not_found(ctx: FileContext) -> Iterator[Report]:
     if own.dirs and own.dirs_known and not project.in_trigger_dir(ctx.path):
         # The CLI bundles what its entry points import: a file outside the dirs that one of
         # them imports (a re-export, say) has its tasks registered. Unknown: stay quiet.
-        if ctx.index is not None and ctx.index.loaded(ctx.path) is not False:
+        # (On 3.x only the exports of the scanned files were read: placement decides.)
+        on_4 = project.sdk_version.major >= 4
+        if on_4 and ctx.index is not None and ctx.index.loaded(ctx.path) is not False:
             return
         dirs = ", ".join(f'"{d}"' for d in own.dirs)
         yield Report(at, "outside_dirs", {"config": own.path.name, "dirs": dirs})
