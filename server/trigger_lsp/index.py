@@ -349,6 +349,10 @@ class TaskIds(Protocol):
 
     def loaded(self, path: Path) -> bool | None: ...
 
+    # Not a question: changes whenever an answer of `logs` or `loaded` may have changed, so
+    # that the editor keeps findings that depend on them only while it stays the same.
+    modules_generation: int
+
 
 # What the index keeps of a file's imports and exports (modules.py): its links, and its logging
 # facts (or a function computing them when first asked, which keeps that off each keystroke).
@@ -375,6 +379,7 @@ class ProjectIndex:
         self._targets: dict[tuple[Path, str], Path | None] = {}  # resolved specifiers
         self._reached: frozenset[Path] | None = None  # files the entry points import
         self._aliases: dict[Path, PathAliases | None] = {}  # per folder, from tsconfig.json
+        self.modules_generation = 0  # see TaskIds
 
     def update(
         self,
@@ -388,13 +393,13 @@ class ProjectIndex:
         its module facts when given); return whether the set of ids, or the file's imports
         and exports, changed (its logging facts too, once someone has asked about them)."""
         new = tuple(entries)
-        links_changed = False
+        module_changed = False
         if module is not None and callable(module[1]):
             with self._lock:
                 read = self._logging.get(path)
             if isinstance(read, ModuleLogging):  # someone asked about the file: tell them
                 module = (module[0], module[1]())  # whether its answers changed
-                links_changed = module[1] != read
+                module_changed = module[1] != read
         with self._lock:
             if path not in self._by_file:
                 self._forget_links()  # a specifier may name this file now
@@ -410,11 +415,13 @@ class ProjectIndex:
             if module is not None:
                 links, logging = module
                 if self._links.get(path) != links:
-                    links_changed = True
+                    module_changed = True
                     self._links[path] = links
                     self._forget_links()
+                elif module_changed:  # its logging facts changed
+                    self.modules_generation += 1
                 self._logging[path] = logging
-        return {e.id for e in old} != {e.id for e in new} or links_changed
+        return {e.id for e in old} != {e.id for e in new} or module_changed
 
     def remove(self, path: Path) -> None:
         with self._lock:
@@ -430,6 +437,7 @@ class ProjectIndex:
         """Forget what is derived from the files' imports (called with the lock held)."""
         self._targets = {}
         self._reached = None
+        self.modules_generation += 1
 
     def entries(self) -> list[TaskEntry]:
         with self._lock:

@@ -220,7 +220,7 @@ class ModuleLinks:
     whether the CLI bundles it as an entry point (None when the project's `dirs` are unknown)."""
 
     entry: bool | None
-    specifiers: tuple[str, ...]  # every module it imports or re-exports at run time
+    specifiers: tuple[str, ...]  # every module it imports or re-exports as it loads
     reexports: tuple[Reexport, ...]
     stars: tuple[str, ...]  # `export * from "..."`
     project: Path | None = None  # the project root (for `@/` and `~/` without a tsconfig)
@@ -246,7 +246,8 @@ def _is_type_export(node: ts.Node) -> bool:
 def module_links(model: FileModel, entry: bool | None, project: Path | None = None) -> ModuleLinks:
     specifiers: list[str] = []
     for imp in model.imports:
-        if not imp.type_only:
+        # (A dynamic `import()` runs when the code around it does, not when the file loads.)
+        if not imp.type_only and not imp.dynamic:
             specifiers.append(imp.source)
     reexports: list[Reexport] = []
     stars: list[str] = []

@@ -69,6 +69,29 @@ async def test_no_logging_follows_imported_helpers(client: LanguageClient, tmp_p
     assert "task-no-logging" in codes(await pull(client, quiet))
 
 
+async def test_no_logging_follows_namespace_imports_through_reexports(
+    client: LanguageClient, tmp_path: Path
+):
+    files = project(
+        tmp_path,
+        {
+            "src/trigger/ns.ts": job(
+                "ns", "ns", "lib.notify(p.n);", 'import * as lib from "../lib";\n'
+            ),
+            "src/lib/index.ts": 'export * from "./notify";\n',
+            "src/lib/notify.ts": SILENT,
+        },
+    )
+    await start(client, tmp_path, "neovim-0.11")
+    ns = open_doc(client, files["src/trigger/ns.ts"])
+    assert "task-no-logging" in codes(await pull(client, ns))
+    helper = Doc(client, open_doc(client, files["src/lib/notify.ts"]), SILENT)
+    await pull(client, helper.uri)
+    helper.replace(LOGS)
+    await pull(client, helper.uri)
+    assert "task-no-logging" not in codes(await pull(client, ns))
+
+
 async def test_only_files_the_cli_loads_collide(client: LanguageClient, tmp_path: Path):
     files = project(
         tmp_path,

@@ -27,6 +27,7 @@ class SpeculativeIndex:
     """A `TaskIds` that answers before the index is complete and remembers what it said."""
 
     complete = True
+    modules_generation = 0  # (the editor's cache key; the CLI keeps no findings across runs)
 
     def __init__(self) -> None:
         self.asked: list[Question] = []

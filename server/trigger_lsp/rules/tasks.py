@@ -242,14 +242,9 @@ def _imported_logging(ctx: FileContext, called: set[str]) -> bool | None:
 
 def _imported_logging_key(ctx: FileContext) -> Hashable:
     """What task-no-logging reads of the index for this file: kept with its findings."""
-    if ctx.index is None or not ctx.index.complete or ctx.path is None:
+    if ctx.index is None or not ctx.index.complete or not _imported_functions(ctx):
         return None
-    path, index = ctx.path, ctx.index
-    return tuple(
-        (spec, name, index.logs(path, spec, name))
-        for spec, name in sorted(set(_imported_functions(ctx).values()))
-        if name
-    )
+    return ctx.index.modules_generation
 
 
 @rule("task-no-logging", reads_index=True, index_key=_imported_logging_key)
