@@ -592,3 +592,32 @@ def test_on_sdk_3_an_imported_file_outside_the_dirs_still_needs_the_dirs(tmp_pat
         },
     )
     assert "trigger-config-not-found" in rules_in(check(root), "src/shared/jobs.ts")
+
+
+def test_the_first_pass_reads_imported_helpers_from_the_disk(tmp_path: Path) -> None:
+    """The CLI's speculative index answers `logs` from the files on disk, so a project whose
+    runs call its own helpers is not checked twice (cli/speculation.py)."""
+    from trigger_lsp.cli.runner import _first_check, _known_rules
+    from trigger_lsp.cli.speculation import DiskModules, answers_hold
+
+    head = 'import { notify } from "../lib";\nimport { other } from "@acme/x";\n'
+    root = write(
+        tmp_path,
+        {
+            "src/trigger/a.ts": quiet_task("a", "a", "await notify(p.n);", head),
+            "src/trigger/b.ts": quiet_task("b", "b", "await notify(p.n); other();", head),
+            "src/lib/index.ts": 'export * from "./notify";\n',
+            "src/lib/notify.ts": SILENT_HELPER,
+        },
+    )
+    resolver = ProjectResolver(_known_rules())
+    files = list(discover([root], resolver))
+    modules = DiskModules(resolver)
+    first = [_first_check(f, resolver, CheckOptions({}), modules) for f in files]
+    index = ProjectIndex()
+    for f, (_, entries, _, module) in zip(files, first, strict=True):
+        index.update(f, entries, module=module)
+    index.complete = True
+    asked = [q for _, _, questions, _ in first for q in questions]
+    assert any(q[0] == "logs" and q[2] is False for q in asked)  # the silent helper, read early
+    assert all(answers_hold(index, questions) for _, _, questions, _ in first)

@@ -542,7 +542,7 @@ class ProjectIndex:
         if module is None or (module, name) in seen or depth > FOLLOW_DEPTH:
             return None
         seen.add((module, name))
-        links, facts = self._links.get(module), self._logging_of(module)
+        links, facts = self._module(module)
         if links is None or facts is None:
             return None
         if name in facts.logging:
@@ -584,6 +584,10 @@ class ProjectIndex:
         if links is None or links.entry is not False:
             return True
         return self.loaded(path) is True
+
+    def _module(self, path: Path) -> tuple[ModuleLinks | None, ModuleLogging | None]:
+        """What `logs` reads of a file."""
+        return self._links.get(path), self._logging_of(path)
 
     def _logging_of(self, path: Path) -> ModuleLogging | None:
         with self._lock:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trigger_lsp.analysis.syntax import is_source_path
-from trigger_lsp.cli.speculation import Question, SpeculativeIndex, answers_hold
+from trigger_lsp.cli.speculation import DiskModules, Question, SpeculativeIndex, answers_hold
 from trigger_lsp.engine import (
     MAX_FILE_BYTES,
     Finding,
@@ -232,21 +232,25 @@ FirstCheck = tuple[FileOutcome, list[TaskEntry], list[Question], ModuleFacts | N
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
     import trigger_lsp.rules  # noqa: F401  (registers rules in the worker)
 
-    _WORKER["resolver"] = ProjectResolver(_known_rules())
+    _WORKER["resolver"] = resolver = ProjectResolver(_known_rules())
     _WORKER["options"] = options
     _WORKER["index"] = index
+    _WORKER["modules"] = DiskModules(resolver)
 
 
-def _first_check(path: Path, resolver: ProjectResolver, options: CheckOptions) -> FirstCheck:
-    speculative = SpeculativeIndex()
+def _first_check(
+    path: Path, resolver: ProjectResolver, options: CheckOptions, modules: DiskModules
+) -> FirstCheck:
+    speculative = SpeculativeIndex(modules)
     outcome, entries, module = check_file(path, resolver, options, speculative)
     return outcome, entries, speculative.asked, module
 
 
 def _first_job(path: Path) -> FirstCheck:
-    resolver, options = _WORKER["resolver"], _WORKER["options"]
+    resolver, options, modules = _WORKER["resolver"], _WORKER["options"], _WORKER["modules"]
     assert isinstance(resolver, ProjectResolver) and isinstance(options, CheckOptions)
-    return _first_check(path, resolver, options)
+    assert isinstance(modules, DiskModules)
+    return _first_check(path, resolver, options, modules)
 
 
 def _again_job(job: tuple[Path, FileOutcome]) -> FileOutcome:
@@ -275,7 +279,8 @@ def check_paths(
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
             first = list(pool.map(_first_job, files, chunksize=chunk))
     else:
-        first = [_first_check(path, resolver, options) for path in files]
+        modules = DiskModules(resolver)
+        first = [_first_check(path, resolver, options, modules) for path in files]
     index = ProjectIndex()
     for path, (_, entries, _, module) in zip(files, first, strict=True):
         index.update(path, entries, module=module)

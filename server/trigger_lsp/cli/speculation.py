@@ -17,10 +17,50 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trigger_lsp.index import TaskEntry, TaskIds
+from trigger_lsp.analysis.model import build_model
+from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
+from trigger_lsp.index import ModuleLinks, ModuleLogging, ProjectIndex, TaskEntry, TaskIds
+from trigger_lsp.modules import module_facts
+from trigger_lsp.project.context import ProjectResolver
+
+# Folders the CLI never checks (runner.SKIP_DIRS), so the complete index never holds them.
+UNINDEXED = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
+MAX_HELPER_BYTES = 2_000_000
 
 # (question, its arguments, the answer given)
 Question = tuple[str, tuple[object, ...], object]
+
+
+class DiskModules(ProjectIndex):
+    """Answers `logs` by reading the imported files from the disk when first asked (once per
+    file and process): what the complete index will almost always say."""
+
+    def __init__(self, resolver: ProjectResolver) -> None:
+        super().__init__()
+        self.complete = True
+        self._resolver = resolver
+        self._failed: set[Path] = set()
+
+    def _known(self, path: Path) -> bool:
+        return is_source_path(path) and not UNINDEXED & set(path.parts) and path.is_file()
+
+    def _forget_links(self) -> None:  # files are only added, and `_known` reads the disk
+        pass
+
+    def _module(self, path: Path) -> tuple[ModuleLinks | None, ModuleLogging | None]:
+        if path not in self._links and path not in self._failed:
+            try:
+                source = path.read_bytes()
+                if len(source) > MAX_HELPER_BYTES:
+                    raise OSError("too big")
+                grammar = grammar_for(path)
+                model = build_model(parse(source, grammar), grammar)
+                self.update(
+                    path, [], module=module_facts(model, path, self._resolver.context_for(path))
+                )
+            except (OSError, ValueError):
+                self._failed.add(path)
+        return super()._module(path)
 
 
 class SpeculativeIndex:
@@ -29,8 +69,9 @@ class SpeculativeIndex:
     complete = True
     modules_generation = 0  # (the editor's cache key; the CLI keeps no findings across runs)
 
-    def __init__(self) -> None:
+    def __init__(self, modules: DiskModules | None = None) -> None:
         self.asked: list[Question] = []
+        self._modules = modules
 
     def defined_elsewhere(self, task_id: str, project: Path, path: Path | None) -> list[TaskEntry]:
         self.asked.append(("defined_elsewhere", (task_id, project, path), []))
@@ -45,9 +86,11 @@ class SpeculativeIndex:
         return True
 
     def logs(self, importer: Path, specifier: str, name: str) -> bool | None:
-        # Most imported functions a run calls come from packages, which the index cannot read.
-        self.asked.append(("logs", (importer, specifier, name), None))
-        return None
+        # Read from the disk when the caller keeps a DiskModules; else guess a package (which
+        # the index cannot read either), the most common import.
+        answer = self._modules.logs(importer, specifier, name) if self._modules else None
+        self.asked.append(("logs", (importer, specifier, name), answer))
+        return answer
 
     def loaded(self, path: Path) -> bool | None:
         # Asked of task files outside the task folders, which nothing imports more often than not.
