@@ -621,3 +621,29 @@ def test_the_first_pass_reads_imported_helpers_from_the_disk(tmp_path: Path) -> 
     asked = [q for _, _, questions, _ in first for q in questions]
     assert any(q[0] == "logs" and q[2] is False for q in asked)  # the silent helper, read early
     assert all(answers_hold(index, questions) for _, _, questions, _ in first)
+
+
+def test_the_index_reads_tsconfig_again_when_told(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "tsconfig.json": '{"compilerOptions": {"paths": {"#h/*": ["./one/*"]}}}',
+            "src/trigger/job.ts": quiet_task("job", "job", RUN_CALLS_NOTIFY),
+            "one/notify.ts": LOGGING_HELPER,
+            "two/notify.ts": SILENT_HELPER,
+        },
+    )
+    resolver = ProjectResolver()
+    index = ProjectIndex()
+    for f in discover([root], resolver):
+        if f.suffix == ".ts" and f.name != "trigger.config.ts":
+            model = build_model(parse(f.read_bytes(), "typescript"), "typescript")
+            index.update(f, [], module=module_facts(model, f, resolver.context_for(f)))
+    index.complete = True
+    job = root / "src/trigger/job.ts"
+    assert index.logs(job, "#h/notify", "notify") is True
+    (root / "tsconfig.json").write_text('{"compilerOptions": {"paths": {"#h/*": ["./two/*"]}}}')
+    before = index.modules_generation
+    index.forget_aliases()
+    assert index.modules_generation > before
+    assert index.logs(job, "#h/notify", "notify") is False

@@ -499,11 +499,11 @@ class ProjectIndex:
 
     # The questions rules ask (cli/speculation.py answers them before the index is complete).
     def defined_elsewhere(self, task_id: str, project: Path, path: Path | None) -> list[TaskEntry]:
-        """The definitions of `task_id` in the project in files other than `path`."""
+        """The definitions of `task_id` in the project in files other than `path`, leaving out
+        files the CLI does not load (see `loaded`); none when it does not load `path`."""
         here = resolved(path) if path is not None else None
         found = self.with_id(task_id, project)
         found = [e for e in found if here is None or resolved(e.path) != here]
-
         if not found:
             return found
         if path is not None and not self._counts(path):
@@ -615,6 +615,12 @@ class ProjectIndex:
         found = resolve_specifier(importer, specifier, self._known, aliases, project)
         targets[key] = found
         return found
+
+    def forget_aliases(self) -> None:
+        """Read tsconfig.json files again when next needed (one may have changed)."""
+        with self._lock:
+            self._aliases = {}
+            self._forget_links()
 
     def _aliases_for(self, folder: Path) -> PathAliases | None:
         if folder not in self._aliases:
