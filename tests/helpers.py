@@ -85,7 +85,10 @@ class OnlyQuestions:
         self._index = index
 
     def __getattr__(self, name: str) -> object:
-        allowed = {"complete", "defined_elsewhere", "knows", "has_ids", "ids", "logs", "loaded"}
+        allowed = {
+            *("complete", "defined_elsewhere", "knows", "has_ids", "ids"),
+            *("logs", "loaded", "constant"),
+        }
         assert name in allowed, f"a rule read index.{name}, which TaskIds does not offer"
         return getattr(self._index, name)
 

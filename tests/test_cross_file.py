@@ -647,3 +647,77 @@ def test_the_index_reads_tsconfig_again_when_told(tmp_path: Path) -> None:
     index.forget_aliases()
     assert index.modules_generation > before
     assert index.logs(job, "#h/notify", "notify") is False
+
+
+def _send_task(var: str, head: str, id_expr: str) -> str:
+    return (
+        SDK
+        + head
+        + f"export const {var} = task({{ id: {id_expr}, concurrency: {{ total: 1 }},\n"
+        + '  retry: { maxAttempts: 2 }, run: async () => { logger.info("x"); } });\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "id_expr", "extra"),
+    [
+        ('import { SEND_ID } from "../ids";\n', "SEND_ID", {}),
+        ('import { IDS } from "../ids";\n', "IDS.send", {}),
+        ('import * as ids from "../ids";\n', "ids.SEND_ID", {}),
+        (
+            'import { MAIL } from "../ids";\n',
+            "MAIL.send",
+            {"src/ids.ts": IDS_MODULE + "export { IDS as MAIL };\n"},
+        ),
+        # through a re-export and a star re-export
+        (
+            'import { SEND_ID } from "../constants";\n',
+            "SEND_ID",
+            {"src/constants/index.ts": 'export * from "../ids";\n'},
+        ),
+        (
+            'import { ID } from "../constants";\n',
+            "ID",
+            {"src/constants/index.ts": 'export { SEND_ID as ID } from "../ids";\n'},
+        ),
+    ],
+)
+def test_an_imported_id_collides_with_the_same_literal(
+    tmp_path: Path, head: str, id_expr: str, extra: dict[str, str]
+) -> None:
+    root = write(
+        tmp_path,
+        {
+            "src/ids.ts": IDS_MODULE,
+            **extra,
+            "src/trigger/send.ts": _send_task("send", head, id_expr),
+            "src/trigger/mail.ts": quiet_task("mail", "send-email", 'logger.info("x");'),
+        },
+    )
+    found = check(root)
+    # Found from the file that imports the id (the other file's entry holds only literals).
+    assert rules_in(found, "src/trigger/send.ts") == ["duplicate-task-id"]
+
+
+@pytest.mark.parametrize(
+    ("head", "id_expr"),
+    [
+        ('import { IDS } from "../ids";\n', "IDS.sync"),  # another id
+        ('import { IDS } from "../ids";\n', "IDS.missing"),  # no such member: unknown
+        ('import { SEND_ID } from "@acme/ids";\n', "SEND_ID"),  # a package: unknown
+    ],
+)
+def test_an_imported_id_that_differs_or_is_unknown_collides_with_nothing(
+    tmp_path: Path, head: str, id_expr: str
+) -> None:
+    root = write(
+        tmp_path,
+        {
+            "src/ids.ts": IDS_MODULE,
+            "src/trigger/send.ts": _send_task("send", head, id_expr),
+            "src/trigger/mail.ts": quiet_task("mail", "send-email", 'logger.info("x");'),
+        },
+    )
+    found = check(root)
+    assert found["src/trigger/send.ts"] == []
+    assert found["src/trigger/mail.ts"] == []

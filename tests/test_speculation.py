@@ -135,7 +135,8 @@ def test_each_wrong_answer_about_modules_is_caught() -> None:
     nothing = ModuleLogging(frozenset(), frozenset(), ())
     index.update(job, [], module=(ModuleLinks(True, ("./log",), (), (), root), nothing))
     logs = ModuleLogging(frozenset({"say"}), frozenset({"say"}), ())
-    index.update(helper, [], module=(ModuleLinks(False, (), (), (), root), logs))
+    consts = (("ID", "x"),)
+    index.update(helper, [], module=(ModuleLinks(False, (), (), (), root, consts), logs))
     quiet = ModuleLogging(frozenset(), frozenset({"say"}), ())
     index.update(silent, [], module=(ModuleLinks(False, (), (), (), root), quiet))
     index.update(outside, [], module=(ModuleLinks(False, (), (), (), root), nothing))
@@ -150,5 +151,7 @@ def test_each_wrong_answer_about_modules_is_caught() -> None:
     assert not holds("logs", job, "./log", "say")  # it logs
     assert not holds("logs", job, "./quiet", "say")  # it does not
     assert holds("logs", job, "./quiet", "missing")  # no such function: unknown
+    assert holds("constant", job, "./log", "NOPE")  # unknown, as speculated
+    assert not holds("constant", job, "./log", "ID")  # "x"
     assert holds("loaded", outside)  # nothing imports it
     assert not holds("loaded", helper)  # the entry point imports it

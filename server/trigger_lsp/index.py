@@ -349,6 +349,8 @@ class TaskIds(Protocol):
 
     def loaded(self, path: Path) -> bool | None: ...
 
+    def constant(self, importer: Path, specifier: str, name: str) -> str | None: ...
+
     # Not a question: changes whenever an answer of `logs` or `loaded` may have changed, so
     # that the editor keeps findings that depend on them only while it stays the same.
     modules_generation: int
@@ -561,6 +563,35 @@ class ProjectIndex:
                 answer = self._logs(module, spec, name, depth + 1, seen)
                 if answer is not None:
                     return answer
+        return None
+
+    def constant(self, importer: Path, specifier: str, name: str) -> str | None:
+        """The string that `name` (`ID`, or `IDS.send` for a member of an object of strings),
+        imported by `importer` from `specifier`, holds; None when unknown or not a string."""
+        return self._constant(importer, specifier, name, 0, set())
+
+    def _constant(
+        self, importer: Path, specifier: str, name: str, depth: int, seen: set[tuple[Path, str]]
+    ) -> str | None:
+        module = self._target(importer, specifier)
+        if module is None or (module, name) in seen or depth > FOLLOW_DEPTH:
+            return None
+        seen.add((module, name))
+        links = self._module(module)[0]
+        if links is None:
+            return None
+        for key, value in links.constants:
+            if key == name:
+                return value
+        head, dot, member = name.partition(".")
+        for exported, spec, imported in links.reexports:
+            if exported == head:
+                return self._constant(module, spec, f"{imported}{dot}{member}", depth + 1, seen)
+        if head != "default":
+            for spec in links.stars:
+                found = self._constant(module, spec, name, depth + 1, seen)
+                if found is not None:
+                    return found
         return None
 
     def loaded(self, path: Path) -> bool | None:

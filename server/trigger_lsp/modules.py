@@ -224,6 +224,9 @@ class ModuleLinks:
     reexports: tuple[Reexport, ...]
     stars: tuple[str, ...]  # `export * from "..."`
     project: Path | None = None  # the project root (for `@/` and `~/` without a tsconfig)
+    # Exported string constants: `export const ID = "x"` as ("ID", "x"), and the string
+    # members of an exported const object as ("IDS.send", "x").
+    constants: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,7 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
             specifiers.append(imp.source)
     reexports: list[Reexport] = []
     stars: list[str] = []
+    locals_: dict[str, str] = {}  # exported name -> local name, for the constants
     bound = {}  # local name -> (specifier, imported name), for `export { imported }`
     for imp in model.imports:
         if imp.type_only or imp.dynamic:
@@ -266,6 +270,12 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
         source = string_value(node.child_by_field_name("source"))
         if source is not None:
             specifiers.append(source)
+        declared = node.child_by_field_name("declaration")
+        if declared is not None and declared.type == "lexical_declaration":
+            for d in declared.named_children:
+                target = d.child_by_field_name("name") if d.type == "variable_declarator" else None
+                if target is not None and target.type == "identifier":
+                    locals_[text(target)] = text(target)
         clause = next((c for c in node.named_children if c.type == "export_clause"), None)
         if clause is None:
             if source is not None and not any(c.type == "namespace_export" for c in node.children):
@@ -283,8 +293,21 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
                 reexports.append((exported, source, text(name)))
             elif text(name) in bound:
                 reexports.append((exported, *bound[text(name)]))
+            else:
+                locals_[exported] = text(name)
+    constants = []
+    for key, value in model.constants.items():
+        local, dot, member = key.partition(".")
+        for exported, held in locals_.items():
+            if held == local:
+                constants.append((f"{exported}{dot}{member}", value))
     return ModuleLinks(
-        entry, tuple(dict.fromkeys(specifiers)), tuple(reexports), tuple(stars), project
+        entry,
+        tuple(dict.fromkeys(specifiers)),
+        tuple(reexports),
+        tuple(stars),
+        project,
+        tuple(sorted(constants)),
     )
 
 

@@ -3,7 +3,8 @@
 Rules that read the index of the whole project ask: is this id also defined in another file
 that the CLI loads (duplicate-task-id)? does some file define the id this call triggers
 (unknown-task-id)? does this imported helper log (task-no-logging)? does the CLI load this file
-outside the task folders (trigger-config-not-found)? Reading
+outside the task folders (trigger-config-not-found)? which string does an imported constant
+hold (duplicate-task-id)? Reading
 each file twice, once for the index and once to check it, costs a second parse of every file.
 Instead the CLI checks each file once against a `SpeculativeIndex`, which answers as the index
 almost always will (no other file defines this id; the triggered id exists) and records every
@@ -90,6 +91,11 @@ class SpeculativeIndex:
         # the index cannot read either), the most common import.
         answer = self._modules.logs(importer, specifier, name) if self._modules else None
         self.asked.append(("logs", (importer, specifier, name), answer))
+        return answer
+
+    def constant(self, importer: Path, specifier: str, name: str) -> str | None:
+        answer = self._modules.constant(importer, specifier, name) if self._modules else None
+        self.asked.append(("constant", (importer, specifier, name), answer))
         return answer
 
     def loaded(self, path: Path) -> bool | None:

@@ -71,6 +71,33 @@ def task_missing_id(ctx: FileContext) -> Iterator[Report]:
             yield Report(task.id_value or callee, "non_literal", {"kind": task.kind})
 
 
+def _imported_id(ctx: FileContext, node: ts.Node | None) -> str | None:
+    """The string an id imported from another module holds (`ID`, `IDS.send`, `ids.ID`), as
+    the index reads it from that module; None when unknown."""
+    node = unwrap(node)
+    if node is None or ctx.index is None or not ctx.index.complete or ctx.path is None:
+        return None
+    member = ""
+    if node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        member = text(prop) if prop is not None else ""
+        node = unwrap(node.child_by_field_name("object"))
+    if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
+        return None
+    local = text(node)
+    imp = ctx.model.import_of(local)
+    if imp is None or imp.is_sdk or imp.type_only or imp.dynamic or local in imp.type_names:
+        return None
+    if local == imp.namespace:
+        name = member  # `ids.ID`: the module's export `ID`
+    else:
+        exported = "default" if local == imp.default else imp.names.get(local)
+        name = f"{exported}.{member}" if exported and member else exported or ""
+    if not name or (local == imp.namespace and not member):
+        return None
+    return ctx.index.constant(ctx.path, imp.source, name)
+
+
 def _imported_value(ctx: FileContext, node: ts.Node | None) -> bool:
     """Whether an id is a name imported from another module (`ID`, `IDS.send`, `ids.SEND`):
     a constant kept there, which this file cannot read (a string, as far as it can tell)."""
@@ -104,8 +131,9 @@ def _listing(places: list[str], total: int) -> str:
 def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
     by_id: dict[str, list[TaskDefinition]] = defaultdict(list)
     for task in ctx.model.tasks:
-        if task.id is not None:  # (so it has an id_value: read only for a duplicate)
-            by_id[task.id].append(task)
+        task_id = task.id if task.id is not None else _imported_id(ctx, task.id_value)
+        if task_id is not None:  # (so it has an id_value: read only for a duplicate)
+            by_id[task_id].append(task)
     root = ctx.project.root
     for task_id, group in by_id.items():
         elsewhere = []
