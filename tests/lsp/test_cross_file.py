@@ -113,3 +113,29 @@ async def test_only_files_the_cli_loads_collide(client: LanguageClient, tmp_path
     await pull(client, index.uri)
     assert "duplicate-task-id" in codes(await pull(client, sync))
     assert codes(await pull(client, legacy)) == ["duplicate-task-id"]
+
+
+async def test_an_imported_id_constant_is_read(client: LanguageClient, tmp_path: Path):
+    ids = 'export const IDS = { send: "send-email" } as const;\n'
+    send = (
+        SDK
+        + 'import { IDS } from "../ids";\n'
+        + "export const send = task({ id: IDS.send, concurrency: { total: 1 },\n"
+        + '  retry: { maxAttempts: 2 }, run: async () => { logger.info("x"); } });\n'
+    )
+    files = project(
+        tmp_path,
+        {
+            "src/ids.ts": ids,
+            "src/trigger/send.ts": send,
+            "src/trigger/mail.ts": job("mail", "send-email", 'logger.info("x");'),
+        },
+    )
+    await start(client, tmp_path, "neovim-0.11")
+    uri = open_doc(client, files["src/trigger/send.ts"])
+    assert codes(await pull(client, uri)) == ["duplicate-task-id"]  # and no task-missing-id
+    constants = Doc(client, open_doc(client, files["src/ids.ts"]), ids)
+    await pull(client, constants.uri)
+    constants.replace(ids.replace('"send-email"', '"send-email-v2"'))
+    await pull(client, constants.uri)
+    assert codes(await pull(client, uri)) == []
