@@ -189,3 +189,36 @@ def test_wrong_answers_about_fan_outs_and_retries_are_caught() -> None:
     assert holds("fan_out", "fanned", None, here, Path("/elsewhere"))  # another project's id
     assert not holds("tasks_without_retry", root)  # solo has no retry
     assert holds("tasks_without_retry", Path("/elsewhere"))
+
+
+def test_each_wrong_answer_about_modules_is_caught() -> None:
+    """`logs` (task-no-logging) and `loaded` (trigger-config-not-found) answers are checked
+    against the complete index like the id questions."""
+    from trigger_lsp.modules import ModuleLinks, ModuleLogging
+
+    root = Path("/p")
+    job, helper, silent, outside = (Path(f"/p/{n}.ts") for n in ("job", "log", "quiet", "old"))
+    index = ProjectIndex()
+    nothing = ModuleLogging(frozenset(), frozenset(), ())
+    index.update(job, [], module=(ModuleLinks(True, ("./log",), (), (), root), nothing))
+    logs = ModuleLogging(frozenset({"say"}), frozenset({"say"}), ())
+    consts = (("ID", "x"),)
+    index.update(helper, [], module=(ModuleLinks(False, (), (), (), root, consts), logs))
+    quiet = ModuleLogging(frozenset(), frozenset({"say"}), ())
+    index.update(silent, [], module=(ModuleLinks(False, (), (), (), root), quiet))
+    index.update(outside, [], module=(ModuleLinks(False, (), (), (), root), nothing))
+    index.complete = True
+
+    def holds(ask: str, *args: object) -> bool:
+        speculative = SpeculativeIndex()
+        getattr(speculative, ask)(*args)
+        return answers_hold(index, speculative.asked)
+
+    assert holds("logs", job, "some-package", "say")  # unknown, as speculated
+    assert not holds("logs", job, "./log", "say")  # it logs
+    assert not holds("logs", job, "./quiet", "say")  # it does not
+    assert holds("logs", job, "./quiet", "missing")  # no such function: unknown
+    assert holds("constant", job, "./log", "NOPE")  # unknown, as speculated
+    assert not holds("constant", job, "./log", "ID")  # "x"
+    assert holds("loaded", outside)  # nothing imports it
+    assert not holds("loaded", helper)  # the entry point imports it

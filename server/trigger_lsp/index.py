@@ -27,6 +27,14 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
+from trigger_lsp.modules import (
+    ModuleLinks,
+    ModuleLogging,
+    PathAliases,
+    nearest_tsconfig,
+    read_aliases,
+    resolve_specifier,
+)
 from trigger_lsp.paths import relative_parts, resolved
 from trigger_lsp.rules.common import enclosing_loop
 
@@ -546,6 +554,22 @@ class TaskIds(Protocol):
     # Not a question for rules: what the editor's kept findings depend on (statements.py).
     def fan_out_keys(self, project: Path, path: Path | None) -> frozenset[tuple[object, ...]]: ...
 
+    def logs(self, importer: Path, specifier: str, name: str) -> bool | None: ...
+
+    def loaded(self, path: Path) -> bool | None: ...
+
+    def constant(self, importer: Path, specifier: str, name: str) -> str | None: ...
+
+    # Not a question: changes whenever an answer of `logs` or `loaded` may have changed, so
+    # that the editor keeps findings that depend on them only while it stays the same.
+    modules_generation: int
+
+
+# What the index keeps of a file's imports and exports (modules.py): its links, and its logging
+# facts (or a function computing them when first asked, which keeps that off each keystroke).
+ModuleFacts = tuple[ModuleLinks, ModuleLogging | Callable[[], ModuleLogging]]
+FOLLOW_DEPTH = 4  # re-exports and helpers calling helpers across files, this many files deep
+
 
 class ProjectIndex:
     """Thread-safe map of file -> task entries and trigger sites, with lookups by id within one
@@ -563,6 +587,13 @@ class ProjectIndex:
         self._ids: dict[Path | None, frozenset[str]] = {}  # per project, derived like _by_id
         self._imports: dict[Path, FileImports] = {}  # what each file imports
         self.complete = False  # True once the whole workspace has been indexed
+        # Imports and exports per file (see ModuleFacts), and what is derived from them.
+        self._links: dict[Path, ModuleLinks] = {}
+        self._logging: dict[Path, ModuleLogging | Callable[[], ModuleLogging]] = {}
+        self._targets: dict[tuple[Path, str], Path | None] = {}  # resolved specifiers
+        self._reached: frozenset[Path] | None = None  # files the entry points import
+        self._aliases: dict[Path, PathAliases | None] = {}  # per folder, from tsconfig.json
+        self.modules_generation = 0  # see TaskIds
 
     def update(
         self,
@@ -570,15 +601,27 @@ class ProjectIndex:
         entries: list[TaskEntry],
         sites: list[TriggerSite] | Callable[[], list[TriggerSite]] | None = None,
         imports: FileImports | None = None,
+        module: ModuleFacts | None = None,
     ) -> bool:
         """Replace a file's entries (and its trigger sites when given: a list, or a function
-        computing them when someone first asks, which keeps that work off each keystroke; and
-        its imports when given); return whether the set of ids, or of the tasks without a retry
-        policy of their own, changed (what other files' findings depend on)."""
+        computing them when someone first asks, which keeps that work off each keystroke; its
+        imports and its module facts when given); return whether the set of ids, of the tasks
+        without a retry policy of their own, or the file's imports and exports changed (its
+        logging facts too, once someone has asked about them): what other files' findings
+        depend on."""
         new = tuple(entries)
+        module_changed = False
+        if module is not None and callable(module[1]):
+            with self._lock:
+                read = self._logging.get(path)
+            if isinstance(read, ModuleLogging):  # someone asked about the file: tell them
+                module = (module[0], module[1]())  # whether its answers changed
+                module_changed = module[1] != read
         with self._lock:
             if imports is not None:
                 self._imports[path] = imports
+            if path not in self._by_file:
+                self._forget_links()  # a specifier may name this file now
             old = self._by_file.get(path, ())
             self._by_file[path] = new
             if old != new:
@@ -588,7 +631,17 @@ class ProjectIndex:
             elif sites is not None:
                 self._pending.pop(path, None)
                 self._sites[path] = tuple(sites)
-        return {e.id for e in old} != {e.id for e in new} or _retry_less(old) != _retry_less(new)
+            if module is not None:
+                links, logging = module
+                if self._links.get(path) != links:
+                    module_changed = True
+                    self._links[path] = links
+                    self._forget_links()
+                elif module_changed:  # its logging facts changed
+                    self.modules_generation += 1
+                self._logging[path] = logging
+        ids_changed = {e.id for e in old} != {e.id for e in new}
+        return ids_changed or _retry_less(old) != _retry_less(new) or module_changed
 
     def update_fan_outs(self, path: Path, fan_outs: list[FanOut]) -> bool:
         """Replace a file's fan-out sites; return whether what rules can learn from them
@@ -613,6 +666,15 @@ class ProjectIndex:
             self._imports.pop(path, None)
             if self._fan_outs.pop(path, None):
                 self._by_target = None
+            self._links.pop(path, None)
+            self._logging.pop(path, None)
+            self._forget_links()
+
+    def _forget_links(self) -> None:
+        """Forget what is derived from the files' imports (called with the lock held)."""
+        self._targets = {}
+        self._reached = None
+        self.modules_generation += 1
 
     def entries(self) -> list[TaskEntry]:
         with self._lock:
@@ -643,6 +705,7 @@ class ProjectIndex:
         with self._lock:
             state = dict(self.__dict__)
         del state["_lock"]
+        state["_logging"] = {p: self._logging_of(p) for p in self._logging}
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -673,10 +736,16 @@ class ProjectIndex:
 
     # The questions rules ask (cli/speculation.py answers them before the index is complete).
     def defined_elsewhere(self, task_id: str, project: Path, path: Path | None) -> list[TaskEntry]:
-        """The definitions of `task_id` in the project in files other than `path`."""
+        """The definitions of `task_id` in the project in files other than `path`, leaving out
+        files the CLI does not load (see `loaded`); none when it does not load `path`."""
         here = resolved(path) if path is not None else None
         found = self.with_id(task_id, project)
-        return [e for e in found if here is None or resolved(e.path) != here]
+        found = [e for e in found if here is None or resolved(e.path) != here]
+        if not found:
+            return found
+        if path is not None and not self._counts(path):
+            return []  # the CLI never loads this file: its ids collide with nothing
+        return [e for e in found if self._counts(e.path)]
 
     def knows(self, task_id: str, project: Path) -> bool:
         return task_id in self.ids(project)
@@ -694,6 +763,158 @@ class ProjectIndex:
                     if project is None or any(e.project == project for e in group)
                 )
             return cached
+
+    def logs(self, importer: Path, specifier: str, name: str) -> bool | None:
+        """Whether the function `name` that `importer` imports from `specifier` logs: itself,
+        through functions of its file, or through project functions it imports (a few files
+        deep, re-exports followed). None when that is unknown: the specifier names no indexed
+        file (a package, a file outside the workspace), or the file exports no function by
+        that name (a class, an object, a value)."""
+        return self._logs(importer, specifier, name, 0, set())
+
+    def _logs(
+        self, importer: Path, specifier: str, name: str, depth: int, seen: set[tuple[Path, str]]
+    ) -> bool | None:
+        module = self._target(importer, specifier)
+        if module is None or (module, name) in seen or depth > FOLLOW_DEPTH:
+            return None
+        seen.add((module, name))
+        links, facts = self._module(module)
+        if links is None or facts is None:
+            return None
+        if name in facts.logging:
+            return True
+        if name in facts.functions:  # a function of that file: does a helper it calls log?
+            return any(
+                self._logs(module, spec, imported, depth + 1, seen)
+                for exported, spec, imported in facts.calls
+                if exported == name
+            )
+        for exported, spec, imported in links.reexports:
+            if exported == name:
+                return self._logs(module, spec, imported, depth + 1, seen)
+        if name != "default":  # `export *` passes on every name but the default
+            for spec in links.stars:
+                answer = self._logs(module, spec, name, depth + 1, seen)
+                if answer is not None:
+                    return answer
+        return None
+
+    def constant(self, importer: Path, specifier: str, name: str) -> str | None:
+        """The string that `name` (`ID`, or `IDS.send` for a member of an object of strings),
+        imported by `importer` from `specifier`, holds; None when unknown or not a string."""
+        return self._constant(importer, specifier, name, 0, set())
+
+    def _constant(
+        self, importer: Path, specifier: str, name: str, depth: int, seen: set[tuple[Path, str]]
+    ) -> str | None:
+        module = self._target(importer, specifier)
+        if module is None or (module, name) in seen or depth > FOLLOW_DEPTH:
+            return None
+        seen.add((module, name))
+        links = self._module(module)[0]
+        if links is None:
+            return None
+        for key, value in links.constants:
+            if key == name:
+                return value
+        head, dot, member = name.partition(".")
+        for exported, spec, imported in links.reexports:
+            if exported == head:
+                return self._constant(module, spec, f"{imported}{dot}{member}", depth + 1, seen)
+        if head != "default":
+            for spec in links.stars:
+                found = self._constant(module, spec, name, depth + 1, seen)
+                if found is not None:
+                    return found
+        return None
+
+    def loaded(self, path: Path) -> bool | None:
+        """Whether the Trigger.dev CLI loads the file when it builds the project: an entry point
+        (under the config's `dirs`, not ignored), or a file an entry point imports, directly or
+        through other files. None when unknown: the file is not indexed, its project's `dirs`
+        cannot be read, or the index is not complete yet."""
+        links = self._links.get(path)
+        if links is None or links.entry is None:
+            return None
+        if links.entry:
+            return True
+        if not self.complete:
+            return None
+        return path in self._reached_files()
+
+    def _counts(self, path: Path) -> bool:
+        """Whether a file's task ids may collide with others': not when the CLI is known not to
+        load it, nor while that is unknown for a file outside the `dirs`."""
+        links = self._links.get(path)
+        if links is None or links.entry is not False:
+            return True
+        return self.loaded(path) is True
+
+    def _module(self, path: Path) -> tuple[ModuleLinks | None, ModuleLogging | None]:
+        """What `logs` reads of a file."""
+        return self._links.get(path), self._logging_of(path)
+
+    def _logging_of(self, path: Path) -> ModuleLogging | None:
+        with self._lock:
+            found = self._logging.get(path)
+        if found is None or isinstance(found, ModuleLogging):
+            return found
+        computed = found()
+        with self._lock:
+            if self._logging.get(path) is found:
+                self._logging[path] = computed
+        return computed
+
+    def _known(self, path: Path) -> bool:
+        return path in self._by_file
+
+    def _target(self, importer: Path, specifier: str) -> Path | None:
+        """The indexed file an import specifier of `importer` names (cached)."""
+        key = (importer, specifier)
+        targets = self._targets
+        if key in targets:
+            return targets[key]
+        link = self._links.get(importer)
+        project = link.project if link is not None else None
+        aliases = None if specifier.startswith((".", "/")) else self._aliases_for(importer.parent)
+        found = resolve_specifier(importer, specifier, self._known, aliases, project)
+        targets[key] = found
+        return found
+
+    def forget_aliases(self) -> None:
+        """Read tsconfig.json files again when next needed (one may have changed)."""
+        with self._lock:
+            self._aliases = {}
+            self._forget_links()
+
+    def _aliases_for(self, folder: Path) -> PathAliases | None:
+        if folder not in self._aliases:
+            tsconfig = nearest_tsconfig(folder)
+            self._aliases[folder] = read_aliases(tsconfig) if tsconfig is not None else None
+        return self._aliases[folder]
+
+    def _reached_files(self) -> frozenset[Path]:
+        reached = self._reached
+        if reached is not None:
+            return reached
+        with self._lock:
+            links = dict(self._links)
+        todo = [p for p, link in links.items() if link.entry]
+        seen = set(todo)
+        while todo:
+            path = todo.pop()
+            link = links.get(path)
+            for spec in link.specifiers if link is not None else ():
+                target = self._target(path, spec)
+                if target is not None and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        reached = frozenset(seen)
+        with self._lock:
+            if self._links == links:
+                self._reached = reached
+        return reached
 
     def bundled_packages(
         self, project: Path, dirs: tuple[Path, ...] | None, packages: frozenset[str]

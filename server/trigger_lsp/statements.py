@@ -238,10 +238,9 @@ def analyze_statements(
     layout = layout_of(prepared)
     root = prepared.ctx.project.root
     project_ids = index.ids(root) if index and index.complete else None
-    fan_outs = index.fan_out_keys(root, path) if index and index.complete else None
     key: tuple[object, ...] = (layout.key, prepared.ctx.project, prepared.settings, path)
     key += (prepared.is_trigger, project_ids)  # unknown-task-id reads the project's ids
-    key += (fan_outs,)  # task-no-concurrency-limit asks which tasks are fanned out
+    key += tuple(r.index_key(prepared.ctx) for r, _ in scoped if r.index_key is not None)
     key += tuple(prepared.ctx.fact(f) for f in FACTS.values())  # what rules read elsewhere
     raw, errors = run_rules(prepared, whole, prepared.ctx)
     kept = None

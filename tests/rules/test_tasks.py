@@ -15,6 +15,7 @@ from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.index import ProjectIndex, entries_for, fan_outs_for
 from trigger_lsp.knowledge.model import FixSafety, Severity
+from trigger_lsp.modules import module_facts
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.trigger_config import read_config
 from trigger_lsp.project.versions import Version
@@ -140,11 +141,13 @@ def test_duplicate_id_through_a_const() -> None:
     assert lines_of(lint(code, only="duplicate-task-id")) == [3, 4]
 
 
-def _index_with(path: str, code: str) -> ProjectIndex:
+def _index_with(path: str, code: str, modules: bool = False) -> ProjectIndex:
     tree = parse(code.encode(), "typescript")
     index = ProjectIndex()
     file = Path("/project") / path
-    index.update(file, entries_for(build_model(tree, "typescript"), file, Path("/project")))
+    model = build_model(tree, "typescript")
+    facts = module_facts(model, file, default_context(Path("/project"))) if modules else None
+    index.update(file, entries_for(model, file, Path("/project")), module=facts)
     return index
 
 
@@ -220,14 +223,30 @@ def test_no_logging_fires_for_each_silent_task_kind() -> None:
     assert lines_of(lint(code, only="task-no-logging")) == [2, 3]
 
 
-def test_no_logging_does_not_count_a_helper_outside_the_file() -> None:
+def test_no_logging_does_not_count_a_silent_helper_outside_the_file() -> None:
     code = src(
         """
         import { sendEmail } from "./email";
         export const a = task({ id: "a", run: async (p) => { await sendEmail(p) } });
         """
     )
-    assert lines_of(lint(code, only="task-no-logging")) == [3]
+    helper = "export async function sendEmail(p: unknown) { await fetch('https://x'); }\n"
+    index = _index_with("src/trigger/email.ts", helper, modules=True)
+    index.complete = True
+    assert lines_of(lint(code, only="task-no-logging", index=index)) == [3]
+
+
+def test_no_logging_is_quiet_when_a_helper_outside_the_file_cannot_be_read() -> None:
+    """Without the helper's file in the index, whether the run logs is unknown."""
+    code = src(
+        """
+        import { sendEmail } from "./email";
+        export const a = task({ id: "a", run: async (p) => { await sendEmail(p) } });
+        """
+    )
+    assert lint(code, only="task-no-logging") == []
+    index = _index_with("src/trigger/email.ts", "export const x = 1;\n", modules=True)
+    assert lint(code, only="task-no-logging", index=index) == []  # still being indexed
 
 
 @pytest.mark.parametrize(

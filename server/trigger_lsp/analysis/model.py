@@ -486,11 +486,19 @@ def _static_string(node: ts.Node | None, constants: dict[str, str]) -> str | Non
     node = unwrap(node)
     if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
         return constants.get(text(node))
+    if node is not None and node.type == "member_expression":  # `IDS.send`
+        obj = unwrap(node.child_by_field_name("object"))
+        prop = node.child_by_field_name("property")
+        if obj is not None and obj.type == "identifier" and prop is not None:
+            return constants.get(f"{text(obj)}.{text(prop)}")
+        return None
     return string_value(node)
 
 
 def _module_constants(root: ts.Node) -> dict[str, str]:
-    """Module-level `const X = "..."` (exported or not), read from the top-level statements."""
+    """Module-level `const X = "..."` (exported or not), read from the top-level statements,
+    and the string members of a module-level `const X = { a: "..." }` (`as const` or not) as
+    `X.a`."""
     constants: dict[str, str] = {}
     for stmt in root.named_children:
         if stmt.type == "export_statement":
@@ -501,9 +509,19 @@ def _module_constants(root: ts.Node) -> dict[str, str]:
             if decl.type != "variable_declarator":
                 continue
             name = decl.child_by_field_name("name")
-            value = string_value(decl.child_by_field_name("value"))
-            if name is not None and name.type == "identifier" and value is not None:
+            if name is None or name.type != "identifier":
+                continue
+            value_node = decl.child_by_field_name("value")
+            value = string_value(value_node)
+            if value is not None:
                 constants[text(name)] = value
+                continue
+            obj = unwrap(value_node)
+            if obj is not None and obj.type == "object":
+                for member, pair in object_members(obj).items():
+                    found = string_value(member_value(pair)) if pair.type == "pair" else None
+                    if found is not None:
+                        constants[f"{text(name)}.{member}"] = found
     return constants
 
 

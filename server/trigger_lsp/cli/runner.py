@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trigger_lsp.analysis.syntax import is_source_path
-from trigger_lsp.cli.speculation import Question, SpeculativeIndex, answers_hold
+from trigger_lsp.cli.speculation import DiskModules, Question, SpeculativeIndex, answers_hold
 from trigger_lsp.cli.writing import Written, write_fixed
 from trigger_lsp.engine import (
     MAX_FILE_BYTES,
@@ -23,6 +23,7 @@ from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.index import (
     FanOut,
     FileImports,
+    ModuleFacts,
     ProjectIndex,
     TaskEntry,
     TaskIds,
@@ -33,6 +34,7 @@ from trigger_lsp.index import (
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.manifest_check import check_manifest, is_manifest_path
+from trigger_lsp.modules import module_facts
 from trigger_lsp.paths import resolved
 from trigger_lsp.positions import byte_col_to_units, line_bytes
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
@@ -69,10 +71,12 @@ class FileOutcome:
 
 
 # What a file gives the project's index: its task definitions, fan-out sites and imports.
-FileIndexed = tuple[list[TaskEntry], list[FanOut], FileImports | None]
-NOTHING_INDEXED: FileIndexed = ([], [], None)
+FileIndexed = tuple[list[TaskEntry], list[FanOut], FileImports | None, ModuleFacts | None]
+NOTHING_INDEXED: FileIndexed = ([], [], None, None)
 # A file's check: its outcome and what it gives the index.
-Checked = tuple["FileOutcome", list[TaskEntry], list[FanOut], FileImports | None]
+Checked = tuple[
+    "FileOutcome", list[TaskEntry], list[FanOut], FileImports | None, ModuleFacts | None
+]
 
 
 @dataclass(frozen=True)
@@ -165,18 +169,19 @@ def _check_file(
     if options.fix and result.findings and not is_manifest_path(path):
         source, result = _fix(path, source, result, options, outcome, project, settings, index)
     # The index holds what the file defines as it now is on disk (fixed, when fixes were written).
-    entries, fan_outs, imports = NOTHING_INDEXED
+    entries, fan_outs, imports, module = NOTHING_INDEXED
     if result.model is not None:
         entries = entries_for(result.model, path, project.root)
         fan_outs = fan_outs_for(result.model, path, project.root)
         imports = imports_for(result.model, path, project.root)
+        module = module_facts(result.model, path, project)
     outcome.notes.extend(result.notes)
     outcome.errors.extend(f"rule {e.rule} failed: {e.error}" for e in result.rule_errors)
     outcome.internal_error = bool(result.rule_errors)
     lines = LineIndex(source)
     for f in result.findings:
         outcome.located.append(_locate(f, source, lines))
-    return outcome, entries, fan_outs, imports
+    return outcome, entries, fan_outs, imports, module
 
 
 def _fix(
@@ -286,27 +291,38 @@ def _known_rules() -> frozenset[str]:
 _WORKER: dict[str, object] = {}
 
 # A file's first check: its outcome, what it gives the index, the questions it asked the index.
-FirstCheck = tuple[FileOutcome, list[TaskEntry], list[FanOut], FileImports | None, list[Question]]
+FirstCheck = tuple[
+    FileOutcome,
+    list[TaskEntry],
+    list[FanOut],
+    FileImports | None,
+    ModuleFacts | None,
+    list[Question],
+]
 
 
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
     import trigger_lsp.rules  # noqa: F401  (registers rules in the worker)
 
-    _WORKER["resolver"] = ProjectResolver(_known_rules())
+    _WORKER["resolver"] = resolver = ProjectResolver(_known_rules())
     _WORKER["options"] = options
     _WORKER["index"] = index
+    _WORKER["modules"] = DiskModules(resolver)
 
 
-def _first_check(path: Path, resolver: ProjectResolver, options: CheckOptions) -> FirstCheck:
-    speculative = SpeculativeIndex()
-    outcome, entries, fan_outs, imports = check_file(path, resolver, options, speculative)
-    return outcome, entries, fan_outs, imports, speculative.asked
+def _first_check(
+    path: Path, resolver: ProjectResolver, options: CheckOptions, modules: DiskModules
+) -> FirstCheck:
+    speculative = SpeculativeIndex(modules)
+    outcome, entries, fan_outs, imports, module = check_file(path, resolver, options, speculative)
+    return outcome, entries, fan_outs, imports, module, speculative.asked
 
 
 def _first_job(path: Path) -> FirstCheck:
-    resolver, options = _WORKER["resolver"], _WORKER["options"]
+    resolver, options, modules = _WORKER["resolver"], _WORKER["options"], _WORKER["modules"]
     assert isinstance(resolver, ProjectResolver) and isinstance(options, CheckOptions)
-    return _first_check(path, resolver, options)
+    assert isinstance(modules, DiskModules)
+    return _first_check(path, resolver, options, modules)
 
 
 def _again_job(job: tuple[Path, FileOutcome]) -> FileOutcome:
@@ -337,10 +353,11 @@ def check_paths(
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
             first = list(pool.map(_first_job, files, chunksize=chunk))
     else:
-        first = [_first_check(path, resolver, options) for path in files]
+        modules = DiskModules(resolver)
+        first = [_first_check(path, resolver, options, modules) for path in files]
     index = ProjectIndex()
-    for path, (_, entries, fan_outs, imports, _) in zip(files, first, strict=True):
-        index.update(path, entries, imports=imports)
+    for path, (_, entries, fan_outs, imports, module, _) in zip(files, first, strict=True):
+        index.update(path, entries, imports=imports, module=module)
         index.update_fan_outs(path, fan_outs)
     index.complete = True
     outcomes = [outcome for outcome, *_ in first]

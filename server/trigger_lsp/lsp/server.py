@@ -411,6 +411,7 @@ def create_server() -> TriggerLanguageServer:
         ls: TriggerLanguageServer, params: lsp.DidChangeWatchedFilesParams
     ) -> None:
         ls.resolver.clear()  # package.json, trigger.config or .trigger-lsp.yaml may have changed
+        ls.index.forget_aliases()  # and tsconfig.json
         for change in params.changes:
             path = path_of(change.uri)
             if path is None or ls.store.get(change.uri) is not None:

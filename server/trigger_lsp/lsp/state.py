@@ -34,6 +34,7 @@ from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.settings import ServerSettings, parse_settings
+from trigger_lsp.modules import entry_point, module_facts, module_links, module_logging
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectContext, ProjectResolver, default_context
 from trigger_lsp.project.reading import read_regular
@@ -170,6 +171,7 @@ class ServerState:
         """(Re-)index a file that is not open from the disk; return whether what other files'
         findings depend on changed (its ids, its tasks without retry policy, its fan-outs)."""
         found = FileIndex([], [])
+        module = None
         if is_source_path(path):
             try:
                 source = read_regular(path, MAX_FILE_BYTES)
@@ -179,11 +181,13 @@ class ServerState:
                 grammar = grammar_for(path)
                 tree = parse(source, grammar)
                 model = build_model(tree, grammar)
-                found = index_model(model, path, self.resolver.context_for(path).root)
+                project = self.resolver.context_for(path)
+                found = index_model(model, path, project.root)
+                module = module_facts(model, path, project)
                 self._keep_read(LastRead(path, source, grammar, tree, model))
         # (a file that can no longer be read imports nothing: its old imports go)
         imports = found.imports or FileImports(path.parent, frozenset(), ())
-        changed = self.index.update(path, found.entries, found.sites, imports)
+        changed = self.index.update(path, found.entries, found.sites, imports, module)
         return self.index.update_fan_outs(path, found.fan_outs) or changed
 
     def _keep_read(self, read: LastRead) -> None:
@@ -223,11 +227,15 @@ class ServerState:
         path = doc.path
         if path is None:
             return
+        # The links are cheap (top-level statements); which functions log waits until asked.
+        project = self.resolver.context_for(path)
+        links = module_links(model, entry_point(project, path), project.root)
         changed = self.index.update(
             path,
             entries_for(model, path, root, doc.entries),
             lambda: sites_for(model, path, root),
             imports_for(model, path, root),
+            (links, lambda: module_logging(model)),
         )
         if self.index.update_fan_outs(path, fan_outs_for(model, path, root)):
             self.refresh_others("")

@@ -64,6 +64,9 @@ class TriggerConfig:
     has_spread: bool = False  # `...base` in the options: any option may come from elsewhere
     externals_known: bool = True  # False when build.external is not a literal list of strings
     dirs_known: bool = True  # False when `dirs` holds anything but plain folder strings
+    # `ignorePatterns` (None: not set, the CLI's defaults apply); known when a literal list.
+    ignore_patterns: tuple[str, ...] | None = None
+    ignore_known: bool = True
 
     @property
     def directory(self) -> Path:
@@ -203,6 +206,7 @@ def parse_config(
                     known = known and element.type == "comment"
                 else:
                     externals.append(value)
+    ignore_patterns, ignore_known = _ignore_patterns(members)
     build_obj = unwrap(member_value(members.get("build")))
     # A build object the syntax cannot see through may list anything as external.
     if "build" in members and (
@@ -228,7 +232,26 @@ def parse_config(
         has_spread=has_spread,
         externals_known=known,
         dirs_known=dirs_known and not has_spread,
+        ignore_patterns=ignore_patterns,
+        ignore_known=ignore_known and not has_spread,
     )
+
+
+def _ignore_patterns(members: dict[str, ts.Node]) -> tuple[tuple[str, ...] | None, bool]:
+    """The config's `ignorePatterns` globs, and whether they could be read (a literal list)."""
+    if "ignorePatterns" not in members:
+        return None, True
+    node = unwrap(member_value(members.get("ignorePatterns")))
+    if node is None or node.type != "array":
+        return None, False
+    patterns = []
+    for element in node.named_children:
+        value = string_value(element)
+        if value is not None:
+            patterns.append(value)
+        elif element.type != "comment":
+            return None, False
+    return tuple(patterns), True
 
 
 def read_config(path: Path) -> TriggerConfig:

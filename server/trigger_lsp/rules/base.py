@@ -183,20 +183,28 @@ class Rule:
     whole_file: bool = False
     # Whether it asks the project's index (`FileContext.index`); no other rule may.
     reads_index: bool = False
+    # For a rule that reads the index but not the whole file: what its findings on one task
+    # statement depend on in the index (statements.py keeps them while this stays the same).
+    index_key: Callable[[FileContext], Hashable] | None = None
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, *, any_file: bool = False, whole_file: bool = False, reads_index: bool = False
+    rule_id: str,
+    *,
+    any_file: bool = False,
+    whole_file: bool = False,
+    reads_index: bool = False,
+    index_key: Callable[[FileContext], Hashable] | None = None,
 ) -> Callable[[Check], Check]:
     """Register a check function under a rule id from RULES.md."""
 
     def register(check: Check) -> Check:
         if rule_id in REGISTRY:
             raise ValueError(f"rule '{rule_id}' is registered twice")
-        REGISTRY[rule_id] = Rule(rule_id, check, any_file, whole_file, reads_index)
+        REGISTRY[rule_id] = Rule(rule_id, check, any_file, whole_file, reads_index, index_key)
         return check
 
     return register

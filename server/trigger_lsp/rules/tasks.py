@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 
 import tree_sitter as ts
 
 from trigger_lsp.analysis.model import TaskDefinition
 from trigger_lsp.analysis.syntax import (
-    FUNCTION_TYPES,
-    ancestors,
     call_arguments,
     call_function,
     callee_method,
-    callee_object,
     function_body,
     member_property,
     member_value,
@@ -25,6 +22,15 @@ from trigger_lsp.analysis.syntax import (
     string_value,
     text,
     unwrap,
+)
+from trigger_lsp.modules import (
+    HelperGraph,
+    helper_graph,
+    is_logging_call,
+    logging_closure,
+    never_logs,
+    reachable_calls,
+    union_graphs,
 )
 from trigger_lsp.paths import relative_parts, resolved
 from trigger_lsp.project.trigger_config import TriggerConfig
@@ -67,8 +73,47 @@ def task_missing_id(ctx: FileContext) -> Iterator[Report]:
                 new_id = _kebab(task.variable)
                 fix = _insert_member_fix(ctx, task, f'id: "{new_id}"')
             yield Report(callee, args={"kind": task.kind}, fix=fix)
-        elif task.id is None:
+        elif task.id is None and not _imported_value(ctx, task.id_value):
             yield Report(task.id_value or callee, "non_literal", {"kind": task.kind})
+
+
+def _imported_id(ctx: FileContext, node: ts.Node | None) -> str | None:
+    """The string an id imported from another module holds (`ID`, `IDS.send`, `ids.ID`), as
+    the index reads it from that module; None when unknown."""
+    node = unwrap(node)
+    if node is None or ctx.index is None or not ctx.index.complete or ctx.path is None:
+        return None
+    member = ""
+    if node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        member = text(prop) if prop is not None else ""
+        node = unwrap(node.child_by_field_name("object"))
+    if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
+        return None
+    local = text(node)
+    imp = ctx.model.import_of(local)
+    if imp is None or imp.is_sdk or imp.type_only or imp.dynamic or local in imp.type_names:
+        return None
+    if local == imp.namespace:
+        name = member  # `ids.ID`: the module's export `ID`
+    else:
+        exported = "default" if local == imp.default else imp.names.get(local)
+        name = f"{exported}.{member}" if exported and member else exported or ""
+    if not name or (local == imp.namespace and not member):
+        return None
+    return ctx.index.constant(ctx.path, imp.source, name)
+
+
+def _imported_value(ctx: FileContext, node: ts.Node | None) -> bool:
+    """Whether an id is a name imported from another module (`ID`, `IDS.send`, `ids.SEND`):
+    a constant kept there, which this file cannot read (a string, as far as it can tell)."""
+    node = unwrap(node)
+    if node is not None and node.type == "member_expression":
+        node = unwrap(node.child_by_field_name("object"))
+    if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
+        return False
+    imp = ctx.model.import_of(text(node))
+    return imp is not None and not imp.is_sdk and not imp.type_only
 
 
 def _where(path: Path | None, root: Path, line: int) -> str:
@@ -92,8 +137,9 @@ def _listing(places: list[str], total: int) -> str:
 def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
     by_id: dict[str, list[TaskDefinition]] = defaultdict(list)
     for task in ctx.model.tasks:
-        if task.id is not None:  # (so it has an id_value: read only for a duplicate)
-            by_id[task.id].append(task)
+        task_id = task.id if task.id is not None else _imported_id(ctx, task.id_value)
+        if task_id is not None:  # (so it has an id_value: read only for a duplicate)
+            by_id[task_id].append(task)
     root = ctx.project.root
     for task_id, group in by_id.items():
         elsewhere = []
@@ -136,96 +182,106 @@ def task_label(task: TaskDefinition) -> str:
 
 # --- Logging -------------------------------------------------------------------------------
 
-# Method names that a project's own logger (pino, winston, a wrapper around the SDK logger)
-# would use; such calls count as logging so that wrappers do not trigger task-no-logging.
-_LOG_METHODS = frozenset({"trace", "debug", "log", "info", "warn", "error", "fatal"})
-
 
 def _is_logging_call(ctx: FileContext, call: ts.Node) -> bool:
-    fn = call.child_by_field_name("function")
-    resolved = ctx.model.sdk.resolve(fn)
-    if resolved is not None and resolved.startswith("logger."):
-        return True
-    obj = unwrap(callee_object(call))
-    if obj is None or obj.type != "identifier":
-        return False
-    name = text(obj)
-    if name == "console":
-        return True
-    return callee_method(call) in _LOG_METHODS and "log" in name.lower()
+    return is_logging_call(ctx.model.sdk, call)
 
 
-def _function_name(fn: ts.Node) -> str | None:
-    """The name a function can be called by: `function f()` or `const f = () => ...`."""
-    if fn.type in ("function_declaration", "generator_function_declaration"):
-        name = fn.child_by_field_name("name")
-        return text(name) if name is not None else None
-    parent = fn.parent
-    while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
-        parent = parent.parent
-    if parent is not None and parent.type == "variable_declarator":
-        name = parent.child_by_field_name("name")
-        if name is not None and name.type == "identifier":
-            return text(name)
-    return None
-
-
-def _enclosing_names(node: ts.Node) -> list[str]:
-    names = []
-    for anc in ancestors(node):
-        if anc.type in FUNCTION_TYPES:
-            name = _function_name(anc)
-            if name is not None:
-                names.append(name)
-    return names
-
-
-# A file's calls as a logging-helper graph: the names of the functions around logging calls,
-# and (callee, caller) for each call of a plain name inside a named function.
-HelperGraph = tuple[frozenset[str], frozenset[tuple[str, str]]]
-
-
-def _union_graphs(parts: list[HelperGraph]) -> HelperGraph:
-    logging: set[str] = set()
-    edges: set[tuple[str, str]] = set()
-    for part_logging, part_edges in parts:
-        logging |= part_logging
-        edges |= part_edges
-    return frozenset(logging), frozenset(edges)
-
-
-@file_fact("logging-helpers", combine=_union_graphs)
+@file_fact("logging-helpers", combine=union_graphs)
 def _helper_graph(ctx: FileContext) -> HelperGraph:
-    logging: set[str] = set()
-    edges: set[tuple[str, str]] = set()
-    for call in ctx.model.of("call"):
-        if _is_logging_call(ctx, call):
-            logging.update(_enclosing_names(call))
-        fn = unwrap(call.child_by_field_name("function"))
-        if fn is not None and fn.type == "identifier":
-            callee = text(fn)
-            edges.update((callee, caller) for caller in _enclosing_names(call))
-    return frozenset(logging), frozenset(edges)
+    return helper_graph(ctx.model)
 
 
 def _logging_helpers(ctx: FileContext) -> set[str]:
     """Names of functions in this file that log, directly or through other such functions, so
     that a run calling `report()` which logs is not flagged."""
-    logging, edges = ctx.fact(_helper_graph)
-    helpers = set(logging)
-    for _ in range(4):  # a few levels of helpers calling helpers is plenty
-        grown = helpers | {caller for callee, caller in edges if callee in helpers}
-        if grown == helpers:
-            break
-        helpers = grown
-    return helpers
+    return logging_closure(ctx.fact(_helper_graph))
 
 
 def _callee_at(task: TaskDefinition) -> ts.Node:
     return task.call.child_by_field_name("function") or task.call
 
 
-@rule("task-no-logging")
+def _called_names(calls: list[ts.Node]) -> set[str]:
+    """The plain names (`helper`) and namespace members (`lib.helper`) the calls call."""
+    names = set()
+    for call in calls:
+        fn = unwrap(call.child_by_field_name("function"))
+        if fn is not None and fn.type == "identifier":
+            names.add(text(fn))
+        elif fn is not None and fn.type == "member_expression":
+            obj = unwrap(fn.child_by_field_name("object"))
+            prop = fn.child_by_field_name("property")
+            if obj is not None and obj.type == "identifier" and prop is not None:
+                names.add(f"{text(obj)}.{text(prop)}")
+    return names
+
+
+def _imported_functions(ctx: FileContext) -> dict[str, tuple[str, str]]:
+    """Local names of functions imported from modules that may log -> (specifier, the name
+    that module exports); namespace members as `ns.name`."""
+    model = ctx.model.whole
+
+    def compute() -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for imp in model.imports:
+            if imp.is_sdk or imp.type_only or never_logs(imp.source):
+                continue
+            for local, name in imp.names.items():
+                if local not in imp.type_names:
+                    found[local] = (imp.source, name)
+            if imp.default:
+                found[imp.default] = (imp.source, "default")
+            if imp.namespace:
+                found[imp.namespace + "."] = (imp.source, "")
+        return found
+
+    return model.memo("imported-functions", compute)
+
+
+def _imported_target(imported: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | None:
+    if name in imported:
+        return imported[name]
+    head, dot, tail = name.partition(".")
+    namespace = imported.get(head + ".") if dot else None
+    return (namespace[0], tail) if namespace is not None else None
+
+
+def _imported_logging(ctx: FileContext, called: set[str]) -> bool | None:
+    """Whether a function imported from another file that the run calls (itself or through
+    this file's functions) logs: True, False, or None when unknown (a package, a file the
+    index does not hold, an index still being built)."""
+    imported = _imported_functions(ctx)
+    if not imported:
+        return False
+    targets = sorted(
+        {
+            target
+            for name in reachable_calls(ctx.fact(_helper_graph), called)
+            if (target := _imported_target(imported, name)) is not None
+        }
+    )
+    if not targets:
+        return False
+    if ctx.index is None or not ctx.index.complete or ctx.path is None:
+        return None
+    unknown = False
+    for specifier, name in targets:
+        answer = ctx.index.logs(ctx.path, specifier, name)
+        if answer:
+            return True
+        unknown = unknown or answer is None
+    return None if unknown else False
+
+
+def _imported_logging_key(ctx: FileContext) -> Hashable:
+    """What task-no-logging reads of the index for this file: kept with its findings."""
+    if ctx.index is None or not ctx.index.complete or not _imported_functions(ctx):
+        return None
+    return ctx.index.modules_generation
+
+
+@rule("task-no-logging", reads_index=True, index_key=_imported_logging_key)
 def task_no_logging(ctx: FileContext) -> Iterator[Report]:
     helpers: set[str] | None = None
     for task in ctx.model.tasks:
@@ -236,8 +292,10 @@ def task_no_logging(ctx: FileContext) -> Iterator[Report]:
             continue
         if helpers is None:
             helpers = _logging_helpers(ctx)
-        called = (unwrap(c.child_by_field_name("function")) for c in calls)
-        if any(f is not None and f.type == "identifier" and text(f) in helpers for f in called):
+        called = _called_names(calls)
+        if helpers & called:
+            continue
+        if _imported_logging(ctx, called) is not False:  # a helper logs, or it is unknown
             continue
         yield Report(_callee_at(task), args={"task": task_label(task)})
 
@@ -409,7 +467,15 @@ def _risk(ctx: FileContext, task: TaskDefinition) -> Risk | None:
     return (found[0], found[1], ()) if found is not None else None
 
 
-@rule("task-no-concurrency-limit", reads_index=True)
+def _fan_out_key(ctx: FileContext) -> Hashable:
+    """What task-no-concurrency-limit reads of the index for this file: which tasks are fanned
+    out, and from where (kept with its findings)."""
+    if ctx.index is None or not ctx.index.complete:
+        return None
+    return ctx.index.fan_out_keys(ctx.project.root, ctx.path)
+
+
+@rule("task-no-concurrency-limit", reads_index=True, index_key=_fan_out_key)
 def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
     """In the recommended profile, only a task that is fanned out (triggered in a batch or
     in a loop somewhere in the project) or that calls a rate-limited service, and never a
