@@ -237,7 +237,9 @@ def run_check(folder: Path, profile: str | None = None) -> list[dict]:
         stdin=subprocess.DEVNULL,
     )
     if result.returncode not in (0, 1):
-        raise RuntimeError(f"trigger-lsp check in {folder} exited {result.returncode}:\n{result.stderr}")
+        raise RuntimeError(
+            f"trigger-lsp check in {folder} exited {result.returncode}:\n{result.stderr}"
+        )
     return json.loads(result.stdout)
 
 

@@ -26,10 +26,10 @@ export const nightlyExport = schedules.task({ // must-not: task-no-concurrency-l
   run: async (payload) => {
     const workspaces = await db.workspace.findMany({ select: { id: true } });
     const month = payload.timestamp.toISOString().slice(0, 7);
-    const { runs } = await batch.triggerByTaskAndWait(
+    const { runs } = await batch.triggerByTaskAndWait( // must-not: unchecked-child-result
       workspaces.map((w) => ({ task: reconcileLedger, payload: { workspaceId: w.id, month } })),
     );
-    const failed = runs.filter((run) => !run.ok); // must-not: unchecked-child-result
+    const failed = runs.filter((run) => !run.ok);
     await uploadJson(`exports/${month}.json`, { workspaces: workspaces.length, failed: failed.length });
     logger.info("Nightly export", { workspaces: workspaces.length, failed: failed.length });
     if (failed.length > 0) {
