@@ -10,8 +10,10 @@ json` from inside the folder). Labels live in the corpus itself:
   block comment works too (`/* expect: a */`), for a line whose `//` comment says something
   else. Only comments are read (through the syntax tree), so a string that looks like a label
   is not one, and the words cannot be mistaken for `trigger-lsp-ignore` suppressions.
-- for files that hold no comments (package.json), `tests/corpus/expectations.yaml`: a list of
-  `{path, line, expect: [...], must-not: [...]}`.
+- for files that hold no comments (package.json), and for lines whose rule reads the comments
+  next to the code (a label naming `max-duration-in-milliseconds` would be read as a comment
+  about milliseconds), `tests/corpus/expectations.yaml`: a list of `{path, line, text,
+  expect: [...], must-not: [...]}`, where `text` must occur on that line.
 
 A finding is true when an `expect` label on its line names its rule, false otherwise; an
 `expect` label with no finding is missed; a `must-not` label whose rule fires on its line is a
@@ -21,6 +23,7 @@ must-not failure (also counted as false). The false rate is false / findings.
     python bench/quality.py --markdown FILE  # also write the report as Markdown
     python bench/quality.py --details        # also list every false, missed and must-not finding
     python bench/quality.py --examples       # also count findings per rule on examples/
+    python bench/quality.py --command "python -m trigger_lsp"   # measure another build
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -129,6 +133,8 @@ def parse_label_comment(comment: str) -> list[tuple[str, str]] | None:
         return None
     body = body.strip()
     if not body.startswith(tuple(f"{k}:" for k in KINDS)):
+        if any(f"{k}:" in body for k in KINDS):
+            raise ValueError(f"a label must start its comment: {comment.strip()!r}")
         return None
     pairs: list[tuple[str, str]] = []
     for part in body.split(";"):
@@ -180,6 +186,10 @@ def side_file_labels(corpus: Path) -> list[Label]:
         path, line = entry["path"], int(entry["line"])
         if not (corpus / path).is_file():
             raise ValueError(f"{SIDE_FILE}: {path} does not exist")
+        lines = (corpus / path).read_text().splitlines()
+        expected_text = entry.get("text")
+        if expected_text and (line > len(lines) or expected_text not in lines[line - 1]):
+            raise ValueError(f"{SIDE_FILE}: {path}:{line} does not contain {expected_text!r}")
         for kind in KINDS:
             rules = entry.get(kind) or []
             for rule in [rules] if isinstance(rules, str) else rules:
@@ -205,7 +215,14 @@ def corpus_labels(corpus: Path = CORPUS) -> list[Label]:
 # --- Running the CLI -----------------------------------------------------------------------
 
 
+# Set by --command, to measure another build (say, a checkout of another branch run with
+# PYTHONPATH pointing at its `server/`).
+COMMAND: list[str] = []
+
+
 def _command() -> list[str]:
+    if COMMAND:
+        return COMMAND
     script = Path(sys.executable).parent / "trigger-lsp"
     return [str(script)] if script.exists() else [sys.executable, "-m", "trigger_lsp"]
 
@@ -332,6 +349,16 @@ def details(comparison: Comparison) -> list[str]:
     return out
 
 
+def profile_delta(default: list[Finding], strict: list[Finding]) -> list[str]:
+    base, more = Counter(f.rule for f in default), Counter(f.rule for f in strict)
+    lines = ["| rule | default | strict | added by strict |", "|---|---:|---:|---:|"]
+    for rule in sorted(set(base) | set(more)):
+        lines.append(f"| `{rule}` | {base[rule]} | {more[rule]} | {more[rule] - base[rule]:+d} |")
+    total_base, total_more = sum(base.values()), sum(more.values())
+    lines.append(f"| **total** | {total_base} | {total_more} | {total_more - total_base:+d} |")
+    return lines
+
+
 def per_rule_counts(found: list[dict]) -> list[str]:
     counts = Counter(f["rule"] for f in found)
     lines = ["| rule | findings |", "|---|---:|"]
@@ -346,7 +373,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--details", action="store_true", help="list each false/missed finding")
     parser.add_argument("--examples", action="store_true", help="also count findings on examples/")
+    parser.add_argument(
+        "--command",
+        help="the trigger-lsp command to measure (default: the one next to this Python)",
+    )
     args = parser.parse_args(argv)
+    if args.command:
+        COMMAND[:] = shlex.split(args.command)
 
     labels = corpus_labels(args.corpus)
     conflicts = conflicting_labels(labels)
@@ -371,11 +404,12 @@ def main(argv: list[str] | None = None) -> int:
         out += details(comparison)
     out += ["", "## Strict profile", ""]
     if supports_profiles():
-        strict = compare(corpus_findings(args.corpus, "strict"), labels)
+        strict = corpus_findings(args.corpus, "strict")
         out += [
-            "Labels describe the default profile; the extra findings of `strict` count as false.",
+            "Labels describe the default profile, so this table only counts: the findings per",
+            "rule with `--profile strict`, next to the default's.",
             "",
-            *table(strict),
+            *profile_delta(comparison.findings, strict),
         ]
     else:
         out.append("This trigger-lsp has no `--profile` option.")

@@ -77,6 +77,8 @@ def test_label_parsing() -> None:
         parse("// expect: Not_A_Rule")
     with pytest.raises(ValueError):
         parse("// expect: a-rule; maybe: b-rule")
+    with pytest.raises(ValueError):  # a label after other words would be silently ignored
+        parse("// one hour; must-not: a-rule")
 
 
 def test_no_must_not_label_fires(comparison) -> None:

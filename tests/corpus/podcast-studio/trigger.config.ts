@@ -13,10 +13,10 @@ export default defineConfig({
   build: {
     extensions: [ffmpeg({ version: "7" })],
   },
-  init: async ({ ctx }) => { // expect: deprecated-config-hook
+  init: async ({ ctx }) => { // expect: deprecated-hook
     process.env.FFMPEG_THREADS ??= ctx.machine?.cpu ? String(ctx.machine.cpu) : "1";
   },
-  onFailure: async ({ payload, error, ctx }) => { // expect: deprecated-config-hook
+  onFailure: async ({ payload, error, ctx }) => { // expect: deprecated-hook
     await reportFailure(ctx.task.id, ctx.run.id, error, payload);
   },
 });

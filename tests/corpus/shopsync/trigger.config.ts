@@ -9,7 +9,7 @@ export default defineConfig({ // must-not: config-missing-max-duration
     enabledInDev: false,
     default: { maxAttempts: 5, minTimeoutInMs: 1000, maxTimeoutInMs: 30000, factor: 2, randomize: true },
   },
-  onFailure: async (payload, error, { ctx }) => { // must-not: v3-hook-signature, deprecated-config-hook
+  onFailure: async (payload, error, { ctx }) => { // must-not: v3-hook-signature, deprecated-hook
     await alertOps(`${ctx.task.id} failed for good`, { runId: ctx.run.id, error: String(error) });
   },
 });

@@ -1,6 +1,6 @@
 import { logger, schemaTask, task } from "@trigger.dev/sdk";
 import { execFile } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -32,6 +32,11 @@ export const renderClip = task({
     const key = `clips/${path.basename(payload.videoKey, ".mp4")}-${payload.start}.mp4`;
     const url = await storeFile(out, key, "video/mp4");
     logger.info("Clip rendered", { key, seconds: payload.end - payload.start });
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } catch (error) { // must-not: catch-without-rethrow
+      logger.debug("Temporary folder left behind", { dir, error });
+    }
     return { key, url };
   },
 });

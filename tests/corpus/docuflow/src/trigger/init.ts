@@ -1,7 +1,7 @@
 import { logger, tasks } from "@trigger.dev/sdk";
 import { notifyChannel } from "../lib/slack";
 
-tasks.onFailure(async ({ task, error, ctx }) => { // must-not: deprecated-config-hook
+tasks.onFailure(async ({ task, error, ctx }) => { // must-not: deprecated-hook
   logger.error("Task failed for good", { task, run: ctx.run.id, error });
   await notifyChannel({
     channel: "#ops-docuflow",

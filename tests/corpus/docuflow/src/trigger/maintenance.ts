@@ -39,7 +39,7 @@ export const heartbeat = task({ // must-not: task-no-concurrency-limit, task-no-
 export const rebuildSearchIndex = task({
   id: "rebuild-search-index",
   machine: "medium-1x",
-  maxDuration: 900_000, // expect: max-duration-milliseconds
+  maxDuration: 900_000,
   run: async (payload: { workspaceId: string }) => {
     const documents = await db.document.findMany({
       where: { workspaceId: payload.workspaceId, status: "ready" },

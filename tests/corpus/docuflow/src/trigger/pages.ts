@@ -54,7 +54,7 @@ export const summarizeDocument = schemaTask({
   id: TASK_IDS.summarize, // must-not: task-missing-id
   schema: z.object({ documentId: z.string(), language: z.string() }),
   concurrency: { total: 5 },
-  maxDuration: 5 * 60 * 1000, // expect: max-duration-milliseconds
+  maxDuration: 5 * 60 * 1000,
   run: async ({ documentId, language }) => {
     const pages = await db.page.findMany({ where: { documentId }, orderBy: { number: "asc" } });
     metadata.set("pages", pages.length);

@@ -8,7 +8,7 @@ const ledgerQueue = queue({ name: "ledger", concurrencyLimit: 1 }); // expect: q
 export const reconcileLedger = task({ // must-not: task-no-retry-config
   id: TASK_IDS.reconcile, // must-not: task-missing-id
   queue: ledgerQueue,
-  maxDuration: 3600, // one hour; must-not: max-duration-milliseconds
+  maxDuration: 3600, // one hour
   run: async (payload: { workspaceId: string; month: string }) => {
     const entries = await db.ledgerEntry.findMany({ where: payload });
     const balance = entries.reduce((sum, e) => sum + e.amountCents, 0);

@@ -6,7 +6,7 @@ type Episode = { id: string; title: string; audioPath: string; publishAt: string
 function formatShowNotes(title: string, segments: { start: number; text: string }[]) {
   const stamp = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
   const chapters = segments.filter((_, i) => i % 40 === 0).map((s) => `${stamp(s.start)} ${s.text.trim()}`);
-  const generated = `Generated ${new Date().toLocaleString()} (${process.env.TZ ?? "UTC"}, ${process.env.LANG})`; // must-not: env-unchecked
+  const generated = `Generated ${new Date().toLocaleString()} (${process.env.TZ}, ${process.env.LANG})`; // must-not: env-unchecked
   return [`# ${title}`, "", ...chapters, "", generated].join("\n");
 }
 

@@ -33,6 +33,7 @@ export const transcribeEpisode = schemaTask({
   id: "transcribe-episode",
   schema: z.object({ episodeId: z.string(), audioPath: z.string() }),
   machine: "medium-1x",
+  maxDuration: 60 * 60 * 2, // two hours for long episodes
   onStart: async ({ payload }) => { // expect: deprecated-hook
     metadata.set("episode", payload.episodeId);
   },

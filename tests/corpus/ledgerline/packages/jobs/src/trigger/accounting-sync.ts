@@ -34,7 +34,7 @@ async function pauseSchedule(scheduleId: string) {
 export const syncQuickbooksCustomers = schedules.task({ // must-not: task-no-concurrency-limit
   id: "sync-quickbooks-customers",
   cron: { pattern: "20 * * * *", timezone: "America/New_York" },
-  maxDuration: 600_000, /* expect: max-duration-milliseconds */ // 10 minutes
+  maxDuration: 600_000, // 10 minutes
   run: async (payload) => {
     const client = quickbooksClient();
     const token = client.getToken();
