@@ -25,7 +25,11 @@ from trigger_lsp.statements import StatementCache, analyze_statements, warm_step
 ROOT = Path(__file__).parent.parent
 SOURCES = sorted(
     p
-    for folder in (ROOT / "examples" / "src", ROOT / "tests" / "projects")
+    for folder in (
+        ROOT / "examples" / "src",
+        ROOT / "tests" / "projects",
+        ROOT / "tests" / "corpus",
+    )
     for p in folder.rglob("*.ts")
     if "node_modules" not in p.parts
 )
