@@ -721,3 +721,51 @@ def test_an_imported_id_that_differs_or_is_unknown_collides_with_nothing(
     found = check(root)
     assert found["src/trigger/send.ts"] == []
     assert found["src/trigger/mail.ts"] == []
+
+
+# --- unknown-task-id: ids held by imported constants ------------------------------------------
+
+INGEST_IDS = 'export const TASK_IDS = { ingest: "ingest-document" } as const;\n'
+INGEST_TASK = (
+    SDK
+    + 'import { TASK_IDS } from "../lib/ids";\n'
+    + "export const ingest = task({ id: TASK_IDS.ingest, concurrency: { total: 1 },\n"
+    + '  retry: { maxAttempts: 2 }, run: async () => { logger.info("x"); } });\n'
+)
+
+
+def route(task_id: str) -> str:
+    return (
+        'import { tasks } from "@trigger.dev/sdk";\n'
+        f'export const go = () => tasks.trigger("{task_id}", {{}});\n'
+    )
+
+
+def test_an_id_held_by_an_imported_constant_is_a_known_id(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "src/lib/ids.ts": INGEST_IDS,
+            "src/trigger/ingest.ts": INGEST_TASK,
+            "src/app/right.ts": route("ingest-document"),
+            "src/app/wrong.ts": route("ingest-documents"),
+        },
+    )
+    found = check(root)
+    assert "unknown-task-id" not in rules_in(found, "src/app/right.ts")
+    assert "unknown-task-id" in rules_in(found, "src/app/wrong.ts")  # every id is known
+
+
+def test_an_id_from_a_constant_the_index_cannot_read_leaves_every_id_possible(
+    tmp_path: Path,
+) -> None:
+    task = INGEST_TASK.replace('"../lib/ids"', '"@acme/task-ids"')
+    root = write(
+        tmp_path,
+        {
+            "src/trigger/ingest.ts": task,
+            "src/trigger/other.ts": quiet_task("other", "other-task"),
+            "src/app/any.ts": route("whatever-id"),
+        },
+    )
+    assert "unknown-task-id" not in rules_in(check(root), "src/app/any.ts")

@@ -286,6 +286,27 @@ def _batch_items(items: ts.Node | None) -> list[ts.Node]:
     return []
 
 
+def _routed_to_queues(name: str, args: list[ts.Node]) -> bool:
+    """Whether every run the call starts goes to a queue its trigger options name (`options: {
+    queue: ... }` on each batch item, or the options of a trigger in a loop): a queue bounds
+    how many of them run at once, whatever the task's own options say."""
+    if "batch" in name:  # `tasks.batchTrigger(id, items)`, else `(items)`
+        at = 1 if name.startswith("tasks.") else 0
+        items = _batch_items(args[at] if len(args) > at else None)
+        return bool(items) and all(
+            _names_queue(member_value(object_members(item).get("options"))) for item in items
+        )
+    options = args[2] if name == "tasks.trigger" and len(args) > 2 else None
+    if name != "tasks.trigger" and len(args) > 1:
+        options = args[1]
+    return _names_queue(options)
+
+
+def _names_queue(options: ts.Node | None) -> bool:
+    options = unwrap(options)
+    return options is not None and options.type == "object" and "queue" in object_members(options)
+
+
 def sites_for(model: FileModel, path: Path, project: Path) -> list[TriggerSite]:
     """Every trigger site of a file, in source order."""
     resolver = TaskObjects(model, path, project)
@@ -432,8 +453,10 @@ def _fan_outs(model: FileModel, path: Path, project: Path) -> list[FanOut]:
             how = "loop"
         else:
             continue
-        site = FanOut(path, project, fn.start_byte, fn.end_byte, fn.start_point[0], how)
         args = call_arguments(call)
+        if _routed_to_queues(name, args):
+            continue  # the runs wait their turn in the queues the trigger names
+        site = FanOut(path, project, fn.start_byte, fn.end_byte, fn.start_point[0], how)
         first = args[0] if args else None
         if name in ID_TRIGGERS:
             task_id = string_value(first)
@@ -674,6 +697,7 @@ class ProjectIndex:
         """Forget what is derived from the files' imports (called with the lock held)."""
         self._targets = {}
         self._reached = None
+        self._ids = {}  # ids held by imported constants may resolve differently
         self.modules_generation += 1
 
     def entries(self) -> list[TaskEntry]:
@@ -748,21 +772,46 @@ class ProjectIndex:
         return [e for e in found if self._counts(e.path)]
 
     def knows(self, task_id: str, project: Path) -> bool:
-        return task_id in self.ids(project)
+        """Whether some task of the project may have this id: it is one of `ids`, or a task's
+        id is an imported constant the index cannot read (then any id may be that one)."""
+        return task_id in self.ids(project) or self._ids_of_refs(project)[1]
 
     def has_ids(self, project: Path) -> bool:
-        return bool(self.ids(project))
+        return bool(self.ids(project)) or self._ids_of_refs(project)[1]
 
     def ids(self, project: Path | None = None) -> frozenset[str]:
+        """The ids of the project's tasks: literal ones, and those held by constants imported
+        from other files of the project (`id: TASK_IDS.ingest`)."""
         with self._lock:
             cached = self._ids.get(project)
-            if cached is None:
-                cached = self._ids[project] = frozenset(
-                    i
-                    for i, group in self._id_map_locked().items()
-                    if project is None or any(e.project == project for e in group)
-                )
-            return cached
+            if cached is not None:
+                return cached
+            ids = self._ids
+            literal = frozenset(
+                i
+                for i, group in self._id_map_locked().items()
+                if project is None or any(e.project == project for e in group)
+            )
+        found = literal | self._ids_of_refs(project)[0]
+        with self._lock:
+            if self._ids is ids:  # nothing changed meanwhile
+                ids[project] = found
+        return found
+
+    def _ids_of_refs(self, project: Path | None) -> tuple[frozenset[str], bool]:
+        """The ids that the project's tasks take from imported constants, and whether some such
+        constant cannot be read (a package's, a file outside the index)."""
+        with self._lock:
+            refs = [
+                (path, specifier, name)
+                for path, links in self._links.items()
+                if project is None or links.project == project
+                for specifier, name in links.id_refs
+            ]
+        if not refs:
+            return frozenset(), False
+        values = [self.constant(path, specifier, name) for path, specifier, name in refs]
+        return frozenset(v for v in values if v is not None), None in values
 
     def logs(self, importer: Path, specifier: str, name: str) -> bool | None:
         """Whether the function `name` that `importer` imports from `specifier` logs: itself,

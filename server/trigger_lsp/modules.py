@@ -227,6 +227,9 @@ class ModuleLinks:
     # Exported string constants: `export const ID = "x"` as ("ID", "x"), and the string
     # members of an exported const object as ("IDS.send", "x").
     constants: tuple[tuple[str, str], ...] = ()
+    # Tasks of this file whose id is a constant imported from another module, as (specifier,
+    # name) for `ProjectIndex.constant`: `id: TASK_IDS.ingest` -> ("@/lib/ids", "TASK_IDS.ingest").
+    id_refs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,7 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
         for exported, held in locals_.items():
             if held == local:
                 constants.append((f"{exported}{dot}{member}", value))
+    id_refs = [imported_reference(model, t.id_value) for t in model.tasks if t.id is None]
     return ModuleLinks(
         entry,
         tuple(dict.fromkeys(specifiers)),
@@ -308,7 +312,36 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
         tuple(stars),
         project,
         tuple(sorted(constants)),
+        tuple(dict.fromkeys(r for r in id_refs if r is not None)),
     )
+
+
+def imported_reference(model: FileModel, node: ts.Node | None) -> tuple[str, str] | None:
+    """Where a value imported from another module lives (`ID`, `IDS.send`, `ids.ID`): the
+    specifier and the name that module exports it under (`IDS.send` for a member of its
+    export `IDS`); None when `node` is not such a name."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    member = ""
+    if node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        member = text(prop) if prop is not None else ""
+        node = unwrap(node.child_by_field_name("object"))
+    if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
+        return None
+    local = text(node)
+    imp = model.import_of(local)
+    if imp is None or imp.is_sdk or imp.type_only or imp.dynamic or local in imp.type_names:
+        return None
+    if local == imp.namespace:
+        name = member  # `ids.ID`: the module's export `ID`
+    else:
+        exported = "default" if local == imp.default else imp.names.get(local)
+        name = f"{exported}.{member}" if exported and member else exported or ""
+    if not name or (local == imp.namespace and not member):
+        return None
+    return imp.source, name
 
 
 def _exported_functions(model: FileModel) -> dict[str, str]:

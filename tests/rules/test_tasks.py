@@ -1101,3 +1101,34 @@ def test_kept_findings_follow_a_fan_out_that_moved_in_another_file() -> None:
         assert comparable(kept.findings) == comparable(fresh.findings)
         (limit,) = [f for f in kept.findings if f.rule == "task-no-concurrency-limit"]
         assert f"at src/app/fan.ts:{2 + blanks}" in limit.message
+
+
+@pytest.mark.parametrize(
+    ("caller", "fires"),
+    [
+        # Every run goes to a queue its trigger options name: the queue bounds them.
+        (
+            'await tasks.batchTrigger("child", items.map((id) => ({ payload: { id }, options: { queue: "shop" } })));',
+            False,
+        ),
+        (
+            'await tasks.batchTrigger("child", [{ payload: { id: "1" }, options: { queue: { name: "q", concurrencyLimit: 1 } } }]);',
+            False,
+        ),
+        (
+            'for (const id of ids) { await tasks.trigger("child", { id }, { queue: "shop" }); }',
+            False,
+        ),
+        # Some item, or the loop's trigger, names no queue: still fanned out.
+        (
+            'await tasks.batchTrigger("child", [{ payload: { id: "1" }, options: { queue: "q" } }, { payload: { id: "2" } }]);',
+            True,
+        ),
+        ('for (const id of ids) { await tasks.trigger("child", { id }, { tags: ["x"] }); }', True),
+    ],
+)
+def test_no_concurrency_limit_counts_no_fan_out_routed_to_queues(caller: str, fires: bool) -> None:
+    other = IMPORT + f"export async function run(ids: string[], items: string[]) {{ {caller} }}\n"
+    index = project_index({"src/trigger/child.ts": CHILD, "src/app/fan.ts": other})
+    found = limit_findings(CHILD, path="src/trigger/child.ts", index=index)
+    assert bool(found) is fires

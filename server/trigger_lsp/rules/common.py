@@ -349,13 +349,21 @@ def identifier_uses(model: FileModel, ident: ts.Node) -> list[ts.Node]:
     function."""
     name = text(ident)
     raw = ident.text
-    scope = enclosing_statement_function(ident)
+    declaration = ident.parent
+    # A function declaration binds its name in the scope around it, before it too (hoisting).
+    hoisted = (
+        declaration is not None
+        and declaration.type in ("function_declaration", "generator_function_declaration")
+        and declaration.child_by_field_name("name") == ident
+    )
+    scope = enclosing_statement_function(declaration if hoisted and declaration else ident)
     if scope is None:
         return []
     uses = []
     shadows: list[ts.Node] = []  # regions where the name means another variable
-    for node in names_within(scope, model.grammar, ident.end_byte):
-        if node.text != raw and text(node) != name:
+    after = scope.start_byte if hoisted else ident.end_byte
+    for node in names_within(scope, model.grammar, after):
+        if node == ident or (node.text != raw and text(node) != name):
             continue
         region = _declared_region(node)
         if region is not None:

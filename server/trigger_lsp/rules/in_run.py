@@ -309,7 +309,7 @@ class _DeployTime:
     """Which code of a `trigger.config.*` file only runs while the CLI builds: the `build`
     member of the config (the CLI strips it from the config it bundles for runs), the
     arguments of build extensions imported from `@trigger.dev/build`, and module-level
-    variables used only there."""
+    variables and functions used only there."""
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
@@ -335,32 +335,46 @@ class _DeployTime:
     def _only_deploy_time(self, node: ts.Node, depth: int) -> bool:
         if any(contains(r, node) for r in self.regions):
             return True
-        declarator = _module_declarator(node)
-        if declarator is None or depth > 3:
+        name = _module_binding(node)
+        if name is None or depth > 3:
             return False
-        key = declarator.start_byte
+        key = name.start_byte
         if key not in self._decided:
             self._decided[key] = False  # a cycle is not deploy-time
-            name = declarator.child_by_field_name("name")
-            uses = identifier_uses(self.ctx.model, name) if name is not None else []
+            uses = identifier_uses(self.ctx.model, name)
             self._decided[key] = bool(uses) and all(
                 self._only_deploy_time(u, depth + 1) for u in uses
             )
         return self._decided[key]
 
 
-def _module_declarator(node: ts.Node) -> ts.Node | None:
-    """The module-level `const name = ...` whose value holds `node`."""
-    found = None
+def _module_binding(node: ts.Node) -> ts.Node | None:
+    """The name bound by the module-level declaration that holds `node`: `const name = ...`
+    (its value holds it) or `function name() {...}` (its body does); None elsewhere."""
+    statement = None
     for anc in ancestors(node):
-        if anc.type in FUNCTION_TYPES or anc.type == "class_body":
-            return None
-        if anc.type == "variable_declarator" and found is None:
-            name, value = anc.child_by_field_name("name"), anc.child_by_field_name("value")
-            named = name is not None and name.type == "identifier"
-            if named and value is not None and contains(value, node):
-                found = anc
-    return found
+        if anc.type == "program":
+            break
+        statement = anc
+    if statement is not None and statement.type == "export_statement":
+        statement = statement.child_by_field_name("declaration")
+    if statement is None:
+        return None
+    if statement.type in ("function_declaration", "generator_function_declaration"):
+        name = statement.child_by_field_name("name")
+        body = statement.child_by_field_name("body")
+        return name if body is not None and contains(body, node) else None
+    if statement.type not in ("lexical_declaration", "variable_declaration"):
+        return None
+    for declarator in statement.named_children:
+        if declarator.type != "variable_declarator":
+            continue
+        name = declarator.child_by_field_name("name")
+        value = declarator.child_by_field_name("value")
+        named = name is not None and name.type == "identifier"
+        if named and value is not None and contains(value, node):
+            return name
+    return None
 
 
 def _is_config_file(ctx: FileContext) -> bool:

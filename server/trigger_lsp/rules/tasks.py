@@ -26,6 +26,7 @@ from trigger_lsp.analysis.syntax import (
 from trigger_lsp.modules import (
     HelperGraph,
     helper_graph,
+    imported_reference,
     is_logging_call,
     logging_closure,
     never_logs,
@@ -80,28 +81,10 @@ def task_missing_id(ctx: FileContext) -> Iterator[Report]:
 def _imported_id(ctx: FileContext, node: ts.Node | None) -> str | None:
     """The string an id imported from another module holds (`ID`, `IDS.send`, `ids.ID`), as
     the index reads it from that module; None when unknown."""
-    node = unwrap(node)
-    if node is None or ctx.index is None or not ctx.index.complete or ctx.path is None:
+    if ctx.index is None or not ctx.index.complete or ctx.path is None:
         return None
-    member = ""
-    if node.type == "member_expression":
-        prop = node.child_by_field_name("property")
-        member = text(prop) if prop is not None else ""
-        node = unwrap(node.child_by_field_name("object"))
-    if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
-        return None
-    local = text(node)
-    imp = ctx.model.import_of(local)
-    if imp is None or imp.is_sdk or imp.type_only or imp.dynamic or local in imp.type_names:
-        return None
-    if local == imp.namespace:
-        name = member  # `ids.ID`: the module's export `ID`
-    else:
-        exported = "default" if local == imp.default else imp.names.get(local)
-        name = f"{exported}.{member}" if exported and member else exported or ""
-    if not name or (local == imp.namespace and not member):
-        return None
-    return ctx.index.constant(ctx.path, imp.source, name)
+    reference = imported_reference(ctx.model, node)
+    return ctx.index.constant(ctx.path, *reference) if reference is not None else None
 
 
 def _imported_value(ctx: FileContext, node: ts.Node | None) -> bool:
