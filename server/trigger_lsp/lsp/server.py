@@ -18,22 +18,23 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from lsprotocol import types as lsp
-from pygls.io_ import run_async
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
 from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.cli.runner import discover  # (here: not while the first requests wait)
-from trigger_lsp.engine import FileResult, warm_up
+from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, warm_up
 from trigger_lsp.lsp import code_actions
 from trigger_lsp.lsp.convert import diagnostic
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.early import ClientWriter, Handover
+from trigger_lsp.lsp.framing import MAX_BODY, decode
 from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.settings import SECTION
 from trigger_lsp.lsp.state import ServerState, path_of
-from trigger_lsp.lsp.stdio import MessageReader, pipe_reader
+from trigger_lsp.lsp.stdio import READ_SIZE, chunk_reader
+from trigger_lsp.lsp.transport import Connection
 from trigger_lsp.lsp.wire import Locator
 from trigger_lsp.positions import Encoding
 from trigger_lsp.statements import warm_step
@@ -66,36 +67,117 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         self._ready_wait: asyncio.Future[None] | None = None
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
         self._handover: Handover | None = None  # from lsp/early.py
+        self.connection: Connection | None = None  # the client's (see lsp/transport.py)
 
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
     ) -> None:
-        """pygls' stdio loop, with stdin read by the event loop itself when it is a pipe, else
-        a whole message at a time in a thread (see lsp/stdio.py). After lsp/early.py served the
-        first messages, the messages it did not serve are read first."""
+        """Serve stdin and stdout: the bytes read by the event loop itself when stdin is a pipe
+        (see lsp/stdio.py), the messages taken out of them by lsp/framing.py and handed to
+        pygls by lsp/transport.py. After lsp/early.py served the first messages, the frames it
+        did not serve come first, then what its parser holds."""
         stop = self._stop_event = threading.Event()
         stream = stdin or sys.stdin.buffer
         self.protocol.set_writer(ClientWriter(stdout or sys.stdout.buffer))
-        unread = self._handover.unread if self._handover is not None else b""
-        if self._handover is not None:
-            self.take_over(self._handover)
+        handover = self._handover
+        if handover is not None:
+            self.take_over(handover)
+        connection = self.connection = Connection(self, stop)
 
         async def serve() -> None:
-            reader = await pipe_reader(stream, unread) or MessageReader(
-                stream, self.thread_pool, unread
-            )
-            await run_async(
-                stop_event=stop,
-                reader=reader,
-                protocol=self.protocol,
-                logger=log,
-                error_handler=self.report_server_error,
-            )
+            read = await chunk_reader(stream, self.thread_pool)
+            if handover is None:
+                await connection.serve(read)
+            else:
+                await connection.serve(read, handover.parser, handover.frames)
 
         try:
             asyncio.run(serve())
         except BrokenPipeError:
             log.error("the client closed the connection; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client over TCP: the first connection that sends `initialize` is the
+        editor's, for the life of this process; while it is open, any other connection is
+        closed at once (it never sees the editor's messages). A connection that closes before
+        `initialize` (a port probe) leaves the server listening. See docs/transports.md."""
+
+        async def main() -> None:
+            done = asyncio.get_running_loop().create_future()
+            busy = False
+
+            async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                nonlocal busy
+                if busy or done.done():
+                    log.warning("refused a connection: a client is connected already")
+                    writer.close()
+                    return
+                busy = True
+                connection = self.connection = Connection(self)
+                self.protocol.set_writer(writer)
+                try:
+                    await connection.serve(lambda: reader.read(READ_SIZE))
+                except (ConnectionError, OSError) as exc:
+                    log.warning("the connection failed: %s", exc)
+                finally:
+                    busy = False
+                    writer.close()
+                    if connection.initialized and not done.done():  # the editor is gone
+                        done.set_result(None)
+
+            server = await asyncio.start_server(connected, host, port)
+            async with server:
+                await done
+
+        self._stop_event = threading.Event()
+        try:
+            asyncio.run(main())
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    def start_ws(self, host: str, port: int) -> None:
+        """Serve one client over WebSocket, as start_tcp does over TCP."""
+        from pygls.io_ import WebSocketWriter
+        from websockets.asyncio.server import ServerConnection, serve
+        from websockets.exceptions import ConnectionClosed
+
+        async def main() -> None:
+            done = asyncio.get_running_loop().create_future()
+            busy = False
+
+            async def connected(websocket: ServerConnection) -> None:
+                nonlocal busy
+                if busy or done.done():
+                    log.warning("refused a connection: a client is connected already")
+                    await websocket.close(1013, "a client is connected already")
+                    return
+                busy = True
+                connection = self.connection = Connection(self)
+                self.protocol.set_writer(WebSocketWriter(websocket), include_headers=False)
+                try:
+                    while not connection.stop.is_set():
+                        data = await websocket.recv(decode=False)
+                        connection.dispatch(decode(data))
+                except ConnectionClosed:
+                    pass
+                finally:
+                    busy = False
+                    await websocket.close()
+                    if connection.initialized and not done.done():
+                        done.set_result(None)
+
+            async with serve(connected, host, port, max_size=MAX_BODY):
+                await done
+
+        self._stop_event = threading.Event()
+        try:
+            asyncio.run(main())
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
@@ -369,6 +451,8 @@ def create_server() -> TriggerLanguageServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: TriggerLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
         item = params.text_document
+        if ls.too_large(item.uri, item.text):
+            return
         doc = ls.store.open(item.uri, item.language_id, item.version, item.text, path_of(item.uri))
         ls.adopt_last_read(doc)
         ls.schedule(doc, delay_ms=0)
@@ -385,6 +469,11 @@ def create_server() -> TriggerLanguageServer:
         for change in params.content_changes:
             doc.apply(change, ls.encoding)
         doc.version = version
+        if len(doc.source) > MAX_FILE_BYTES:  # no longer checked (reopen it once smaller)
+            ls.too_large(doc.uri, doc.source.decode("utf-8", "replace"))
+            if not ls.pull_diagnostics:
+                ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(doc.uri, []))
+            return
         ls.schedule(doc)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
@@ -517,3 +606,8 @@ def run(
         server.start_ws(host, port)
     else:
         server.start_io()
+    # `exit` after `shutdown`: 0; `exit` without it, or the client gone without either: 1.
+    connection = server.connection
+    if connection is not None and connection.exit_code is not None:
+        sys.exit(connection.exit_code)
+    sys.exit(0 if connection is not None and connection.shut_down else 1)
