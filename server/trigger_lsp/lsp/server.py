@@ -102,36 +102,30 @@ class TriggerLanguageServer(ServerState, LanguageServer):
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve one client over TCP: the first connection that sends `initialize` is the
-        editor's, for the life of this process; while it is open, any other connection is
-        closed at once (it never sees the editor's messages). A connection that closes before
-        `initialize` (a port probe) leaves the server listening. See docs/transports.md."""
+        server's client for the life of this process; any connection made while it is there is
+        closed at once (it never sees the client's messages). A connection that goes before
+        `initialize` (a port probe) leaves the server listening; when the client goes, the
+        process ends. See editors/README.md (network transports)."""
 
         async def main() -> None:
-            done = asyncio.get_running_loop().create_future()
-            busy = False
+            network = _OneClient(self)
 
             async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-                nonlocal busy
-                if busy or done.done():
-                    log.warning("refused a connection: a client is connected already")
+                connection = network.accept(writer)
+                if connection is None:
                     writer.close()
                     return
-                busy = True
-                connection = self.connection = Connection(self)
-                self.protocol.set_writer(writer)
                 try:
                     await connection.serve(lambda: reader.read(READ_SIZE))
                 except (ConnectionError, OSError) as exc:
                     log.warning("the connection failed: %s", exc)
                 finally:
-                    busy = False
                     writer.close()
-                    if connection.initialized and not done.done():  # the editor is gone
-                        done.set_result(None)
+                    network.gone(connection)
 
             server = await asyncio.start_server(connected, host, port)
             async with server:
-                await done
+                await network.done
 
         self._stop_event = threading.Event()
         try:
@@ -148,18 +142,13 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         from websockets.exceptions import ConnectionClosed
 
         async def main() -> None:
-            done = asyncio.get_running_loop().create_future()
-            busy = False
+            network = _OneClient(self)
 
             async def connected(websocket: ServerConnection) -> None:
-                nonlocal busy
-                if busy or done.done():
-                    log.warning("refused a connection: a client is connected already")
-                    await websocket.close(1013, "a client is connected already")
+                connection = network.accept(WebSocketWriter(websocket), headers=False)
+                if connection is None:
+                    await websocket.close(1013, "a client is connected to this server already")
                     return
-                busy = True
-                connection = self.connection = Connection(self)
-                self.protocol.set_writer(WebSocketWriter(websocket), include_headers=False)
                 try:
                     while not connection.stop.is_set():
                         data = await websocket.recv(decode=False)
@@ -167,13 +156,11 @@ class TriggerLanguageServer(ServerState, LanguageServer):
                 except ConnectionClosed:
                     pass
                 finally:
-                    busy = False
                     await websocket.close()
-                    if connection.initialized and not done.done():
-                        done.set_result(None)
+                    network.gone(connection)
 
             async with serve(connected, host, port, max_size=MAX_BODY):
-                await done
+                await network.done
 
         self._stop_event = threading.Event()
         try:
@@ -384,6 +371,32 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             await asyncio.wait_for(ready, READY_WAIT_S)
         except TimeoutError:
             log.warning("answering before the workspace index is complete")
+
+
+class _OneClient:
+    """The connections of a network transport: the first to initialize is the client."""
+
+    def __init__(self, server: TriggerLanguageServer) -> None:
+        self.server = server
+        self.client: Connection | None = None
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def accept(self, writer: Any, headers: bool = True) -> Connection | None:
+        if self.client is not None or self.done.done():
+            log.warning("refused a connection: a client is connected to this server already")
+            return None
+        return Connection(self.server, writer=writer, headers=headers, claim=self._claim)
+
+    def _claim(self, connection: Connection) -> bool:
+        if self.client is not None:
+            return False
+        self.client = self.server.connection = connection
+        self.server.protocol.set_writer(connection.writer, include_headers=connection.headers)
+        return True
+
+    def gone(self, connection: Connection) -> None:
+        if connection is self.client and not self.done.done():
+            self.done.set_result(None)
 
 
 def _supports_refresh(caps: lsp.ClientCapabilities) -> bool:

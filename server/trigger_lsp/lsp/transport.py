@@ -40,9 +40,20 @@ READ_SIZE = 1 << 16
 class Connection:
     """One client's session with the server."""
 
-    def __init__(self, server: TriggerLanguageServer, stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        server: TriggerLanguageServer,
+        stop: threading.Event | None = None,
+        writer: Any = None,
+        headers: bool = True,
+        claim: Callable[[Connection], bool] | None = None,
+    ) -> None:
+        """`writer` (with `headers`: whether frames have headers) is where this connection's
+        own errors go until it initializes, when `claim` (for a network transport) makes it
+        the server's one client, or refuses it; without a `claim`, the server's client."""
         self.server = server
         self.stop = stop or threading.Event()
+        self.writer, self.headers, self.claim = writer, headers, claim
         self.initialized = False  # `initialize` came
         self.exit_code: int | None = None  # set by `exit`
         self._writes: set[asyncio.Future[Any]] = set()
@@ -80,6 +91,12 @@ class Connection:
             self.stop.set()
             return
         if method is not None and not self.initialized:
+            if method == "initialize" and self.claim is not None and not self.claim(self):
+                if request:
+                    text = "another client is connected to this server"
+                    self.reply_error(message["id"], INVALID_REQUEST, text)
+                self.stop.set()
+                return
             if method != "initialize":
                 if request:
                     text = f"Server not initialized: {method} before initialize"
@@ -106,10 +123,11 @@ class Connection:
         log.warning("answered an error to the client: %s", text)
         body = error_response(code, text, msg_id)
         protocol = self.server.protocol
-        writer = protocol.writer
+        own = self.writer is not None and not (self.initialized or self.shut_down)
+        writer = self.writer if own else protocol.writer
         if writer is None:
             return
-        if protocol._include_headers:
+        if self.headers if own else protocol._include_headers:
             written = writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         else:  # WebSocket: one text message
             written = writer.write(body.decode())  # type: ignore[arg-type]
