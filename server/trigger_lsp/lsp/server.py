@@ -23,7 +23,6 @@ from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
 from trigger_lsp.analysis.syntax import is_source_path
-from trigger_lsp.cli.runner import discover  # (here: not while the first requests wait)
 from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, warm_up
 from trigger_lsp.lsp import code_actions
 from trigger_lsp.lsp.convert import diagnostic
@@ -36,6 +35,7 @@ from trigger_lsp.lsp.state import ServerState, path_of
 from trigger_lsp.lsp.stdio import READ_SIZE, chunk_reader
 from trigger_lsp.lsp.transport import Connection
 from trigger_lsp.lsp.wire import Locator
+from trigger_lsp.lsp.workspace import workspace_files  # (here: not while the first requests wait)
 from trigger_lsp.positions import Encoding
 from trigger_lsp.statements import warm_step
 
@@ -334,11 +334,17 @@ class TriggerLanguageServer(ServerState, LanguageServer):
     # --- background index of the workspace --------------------------------------------------
     async def index_workspace(self) -> None:
         roots = [Path(p) for p in _workspace_roots(self)]
+        left_out: list[str] = []
         try:
-            for count, path in enumerate(discover(roots, self.resolver)):
+            count = 0
+            for path in workspace_files(roots, self.resolver, left_out):
+                if path is None:  # a folder walked: let requests in
+                    await asyncio.sleep(0)
+                    continue
                 if count >= MAX_INDEXED_FILES:
-                    self.show_once(f"indexed the first {MAX_INDEXED_FILES} files only")
+                    left_out.append(f"the files after the first {MAX_INDEXED_FILES}")
                     break
+                count += 1
                 # Before each file, let requests in: the documents an editor opens right after
                 # start are then read from the editor, not from the disk as well. (Sleeping, not
                 # just yielding, also lets a thread reading the messages take the interpreter.)
@@ -348,6 +354,10 @@ class TriggerLanguageServer(ServerState, LanguageServer):
                         self.index_from_disk(path)
                     except Exception as exc:  # a broken file must not stop indexing
                         self.log_once(f"indexing {path} failed: {exc}")
+            if left_out:  # (rules that compare files may then miss a task defined there)
+                text = f"the workspace index left out {'; '.join(left_out)}"
+                log.warning("%s", text)
+                self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Warning, text))
             # The ids by project, which every document asks for once the index is complete:
             # gathered in a step of their own, not in the answer to the next request.
             self.index.ids()
