@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,9 +29,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(kind: str, port: int) -> subprocess.Popen[bytes]:
+def _serve(kind: str, port: int, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "trigger_lsp", "serve", kind, "--host", HOST, "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "trigger_lsp",
+            "serve",
+            kind,
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            *list(extra),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         preexec_fn=limits,
@@ -143,6 +155,31 @@ def test_websocket_serves_one_client_and_refuses_others() -> None:
             while (message := json.loads(editor.recv(timeout=30))).get("id") != 2:
                 pass
             assert message["result"] is not None
+        assert proc.wait(timeout=20) == 1
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_with_a_token_file_only_a_client_sending_the_token_is_served(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("s3cret-token\n")
+    token.chmod(0o600)
+    port = _free_port()
+    proc = _serve("--tcp", port, "--token-file", str(token))
+    try:
+        for options in (None, {"token": "guess"}, {"token": 1}):
+            intruder = TcpClient(port)
+            intruder.send(initialize(1, initializationOptions=options))
+            assert intruder.answer(1)["error"]["code"] == -32600
+            intruder.close()
+        editor = TcpClient(port)
+        editor.send(initialize(1, initializationOptions={"token": "s3cret-token"}))
+        assert "capabilities" in editor.answer(1)["result"]
+        editor.send(notification("initialized", {}))
+        editor.send(did_open(URI, TASK), hover(2, URI))
+        assert editor.answer(2)["result"] is not None
+        editor.close()
         assert proc.wait(timeout=20) == 1
     finally:
         proc.kill()

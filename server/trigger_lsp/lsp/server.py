@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
 import logging
 import sys
 import threading
@@ -68,6 +69,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
         self._handover: Handover | None = None  # from lsp/early.py
         self.connection: Connection | None = None  # the client's (see lsp/transport.py)
+        self.token: str | None = None  # what a network client must send (serve --token-file)
 
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
@@ -397,12 +399,22 @@ class _OneClient:
             return None
         return Connection(self.server, writer=writer, headers=headers, claim=self._claim)
 
-    def _claim(self, connection: Connection) -> bool:
+    def _claim(self, connection: Connection, initialize: dict[str, Any]) -> str | None:
         if self.client is not None:
-            return False
+            return "another client is connected to this server"
+        token = self.server.token
+        if token is not None:
+            params = initialize.get("params")
+            options = params.get("initializationOptions") if isinstance(params, dict) else None
+            given = options.get("token") if isinstance(options, dict) else None
+            if not isinstance(given, str) or not hmac.compare_digest(
+                given.encode("utf-8", "surrogatepass"), token.encode("utf-8", "surrogatepass")
+            ):
+                log.warning("refused a client: no token, or not the one in --token-file")
+                return "this server needs the token of its --token-file in initializationOptions"
         self.client = self.server.connection = connection
         self.server.protocol.set_writer(connection.writer, include_headers=connection.headers)
-        return True
+        return None
 
     def gone(self, connection: Connection) -> None:
         if connection is self.client and not self.done.done():
@@ -615,6 +627,7 @@ def run(
     host: str = "127.0.0.1",
     port: int = 2087,
     handover: Handover | None = None,
+    token: str | None = None,
 ) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # When stdin is not a pipe, a thread reads the client's messages (lsp/stdio.py): let it
@@ -623,6 +636,7 @@ def run(
     sys.setswitchinterval(0.001)
     server = create_server()
     server._handover = handover
+    server.token = token
     if transport == "tcp":
         server.start_tcp(host, port)
     elif transport == "ws":

@@ -101,6 +101,6 @@ def parse_settings(
         else:
             problems.append("'indexWorkspace' must be true or false")
 
-    known = {"rules", "features", "debounceMs", "indexWorkspace", "trace"}
+    known = {"rules", "features", "debounceMs", "indexWorkspace", "trace", "token"}
     problems += [f"unknown setting '{k}'" for k in raw if k not in known]
     return ServerSettings(rules, features, debounce, index_workspace), problems

@@ -46,11 +46,12 @@ class Connection:
         stop: threading.Event | None = None,
         writer: Any = None,
         headers: bool = True,
-        claim: Callable[[Connection], bool] | None = None,
+        claim: Callable[[Connection, dict[str, Any]], str | None] | None = None,
     ) -> None:
         """`writer` (with `headers`: whether frames have headers) is where this connection's
         own errors go until it initializes, when `claim` (for a network transport) makes it
-        the server's one client, or refuses it; without a `claim`, the server's client."""
+        the server's one client, or refuses it (saying why); without a `claim`, the
+        server's client."""
         self.server = server
         self.stop = stop or threading.Event()
         self.writer, self.headers, self.claim = writer, headers, claim
@@ -91,10 +92,10 @@ class Connection:
             self.stop.set()
             return
         if method is not None and not self.initialized:
-            if method == "initialize" and self.claim is not None and not self.claim(self):
+            refused = self.claim(self, message) if method == "initialize" and self.claim else None
+            if refused is not None:
                 if request:
-                    text = "another client is connected to this server"
-                    self.reply_error(message["id"], INVALID_REQUEST, text)
+                    self.reply_error(message["id"], INVALID_REQUEST, refused)
                 self.stop.set()
                 return
             if method != "initialize":
