@@ -200,12 +200,13 @@ def test_a_request_shaped_object_in_settings_is_not_answered(tmp_path: Path) -> 
     wire, uri = _started(tmp_path)
     try:
         planted = request(77, "shutdown", None)
-        settings = {"trigger-lsp": {"debounceMs": 0}, "x": planted, "y": [hover(78, uri)]}
+        unfit = request(79, "textDocument/hover", {})  # (params that do not fit were answered)
+        settings = {"trigger-lsp": {}, "x": planted, "y": [hover(78, uri)], "z": unfit}
         wire.send(notification("workspace/didChangeConfiguration", {"settings": settings}))
         wire.send(hover(8, uri))
         assert wire.answer(8)["result"] is not None  # not shut down by the planted request
         seen = wire.drain(1.0) + wire.seen
-        assert not [m for m in seen if isinstance(m, dict) and m.get("id") in (77, 78)]
+        assert not [m for m in seen if isinstance(m, dict) and m.get("id") in (77, 78, 79)]
     finally:
         wire.close()
 
