@@ -334,3 +334,28 @@ def test_many_unknown_settings_are_reported_in_one_message(tmp_path: Path) -> No
         assert "11995 more" in shown[0]["params"]["message"]
     finally:
         wire.close()
+
+
+def test_a_document_that_grows_over_the_limit_is_dropped_once(tmp_path: Path) -> None:
+    wire, uri = _started(tmp_path)
+    try:
+        text = "// filler line of a generated file\n" * (9 * 2**20 // 35)
+        change = {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}
+        wire.send(notification("textDocument/didChange", change))
+        wire.send(hover(12, uri, 0, 3))
+        assert wire.answer(12, timeout=30)["result"] is None  # no longer served
+        seen = wire.seen + wire.drain(1.0)
+        shown = [
+            m["params"]["message"]
+            for m in seen
+            if isinstance(m, dict) and m.get("method") == "window/showMessage"
+        ]
+        assert len(shown) == 1 and "over the 8 MiB limit" in shown[0]
+        cleared = [
+            m["params"]
+            for m in seen
+            if isinstance(m, dict) and m.get("method") == "textDocument/publishDiagnostics"
+        ]
+        assert cleared and cleared[-1]["uri"] == uri and cleared[-1]["diagnostics"] == []
+    finally:
+        wire.close()
