@@ -247,7 +247,11 @@ class Controller {
       transport: TransportKind.stdio,
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      // Saved files and unsaved ones (`untitled:`): the server serves both alike.
+      documentSelector: LANGUAGES.flatMap((language) => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: serverSettings(),

@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--ws", action="store_true", help="listen on WebSocket")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=2087)
+    serve.add_argument(
+        "--token-file",
+        type=Path,
+        help="with --tcp or --ws: serve only a client that sends this file's contents as "
+        "initializationOptions.token",
+    )
     return p
 
 
@@ -222,13 +228,27 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     if not (args.tcp or args.ws):
+        if args.token_file is not None:
+            print("trigger-lsp: --token-file goes with --tcp or --ws", file=sys.stderr)
+            return EXIT_USAGE
         from trigger_lsp.lsp.early import serve_stdio
 
         serve_stdio()  # answers the first messages before the server has loaded
         return EXIT_OK
     from trigger_lsp.lsp.server import run
 
-    run("tcp" if args.tcp else "ws", args.host, args.port)
+    token = None
+    if args.token_file is not None:
+        try:
+            with args.token_file.open("rb") as f:
+                token = f.read(4096).decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"trigger-lsp: cannot read --token-file: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not token:
+            print("trigger-lsp: the --token-file is empty", file=sys.stderr)
+            return EXIT_USAGE
+    run("tcp" if args.tcp else "ws", args.host, args.port, token=token)
     return EXIT_OK
 
 

@@ -24,12 +24,13 @@ import contextlib
 import json
 import logging
 import os
-import re
 import select
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from trigger_lsp.lsp.framing import Frame, FrameParser, envelope_error, valid_id
 
 if TYPE_CHECKING:
     from trigger_lsp.lsp.state import ServerState
@@ -39,31 +40,26 @@ EARLY_IDLE_S = 0.25  # waiting this long for a first document to open, at most
 EARLY_DONE_S = 0.01  # once the open documents have their diagnostics: for more to open
 CAPABILITIES = Path(__file__).with_name("capabilities.json")
 ENCODINGS = ("utf-8", "utf-16", "utf-32")
-_HEADER_END = b"\r\n\r\n"
-# pygls takes a message's length from the first header line of exactly this form.
-CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$")
-
-
-@dataclass
-class Frame:
-    raw: bytes  # the whole frame as read, headers included
-    message: dict[str, Any] | None  # its JSON object, when the frame is one we can read
 
 
 class FrameReader:
-    """LSP frames from a file descriptor; every byte not handed out stays in `rest`."""
+    """Frames (lsp/framing.py) from a file descriptor; the bytes not taken stay in `rest`."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self.rest = b""
+        self.parser = FrameParser()
         self.ended = False
+
+    @property
+    def rest(self) -> bytes:
+        return self.parser.rest
 
     def next(self, timeout: float | None) -> Frame | None:
         """The next frame, or None when none came within `timeout` seconds (or the stream
-        ended, or what came is not a frame this reader can take apart)."""
+        ended, or the parser is dropping bytes: the server goes on with it)."""
         while True:
-            frame = self._take()
-            if frame is not None or self.ended:
+            frame = self.parser.next()
+            if frame is not None or self.ended or self.parser.busy:
                 return frame
             ready, _, _ = select.select([self.fd], [], [], timeout)
             if not ready:
@@ -72,42 +68,26 @@ class FrameReader:
             if not chunk:
                 self.ended = True
                 return None
-            self.rest += chunk
-
-    def _take(self) -> Frame | None:
-        end = self.rest.find(_HEADER_END)
-        if end < 0:
-            return None
-        length = None
-        for line in self.rest[:end].split(b"\r\n"):
-            match = CONTENT_LENGTH.fullmatch(line + b"\r\n")  # the header line pygls reads
-            if match:
-                length = int(match.group(1))
-                break
-        if length is None:  # pygls reads the rest and answers it as it does
-            self.ended = True
-            return None
-        start = end + len(_HEADER_END)
-        if len(self.rest) < start + length:
-            return None
-        raw, self.rest = self.rest[: start + length], self.rest[start + length :]
-        try:
-            message = json.loads(raw[start:])
-        except ValueError:
-            message = None
-        return Frame(raw, message if isinstance(message, dict) else None)
+            self.parser.feed(chunk)
 
 
 @dataclass
 class Handover:
     """What the server needs to go on from where the first answers stopped."""
 
-    unread: bytes  # messages not served here (and `initialize`), then what was not read yet
+    frames: list[Frame] = field(default_factory=list)  # not served here (and `initialize`)
+    parser: FrameParser | None = None  # what was read after them, and how far
     state: ServerState | None = None
     initialize_id: Any = None
     initialize_result: dict[str, Any] | None = None
     # Documents whose task ids changed: the others need a new look (refresh_others).
     changed: set[str] = field(default_factory=set)
+
+    @property
+    def unread(self) -> bytes:
+        """The bytes of the frames left to the server, then those read after them."""
+        rest = self.parser.rest if self.parser is not None else b""
+        return b"".join(frame.raw for frame in self.frames) + rest
 
 
 def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:
@@ -143,8 +123,8 @@ class EarlyStart:
     def __init__(self, fd: int, out: Any) -> None:
         self.reader = FrameReader(fd)
         self.out = out
-        self.unread: list[bytes] = []  # frames the server reads
-        self.handover = Handover(b"")
+        self.unread: list[Frame] = []  # frames the server reads
+        self.handover = Handover()
         self.state: Any = None  # an EarlyState, once `initialize` is answered
         self.current: Frame | None = None  # the message being served
 
@@ -161,16 +141,17 @@ class EarlyStart:
             except Exception:  # the server reads the message that failed, and the rest
                 log.exception("serving the first messages failed; the server takes over")
                 if self.current is not None:
-                    self.unread.append(self.current.raw)
+                    self.unread.append(self.current)
         elif first is not None:
-            self.unread.append(first.raw)
-        self.handover.unread = b"".join(self.unread) + self.reader.rest
+            self.unread.append(first)
+        self.handover.frames = self.unread
+        self.handover.parser = self.reader.parser
         return self.handover
 
     def _initialize(self, frame: Frame) -> None:
         from trigger_lsp import __version__
 
-        self.unread.append(frame.raw)  # the server reads it again (and answers it if not here)
+        self.unread.append(frame)  # the server reads it again (and answers it if not here)
         message = frame.message
         assert message is not None
         params = message.get("params")
@@ -197,12 +178,15 @@ class EarlyStart:
             if frame is None:
                 return
             self.current = frame
-            message = frame.message or {}
-            method = message.get("method") if message.get("jsonrpc") == "2.0" else None
+            message = frame.message if isinstance(frame.message, dict) else {}
+            if frame.note or frame.notice or envelope_error(message) is not None:
+                method = None  # the server says what was wrong
+            else:
+                method = message.get("method")
             if method == "initialized":  # the server does what it does on it, first thing
-                self.unread.append(frame.raw)
+                self.unread.append(frame)
             elif not self._served(method, message):
-                self.unread.append(frame.raw)
+                self.unread.append(frame)
                 return
             self.current = None
 
@@ -217,7 +201,8 @@ class EarlyStart:
                 and isinstance(item.get("text"), str)
             ):
                 return False
-            state.did_open(item)
+            if not state.too_large(item["uri"], item["text"]):
+                state.did_open(item)
             return True
         if method == "textDocument/diagnostic" and "id" in message and state.refresh_support:
             uri = _get(params, "textDocument", "uri")
@@ -273,7 +258,8 @@ def _is_initialize(message: dict[str, Any] | None) -> bool:
         message is not None
         and message.get("jsonrpc") == "2.0"
         and message.get("method") == "initialize"
-        and isinstance(message.get("id"), (int, str))
+        and valid_id(message.get("id"))
+        and envelope_error(message) is None
         and isinstance(_get(message, "params", "capabilities"), dict)
     )
 
@@ -294,7 +280,7 @@ def serve_stdio() -> None:
         fd = -1
     # (On Windows select() waits on sockets only: there the server answers everything.)
     early = fd >= 0 and os.name != "nt"
-    handover = EarlyStart(fd, sys.stdout.buffer).run() if early else Handover(b"")
+    handover = EarlyStart(fd, sys.stdout.buffer).run() if early else Handover()
     from trigger_lsp.lsp.server import run
 
     run("stdio", handover=handover)

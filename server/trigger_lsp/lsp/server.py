@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
 import logging
 import sys
 import threading
@@ -18,23 +19,24 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from lsprotocol import types as lsp
-from pygls.io_ import run_async
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
 from trigger_lsp.analysis.syntax import is_source_path
-from trigger_lsp.cli.runner import discover  # (here: not while the first requests wait)
-from trigger_lsp.engine import FileResult, warm_up
+from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, warm_up
 from trigger_lsp.lsp import code_actions
 from trigger_lsp.lsp.convert import diagnostic
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.early import ClientWriter, Handover
+from trigger_lsp.lsp.framing import MAX_BODY, decode
 from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.settings import SECTION
 from trigger_lsp.lsp.state import ServerState, path_of
-from trigger_lsp.lsp.stdio import MessageReader, pipe_reader
+from trigger_lsp.lsp.stdio import READ_SIZE, chunk_reader
+from trigger_lsp.lsp.transport import Connection
 from trigger_lsp.lsp.wire import Locator
+from trigger_lsp.lsp.workspace import workspace_files  # (here: not while the first requests wait)
 from trigger_lsp.positions import Encoding
 from trigger_lsp.statements import warm_step
 
@@ -66,36 +68,105 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         self._ready_wait: asyncio.Future[None] | None = None
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
         self._handover: Handover | None = None  # from lsp/early.py
+        self.connection: Connection | None = None  # the client's (see lsp/transport.py)
+        self.token: str | None = None  # what a network client must send (serve --token-file)
 
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
     ) -> None:
-        """pygls' stdio loop, with stdin read by the event loop itself when it is a pipe, else
-        a whole message at a time in a thread (see lsp/stdio.py). After lsp/early.py served the
-        first messages, the messages it did not serve are read first."""
+        """Serve stdin and stdout: the bytes read by the event loop itself when stdin is a pipe
+        (see lsp/stdio.py), the messages taken out of them by lsp/framing.py and handed to
+        pygls by lsp/transport.py. After lsp/early.py served the first messages, the frames it
+        did not serve come first, then what its parser holds."""
         stop = self._stop_event = threading.Event()
         stream = stdin or sys.stdin.buffer
         self.protocol.set_writer(ClientWriter(stdout or sys.stdout.buffer))
-        unread = self._handover.unread if self._handover is not None else b""
-        if self._handover is not None:
-            self.take_over(self._handover)
+        handover = self._handover
+        if handover is not None:
+            self.take_over(handover)
+        connection = self.connection = Connection(self, stop)
 
         async def serve() -> None:
-            reader = await pipe_reader(stream, unread) or MessageReader(
-                stream, self.thread_pool, unread
-            )
-            await run_async(
-                stop_event=stop,
-                reader=reader,
-                protocol=self.protocol,
-                logger=log,
-                error_handler=self.report_server_error,
-            )
+            read = await chunk_reader(stream, self.thread_pool)
+            if handover is None:
+                await connection.serve(read)
+            else:
+                await connection.serve(read, handover.parser, handover.frames)
 
         try:
             asyncio.run(serve())
         except BrokenPipeError:
             log.error("the client closed the connection; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client over TCP: the first connection that sends `initialize` is the
+        server's client for the life of this process; any connection made while it is there is
+        closed at once (it never sees the client's messages). A connection that goes before
+        `initialize` (a port probe) leaves the server listening; when the client goes, the
+        process ends. See editors/README.md (network transports)."""
+
+        async def main() -> None:
+            network = _OneClient(self)
+
+            async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                connection = network.accept(writer)
+                if connection is None:
+                    writer.close()
+                    return
+                try:
+                    await connection.serve(lambda: reader.read(READ_SIZE))
+                except (ConnectionError, OSError) as exc:
+                    log.warning("the connection failed: %s", exc)
+                finally:
+                    writer.close()
+                    network.gone(connection)
+
+            server = await asyncio.start_server(connected, host, port)
+            async with server:
+                await network.done
+
+        self._stop_event = threading.Event()
+        try:
+            asyncio.run(main())
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    def start_ws(self, host: str, port: int) -> None:
+        """Serve one client over WebSocket, as start_tcp does over TCP."""
+        from pygls.io_ import WebSocketWriter
+        from websockets.asyncio.server import ServerConnection, serve
+        from websockets.exceptions import ConnectionClosed
+
+        async def main() -> None:
+            network = _OneClient(self)
+
+            async def connected(websocket: ServerConnection) -> None:
+                connection = network.accept(WebSocketWriter(websocket), headers=False)
+                if connection is None:
+                    await websocket.close(1013, "a client is connected to this server already")
+                    return
+                try:
+                    while not connection.stop.is_set():
+                        data = await websocket.recv(decode=False)
+                        connection.dispatch(decode(data))
+                except ConnectionClosed:
+                    pass
+                finally:
+                    await websocket.close()
+                    network.gone(connection)
+
+            async with serve(connected, host, port, max_size=MAX_BODY):
+                await network.done
+
+        self._stop_event = threading.Event()
+        try:
+            asyncio.run(main())
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
@@ -266,11 +337,17 @@ class TriggerLanguageServer(ServerState, LanguageServer):
     # --- background index of the workspace --------------------------------------------------
     async def index_workspace(self) -> None:
         roots = [Path(p) for p in _workspace_roots(self)]
+        left_out: list[str] = []
         try:
-            for count, path in enumerate(discover(roots, self.resolver)):
+            count = 0
+            for path in workspace_files(roots, self.resolver, left_out):
+                if path is None:  # a folder walked: let requests in
+                    await asyncio.sleep(0)
+                    continue
                 if count >= MAX_INDEXED_FILES:
-                    self.show_once(f"indexed the first {MAX_INDEXED_FILES} files only")
+                    left_out.append(f"the files after the first {MAX_INDEXED_FILES}")
                     break
+                count += 1
                 # Before each file, let requests in: the documents an editor opens right after
                 # start are then read from the editor, not from the disk as well. (Sleeping, not
                 # just yielding, also lets a thread reading the messages take the interpreter.)
@@ -280,6 +357,10 @@ class TriggerLanguageServer(ServerState, LanguageServer):
                         self.index_from_disk(path)
                     except Exception as exc:  # a broken file must not stop indexing
                         self.log_once(f"indexing {path} failed: {exc}")
+            if left_out:  # (rules that compare files may then miss a task defined there)
+                text = f"the workspace index left out {'; '.join(left_out)}"
+                log.warning("%s", text)
+                self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Warning, text))
             # The ids by project, which every document asks for once the index is complete:
             # gathered in a step of their own, not in the answer to the next request.
             self.index.ids()
@@ -303,6 +384,42 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             await asyncio.wait_for(ready, READY_WAIT_S)
         except TimeoutError:
             log.warning("answering before the workspace index is complete")
+
+
+class _OneClient:
+    """The connections of a network transport: the first to initialize is the client."""
+
+    def __init__(self, server: TriggerLanguageServer) -> None:
+        self.server = server
+        self.client: Connection | None = None
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def accept(self, writer: Any, headers: bool = True) -> Connection | None:
+        if self.client is not None or self.done.done():
+            log.warning("refused a connection: a client is connected to this server already")
+            return None
+        return Connection(self.server, writer=writer, headers=headers, claim=self._claim)
+
+    def _claim(self, connection: Connection, initialize: dict[str, Any]) -> str | None:
+        if self.client is not None:
+            return "another client is connected to this server"
+        token = self.server.token
+        if token is not None:
+            params = initialize.get("params")
+            options = params.get("initializationOptions") if isinstance(params, dict) else None
+            given = options.get("token") if isinstance(options, dict) else None
+            if not isinstance(given, str) or not hmac.compare_digest(
+                given.encode("utf-8", "surrogatepass"), token.encode("utf-8", "surrogatepass")
+            ):
+                log.warning("refused a client: no token, or not the one in --token-file")
+                return "this server needs the token of its --token-file in initializationOptions"
+        self.client = self.server.connection = connection
+        self.server.protocol.set_writer(connection.writer, include_headers=connection.headers)
+        return None
+
+    def gone(self, connection: Connection) -> None:
+        if connection is self.client and not self.done.done():
+            self.done.set_result(None)
 
 
 def _supports_refresh(caps: lsp.ClientCapabilities) -> bool:
@@ -370,6 +487,8 @@ def create_server() -> TriggerLanguageServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: TriggerLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
         item = params.text_document
+        if ls.too_large(item.uri, item.text):
+            return
         doc = ls.store.open(item.uri, item.language_id, item.version, item.text, path_of(item.uri))
         ls.adopt_last_read(doc)
         ls.schedule(doc, delay_ms=0)
@@ -386,6 +505,11 @@ def create_server() -> TriggerLanguageServer:
         for change in params.content_changes:
             doc.apply(change, ls.encoding)
         doc.version = version
+        if len(doc.source) > MAX_FILE_BYTES:  # no longer checked (reopen it once smaller)
+            ls.too_large(doc.uri, doc.source.decode("utf-8", "replace"))
+            if not ls.pull_diagnostics:
+                ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(doc.uri, []))
+            return
         ls.schedule(doc)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
@@ -505,6 +629,7 @@ def run(
     host: str = "127.0.0.1",
     port: int = 2087,
     handover: Handover | None = None,
+    token: str | None = None,
 ) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # When stdin is not a pipe, a thread reads the client's messages (lsp/stdio.py): let it
@@ -513,9 +638,15 @@ def run(
     sys.setswitchinterval(0.001)
     server = create_server()
     server._handover = handover
+    server.token = token
     if transport == "tcp":
         server.start_tcp(host, port)
     elif transport == "ws":
         server.start_ws(host, port)
     else:
         server.start_io()
+    # `exit` after `shutdown`: 0; `exit` without it, or the client gone without either: 1.
+    connection = server.connection
+    if connection is not None and connection.exit_code is not None:
+        sys.exit(connection.exit_code)
+    sys.exit(0 if connection is not None and connection.shut_down else 1)

@@ -109,6 +109,6 @@ def parse_settings(
         else:
             problems.append('\'profile\' must be "recommended" or "strict"')
 
-    known = {"rules", "features", "debounceMs", "indexWorkspace", "trace", "profile"}
+    known = {"rules", "features", "debounceMs", "indexWorkspace", "trace", "profile", "token"}
     problems += [f"unknown setting '{k}'" for k in raw if k not in known]
     return ServerSettings(rules, features, debounce, index_workspace, profile), problems

@@ -46,6 +46,7 @@ LAST_READ_KEPT_S = 5.0  # how long the indexer's last parse waits for the file t
 RELEASE_DELAY_S = 0.001  # a replaced analysis is freed this long after the new one is made
 WARNING = 2  # LSP's MessageType.Warning
 LOG_ERROR, LOG_INFO = 1, 3  # LSP's MessageType.Error and .Info
+SETTINGS_PROBLEMS_SHOWN = 5  # problems named in the one message about invalid settings
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,8 +101,29 @@ class ServerState:
     def apply_settings(self, raw: Any) -> None:
         settings, problems = parse_settings(raw, frozenset(self.kb.rules), self.settings)
         self.settings = settings
-        for problem in problems:
-            self.show_once(f"invalid setting: {problem}; using the default")
+        if problems:  # one message, however many problems (12,000 unknown keys, say)
+            shown = "; ".join(problems[:SETTINGS_PROBLEMS_SHOWN])
+            more = len(problems) - SETTINGS_PROBLEMS_SHOWN
+            if more > 0:
+                shown += f"; and {more} more"
+            word = "setting" if len(problems) == 1 else "settings"
+            self.show_once(f"invalid {word}: {shown}; using the defaults for them")
+
+    def too_large(self, uri: str, text: str) -> bool:
+        """Whether an opened document is over the file size limit: then it is not kept or
+        checked (no diagnostics), and the user is told once."""
+        size = len(text)
+        if size <= MAX_FILE_BYTES // 4:  # (at most 4 bytes a character)
+            return False
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size <= MAX_FILE_BYTES:
+            return False
+        self.store.close(uri)
+        name = uri.rsplit("/", 1)[-1][:200]
+        limit = MAX_FILE_BYTES // 2**20
+        mib = f"{size / 2**20:.1f} MiB"
+        self.show_once(f"{name} is not checked: {mib} is over the {limit} MiB limit")
+        return True
 
     # --- analysis --------------------------------------------------------------------------
     def analyze(self, doc: Document) -> FileResult:
