@@ -23,6 +23,7 @@ from trigger_lsp.analysis.syntax import (
     call_arguments,
     callee_method,
     contains,
+    deeper_than,
     enclosing_function,
     language,
     member_value,
@@ -532,7 +533,11 @@ def _may_define_task(call: ts.Node, factories: frozenset[bytes]) -> bool:
 def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) -> FileModel:
     """The model of a tree. With a document's `PieceCache`, the model is built from the
     top-level statements (see analysis/pieces.py) and collects the nodes rules look for only
-    when first asked; the result is the same."""
+    when first asked; the result is the same. A tree nested too deep for the rules (see
+    `syntax.MAX_DEPTH`; the engine skips such a file) gets an empty model: nothing in it is
+    read, so the index and the editor's features do no unbounded work on it either."""
+    if deeper_than(tree.root_node):
+        return _model(grammar, [], SdkNames([]), [], {}, nodes={})
     if cache is not None:
         return _build_from_pieces(tree, grammar, cache)
     nodes = _collect(tree.root_node, grammar)
