@@ -290,3 +290,42 @@ def test_documents_sharing_a_task_id_are_rechecked_once_per_burst(tmp_path: Path
         server.stop()
     assert count <= publishes <= 3 * count
     assert 0 < related <= 20
+
+
+def test_a_file_name_that_is_not_utf8_keeps_duplicate_ids_reported(tmp_path: Path) -> None:
+    """Before: building the URI of the other definition (for the related location) failed,
+    and the open document's duplicate-task-id finding was lost."""
+    root = project(tmp_path, {})
+    folder = root / "src" / "trigger"
+    folder.mkdir(parents=True)
+    text = in_task('logger.info("x");').replace('"t"', '"same"')
+    odd = bytes(folder) + b"/caf\xe9.ts"  # Latin-1 bytes: not UTF-8
+    with open(odd, "w") as f:
+        f.write(text)
+    opened = folder / "mine.ts"
+    opened.write_text(text)
+    server = Server(root)
+    try:
+        server.send(initialize(rootUri=root.as_uri()), notification("initialized", {}))
+        server.answer(1, timeout=60)
+        server.send(request(2, "workspace/symbol", {"query": "x"}))  # the server proper
+        server.answer(2, timeout=60)
+        server.send(did_open(opened.as_uri(), text))
+        deadline = time.monotonic() + 60
+        codes: set[str] = set()
+        while "duplicate-task-id" not in codes and time.monotonic() < deadline:
+            try:
+                message = server.messages.get(timeout=1)
+            except queue.Empty:
+                continue
+            if "method" in message and "id" in message:
+                server.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+            params = message.get("params") or {}
+            if (
+                message.get("method") == "textDocument/publishDiagnostics"
+                and params.get("uri") == opened.as_uri()
+            ):
+                codes = {d["code"] for d in message["params"]["diagnostics"]}
+    finally:
+        server.stop()
+    assert "duplicate-task-id" in codes

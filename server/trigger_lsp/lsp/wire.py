@@ -22,7 +22,12 @@ Span = tuple[tuple[int, int], tuple[int, int]]  # (line, column) of the start an
 
 
 def uri_for(path: Path) -> str:
-    return from_fs_path(str(path)) or path.as_uri()
+    """The file URI of a path; a name that is not UTF-8 (kept by Python as escaped bytes)
+    gets its bytes percent-encoded (pygls' conversion cannot encode them)."""
+    try:
+        return from_fs_path(str(path)) or path.as_uri()
+    except UnicodeEncodeError:
+        return path.as_uri()
 
 
 def edits_data(edits: tuple[Edit, ...]) -> list[list[object]]:
