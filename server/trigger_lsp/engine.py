@@ -14,7 +14,7 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.pieces import PieceCache
-from trigger_lsp.analysis.syntax import MAX_DEPTH, deeper_than, grammar_for, parse
+from trigger_lsp.analysis.syntax import MAX_DEPTH, grammar_for, parse
 from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety, Knowledge, Severity
@@ -183,12 +183,12 @@ def prepare(
     grammar = grammar or grammar_for(path)
     if tree is None:
         tree = parse(source, grammar)
-    if deeper_than(tree.root_node):
+    if model is None:
+        model = build_model(tree, grammar, pieces)
+    if model.too_deep:  # (build_model looked: see syntax.deeper_than)
         # Work with depth (every walk up the tree) would be unbounded: skip, like a large file.
         note = f"skipped: the syntax nests more than {MAX_DEPTH} levels deep"
         return FileResult(path, [], [note], skipped=True)
-    if model is None:
-        model = build_model(tree, grammar, pieces)
     notes = []
     if tree.root_node.has_error:
         notes.append("the file has syntax errors; results may be partial")

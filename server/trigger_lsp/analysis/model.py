@@ -213,6 +213,8 @@ class FileModel:
     _pieces: list[Piece] | None = None
     _root: ts.Node | None = None
     _cache: PieceCache | None = None
+    # The tree nests deeper than syntax.MAX_DEPTH: the model is empty, the file not analysed.
+    too_deep: bool = False
 
     @property
     def pieces(self) -> list[Piece] | None:
@@ -537,7 +539,7 @@ def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) ->
     `syntax.MAX_DEPTH`; the engine skips such a file) gets an empty model: nothing in it is
     read, so the index and the editor's features do no unbounded work on it either."""
     if deeper_than(tree.root_node):
-        return _model(grammar, [], SdkNames([]), [], {}, nodes={})
+        return FileModel(grammar, [], SdkNames([]), [], {}, too_deep=True)
     if cache is not None:
         return _build_from_pieces(tree, grammar, cache)
     nodes = _collect(tree.root_node, grammar)
