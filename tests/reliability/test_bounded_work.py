@@ -179,6 +179,7 @@ class Server:
             preexec_fn=_limits,
         )
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.seen: list[dict[str, Any]] = []  # what `answer` read
         threading.Thread(
             target=read_all, args=(self.proc.stdout, self.messages), daemon=True
         ).start()
@@ -196,6 +197,7 @@ class Server:
                 message = self.messages.get(timeout=max(0.01, left))
             except queue.Empty:
                 raise AssertionError(f"no answer to request {msg_id} in {timeout} s") from None
+            self.seen.append(message)
             if "method" in message and "id" in message:
                 self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
             elif message.get("id") == msg_id:
@@ -248,6 +250,8 @@ def test_a_deep_file_does_not_keep_other_requests_waiting(tmp_path: Path) -> Non
         assert "result" in server.answer(5, timeout=30)
     finally:
         server.stop()
+    shown = [m["params"]["message"] for m in server.seen if m.get("method") == "window/showMessage"]
+    assert any("deep.ts" in m and "nests more than" in m for m in shown), shown
     assert after_open < 5 and after_edit < 5
 
 
