@@ -28,6 +28,7 @@ from trigger_lsp.analysis.syntax import (
     language,
     member_value,
     object_members,
+    parents_kept,
     string_value,
     text,
     unwrap,
@@ -540,6 +541,11 @@ def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) ->
     read, so the index and the editor's features do no unbounded work on it either."""
     if deeper_than(tree.root_node):
         return FileModel(grammar, [], SdkNames([]), [], {}, too_deep=True)
+    with parents_kept():
+        return _build(tree, grammar, cache)
+
+
+def _build(tree: ts.Tree, grammar: str, cache: PieceCache | None) -> FileModel:
     if cache is not None:
         return _build_from_pieces(tree, grammar, cache)
     nodes = _collect(tree.root_node, grammar)

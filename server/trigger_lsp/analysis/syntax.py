@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import PurePath
 
@@ -222,11 +224,47 @@ def callee_object(call: ts.Node) -> ts.Node | None:
     return None
 
 
-def ancestors(node: ts.Node) -> Iterator[ts.Node]:
+# Parents looked up during one analysis of one tree, by node id: tree-sitter finds a node's
+# parent by walking down from the root (time with depth), and rules walk up from many nodes
+# through the same ancestors. Set by `parents_kept` for the length of an analysis only, as
+# node ids are unique within one tree, not across the trees of successive versions.
+_PARENTS: ContextVar[dict[int, tuple[ts.Node, ts.Node | None]] | None] = ContextVar(
+    "trigger_lsp_parents", default=None
+)
+
+
+@contextmanager
+def parents_kept() -> Iterator[None]:
+    """Keep the parents looked up through `parent_of` until the end of the block (a block
+    inside another shares the outer one's)."""
+    if _PARENTS.get() is not None:
+        yield
+        return
+    token = _PARENTS.set({})
+    try:
+        yield
+    finally:
+        _PARENTS.reset(token)
+
+
+def parent_of(node: ts.Node) -> ts.Node | None:
+    """`node.parent`, kept while `parents_kept` is in force."""
+    kept = _PARENTS.get()
+    if kept is None:
+        return node.parent
+    hit = kept.get(node.id)
+    if hit is not None and hit[0] == node:
+        return hit[1]
     parent = node.parent
+    kept[node.id] = (node, parent)
+    return parent
+
+
+def ancestors(node: ts.Node) -> Iterator[ts.Node]:
+    parent = parent_of(node)
     while parent is not None:
         yield parent
-        parent = parent.parent
+        parent = parent_of(parent)
 
 
 def enclosing_function(node: ts.Node) -> ts.Node | None:
@@ -284,7 +322,7 @@ def descendants(node: ts.Node, types: frozenset[str] | None = None) -> Iterator[
 def is_awaited(node: ts.Node) -> bool:
     if node.type == "call_expression" and misparsed_await(node.child_by_field_name("function")):
         return True
-    parent = node.parent
+    parent = parent_of(node)
     while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
+        parent = parent_of(parent)
     return parent is not None and parent.type == "await_expression"

@@ -15,6 +15,7 @@ from trigger_lsp.analysis.syntax import (
     callee_method,
     language,
     member_property,
+    parent_of,
     string_value,
     text,
     unwrap,
@@ -169,7 +170,7 @@ def _use_of(node: ts.Node) -> bool | ts.Node | None:
     """How an env value is used: CHECKED, UNCHECKED, the identifier it is bound to, or None
     when the use tells nothing (a bare statement, a return, an assignment elsewhere)."""
     cur = node
-    while (parent := cur.parent) is not None:
+    while (parent := parent_of(cur)) is not None:
         kind = parent.type
         if kind in _WRAPPERS:
             cur = parent
@@ -342,18 +343,49 @@ def _statements_throw(node: ts.Node) -> bool:
     return False
 
 
-def _throws_later(try_statement: ts.Node) -> bool:
+def _throws_later(try_statement: ts.Node, memo: dict[object, bool] | None = None) -> bool:
     """Whether a statement after the try, in the same function, throws: the error is recorded
-    in the catch and thrown afterwards (or a manual retry loop gives up with a throw)."""
+    in the catch and thrown afterwards (or a manual retry loop gives up with a throw). `memo`
+    keeps, by node id, whether a statement or one after it throws, so that many tries in one
+    block read each later statement once (not once per try: quadratic)."""
+    memo = {} if memo is None else memo
+    walked: list[ts.Node] = []  # the statements and blocks climbed out of
     node = try_statement
-    while node.parent is not None and node.type not in FUNCTION_TYPES:
-        sibling = node.next_named_sibling
-        while sibling is not None:
-            if _statements_throw(sibling):
-                return True
-            sibling = sibling.next_named_sibling
-        node = node.parent
-    return False
+    found = False
+    while (parent := parent_of(node)) is not None and node.type not in FUNCTION_TYPES:
+        known = memo.get(("up", node.id))  # after this node, up to its function
+        if known is not None:
+            found = known
+            break
+        walked.append(node)
+        if _any_throws(node.next_named_sibling, memo):
+            found = True
+            break
+        node = parent
+    for seen in walked:
+        memo[("up", seen.id)] = found
+    return found
+
+
+def _any_throws(first: ts.Node | None, memo: dict[object, bool]) -> bool:
+    """Whether `first` or a later sibling throws (see `_throws_later`)."""
+    walked: list[ts.Node] = []
+    node = first
+    found = False
+    while node is not None:
+        known = memo.get(node.id)
+        if known is not None:
+            found = known
+            break
+        walked.append(node)
+        if _statements_throw(node):
+            found = True
+            break
+        node = node.next_named_sibling
+    # the statements walked before a throw (or the end) share the answer
+    for seen in walked:
+        memo[seen.id] = found
+    return found
 
 
 def _does_remote_work(ctx: FileContext, block: ts.Node) -> bool:
@@ -370,6 +402,7 @@ def _does_remote_work(ctx: FileContext, block: ts.Node) -> bool:
 
 @rule("catch-without-rethrow")
 def catch_without_rethrow(ctx: FileContext) -> Iterator[Report]:
+    later: dict[object, bool] = {}  # see _throws_later
     for clause in ctx.model.of("catch"):
         body = clause.child_by_field_name("body")
         if body is None or _statements_throw(body):
@@ -378,7 +411,7 @@ def catch_without_rethrow(ctx: FileContext) -> Iterator[Report]:
         block = try_statement.child_by_field_name("body") if try_statement is not None else None
         if try_statement is None or block is None or ctx.model.task_running(clause) is None:
             continue
-        if not _does_remote_work(ctx, block) or _throws_later(try_statement):
+        if not _does_remote_work(ctx, block) or _throws_later(try_statement, later):
             continue
         yield Report(clause.children[0])
 
