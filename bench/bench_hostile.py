@@ -39,6 +39,14 @@ SHAPES = {
         "if (a) { await wait.for({ seconds: 1 }); " * 300 + "}" * 300
     ),
     "nested calls x400": lambda: in_task("const v = " + "f(" * 400 + ")" * 400 + ";"),
+    "1,000 waits in 190 nested blocks": lambda: in_task(
+        "if (a) { " * 190 + "await wait.for({ seconds: 1 }); " * 1000 + "}" * 190
+    ),
+    "1,000 try/catch in 190 nested blocks": lambda: in_task(
+        "if (a) { " * 190
+        + 'try { await f(); } catch (e) { logger.error("x"); } ' * 1000
+        + "}" * 190
+    ),
     "nested template literals x64,000": lambda: in_task(
         "const s = `" + "${`" * 64_000 + "x" + "`}" * 64_000 + "`;"
     ),
