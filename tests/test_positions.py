@@ -45,8 +45,10 @@ def test_columns_past_the_end_clamp_to_the_line(encoding):
 
 
 def test_a_column_inside_a_character_never_splits_it():
-    # UTF-16 column 4 is between the two halves of 🚀; UTF-8 columns 2, 4, 5 are inside é, 日.
-    assert units_to_byte_col(LINE, 4, "utf-16") == 10
+    # UTF-16 column 4 is between the two halves of 🚀: it means the start of the pair, as VS
+    # Code's text model validates such a position ("move it to before the pair"), so that the
+    # server applies an edit there where the editor does. UTF-8 columns 2, 4, 5 are inside é, 日.
+    assert units_to_byte_col(LINE, 4, "utf-16") == 6
     for units, expected in ((2, 3), (4, 6), (5, 6), (7, 10), (9, 10)):
         assert units_to_byte_col(LINE, units, "utf-8") == expected, units
 

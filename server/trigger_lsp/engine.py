@@ -14,7 +14,7 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.pieces import PieceCache
-from trigger_lsp.analysis.syntax import grammar_for, parse
+from trigger_lsp.analysis.syntax import MAX_DEPTH, grammar_for, parents_kept, parse
 from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety, Knowledge, RuleDoc, Severity
@@ -185,6 +185,10 @@ def prepare(
         tree = parse(source, grammar)
     if model is None:
         model = build_model(tree, grammar, pieces)
+    if model.too_deep:  # (build_model looked: see syntax.deeper_than)
+        # Work with depth (every walk up the tree) would be unbounded: skip, like a large file.
+        note = f"skipped: the syntax nests more than {MAX_DEPTH} levels deep"
+        return FileResult(path, [], [note], skipped=True)
     notes = []
     if tree.root_node.has_error:
         notes.append("the file has syntax errors; results may be partial")
@@ -226,20 +230,21 @@ def run_rules(
     """The findings of the rules on `ctx` (the whole file, or a view of it), unsuppressed."""
     findings: list[Finding] = []
     errors: list[RuleError] = []
-    for rule, forced in rules:
-        try:
-            reports = list(rule.check(ctx))
-        except Exception as exc:  # one failing rule costs only itself
-            log.exception("rule %s failed on %s", rule.id, ctx.path)
-            errors.append(RuleError(rule.id, f"{type(exc).__name__}: {exc}"))
-            continue
-        for report in reports:
-            variant = _variant(prepared.kb.rules[rule.id], report.variant, ctx.project)
-            if variant is _NO_VARIANT:
-                continue  # no message of it applies to the project's version
-            report = replace(report, variant=variant)
-            finding = _finding(rule.id, report, prepared.kb, forced, prepared.lines)
-            findings.append(_with_line_ends(finding, ctx.source))
+    with parents_kept():  # rules walk up through the same ancestors: each looked up once
+        for rule, forced in rules:
+            try:
+                reports = list(rule.check(ctx))
+            except Exception as exc:  # one failing rule costs only itself
+                log.exception("rule %s failed on %s", rule.id, ctx.path)
+                errors.append(RuleError(rule.id, f"{type(exc).__name__}: {exc}"))
+                continue
+            for report in reports:
+                variant = _variant(prepared.kb.rules[rule.id], report.variant, ctx.project)
+                if variant is _NO_VARIANT:
+                    continue  # no message of it applies to the project's version
+                report = replace(report, variant=variant)
+                finding = _finding(rule.id, report, prepared.kb, forced, prepared.lines)
+                findings.append(_with_line_ends(finding, ctx.source))
     return findings, errors
 
 

@@ -6,31 +6,57 @@ happens here, so there is one place to get multi-byte text and line endings righ
 
 from __future__ import annotations
 
+import bisect
+import re
 from typing import Literal
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _decoded(line: bytes) -> str | None:
+    """The text of a line, a lone surrogate (which an editor may send) as one code point; None
+    for bytes that are not UTF-8 (a file read from disk)."""
+    try:
+        return line.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return None
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def _units(ch: str, encoding: Encoding) -> int:
     if encoding == "utf-8":
-        return len(ch.encode("utf-8"))
+        return len(ch.encode("utf-8", "surrogatepass"))
     if encoding == "utf-16":
         return 2 if ord(ch) > 0xFFFF else 1
     return 1
 
 
 def byte_col_to_units(line: bytes, byte_col: int, encoding: Encoding) -> int:
-    """Convert a byte column within `line` (no line terminator) to code units."""
+    """Convert a byte column within `line` (no line terminator) to code units. The work is
+    done by the codecs, so a position at the end of a long line costs little."""
     if encoding == "utf-8":
         return byte_col
-    prefix = line[:byte_col].decode("utf-8", "replace")
+    prefix_bytes = line[:byte_col]
+    if prefix_bytes.isascii():
+        return len(prefix_bytes)
+    prefix = _decoded(prefix_bytes)
+    if prefix is None:
+        prefix = prefix_bytes.decode("utf-8", "replace")  # a cut character counts as one
     if encoding == "utf-32":
         return len(prefix)
-    return len(prefix) + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
+    return _utf16_length(prefix)
 
 
 def units_to_byte_col(line: bytes, units: int, encoding: Encoding) -> int:
-    """Convert a column in code units to a byte column, clamped to the line's length."""
+    """Convert a column in code units to a byte column, clamped to the line's length. A
+    UTF-16 column between the two halves of a surrogate pair stands for the start of the pair
+    (as VS Code validates positions): every such position maps to one place."""
     if units <= 0:
         return 0
     if encoding == "utf-8":
@@ -38,6 +64,25 @@ def units_to_byte_col(line: bytes, units: int, encoding: Encoding) -> int:
         while col < len(line) and (line[col] & 0xC0) == 0x80:  # inside a character: its end
             col += 1
         return col
+    if line.isascii():
+        return min(units, len(line))
+    text = _decoded(line)
+    if text is None:
+        return _slow_units_to_byte_col(line, units, encoding)
+    chars = units  # code points before the column
+    if encoding == "utf-16" and _utf16_length(text) > len(text):  # characters past U+FFFF
+        astral = [m.start() for m in _ASTRAL.finditer(text)]
+        # The i-th astral character (at code point a) starts at unit a + i.
+        starts = [a + i for i, a in enumerate(astral)]
+        before = bisect.bisect_left(starts, units)  # astral characters starting before
+        chars = units - before
+        if before and starts[before - 1] + 1 == units:  # between the halves of a pair
+            chars = astral[before - 1]
+    return len(text[:chars].encode("utf-8", "surrogatepass"))
+
+
+def _slow_units_to_byte_col(line: bytes, units: int, encoding: Encoding) -> int:
+    """For a line that is not valid UTF-8: character by character."""
     text = line.decode("utf-8", "replace")
     count = 0
     for i, ch in enumerate(text):

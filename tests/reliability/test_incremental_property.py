@@ -58,7 +58,7 @@ _docs = itertools.count()
 
 def _units(ch: str, encoding: str) -> int:
     if encoding == "utf-8":
-        return len(ch.encode())
+        return len(ch.encode("utf-8", "surrogatepass"))  # a lone surrogate: 3 bytes
     if encoding == "utf-16":
         return 2 if ord(ch) > 0xFFFF else 1
     return 1
@@ -160,6 +160,120 @@ async def test_incremental_equals_full(client: LanguageClient, tmp_path: Path, e
             for pos in (d.range.start, d.range.end):
                 assert pos.line < len(lines)
                 assert pos.character <= sum(_units(c, encoding) for c in lines[pos.line])
+
+    for seq in samples:
+        await check(seq)
+    errors = [m for m in client.log_messages if m.type == lsp.MessageType.Error]
+    assert not errors, errors[:3]
+
+
+# --- Odd positions: what an editor's model does with them, and the server must do the same ---
+# Positions outside the document or inside a character, as a client may send them (negative
+# numbers, a UTF-16 column between the two halves of a surrogate pair), and text with a lone
+# surrogate typed into it. The editor's side is modelled on VS Code: a negative line means the
+# start of the document, a negative character the start of its line, a column past the end of a
+# line its end, and a column inside a surrogate pair the start of the pair.
+ODD_INSERTS = st.sampled_from(["x", "\ud83d", "🚀", "\r\n", "", "})", "é"])
+SHAPES = st.sampled_from(["plain", "negative-line", "negative-character", "inside-pair", "past"])
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(i + 1)
+    return starts
+
+
+def _odd_position(text: str, offset: int, shape: str, encoding: str) -> tuple[dict, int]:
+    """The position sent (as JSON: it may be negative) for a drawn shape, and the character
+    offset an editor would take it to mean."""
+    pos = _position(text, offset, encoding)
+    line, character = pos.line, pos.character
+    if shape == "negative-line":
+        return {"line": -1 - line, "character": character + 3}, 0
+    line_start = _line_starts(text)[line]
+    if shape == "negative-character":
+        return {"line": line, "character": -5}, line_start
+    if shape == "past":  # 40 units beyond the line's end, wherever on the line the offset is
+        line_text = _lines(text)[line]
+        width = sum(_units(c, encoding) for c in line_text)
+        return {"line": line, "character": width + 40}, line_start + len(line_text)
+    if shape == "inside-pair" and encoding == "utf-16":
+        # the first astral character at or after the offset on this line, if any
+        line_text = _lines(text)[line]
+        col = offset - line_start
+        for i in range(max(0, col), len(line_text)):
+            if ord(line_text[i]) > 0xFFFF:
+                inside = sum(_units(c, encoding) for c in line_text[:i]) + 1
+                return {"line": line, "character": inside}, line_start + i
+    return {"line": line, "character": character}, offset
+
+
+def _unchecked(pos: dict) -> lsp.Position:
+    """A Position that may hold negative numbers (lsprotocol refuses to make one)."""
+    out = object.__new__(lsp.Position)
+    object.__setattr__(out, "line", pos["line"])
+    object.__setattr__(out, "character", pos["character"])
+    return out
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+async def test_incremental_equals_full_with_odd_positions(
+    client: LanguageClient, tmp_path: Path, encoding: str
+):
+    await start(client, tmp_path, "neovim-0.11", {"indexWorkspace": False}, encodings=[encoding])
+    folder = tmp_path / "trigger"
+    steps = st.tuples(st.floats(0, 1), st.floats(0, 1), ODD_INSERTS, SHAPES, SHAPES)
+    samples: list[list[tuple[float, float, str, str, str]]] = [
+        # pinned: an insert between the halves of the pair, deleting only the high half, a
+        # lone surrogate typed then an edit after it on its line, negative numbers
+        [(0.1, 0.1, "x", "inside-pair", "inside-pair")],
+        [(0.1, 0.1, "", "plain", "inside-pair")],
+        [(0.3, 0.3, "\ud83d", "plain", "plain"), (0.31, 0.31, "x", "plain", "plain")],
+        [(0.5, 0.6, "x", "negative-character", "negative-line")],
+        [(0.5, 0.5, "\r\n", "negative-line", "negative-line")],
+        [(0.5, 0.5, "\r\n", "negative-character", "negative-character")],
+        [(0.5, 0.6, "é", "negative-line", "past")],
+        # "past" on a line longer than 40 units, from its start (the drawn case that found the
+        # model's own mistake: 40 units past the offset were not past the end)
+        [(2.2e-309, 0.99, "\r\n", "past", "negative-character")],
+    ]
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(st.lists(steps, min_size=1, max_size=6))
+    def draw(seq: list[tuple[float, float, str, str, str]]) -> None:
+        samples.append(seq)
+
+    draw()
+
+    async def check(seq: list[tuple[float, float, str, str, str]]) -> None:
+        n = next(_docs)
+        path = folder / f"odd{n}" / "doc.ts"
+        text = BASE
+        uri = open_doc(client, path, text)
+        version = 1
+        for a, b, insert, shape_a, shape_b in seq:
+            lo, hi = sorted((int(a * len(text)), int(b * len(text))))
+            lo, hi = _clean_offset(text, lo), _clean_offset(text, hi)
+            start, lo = _odd_position(text, lo, shape_a, encoding)
+            end, hi = _odd_position(text, hi, shape_b, encoding)
+            if hi < lo:  # an editor orders the ends of a range
+                start, end, lo, hi = end, start, hi, lo
+            lo, hi = _clean_offset(text, lo), _clean_offset(text, hi)
+            version += 1
+            rng = lsp.Range(_unchecked(start), _unchecked(end))
+            edit(client, uri, version, rng, insert)
+            text = text[:lo] + insert + text[hi:]
+        incremental = await pull(client, uri)
+        fresh = await pull(client, open_doc(client, folder / f"oddfresh{n}" / "doc.ts", text))
+        if not parse(text.encode("utf-8", "surrogatepass"), "typescript").root_node.has_error:
+            assert _summary(incremental) == _summary(fresh), seq
 
     for seq in samples:
         await check(seq)

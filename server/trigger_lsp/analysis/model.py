@@ -23,10 +23,12 @@ from trigger_lsp.analysis.syntax import (
     call_arguments,
     callee_method,
     contains,
+    deeper_than,
     enclosing_function,
     language,
     member_value,
     object_members,
+    parents_kept,
     string_value,
     text,
     unwrap,
@@ -212,6 +214,8 @@ class FileModel:
     _pieces: list[Piece] | None = None
     _root: ts.Node | None = None
     _cache: PieceCache | None = None
+    # The tree nests deeper than syntax.MAX_DEPTH: the model is empty, the file not analysed.
+    too_deep: bool = False
 
     @property
     def pieces(self) -> list[Piece] | None:
@@ -550,7 +554,16 @@ def _may_define_task(call: ts.Node, factories: frozenset[bytes]) -> bool:
 def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) -> FileModel:
     """The model of a tree. With a document's `PieceCache`, the model is built from the
     top-level statements (see analysis/pieces.py) and collects the nodes rules look for only
-    when first asked; the result is the same."""
+    when first asked; the result is the same. A tree nested too deep for the rules (see
+    `syntax.MAX_DEPTH`; the engine skips such a file) gets an empty model: nothing in it is
+    read, so the index and the editor's features do no unbounded work on it either."""
+    if deeper_than(tree.root_node):
+        return FileModel(grammar, [], SdkNames([]), [], {}, too_deep=True)
+    with parents_kept():
+        return _build(tree, grammar, cache)
+
+
+def _build(tree: ts.Tree, grammar: str, cache: PieceCache | None) -> FileModel:
     if cache is not None:
         return _build_from_pieces(tree, grammar, cache)
     nodes = _collect(tree.root_node, grammar)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import PurePath
 
@@ -26,6 +28,11 @@ FUNCTION_TYPES = frozenset(
 )
 LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 STRING_TYPES = frozenset({"string", "template_string"})
+# Files whose syntax tree nests deeper than this are not analysed (see `deeper_than`). Real code
+# nests some 20 to 60 levels; a chain of 100 `else if` or a 200-term string concatenation
+# about 200. Every helper that walks ancestors (`Node.parent` itself walks down from the root)
+# costs time with depth, so a bound on depth bounds the work per node.
+MAX_DEPTH = 400
 
 
 @cache
@@ -53,6 +60,23 @@ def is_source_path(path: str | PurePath) -> bool:
 def parse(source: bytes, grammar: str, old_tree: ts.Tree | None = None) -> ts.Tree:
     parser = ts.Parser(language(grammar))
     return parser.parse(source, old_tree) if old_tree is not None else parser.parse(source)
+
+
+def deeper_than(root: ts.Node, limit: int = MAX_DEPTH) -> bool:
+    """Whether some node lies more than `limit` levels below `root`. Visits only the subtrees
+    with enough nodes to reach that deep (a subtree of n nodes is at most n - 1 levels deep),
+    so a file of ordinary depth costs a few hundred steps, and a deep one about `limit`."""
+    cursor = root.walk()
+    while True:
+        depth, node = cursor.depth, cursor.node
+        if depth > limit:
+            return True
+        size = node.descendant_count if node is not None else 1
+        if depth + size - 1 > limit and cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return False
 
 
 def text(node: ts.Node | None) -> str:
@@ -89,19 +113,23 @@ def string_value(node: ts.Node | None) -> str | None:
 
 
 def number_value(node: ts.Node | None) -> float | None:
+    """The value of a numeric literal, negated any number of times (a loop, not recursion: a
+    `-(-(-(...)))` thousands deep must not exhaust the stack)."""
+    sign = 1.0
     node = unwrap(node)
-    if node is None:
-        return None
-    if node.type == "number":
-        raw = text(node).replace("_", "")
-        try:
-            return float(int(raw, 0)) if raw[:2].lower() in ("0x", "0o", "0b") else float(raw)
-        except ValueError:
+    while node is not None and node.type == "unary_expression":
+        if text(node.child_by_field_name("operator")) != "-":
             return None
-    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "-":
-        inner = number_value(node.child_by_field_name("argument"))
-        return -inner if inner is not None else None
-    return None
+        sign = -sign
+        node = unwrap(node.child_by_field_name("argument"))
+    if node is None or node.type != "number":
+        return None
+    raw = text(node).replace("_", "")
+    try:
+        value = float(int(raw, 0)) if raw[:2].lower() in ("0x", "0o", "0b") else float(raw)
+    except ValueError:
+        return None
+    return sign * value
 
 
 def property_name(pair: ts.Node) -> str | None:
@@ -196,11 +224,47 @@ def callee_object(call: ts.Node) -> ts.Node | None:
     return None
 
 
-def ancestors(node: ts.Node) -> Iterator[ts.Node]:
+# Parents looked up during one analysis of one tree, by node id: tree-sitter finds a node's
+# parent by walking down from the root (time with depth), and rules walk up from many nodes
+# through the same ancestors. Set by `parents_kept` for the length of an analysis only, as
+# node ids are unique within one tree, not across the trees of successive versions.
+_PARENTS: ContextVar[dict[int, tuple[ts.Node, ts.Node | None]] | None] = ContextVar(
+    "trigger_lsp_parents", default=None
+)
+
+
+@contextmanager
+def parents_kept() -> Iterator[None]:
+    """Keep the parents looked up through `parent_of` until the end of the block (a block
+    inside another shares the outer one's)."""
+    if _PARENTS.get() is not None:
+        yield
+        return
+    token = _PARENTS.set({})
+    try:
+        yield
+    finally:
+        _PARENTS.reset(token)
+
+
+def parent_of(node: ts.Node) -> ts.Node | None:
+    """`node.parent`, kept while `parents_kept` is in force."""
+    kept = _PARENTS.get()
+    if kept is None:
+        return node.parent
+    hit = kept.get(node.id)
+    if hit is not None and hit[0] == node:
+        return hit[1]
     parent = node.parent
+    kept[node.id] = (node, parent)
+    return parent
+
+
+def ancestors(node: ts.Node) -> Iterator[ts.Node]:
+    parent = parent_of(node)
     while parent is not None:
         yield parent
-        parent = parent.parent
+        parent = parent_of(parent)
 
 
 def enclosing_function(node: ts.Node) -> ts.Node | None:
@@ -258,7 +322,7 @@ def descendants(node: ts.Node, types: frozenset[str] | None = None) -> Iterator[
 def is_awaited(node: ts.Node) -> bool:
     if node.type == "call_expression" and misparsed_await(node.child_by_field_name("function")):
         return True
-    parent = node.parent
+    parent = parent_of(node)
     while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
+        parent = parent_of(parent)
     return parent is not None and parent.type == "await_expression"

@@ -9,7 +9,15 @@ from lsprotocol import types as lsp
 from trigger_lsp.engine import Finding
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lsp.documents import Document
-from trigger_lsp.lsp.wire import SEVERITY, SOURCE, Locator, Span, details, unnecessary
+from trigger_lsp.lsp.wire import (
+    MAX_RELATED,
+    SEVERITY,
+    SOURCE,
+    Locator,
+    Span,
+    details,
+    unnecessary,
+)
 from trigger_lsp.positions import Encoding
 from trigger_lsp.rules.base import Edit
 
@@ -37,7 +45,7 @@ def diagnostic(
         lsp.DiagnosticRelatedInformation(
             location(locator, r.path, r.start_byte, r.end_byte), r.message
         )
-        for r in finding.related
+        for r in finding.related[:MAX_RELATED]
     ]
     return lsp.Diagnostic(
         range=doc.range(finding.start_byte, finding.end_byte, enc),

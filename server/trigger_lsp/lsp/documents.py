@@ -85,7 +85,8 @@ class Document:
             self._fresh, self._model = False, None
             return
         start = self.offset(change.range.start, encoding)
-        end = max(start, self.offset(change.range.end, encoding))
+        same = change.range.end == change.range.start  # typing: one conversion
+        end = start if same else max(start, self.offset(change.range.end, encoding))
         new = change.text.encode("utf-8", "surrogatepass")
         start_point = self.lines.point(start)
         old_end_point = self.lines.point(end)

@@ -28,6 +28,28 @@ DROPPED = "$/trigger-lsp/droppedRequest"  # what an answered bad request turns i
 _ITEMS = f"trigger-lsp-items-{uuid.uuid4().hex}"
 
 
+def _clamp_change_positions(data: Any) -> None:
+    """Positions are unsigned in LSP; a `didChange` with a negative line or character would
+    fail to read and be dropped whole, leaving the server's text behind the editor's. As an
+    editor validates a position (VS Code), a negative line means the start of the document
+    and a negative character the start of the line; the edit is then applied."""
+    if not isinstance(data, dict) or data.get("method") != "textDocument/didChange":
+        return
+    params = data.get("params")
+    changes = params.get("contentChanges") if isinstance(params, dict) else None
+    for change in changes if isinstance(changes, list) else ():
+        rng = change.get("range") if isinstance(change, dict) else None
+        for end in ("start", "end"):
+            pos = rng.get(end) if isinstance(rng, dict) else None
+            if not isinstance(pos, dict):
+                continue
+            line, character = pos.get("line"), pos.get("character")
+            if isinstance(line, int) and line < 0:
+                pos["line"], pos["character"] = 0, 0
+            elif isinstance(character, int) and character < 0:
+                pos["character"] = 0
+
+
 class TriggerProtocol(LanguageServerProtocol):
     """Answers a request whose params do not fit its method with an InvalidParams error:
     pygls only logs such a request and drops it, which leaves the client waiting forever."""
@@ -66,6 +88,7 @@ class TriggerProtocol(LanguageServerProtocol):
         super().handle_message(msg)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        _clamp_change_positions(data)
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:

@@ -158,6 +158,8 @@ class ServerState:
             result = FileResult(doc.path, [], [f"internal error: {exc}"], tree=tree)
         for err in result.rule_errors:
             self.log_once(f"rule {err.rule} failed on {doc.uri}: {err.error}")
+        if result.skipped:  # not analysed (too large, binary, nested too deep): say so once
+            self.show_once(f"{doc.path or doc.uri}: {'; '.join(result.notes)}")
         self._release_later(doc.result)
         doc.result, doc.analyzed_version = result, doc.version
         key = hash(

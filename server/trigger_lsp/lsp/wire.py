@@ -22,7 +22,12 @@ Span = tuple[tuple[int, int], tuple[int, int]]  # (line, column) of the start an
 
 
 def uri_for(path: Path) -> str:
-    return from_fs_path(str(path)) or path.as_uri()
+    """The file URI of a path; a name that is not UTF-8 (kept by Python as escaped bytes)
+    gets its bytes percent-encoded (pygls' conversion cannot encode them)."""
+    try:
+        return from_fs_path(str(path)) or path.as_uri()
+    except UnicodeEncodeError:
+        return path.as_uri()
 
 
 def edits_data(edits: tuple[Edit, ...]) -> list[list[object]]:
@@ -76,6 +81,11 @@ def unnecessary(finding: Finding) -> bool:
     return finding.rule == "unused-suppression"
 
 
+# The related locations a diagnostic carries at most: a task id defined in 800 files would
+# otherwise give each of them 799 (work and output growing with the square of the count).
+MAX_RELATED = 20
+
+
 def range_json(span: Span) -> dict[str, Any]:
     (sl, sc), (el, ec) = span
     return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
@@ -98,7 +108,7 @@ def diagnostic_json(
     if unnecessary(finding):
         out["tags"] = [UNNECESSARY]
     related = []
-    for r in finding.related:
+    for r in finding.related[:MAX_RELATED]:
         uri, span = locator.span(r.path, r.start_byte, r.end_byte)
         related.append({"location": {"uri": uri, "range": range_json(span)}, "message": r.message})
     if related:

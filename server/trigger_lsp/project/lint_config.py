@@ -4,6 +4,7 @@ version."""
 from __future__ import annotations
 
 import fnmatch
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -14,6 +15,18 @@ CONFIG_NAME = ".trigger-lsp.yaml"
 LEVELS = frozenset({"off", "on", "error", "warning", "info", "hint"})
 PROFILES = ("recommended", "strict")
 MAX_CONFIG_BYTES = 256_000
+# The most YAML nodes a config may stand for once its aliases are expanded: aliases nested in
+# lists repeat a value exponentially ("billion laughs"), cheap to load, unbounded to walk or
+# print. A real config has a few hundred.
+MAX_CONFIG_NODES = 100_000
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 40, 40
+
+
+def short(value: object) -> str:
+    """A value for a message: its repr, cut short whatever its size or nesting."""
+    out = _SHORT.repr(value)
+    return out if len(out) <= 80 else out[:77] + "..."
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ def _segments(glob: str) -> tuple[str, ...]:
         if seg == "**" and out and out[-1] == "**":
             continue
         out.append(seg)
-    return tuple(out[:MAX_GLOB_SEGMENTS])
+    return tuple(out)
 
 
 def _match_segments(globs: tuple[str, ...], parts: tuple[str, ...]) -> bool:
@@ -88,7 +101,9 @@ def glob_match(glob: str, rel: PurePosixPath) -> bool:
     """Whether a path relative to the config's folder matches a glob; a pattern naming a
     folder (`legacy`, `src/old/`) also selects everything below it."""
     globs = _segments(glob.strip())
-    if not globs:
+    if not globs or len(globs) > MAX_GLOB_SEGMENTS:
+        # Too long to match at a bounded cost: it selects nothing (cutting it short would
+        # match a different, shorter path).
         return False
     parts = tuple(p for p in rel.parts if p not in ("", "."))
     return any(_match_segments(globs, parts[:k]) for k in range(len(parts), 0, -1))
@@ -110,6 +125,10 @@ def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> L
 
     try:
         raw = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
+        if _expanded_size(yaml.compose(raw)) > MAX_CONFIG_NODES:
+            return LintConfig(
+                path, error=f"{path}: too large once its aliases are expanded (`*name`)"
+            )
         data = yaml.safe_load(raw)
         if isinstance(data, dict) and isinstance(data.get("sdk-version"), float):
             data["sdk-version"] = _raw_scalar(raw, "sdk-version") or data["sdk-version"]
@@ -125,6 +144,41 @@ def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> L
     except RecursionError:
         return LintConfig(path, error=f"{path}: invalid YAML: nested too deeply")
     return parse_lint_config(path, data, known_rules)
+
+
+def _expanded_size(root: object) -> int:
+    """How many nodes a composed YAML document stands for with every alias expanded, counted
+    without expanding anything (each node's size once, by identity), up to just past
+    MAX_CONFIG_NODES; a node that contains itself counts as too large. Iterative: nesting
+    depth does not matter."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    stack: list[tuple[object, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        if node is None or id(node) in sizes:
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            sizes[id(node)] = 1
+            continue
+        if not done:
+            if id(node) in active:
+                return MAX_CONFIG_NODES + 1  # a recursive alias
+            active.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        active.discard(id(node))
+        if any(id(c) not in sizes for c in children):
+            return MAX_CONFIG_NODES + 1  # a child still open: it contains this node
+        sizes[id(node)] = min(MAX_CONFIG_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
+    return sizes.get(id(root), 0)
 
 
 def _raw_scalar(raw: str, key: str) -> str | None:
@@ -151,11 +205,11 @@ def parse_lint_config(
         return LintConfig(path, error=f"{where}: the top level must be a mapping")
     unknown = set(data) - {"profile", "rules", "include", "exclude", "sdk-version"}
     if unknown:
-        return LintConfig(path, error=f"{where}: unknown key '{sorted(unknown)[0]}'")
+        return LintConfig(path, error=f"{where}: unknown key {short(sorted(unknown, key=str)[0])}")
     profile = data.get("profile")
     if profile is not None and profile not in PROFILES:
         return LintConfig(
-            path, error=f"{where}: 'profile' is {profile!r}; use recommended or strict"
+            path, error=f"{where}: 'profile' is {short(profile)}; use recommended or strict"
         )
     rules_raw = data.get("rules") or {}
     if not isinstance(rules_raw, dict):
@@ -166,11 +220,11 @@ def parse_lint_config(
         if not isinstance(level, str) or level not in LEVELS:
             return LintConfig(
                 path,
-                error=f"{where}: rule '{rule_id}' has level {level!r}; "
+                error=f"{where}: rule {short(rule_id)} has level {short(level)}; "
                 "use off, on, error, warning, info or hint",
             )
         if known_rules is not None and rule_id not in known_rules:
-            return LintConfig(path, error=f"{where}: unknown rule '{rule_id}'")
+            return LintConfig(path, error=f"{where}: unknown rule {short(rule_id)}")
         rules[str(rule_id)] = level
     globs: dict[str, tuple[str, ...]] = {}
     for key in ("include", "exclude"):

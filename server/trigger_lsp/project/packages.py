@@ -190,7 +190,7 @@ def installed_version(start: Path, package: str, stop: Path | None = None) -> st
             try:
                 raw = read_regular(manifest, MAX_MANIFEST_BYTES)
                 data = json.loads(raw.decode("utf-8", "replace"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):  # nested past the stack: not valid
                 return None
             version = data.get("version") if isinstance(data, dict) else None
             return version if isinstance(version, str) else None

@@ -22,6 +22,7 @@ from trigger_lsp.analysis.syntax import (
     misparsed_await,
     names_within,
     object_members,
+    parent_of,
     text,
     unwrap,
 )
@@ -103,10 +104,10 @@ def enclosing_statement_function(node: ts.Node) -> ts.Node | None:
 
 
 def _ancestors(node: ts.Node):
-    parent = node.parent
+    parent = parent_of(node)
     while parent is not None:
         yield parent
-        parent = parent.parent
+        parent = parent_of(parent)
 
 
 def declared_value(model: FileModel, ident: ts.Node) -> ts.Node | None:
@@ -326,8 +327,8 @@ _WRAPPERS = frozenset(
 
 def outermost(node: ts.Node) -> ts.Node:
     """Climb out of parentheses, casts and non-null assertions around an expression."""
-    while node.parent is not None and node.parent.type in _WRAPPERS:
-        node = node.parent
+    while (parent := parent_of(node)) is not None and parent.type in _WRAPPERS:
+        node = parent
     return node
 
 
@@ -441,12 +442,12 @@ def enclosing_loop(node: ts.Node, stop: ts.Node) -> ts.Node | None:
     call whose callback holds it, searching outwards up to `stop`. Any other function in
     between ends the search: it is not known to run once per item."""
     child = node
-    parent = node.parent
+    parent = parent_of(node)
     while parent is not None and parent != stop:
         if parent.type in LOOP_TYPES and parent.child_by_field_name("body") == child:
             return parent
         if parent.type in FUNCTION_TYPES:
-            holder = parent.parent
+            holder = parent_of(parent)
             call = holder.parent if holder is not None else None
             if (
                 holder is not None
@@ -457,7 +458,7 @@ def enclosing_loop(node: ts.Node, stop: ts.Node) -> ts.Node | None:
             ):
                 return call
             return None
-        child, parent = parent, parent.parent
+        child, parent = parent, parent_of(parent)
     return None
 
 

@@ -21,6 +21,7 @@ from trigger_lsp.analysis.syntax import (
     member_property,
     member_value,
     object_members,
+    parent_of,
     string_value,
     text,
     unwrap,
@@ -183,7 +184,7 @@ def _use_of(node: ts.Node) -> bool | ts.Node | None:
     """How an env value is used: CHECKED, UNCHECKED, the identifier it is bound to, or None
     when the use tells nothing (a bare statement, a return, an assignment elsewhere)."""
     cur = node
-    while (parent := cur.parent) is not None:
+    while (parent := parent_of(cur)) is not None:
         kind = parent.type
         if kind in _WRAPPERS:
             cur = parent
@@ -450,21 +451,56 @@ _SEQUENCES = frozenset({"statement_block", "program", "switch_case", "switch_def
 _BREAKABLE = LOOP_TYPES | {"switch_statement"}
 
 
-def _following_statements(node: ts.Node) -> list[ts.Node]:
-    """The statements after `node` in its statement list; in a switch case, also those of the
-    cases it falls through into."""
-    parent = node.parent
-    found: list[ts.Node] = []
-    sibling = node.next_named_sibling
-    while sibling is not None:
-        found.append(sibling)
+def _next_in_sequence(statement: ts.Node) -> ts.Node | None:
+    """The statement that runs after `statement` in its statement list; at the end of a
+    switch case, the first statement of the cases it falls through into."""
+    sibling = statement.next_named_sibling
+    while sibling is not None and sibling.type == "comment":
         sibling = sibling.next_named_sibling
+    if sibling is not None:
+        return sibling
+    parent = parent_of(statement)
     if parent is not None and parent.type in ("switch_case", "switch_default"):
         case = parent.next_named_sibling
         while case is not None:
-            found.extend(case.children_by_field_name("body"))
+            body = [b for b in case.children_by_field_name("body") if b.type != "comment"]
+            if body:
+                return body[0]
             case = case.next_named_sibling
-    return [s for s in found if s.type != "comment"]
+    return None
+
+
+# How a run of statements ends: a throw, a return, a jump (break/continue, to its target), or
+# the end of the statement list.
+Ending = tuple[str, ts.Node | None]
+
+
+def _ending(first: ts.Node | None, memo: dict[object, object]) -> Ending:
+    """How the statements from `first` on (in order, falling through switch cases) end. Kept
+    by node id in `memo`: the statements walked share the answer, so many tries in one block
+    read each later statement once (not once per try: quadratic)."""
+    walked: list[ts.Node] = []
+    statement = first
+    found: Ending = ("end", None)
+    while statement is not None:
+        known = memo.get(("seq", statement.id))
+        if known is not None:
+            found = known  # type: ignore[assignment]
+            break
+        walked.append(statement)
+        if _statements_throw(statement):
+            found = ("throw", None)
+            break
+        if statement.type == "return_statement":
+            found = ("return", None)
+            break
+        if statement.type in ("break_statement", "continue_statement"):
+            found = ("jump", _jump_target(statement))
+            break
+        statement = _next_in_sequence(statement)
+    for seen in walked:
+        memo[("seq", seen.id)] = found
+    return found
 
 
 def _jump_target(jump: ts.Node) -> ts.Node | None:
@@ -487,41 +523,49 @@ def _jump_target(jump: ts.Node) -> ts.Node | None:
     return None
 
 
-def _throws_later(try_statement: ts.Node) -> bool:
+def _throws_later(try_statement: ts.Node, memo: dict[object, object] | None = None) -> bool:
     """Whether a throw can run after the try statement on the same path through its function:
     the error is recorded in the catch and thrown afterwards (or a manual retry loop gives up
     with a throw). Only statements that follow in order count: not another branch of an
     `if`, another `switch` case the catch's case does not fall into, an enclosing catch (it
-    handles other errors), or anything after a `return`."""
+    handles other errors), or anything after a `return`. `memo` keeps what walks from a node
+    found (see `_ending`), so the work stays linear in the function's size."""
+    memo = {} if memo is None else memo
     own_ending = try_statement.child_by_field_name("finalizer")
     if own_ending is not None and _statements_throw(own_ending):
         return True
+    walked: list[ts.Node] = []  # the walk from each of these nodes has the same answer
     node = try_statement
-    while node.type not in FUNCTION_TYPES and (parent := node.parent) is not None:
+    found = False
+    while node.type not in FUNCTION_TYPES and (parent := parent_of(node)) is not None:
+        known = memo.get(("up", node.id))
+        if known is not None:
+            found = bool(known)
+            break
+        walked.append(node)
         if parent.type in _SEQUENCES:
-            jumped = False
-            for statement in _following_statements(node):
-                if _statements_throw(statement):
-                    return True
-                if statement.type == "return_statement":
-                    return False
-                if statement.type in ("break_statement", "continue_statement"):
-                    target = _jump_target(statement)
-                    if target is None:
-                        return False
-                    node, jumped = target, True
-                    break
-            if not jumped:
-                # A switch case's followers include the later cases: go on after the switch.
-                in_case = parent.type in ("switch_case", "switch_default")
-                node = parent.parent if in_case and parent.parent is not None else parent
+            kind, target = _ending(_next_in_sequence(node), memo)
+            if kind in ("throw", "return") or (kind == "jump" and target is None):
+                found = kind == "throw"
+                break
+            if kind == "jump" and target is not None:
+                node = target
+                continue
+            # The end of the list; a switch case's followers include the later cases: go on
+            # after the switch.
+            in_case = parent.type in ("switch_case", "switch_default")
+            outer = parent_of(parent) if in_case else None
+            node = outer if outer is not None else parent
             continue
         if parent.type == "try_statement" and node.type != "finally_clause":
             ending = parent.child_by_field_name("finalizer")
             if ending is not None and _statements_throw(ending):
-                return True
+                found = True
+                break
         node = parent
-    return False
+    for seen in walked:
+        memo[("up", seen.id)] = found
+    return found
 
 
 # Calls that release or remove something the run made for itself: a catch around only these
@@ -680,6 +724,7 @@ def _does_remote_work(ctx: FileContext, block: ts.Node) -> bool:
 
 @rule("catch-without-rethrow")
 def catch_without_rethrow(ctx: FileContext) -> Iterator[Report]:
+    later: dict[object, object] = {}  # see _throws_later
     for clause in ctx.model.of("catch"):
         body = clause.child_by_field_name("body")
         if body is None or _statements_throw(body):
@@ -689,7 +734,7 @@ def catch_without_rethrow(ctx: FileContext) -> Iterator[Report]:
         task = ctx.model.task_running(clause) if try_statement is not None else None
         if try_statement is None or block is None or task is None or task.run is None:
             continue
-        if not _does_remote_work(ctx, block) or _throws_later(try_statement):
+        if not _does_remote_work(ctx, block) or _throws_later(try_statement, later):
             continue
         if _guards_cleanup(ctx, try_statement, task.run):
             continue

@@ -18,6 +18,7 @@ from trigger_lsp.analysis.syntax import (
     member_value,
     number_value,
     object_members,
+    parent_of,
     property_name,
     string_value,
     text,
@@ -264,24 +265,25 @@ def _batch_call(ctx: FileContext, args: list[ts.Node]) -> str | None:
 def _in_loop_body(node: ts.Node, run: ts.Node) -> ts.Node | None:
     """The loop (statement or forEach/map callback) around `node`, inside `run`."""
     child = node
-    parent = node.parent
+    parent = parent_of(node)
     while parent is not None and parent != run:
         if parent.type in ("for_statement", "for_in_statement", "while_statement", "do_statement"):
             body = parent.child_by_field_name("body")
             if body is not None and child == body:
                 return parent
         if parent.type in FUNCTION_TYPES:
-            call = parent.parent.parent if parent.parent is not None else None
+            holder = parent_of(parent)
+            call = parent_of(holder) if holder is not None else None
             if (
                 call is not None
                 and call.type == "call_expression"
-                and parent.parent is not None
-                and parent.parent.type == "arguments"
+                and holder is not None
+                and holder.type == "arguments"
                 and callee_method(call) in ("forEach", "map", "flatMap", "reduce")
             ):
                 return call
             return None  # some other function: not known to run per iteration
-        child, parent = parent, parent.parent
+        child, parent = parent, parent_of(parent)
     return None
 
 
