@@ -18,11 +18,6 @@ from trigger_lsp.knowledge.model import Pattern
 from trigger_lsp.knowledge.snippets import snippet_to_plain
 
 SDK_VERSION = "4.8.3"
-# task-no-concurrency-limit reports every task without a limit on this branch, so every task
-# snippet; its redesign on branch `noise` (commit 30fff3d, issue 13) reports only tasks for which
-# an unbounded run count is a risk, and with it every snippet passes. Remove this entry once
-# both branches are merged: the test must then pass with no exception at all.
-NOT_YET_RULES = frozenset({"task-no-concurrency-limit"})
 # Snippets for application code, outside the trigger directory, and where they go.
 BACKEND = {"backend-trigger": "src/backend-trigger.ts"}
 # What the snippets refer to in the user's project: the task that `tr-backend-trigger`
@@ -98,6 +93,5 @@ def test_every_snippet_passes_the_default_rules(tmp_path: Path) -> None:
         f"{loc.finding.message}"
         for o in outcomes
         for loc in o.located
-        if loc.finding.rule not in NOT_YET_RULES
     ]
     assert findings == []

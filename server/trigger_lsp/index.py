@@ -286,6 +286,26 @@ def _batch_items(items: ts.Node | None) -> list[ts.Node]:
     return []
 
 
+def _run_holding(model: FileModel, call: ts.Node) -> TaskDefinition | None:
+    """The task whose run holds the call (nested functions included)."""
+    for task in model.tasks:
+        run = task.run
+        if run is not None and run.start_byte <= call.start_byte and call.end_byte <= run.end_byte:
+            return task
+    return None
+
+
+def _task_keys(task: TaskDefinition, path: Path, project: Path) -> tuple[tuple[object, ...], ...]:
+    """The targets (`FanOut.target`) that may name a task: its id within its project, and its
+    variable in its file."""
+    keys: list[tuple[object, ...]] = []
+    if task.id is not None:
+        keys.append(("id", task.id, project))
+    if task.variable is not None:
+        keys.append(("object", resolved(path), task.variable))
+    return tuple(keys)
+
+
 def _routed_to_queues(name: str, args: list[ts.Node]) -> bool:
     """Whether every run the call starts goes to a queue its trigger options name (`options: {
     queue: ... }` on each batch item, or the options of a trigger in a loop): a queue bounds
@@ -395,17 +415,24 @@ class FanOut:
     """A place that starts many runs of one task at once: a batch trigger (`x.batchTrigger`,
     `x.batchTriggerAndWait`, `tasks.batchTrigger*`, `batch.trigger*`), or a fire-and-forget
     trigger (`x.trigger`, `tasks.trigger`) in a loop body or a per-item callback (`.map`,
-    `.forEach`). A `triggerAndWait` in a loop is left out: each run waits for the last."""
+    `.forEach`). A `triggerAndWait` in a loop is left out: each run waits for the last.
+
+    Also kept: a trigger in the run of a task (`how` "child", with that task as `parent`), so
+    that a task started by every run of a fanned-out task counts as fanned out too (`fan_out`
+    answers with the parent's place, `how` "via")."""
 
     path: Path
     project: Path
     start_byte: int  # of the called function (`child.batchTrigger`)
     end_byte: int
     line: int  # 0-based
-    how: str  # "batch" or "loop"
+    how: str  # "batch", "loop", "child" (kept), "via" (an answer of `fan_out`)
     task_id: str | None = None  # the task named by its id...
     module: Path | None = None  # ...or by its variable in the file that defines it
     name: str | None = None
+    # "child": the task whose run starts it, as the targets that may name it (id, variable)
+    parent: tuple[tuple[object, ...], ...] | None = None
+    via: str | None = None  # "child" and "via": that task, as its id or variable name
 
     @property
     def target(self) -> tuple[object, ...]:
@@ -419,7 +446,7 @@ class FanOut:
     def key(self) -> tuple[object, ...]:
         """What rules may learn from it, without its position (which every edit above it
         moves): the task, how it is fanned out, and from which file."""
-        return (*self.target, self.how, self.path)
+        return (*self.target, self.how, self.path, self.parent)
 
 
 FAN_OUT_METHODS = TASK_METHODS | {n.rpartition(".")[2] for n in ID_TRIGGERS | ITEM_TRIGGERS}
@@ -447,16 +474,24 @@ def _fan_outs(model: FileModel, path: Path, project: Path) -> list[FanOut]:
                 continue
         elif name not in ID_TRIGGERS and name not in ITEM_TRIGGERS:
             continue
+        parent: TaskDefinition | None = None
         if "batch" in name:  # batchTrigger*, tasks.batchTrigger*, batch.*
             how = "batch"
         elif name in _LOOP_TRIGGERS and enclosing_loop(call, _program(call)) is not None:
             how = "loop"
         else:
-            continue
+            how, parent = "child", _run_holding(model, call)
+            if parent is None:
+                continue
         args = call_arguments(call)
         if _routed_to_queues(name, args):
             continue  # the runs wait their turn in the queues the trigger names
         site = FanOut(path, project, fn.start_byte, fn.end_byte, fn.start_point[0], how)
+        if parent is not None:
+            keys = _task_keys(parent, path, project)
+            if not keys:
+                continue
+            site = replace(site, parent=keys, via=parent.id or parent.variable)
         first = args[0] if args else None
         if name in ID_TRIGGERS:
             task_id = string_value(first)
@@ -604,6 +639,7 @@ class ProjectIndex:
         self._pending: dict[Path, Callable[[], list[TriggerSite]]] = {}  # sites not yet computed
         self._fan_outs: dict[Path, tuple[FanOut, ...]] = {}
         self._by_target: dict[tuple[object, ...], FanOut] | None = None  # derived: the first
+        self._children: dict[tuple[object, ...], list[FanOut]] = {}  # derived with _by_target
         self._lock = threading.Lock()
         self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
         # ids per project, derived from the `_by_id` map they were computed from
@@ -1006,18 +1042,35 @@ class ProjectIndex:
         with self._lock:
             if self._by_target is None:
                 first: dict[tuple[object, ...], FanOut] = {}
+                children: dict[tuple[object, ...], list[FanOut]] = {}
                 ordered = sorted(self._fan_outs.items(), key=lambda item: str(item[0]))
                 for _, group in ordered:
                     for f in group:
-                        first.setdefault(f.target, f)
-                self._by_target = first
-            by_target = self._by_target
+                        if f.how == "child":
+                            children.setdefault(f.target, []).append(f)
+                        else:
+                            first.setdefault(f.target, f)
+                self._by_target, self._children = first, children
+            by_target, children = self._by_target, self._children
+        keys: list[tuple[object, ...]] = []
         if task_id is not None:
-            found = by_target.get(("id", task_id, project))
+            keys.append(("id", task_id, project))
+        if variable is not None and path is not None:
+            keys.append(("object", resolved(path), variable))
+        for key in keys:
+            found = by_target.get(key)
             if found is not None:
                 return found
-        if variable is not None and path is not None:
-            return by_target.get(("object", resolved(path), variable))
+        # Started by every run of a task that is fanned out itself (one level).
+        for key in keys:
+            for edge in children.get(key, ()):
+                parents = edge.parent or ()
+                if set(parents) & set(keys):
+                    continue  # a task that triggers itself
+                for parent in parents:
+                    found = by_target.get(parent)
+                    if found is not None:
+                        return replace(found, how="via", via=edge.via)
         return None
 
     def tasks_without_retry(self, project: Path) -> int:

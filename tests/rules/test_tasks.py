@@ -1132,3 +1132,39 @@ def test_no_concurrency_limit_counts_no_fan_out_routed_to_queues(caller: str, fi
     index = project_index({"src/trigger/child.ts": CHILD, "src/app/fan.ts": other})
     found = limit_findings(CHILD, path="src/trigger/child.ts", index=index)
     assert bool(found) is fires
+
+
+PARENT = IMPORT + (
+    'export const parent = task({ id: "parent", concurrency: { total: 5 }, run: async (p: { id: string }) => {\n'
+    '  await tasks.triggerAndWait("child", { id: p.id }).unwrap();\n'
+    "} });\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("caller", "fires"),
+    [
+        ('await tasks.batchTrigger("parent", ids.map((id) => ({ payload: { id } })));', True),
+        ('for (const id of ids) { await tasks.trigger("parent", { id }); }', True),
+        ('await tasks.trigger("parent", { id: ids[0] });', False),  # one run of the parent
+    ],
+)
+def test_no_concurrency_limit_follows_a_fan_out_one_task_down(caller: str, fires: bool) -> None:
+    """Every run of a fanned-out task that starts the child starts one child run: the child's
+    runs start together too."""
+    fan = IMPORT + f"export async function go(ids: string[]) {{ {caller} }}\n"
+    index = project_index(
+        {"src/trigger/child.ts": CHILD, "src/trigger/parent.ts": PARENT, "src/app/fan.ts": fan}
+    )
+    found = limit_findings(CHILD, path="src/trigger/child.ts", index=index)
+    assert bool(found) is fires
+    if fires:
+        assert 'is started by every run of "parent", which is fanned out at src/app/fan.ts:2' in (
+            found[0].message
+        )
+
+
+def test_no_concurrency_limit_ignores_a_task_that_triggers_itself() -> None:
+    code = CHILD.replace("await save(p.id);", 'await child.trigger({ id: "again" });')
+    index = project_index({"src/trigger/child.ts": code})
+    assert limit_findings(code, path="src/trigger/child.ts", index=index) == []

@@ -437,13 +437,14 @@ def _risk(ctx: FileContext, task: TaskDefinition) -> Risk | None:
     service."""
     if ctx.index is not None:
         fan = ctx.index.fan_out(task.id, task.variable, ctx.path, ctx.project.root)
+        parent = {"parent": fan.via or ""} if fan is not None else {}
         if fan is not None and ctx.path is not None and resolved(fan.path) == resolved(ctx.path):
             # In its own file, no position: the index may hold the previous version of it.
-            return fan.how, {"where": "in this file"}, ()
+            return fan.how, {"where": "in this file", **parent}, ()
         if fan is not None:
             where = f"at {_where(fan.path, ctx.project.root, fan.line)}"
             related = (Related(fan.path, fan.start_byte, fan.end_byte, "fanned out here"),)
-            return fan.how, {"where": where}, related
+            return fan.how, {"where": where, **parent}, related
     if task.kind == "schedules.task" or task.run is None:
         return None
     found = _rate_limited_call(ctx, task.run)
