@@ -683,3 +683,28 @@ def test_rules_run_on_javascript_files():
 
 
 MINE = frozenset({"unawaited-trigger", "result-not-unwrapped", "untyped-tasks-trigger"})
+
+
+def test_trigger_in_loop_is_silent_over_a_handful_of_literal_items():
+    """Three regions written in the code make three requests: nothing a reviewer would batch."""
+    code = in_run("""
+        for (const region of ["eu", "us", "ap"]) {
+          await child.trigger({ region });
+        }
+        await Promise.all(["en", "fr"].map(async (locale) => {
+          await child.trigger({ locale });
+        }));
+    """)
+    assert lint(code, only="trigger-in-loop") == []
+
+
+def test_trigger_in_loop_still_fires_over_many_or_spread_literal_items():
+    code = in_run("""
+        for (const n of [1, 2, 3, 4, 5, 6]) {
+          await child.trigger({ n });
+        }
+        for (const id of [...payload.ids, "extra"]) {
+          await child.trigger({ id });
+        }
+    """)
+    assert lines_of(lint(code, only="trigger-in-loop")) == [8, 11]

@@ -463,11 +463,31 @@ def trigger_in_loop(ctx: FileContext) -> Iterator[Report]:
         task = ctx.model.task_running(trigger.call)
         if task is None or task.run is None:
             continue
-        if enclosing_loop(trigger.call, function_body(task.run) or task.run) is None:
+        loop = enclosing_loop(trigger.call, function_body(task.run) or task.run)
+        if loop is None or _few_items(loop):
             continue
         shown = text(trigger.callee)
         batch = shown[: -len("trigger")] + "batchTrigger" if shown.endswith("trigger") else shown
         yield Report(trigger.callee, args={"call": shown, "batch": batch})
+
+
+FEW_ITEMS = 5  # a loop over this many literal items makes a handful of requests: no finding
+
+
+def _few_items(loop: ts.Node) -> bool:
+    """Whether the loop visibly runs over a handful of items written in the code: `for (const
+    x of ["a", "b"])` or `["a", "b"].forEach(...)` with at most FEW_ITEMS elements and no
+    spread."""
+    if loop.type == "call_expression":
+        items = unwrap(callee_object(loop))
+    elif loop.type == "for_in_statement":
+        items = unwrap(loop.child_by_field_name("right"))
+    else:
+        return False
+    if items is None or items.type != "array":
+        return False
+    elements = [e for e in items.named_children if e.type != "comment"]
+    return len(elements) <= FEW_ITEMS and all(e.type != "spread_element" for e in elements)
 
 
 UNTYPED_CALLS = frozenset(
