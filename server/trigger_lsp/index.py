@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -33,6 +32,7 @@ from trigger_lsp.modules import (
     PathAliases,
     nearest_tsconfig,
     read_aliases,
+    resolve_module,
     resolve_specifier,
 )
 from trigger_lsp.paths import relative_parts, resolved
@@ -169,14 +169,6 @@ ITEM_TRIGGERS = frozenset(
     {"batch.trigger", "batch.triggerAndWait", "batch.triggerByTask", "batch.triggerByTaskAndWait"}
 )
 TASK_METHODS = frozenset({"trigger", "triggerAndWait", "batchTrigger", "batchTriggerAndWait"})
-SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-# TypeScript lets `./child.js` name `child.ts`: the import names the emitted file.
-EMITTED_TO_SOURCE = {
-    ".js": (".ts", ".tsx"),
-    ".jsx": (".tsx",),
-    ".mjs": (".mts",),
-    ".cjs": (".cts",),
-}
 
 
 @dataclass(frozen=True)
@@ -198,35 +190,6 @@ class TriggerSite:
         if self.task_id is not None:
             return self.task_id == entry.id and self.project == entry.project
         return self.name is not None and self.name == entry.variable and self.module == entry.path
-
-
-def resolve_module(importer: Path, specifier: str, project: Path | None = None) -> Path | None:
-    """The source file a project-local import specifier names, if it exists: relative and
-    absolute paths, with or without an extension, `.js` for `.ts`, and folder `index` files.
-    `@/` and `~/` aliases are tried against the project's `src` folder and its root."""
-    if specifier.startswith("."):
-        bases = [importer.parent / specifier]
-    elif specifier.startswith("/"):
-        bases = [Path(specifier)]
-    elif project is not None and specifier.startswith(("@/", "~/")):
-        bases = [project / "src" / specifier[2:], project / specifier[2:]]
-    else:
-        return None
-    for base in bases:
-        found = _probe(Path(os.path.normpath(base)))
-        if found is not None:
-            return found
-    return None
-
-
-def _probe(base: Path) -> Path | None:
-    suffix = base.suffix.lower()
-    candidates = [base.with_suffix(s) for s in EMITTED_TO_SOURCE.get(suffix, ())]
-    if suffix in SOURCE_SUFFIXES:
-        candidates.append(base)
-    candidates += [base.with_name(base.name + s) for s in SOURCE_SUFFIXES]
-    candidates += [base / f"index{s}" for s in SOURCE_SUFFIXES]
-    return next((c for c in candidates if c.is_file()), None)
 
 
 class TaskObjects:

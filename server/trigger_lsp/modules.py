@@ -36,6 +36,7 @@ from trigger_lsp.analysis.syntax import (
 )
 from trigger_lsp.paths import resolved
 from trigger_lsp.project.context import ProjectContext
+from trigger_lsp.project.reading import read_regular
 
 # --- logging calls and the helper graph of one file -----------------------------------------
 
@@ -601,9 +602,7 @@ def _read_tsconfig(path: Path, depth: int = 0) -> tuple[dict[str, object], Path]
     """The compilerOptions of a tsconfig (merged over the configs it extends), with the folder
     its `paths` are relative to."""
     try:
-        if path.stat().st_size > MAX_TSCONFIG_BYTES:
-            return None
-        data = jsonc_loads(path.read_text("utf-8", "replace"))
+        data = jsonc_loads(read_regular(path, MAX_TSCONFIG_BYTES).decode("utf-8", "replace"))
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
@@ -646,6 +645,16 @@ def read_aliases(tsconfig: Path) -> PathAliases | None:
     if not entries and root is None:
         return None
     return PathAliases(tuple(entries), root)
+
+
+def resolve_module(importer: Path, specifier: str, project: Path | None = None) -> Path | None:
+    """The source file on disk a project-local import specifier names, if it exists (as
+    `resolve_specifier`, without tsconfig aliases)."""
+    return resolve_specifier(importer, specifier, _is_file, None, project)
+
+
+def _is_file(path: Path) -> bool:
+    return path.is_file()
 
 
 def resolve_specifier(

@@ -13,6 +13,7 @@ from trigger_lsp.cli.runner import discover
 from trigger_lsp.engine import MAX_FILE_BYTES
 from trigger_lsp.manifest_check import is_manifest_path
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
+from trigger_lsp.project.reading import read_regular
 
 SDK_MARK = b"@trigger.dev/"
 
@@ -45,9 +46,7 @@ class ProjectSummary:
 
 def _mentions_trigger(path: Path) -> bool:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return False
-        return SDK_MARK in path.read_bytes()
+        return SDK_MARK in read_regular(path, MAX_FILE_BYTES)
     except OSError:
         return False
 

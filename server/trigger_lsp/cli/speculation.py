@@ -33,6 +33,7 @@ from trigger_lsp.index import (
 )
 from trigger_lsp.modules import module_facts
 from trigger_lsp.project.context import ProjectResolver
+from trigger_lsp.project.reading import read_regular
 
 # Folders the CLI never checks (runner.SKIP_DIRS), so the complete index never holds them.
 UNINDEXED = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
@@ -61,9 +62,7 @@ class DiskModules(ProjectIndex):
     def _module(self, path: Path) -> tuple[ModuleLinks | None, ModuleLogging | None]:
         if path not in self._links and path not in self._failed:
             try:
-                source = path.read_bytes()
-                if len(source) > MAX_HELPER_BYTES:
-                    raise OSError("too big")
+                source = read_regular(path, MAX_HELPER_BYTES)
                 grammar = grammar_for(path)
                 model = build_model(parse(source, grammar), grammar)
                 self.update(

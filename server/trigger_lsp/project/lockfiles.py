@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trigger_lsp.project.reading import find_upward, read_regular
+
 MAX_LOCKFILE_BYTES = 64 * 1024 * 1024
 # Nearest first at each directory: the file the package manager of the project writes.
 LOCKFILE_NAMES = (
@@ -78,14 +80,7 @@ _cache: OrderedDict[tuple[str, int, int], Lockfile | LockfileError] = OrderedDic
 
 def find_lockfile(start: Path, stop: Path | None = None) -> Path | None:
     """The nearest lockfile at or above `start` (not past `stop`)."""
-    for directory in (start, *start.parents):
-        for name in LOCKFILE_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-        if stop is not None and directory == stop:
-            break
-    return None
+    return find_upward(start, LOCKFILE_NAMES, stop)
 
 
 def load_lockfile(path: Path) -> Lockfile | LockfileError:
@@ -121,7 +116,7 @@ def clear_cache() -> None:
 
 def _parse(path: Path) -> Lockfile | LockfileError:
     try:
-        text = path.read_bytes().decode("utf-8", "replace")
+        text = read_regular(path, MAX_LOCKFILE_BYTES).decode("utf-8", "replace")
     except OSError as exc:
         return LockfileError(path, f"{path.name}: cannot read ({exc.strerror})")
     try:

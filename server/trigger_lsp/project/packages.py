@@ -11,7 +11,7 @@ from pathlib import Path
 import tree_sitter as ts
 import tree_sitter_json
 
-from trigger_lsp.project.reading import FileSkipped, read_regular
+from trigger_lsp.project.reading import FileSkipped, find_upward, read_regular
 
 MANIFEST_NAME = "package.json"
 MAX_MANIFEST_BYTES = 2_000_000
@@ -173,13 +173,7 @@ def read_manifest(path: Path) -> PackageManifest:
 
 def find_manifest(start: Path, stop: Path | None = None) -> Path | None:
     """The nearest package.json at or above `start` (not past `stop`)."""
-    for directory in (start, *start.parents):
-        candidate = directory / MANIFEST_NAME
-        if candidate.is_file():
-            return candidate
-        if stop is not None and directory == stop:
-            break
-    return None
+    return find_upward(start, (MANIFEST_NAME,), stop)
 
 
 def installed_version(start: Path, package: str, stop: Path | None = None) -> str | None:

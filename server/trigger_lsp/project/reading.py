@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -51,3 +52,16 @@ def read_regular(path: Path | str, limit: int) -> bytes:
 
 def _size(n: int) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def find_upward(start: Path, names: Sequence[str], stop: Path | None = None) -> Path | None:
+    """The nearest file with one of `names` (in that order of preference within a folder) at
+    or above `start`, not past `stop`."""
+    for directory in (start, *start.parents):
+        for name in names:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        if stop is not None and directory == stop:
+            break
+    return None

@@ -44,6 +44,7 @@ from trigger_lsp.project.packages import (
     PackageManifest,
     find_manifest,
 )
+from trigger_lsp.project.reading import read_regular
 from trigger_lsp.project.versions import Version, lowest_allowed
 
 SDK_PACKAGE = "@trigger.dev/sdk"
@@ -75,7 +76,8 @@ def installed(start: Path, package: str) -> tuple[Version, Path] | None:
         if not manifest.is_file():
             continue
         try:
-            data = json.loads(manifest.read_bytes()[:MAX_MANIFEST_BYTES].decode("utf-8", "replace"))
+            raw_bytes = read_regular(manifest, MAX_MANIFEST_BYTES)
+            data = json.loads(raw_bytes.decode("utf-8", "replace"))
         except (OSError, ValueError, RecursionError):
             return None
         raw = data.get("version") if isinstance(data, dict) else None
@@ -326,10 +328,11 @@ class VersionResolver:
         data = None
         path = root / "pnpm-workspace.yaml"
         try:
-            if path.is_file() and path.stat().st_size <= MAX_MANIFEST_BYTES:
+            if path.is_file():
                 from trigger_lsp.project.lockfiles import _yaml
 
-                loaded = _yaml(path.read_text("utf-8", "replace"))
+                text = read_regular(path, MAX_MANIFEST_BYTES).decode("utf-8", "replace")
+                loaded = _yaml(text)
                 data = loaded if isinstance(loaded, dict) else None
         except Exception:  # unreadable or invalid YAML: no workspace facts
             data = None

@@ -17,7 +17,7 @@ from trigger_lsp.analysis.syntax import (
     string_value,
     unwrap,
 )
-from trigger_lsp.project.reading import read_regular
+from trigger_lsp.project.reading import find_upward, read_regular
 
 CONFIG_NAMES = (
     "trigger.config.ts",
@@ -78,14 +78,7 @@ def is_config_path(path: PurePath | None) -> bool:
 
 
 def find_config(start: Path, stop: Path | None = None) -> Path | None:
-    for directory in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-        if stop is not None and directory == stop:
-            break
-    return None
+    return find_upward(start, CONFIG_NAMES, stop)
 
 
 def _imports(root: ts.Node) -> list[Import]:
