@@ -394,17 +394,33 @@ def _rate_limited_call(ctx: FileContext, run: ts.Node) -> tuple[str, dict[str, s
     """An LLM client call anywhere in the run, or an HTTP call in a loop of the run: the
     variant and its arguments."""
     body = function_body(run) or run
+    # A client comes from an import (directly or through variables): without an import of an
+    # LLM SDK or an HTTP package, and without `fetch`, there is nothing to look for.
+    llm_imported, http_possible = ctx.model.whole.memo(
+        ("rate-limited-imports",), lambda: _imported_services(ctx)
+    )
+    if not llm_imported and not http_possible:
+        return None
     for call in ctx.model.within("call", run):
         root = root_identifier(call_function(call))
         if root is None:
             continue
-        llm = llm_source(ctx, root)
+        llm = llm_source(ctx, root) if llm_imported else None
         if llm is not None:
             return "llm", {"service": f"`{llm}`"}
-        http = _http_call(ctx, call)
+        http = _http_call(ctx, call) if http_possible else None
         if http is not None and enclosing_loop(call, body) is not None:
             return "http_loop", {"service": f"`{http}`", "line": str(call.start_point[0] + 1)}
     return None
+
+
+def _imported_services(ctx: FileContext) -> tuple[bool, bool]:
+    """Whether the file imports an LLM SDK, and whether it may call an HTTP API (it imports an
+    HTTP package or mentions `fetch`)."""
+    sources = [i.source for i in ctx.model.whole.imports if not i.type_only]
+    llm = any(is_llm_module(s) for s in sources)
+    http = ctx.mentions(b"fetch") or any(s in _HTTP_PACKAGES for s in sources)
+    return llm, http
 
 
 def module_of(
