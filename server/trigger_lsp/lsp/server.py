@@ -14,6 +14,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable, Coroutine
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -140,13 +141,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             async with server:
                 await network.done
 
-        self._stop_event = threading.Event()
-        try:
-            asyncio.run(main())
-        except (KeyboardInterrupt, SystemExit):
-            pass
-        finally:
-            self.shutdown()
+        self._serve_network(main)
 
     def start_ws(self, host: str, port: int) -> None:
         """Serve one client over WebSocket, as start_tcp does over TCP."""
@@ -175,6 +170,10 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             async with serve(connected, host, port, max_size=MAX_BODY):
                 await network.done
 
+        self._serve_network(main)
+
+    def _serve_network(self, main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run a network transport's loop until its one client is done, then shut down."""
         self._stop_event = threading.Event()
         try:
             asyncio.run(main())
