@@ -10,14 +10,13 @@ import queue
 import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from lsp.raw import did_open, frame, initialize, notification, read_all, request
+from lsp.raw import did_open, initialize, notification, request
+from reliability.wire import Wire
 
 HEADER = 'import { task, logger, wait } from "@trigger.dev/sdk";\n'
 MEMORY = 2 * 1024**3  # bytes of address space for each process
@@ -193,44 +192,9 @@ def test_an_exclude_glob_of_65_segments_excludes_only_what_it_names(tmp_path: Pa
 # --- the server -------------------------------------------------------------------------------
 
 
-class Server:
-    def __init__(self, cwd: Path) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "trigger_lsp", "serve"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=cwd,
-            preexec_fn=_limits,
-        )
-        self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.seen: list[dict[str, Any]] = []  # what `answer` read
-        threading.Thread(
-            target=read_all, args=(self.proc.stdout, self.messages), daemon=True
-        ).start()
-
-    def send(self, *messages: dict[str, Any]) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b"".join(frame(m) for m in messages))
-        self.proc.stdin.flush()
-
-    def answer(self, msg_id: int, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            try:
-                message = self.messages.get(timeout=max(0.01, left))
-            except queue.Empty:
-                raise AssertionError(f"no answer to request {msg_id} in {timeout} s") from None
-            self.seen.append(message)
-            if "method" in message and "id" in message:
-                self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
-            elif message.get("id") == msg_id:
-                return message
-
-    def stop(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
+def server_at(root: Path) -> Wire:
+    """The server over stdio under this file's limits (a failure cannot take the machine)."""
+    return Wire(root, preexec_fn=_limits)
 
 
 def test_a_deep_file_does_not_keep_other_requests_waiting(tmp_path: Path) -> None:
@@ -243,7 +207,7 @@ def test_a_deep_file_does_not_keep_other_requests_waiting(tmp_path: Path) -> Non
     normal_text = in_task('logger.info("x");')
     deep = trigger / "deep.ts"
     deep_text = nested_templates(64_000)
-    server = Server(root)
+    server = server_at(root)
     try:
         server.send(initialize(rootUri=root.as_uri()), notification("initialized", {}))
         server.answer(1, timeout=60)
@@ -274,7 +238,7 @@ def test_a_deep_file_does_not_keep_other_requests_waiting(tmp_path: Path) -> Non
         server.send(request(5, "textDocument/diagnostic", pulled))
         assert "result" in server.answer(5, timeout=30)
     finally:
-        server.stop()
+        server.close()
     shown = [m["params"]["message"] for m in server.seen if m.get("method") == "window/showMessage"]
     assert any("deep.ts" in m and "nests more than" in m for m in shown), shown
     assert after_open < 5 and after_edit < 5
@@ -289,7 +253,7 @@ def test_documents_sharing_a_task_id_are_rechecked_once_per_burst(tmp_path: Path
     root = project(tmp_path, {})
     folder = root / "src" / "trigger"
     folder.mkdir(parents=True)
-    server = Server(root)
+    server = server_at(root)
     try:
         options = {"debounceMs": 0, "indexWorkspace": False}
         server.send(
@@ -316,7 +280,7 @@ def test_documents_sharing_a_task_id_are_rechecked_once_per_burst(tmp_path: Path
                     related = max(related, len(d.get("relatedInformation") or []))
             last = time.monotonic()
     finally:
-        server.stop()
+        server.close()
     assert count <= publishes <= 3 * count
     assert 0 < related <= 20
 
@@ -333,7 +297,7 @@ def test_a_file_name_that_is_not_utf8_keeps_duplicate_ids_reported(tmp_path: Pat
         f.write(text)
     opened = folder / "mine.ts"
     opened.write_text(text)
-    server = Server(root)
+    server = server_at(root)
     try:
         server.send(initialize(rootUri=root.as_uri()), notification("initialized", {}))
         server.answer(1, timeout=60)
@@ -356,5 +320,5 @@ def test_a_file_name_that_is_not_utf8_keeps_duplicate_ids_reported(tmp_path: Pat
             ):
                 codes = {d["code"] for d in message["params"]["diagnostics"]}
     finally:
-        server.stop()
+        server.close()
     assert "duplicate-task-id" in codes

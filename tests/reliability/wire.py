@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,9 @@ def read_frames(stream: Any, out: queue.Queue[Any]) -> None:
 
 
 class Wire:
-    def __init__(self, cwd: Path, *args: str) -> None:
+    def __init__(
+        self, cwd: Path, *args: str, preexec_fn: Callable[[], None] | None = limits
+    ) -> None:
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in `close`)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "trigger_lsp", "serve", *args],
@@ -70,7 +73,7 @@ class Wire:
             stdout=subprocess.PIPE,
             stderr=self.stderr,
             cwd=cwd,
-            preexec_fn=limits,
+            preexec_fn=preexec_fn,
         )
         self.messages: queue.Queue[Any] = queue.Queue()
         self.seen: list[Any] = []
