@@ -607,6 +607,9 @@ class ProjectIndex:
         self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
         # ids per project, derived from the `_by_id` map they were computed from
         self._ids: dict[Path | None, frozenset[str]] = {}  # per project, derived like _by_id
+        # per project: the ids its tasks take from imported constants, and whether one of
+        # those constants cannot be read (derived from the links, see _ids_of_refs)
+        self._refs: dict[Path | None, tuple[frozenset[str], bool]] = {}
         self._imports: dict[Path, FileImports] = {}  # what each file imports
         self.complete = False  # True once the whole workspace has been indexed
         # Imports and exports per file (see ModuleFacts), and what is derived from them.
@@ -697,6 +700,7 @@ class ProjectIndex:
         self._targets = {}
         self._reached = None
         self._ids = {}  # ids held by imported constants may resolve differently
+        self._refs = {}
         self.modules_generation += 1
 
     def entries(self) -> list[TaskEntry]:
@@ -801,16 +805,22 @@ class ProjectIndex:
         """The ids that the project's tasks take from imported constants, and whether some such
         constant cannot be read (a package's, a file outside the index)."""
         with self._lock:
+            cached = self._refs.get(project)
+            if cached is not None:
+                return cached
+            kept = self._refs
             refs = [
                 (path, specifier, name)
                 for path, links in self._links.items()
                 if project is None or links.project == project
                 for specifier, name in links.id_refs
             ]
-        if not refs:
-            return frozenset(), False
         values = [self.constant(path, specifier, name) for path, specifier, name in refs]
-        return frozenset(v for v in values if v is not None), None in values
+        found = frozenset(v for v in values if v is not None), None in values
+        with self._lock:
+            if self._refs is kept:  # nothing changed meanwhile
+                kept[project] = found
+        return found
 
     def logs(self, importer: Path, specifier: str, name: str) -> bool | None:
         """Whether the function `name` that `importer` imports from `specifier` logs: itself,
