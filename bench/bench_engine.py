@@ -9,8 +9,8 @@ from pathlib import Path
 from common import WORK, generate, median_time, table
 
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.engine import analyze
 from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.lint.engine import analyze
 
 SIZES = (300, 2000, 10_000)
 

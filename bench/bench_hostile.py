@@ -58,7 +58,7 @@ SHAPES = {
 _ENGINE = """
 import json, resource, sys, time
 from pathlib import Path
-from trigger_lsp.engine import analyze
+from trigger_lsp.lint.engine import analyze
 source = Path(sys.argv[1]).read_bytes()
 started = time.perf_counter()
 result = analyze(source, Path("/bench/src/trigger/deep.ts"))

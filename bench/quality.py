@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
 EXAMPLES = ROOT / "examples"
 SIDE_FILE = "expectations.yaml"
-# The folders the CLI does not walk either (cli/runner.py SKIP_DIRS, and hidden folders).
+# The folders the CLI does not walk either (project/discovery.py SKIP_DIRS, and hidden folders).
 SKIP_DIRS = frozenset({"node_modules", "dist", "build", ".trigger", ".git"})
 KINDS = ("expect", "must-not")
 TIMEOUT_SECONDS = 300

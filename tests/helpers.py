@@ -8,14 +8,14 @@ from pathlib import Path
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
-from trigger_lsp.engine import Finding, analyze
-from trigger_lsp.index import ProjectIndex, entries_for, fan_outs_for, imports_for
 from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.lint.engine import Finding, analyze
+from trigger_lsp.lint.settings import RuleSettings
+from trigger_lsp.lint.statements import StatementCache, analyze_statements
 from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.index import ProjectIndex, entries_for, fan_outs_for, imports_for
 from trigger_lsp.project.versions import CURRENT, Version
 from trigger_lsp.rules import REGISTRY
-from trigger_lsp.settings import RuleSettings
-from trigger_lsp.statements import StatementCache, analyze_statements
 
 SDK_IMPORT = 'import { task, schemaTask, schedules, wait, logger, metadata, tasks, batch, idempotencyKeys, queue, retry, tags, AbortTaskRunError } from "@trigger.dev/sdk";\n'
 

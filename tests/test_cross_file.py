@@ -14,12 +14,13 @@ import pytest
 
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
-from trigger_lsp.cli.runner import CheckOptions, check_paths, discover
-from trigger_lsp.engine import analyze
-from trigger_lsp.index import ProjectIndex, entries_for
-from trigger_lsp.modules import glob_regex, jsonc_loads, module_facts
+from trigger_lsp.cli.runner import CheckOptions, check_paths
+from trigger_lsp.lint.engine import analyze
+from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.project.context import ProjectResolver
-from trigger_lsp.settings import RuleSettings
+from trigger_lsp.project.discovery import discover
+from trigger_lsp.project.index import ProjectIndex, entries_for
+from trigger_lsp.project.modules import glob_regex, jsonc_loads, module_facts
 
 SDK = 'import { logger, task } from "@trigger.dev/sdk";\n'
 PACKAGE = '{"name": "app", "dependencies": {"@trigger.dev/sdk": "4.8.3"}}\n'

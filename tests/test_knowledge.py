@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from trigger_lsp.engine import UNUSED_SUPPRESSION
 from trigger_lsp.knowledge.loader import (
     KnowledgeError,
     knowledge,
@@ -19,6 +18,7 @@ from trigger_lsp.knowledge.loader import (
 )
 from trigger_lsp.knowledge.model import TASK_KINDS
 from trigger_lsp.knowledge.snippets import SnippetError, check_snippet, snippet_to_plain
+from trigger_lsp.lint.engine import UNUSED_SUPPRESSION
 from trigger_lsp.rules import REGISTRY
 
 KB = knowledge()
@@ -494,7 +494,7 @@ def test_broken_snippets(snippet: str):
 
 def test_profiles_of_the_rules() -> None:
     from trigger_lsp.knowledge.loader import knowledge
-    from trigger_lsp.settings import RuleSettings
+    from trigger_lsp.lint.settings import RuleSettings
 
     kb = knowledge()
     recommended, strict = RuleSettings(), RuleSettings(profile="strict")

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trigger_lsp.engine import LineIndex
-from trigger_lsp.positions import byte_col_to_units, line_bytes, units_to_byte_col
+from trigger_lsp.text import LineIndex, byte_col_to_units, line_bytes, units_to_byte_col
 
 # a = 1 byte, é = 2 bytes, 日 = 3 bytes, 🚀 = 4 bytes (two UTF-16 units, outside the BMP)
 LINE = "aé日🚀b".encode()

@@ -12,10 +12,10 @@ from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.cli.runner import CheckOptions, check_paths
 from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
-from trigger_lsp.engine import analyze
-from trigger_lsp.index import ProjectIndex, entries_for, fan_outs_for, imports_for
+from trigger_lsp.lint.engine import analyze
+from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.project.context import ProjectResolver
-from trigger_lsp.settings import RuleSettings
+from trigger_lsp.project.index import ProjectIndex, entries_for, fan_outs_for, imports_for
 
 SDK = 'import { logger, task, tasks } from "@trigger.dev/sdk";\n'
 
@@ -194,7 +194,7 @@ def test_wrong_answers_about_fan_outs_and_retries_are_caught() -> None:
 def test_each_wrong_answer_about_modules_is_caught() -> None:
     """`logs` (task-no-logging) and `loaded` (trigger-config-not-found) answers are checked
     against the complete index like the id questions."""
-    from trigger_lsp.modules import ModuleLinks, ModuleLogging
+    from trigger_lsp.project.modules import ModuleLinks, ModuleLogging
 
     root = Path("/p")
     job, helper, silent, outside = (Path(f"/p/{n}.ts") for n in ("job", "log", "quiet", "old"))

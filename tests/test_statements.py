@@ -1,4 +1,4 @@
-"""The statement-wise analysis the editor uses (trigger_lsp.statements) equals a full analysis:
+"""The statement-wise analysis the editor uses (trigger_lsp.lint.statements) equals a full analysis:
 after every edit of random edit sequences on real task files, with the cache carried from one
 version to the next. (tests/helpers.lint also compares the two on every rule fixture.)"""
 
@@ -14,13 +14,14 @@ from lsprotocol import types as lsp
 
 from helpers import comparable
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.engine import LineIndex, analyze
 from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.lint.engine import analyze
+from trigger_lsp.lint.settings import RuleSettings
+from trigger_lsp.lint.statements import StatementCache, analyze_statements, warm_step
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.versions import CURRENT
-from trigger_lsp.settings import RuleSettings
-from trigger_lsp.statements import StatementCache, analyze_statements, warm_step
+from trigger_lsp.text import LineIndex
 
 ROOT = Path(__file__).parent.parent
 SOURCES = sorted(
@@ -301,7 +302,7 @@ def test_index_entries_kept_per_statement_equal_fresh_ones() -> None:
     from trigger_lsp.analysis.model import build_model
     from trigger_lsp.analysis.pieces import PieceCache
     from trigger_lsp.analysis.syntax import parse
-    from trigger_lsp.index import EntryCache, entries_for
+    from trigger_lsp.project.index import EntryCache, entries_for
 
     root = Path("/project")
     for path in SOURCES:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from helpers import lint
 from trigger_lsp.cli.runner import CheckOptions, check_paths
-from trigger_lsp.engine import Finding
+from trigger_lsp.lint.engine import Finding
 from trigger_lsp.project import lockfiles
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.project.lockfiles import (

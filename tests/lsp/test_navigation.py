@@ -15,7 +15,7 @@ from pytest_lsp import LanguageClient
 from lsp.session import CONFIG, find, open_doc, position, project, request, span, start, until
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.index import ProjectIndex, index_source, resolve_module, sites_for
+from trigger_lsp.project.index import ProjectIndex, index_source, resolve_module, sites_for
 
 on_module_loop = pytest.mark.asyncio(loop_scope="module")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trigger_lsp.engine import MAX_FILE_BYTES, analyze
+from trigger_lsp.lint.engine import MAX_FILE_BYTES, analyze
 
 HEADER = b'import { task, logger, wait } from "@trigger.dev/sdk";\n'
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from trigger_lsp.engine import analyze
+from trigger_lsp.lint.engine import analyze
 from trigger_lsp.rules import REGISTRY
 from trigger_lsp.rules.base import FileContext, Report, Rule
 

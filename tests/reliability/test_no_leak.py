@@ -107,7 +107,7 @@ def test_an_analysis_leaves_no_reference_cycles() -> None:
     10,000-line file 71 MB without it, 122 MB with it)."""
     from pathlib import Path
 
-    from trigger_lsp.engine import analyze
+    from trigger_lsp.lint.engine import analyze
     from trigger_lsp.project.context import default_context
 
     root = Path(__file__).parent.parent.parent / "examples" / "src" / "trigger"

@@ -9,8 +9,8 @@ import pytest
 
 from helpers import lines_of, lint
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.knowledge.model import FixSafety, Severity
+from trigger_lsp.lint.fixes import apply_fixes
 
 IMPORT = 'import { task, schemaTask, tasks, logger } from "@trigger.dev/sdk";\n'
 V3_IMPORT = 'import { task, tasks } from "@trigger.dev/sdk/v3";\n'

@@ -6,8 +6,8 @@ import textwrap
 
 from helpers import SDK_IMPORT, lines_of, lint
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.lint.fixes import apply_fixes
 
 CHILD = 'import { child } from "./children";\n'
 

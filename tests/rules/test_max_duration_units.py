@@ -7,8 +7,8 @@ import pytest
 
 from helpers import lines_of, lint
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.knowledge.model import FixSafety, Severity
+from trigger_lsp.lint.fixes import apply_fixes
 
 RULE = "max-duration-in-milliseconds"
 IMPORT = 'import { task, timeout } from "@trigger.dev/sdk";\n'

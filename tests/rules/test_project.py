@@ -12,17 +12,17 @@ import pytest
 
 from helpers import SDK_IMPORT, lines_of, lint
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import ProjectIndex, index_source
 from trigger_lsp.knowledge.model import FixSafety, Severity
-from trigger_lsp.manifest_check import check_manifest
+from trigger_lsp.lint.fixes import apply_fixes
+from trigger_lsp.lint.manifest import check_manifest
+from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.index import ProjectIndex, index_source
 from trigger_lsp.project.lint_config import LintConfig
 from trigger_lsp.project.packages import parse_manifest
 from trigger_lsp.project.trigger_config import parse_config
 from trigger_lsp.project.versions import Version
 from trigger_lsp.rules import REGISTRY
-from trigger_lsp.settings import RuleSettings
 
 ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 CONFIG_IMPORT = 'import { defineConfig } from "@trigger.dev/sdk";\n'

@@ -12,11 +12,11 @@ import pytest
 from helpers import SDK_IMPORT, comparable, lines_of, lint, rules_of
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import ProjectIndex, entries_for, fan_outs_for
 from trigger_lsp.knowledge.model import FixSafety, Severity
-from trigger_lsp.modules import module_facts
+from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.index import ProjectIndex, entries_for, fan_outs_for
+from trigger_lsp.project.modules import module_facts
 from trigger_lsp.project.trigger_config import read_config
 from trigger_lsp.project.versions import Version
 from trigger_lsp.rules.tasks import nearest_preset
@@ -1077,9 +1077,9 @@ def test_sdk_import_helper_still_works() -> None:
 def test_kept_findings_follow_a_fan_out_that_moved_in_another_file() -> None:
     """The editor keeps findings per task statement; a batch call that moved in another file
     (same task, same file, other line) must not leave its old line in the message."""
-    from trigger_lsp.engine import analyze
-    from trigger_lsp.settings import RuleSettings
-    from trigger_lsp.statements import StatementCache, analyze_statements, warm_step
+    from trigger_lsp.lint.engine import analyze
+    from trigger_lsp.lint.settings import RuleSettings
+    from trigger_lsp.lint.statements import StatementCache, analyze_statements, warm_step
 
     def caller(blank_lines: int) -> str:
         return (

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from helpers import SDK_IMPORT, lines_of, lint
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import ProjectIndex, TaskEntry
 from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.lint.fixes import apply_fixes
+from trigger_lsp.project.index import ProjectIndex, TaskEntry
 
 ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 CHILD = 'import { child, other } from "./children";\n'

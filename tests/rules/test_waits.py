@@ -9,8 +9,8 @@ import pytest
 
 from helpers import SDK_IMPORT, lines_of, lint
 from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.knowledge.model import FixSafety, Severity
+from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.project.context import default_context
 
 ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trigger_lsp.cli.formats import display_path
-from trigger_lsp.cli.runner import discover
-from trigger_lsp.engine import MAX_FILE_BYTES
-from trigger_lsp.manifest_check import is_manifest_path
+from trigger_lsp.lint.engine import MAX_FILE_BYTES
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
+from trigger_lsp.project.discovery import discover
+from trigger_lsp.project.packages import is_manifest_path
 from trigger_lsp.project.reading import read_regular
 
 SDK_MARK = b"@trigger.dev/"

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.cli.speculation import DiskModules, Question, SpeculativeIndex, answers_hold
 from trigger_lsp.cli.writing import Written, write_fixed
-from trigger_lsp.engine import (
-    MAX_FILE_BYTES,
-    FileResult,
-    Finding,
-    LineIndex,
-    analyze,
-    warm_up,
-)
-from trigger_lsp.fixes import apply_fixes
-from trigger_lsp.index import (
+from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, Finding, analyze, warm_up
+from trigger_lsp.lint.fixes import apply_fixes
+from trigger_lsp.lint.manifest import check_manifest
+from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
+from trigger_lsp.lint.suppressions import LINE_DIRECTIVE
+from trigger_lsp.project.context import ProjectContext, ProjectResolver
+from trigger_lsp.project.discovery import discover
+from trigger_lsp.project.index import (
     FanOut,
     FileImports,
     ModuleFacts,
@@ -31,18 +29,11 @@ from trigger_lsp.index import (
     fan_outs_for,
     imports_for,
 )
-from trigger_lsp.knowledge.loader import knowledge
-from trigger_lsp.knowledge.model import FixSafety
-from trigger_lsp.manifest_check import check_manifest, is_manifest_path
-from trigger_lsp.modules import module_facts
-from trigger_lsp.paths import resolved
-from trigger_lsp.positions import byte_col_to_units, line_bytes
-from trigger_lsp.project.context import ProjectContext, ProjectResolver
+from trigger_lsp.project.modules import module_facts
+from trigger_lsp.project.packages import is_manifest_path
 from trigger_lsp.project.reading import FileSkipped, read_regular
-from trigger_lsp.settings import RECOMMENDED, RuleSettings
-from trigger_lsp.suppressions import LINE_DIRECTIVE
+from trigger_lsp.text import LineIndex
 
-SKIP_DIRS = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
 MAX_JOBS = 64  # worker processes at most, whatever --jobs asks
 PARALLEL_THRESHOLD = 32  # below this many files, one process is faster than a pool
 SUPPRESSION = LINE_DIRECTIVE.encode()  # (the file directive starts the same way)
@@ -87,36 +78,6 @@ class CheckOptions:
     profile: str | None = None  # --profile; None: the project file's, else recommended
     # The paths named on the command line, resolved: --fix never writes outside them.
     roots: tuple[Path, ...] = ()
-
-
-def checkable(path: Path) -> bool:
-    """Source files, and package.json files (checked for SDK version mismatches)."""
-    return is_source_path(path) or is_manifest_path(path)
-
-
-def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]:
-    """Source and package.json files under the given paths, skipping vendored and build
-    folders and what the project's config excludes. Named files are always included if they
-    are source or package.json files."""
-    seen: set[Path] = set()  # resolved: a file named twice, or by two spellings, is checked once
-    for path in paths:
-        if path.is_file():
-            if checkable(path) and resolved(path) not in seen:
-                seen.add(resolved(path))
-                yield path
-            continue
-        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-            dirnames[:] = sorted(
-                d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
-            )
-            for name in sorted(filenames):
-                file = Path(dirpath) / name
-                if not checkable(file) or resolved(file) in seen:
-                    continue
-                if not resolver.context_for(file).lint.selects(file):
-                    continue
-                seen.add(resolved(file))
-                yield file
 
 
 def _read(path: Path) -> tuple[bytes | None, str | None]:
@@ -277,7 +238,7 @@ def check_again(
 
 def _locate(f: Finding, source: bytes, lines: LineIndex) -> Located:
     def col(row: int, byte_col: int) -> int:
-        return byte_col_to_units(line_bytes(source, row, lines.starts), byte_col, "utf-32") + 1
+        return lines.column(source, row, byte_col, "utf-32") + 1
 
     return Located(f, f.start[0] + 1, col(*f.start), f.end[0] + 1, col(*f.end))
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
-from trigger_lsp.index import (
+from trigger_lsp.project.context import ProjectResolver
+from trigger_lsp.project.index import (
     FanOut,
     ModuleLinks,
     ModuleLogging,
@@ -31,11 +32,10 @@ from trigger_lsp.index import (
     TaskEntry,
     TaskIds,
 )
-from trigger_lsp.modules import module_facts
-from trigger_lsp.project.context import ProjectResolver
+from trigger_lsp.project.modules import module_facts
 from trigger_lsp.project.reading import read_regular
 
-# Folders the CLI never checks (runner.SKIP_DIRS), so the complete index never holds them.
+# Folders the CLI never checks (discovery.SKIP_DIRS), so the complete index never holds them.
 UNINDEXED = frozenset({"node_modules", "dist", "build", ".trigger", ".git", ".hg", ".svn"})
 MAX_HELPER_BYTES = 2_000_000
 

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 
 from lsprotocol import types as lsp
 
-from trigger_lsp.engine import Finding
-from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.lint.engine import Finding
+from trigger_lsp.lint.fixes import apply_fixes
+from trigger_lsp.lint.suppressions import FILE_DIRECTIVE, LINE_DIRECTIVE
 from trigger_lsp.lsp.convert import text_edits
 from trigger_lsp.lsp.documents import Document
-from trigger_lsp.positions import Encoding
 from trigger_lsp.rules.base import Edit
-from trigger_lsp.suppressions import FILE_DIRECTIVE, LINE_DIRECTIVE
+from trigger_lsp.text import Encoding
 
 FIX_ALL_KIND = "source.fixAll.trigger-lsp"
 EXPLAIN_COMMAND = "trigger-lsp.explainRule"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from trigger_lsp.engine import Finding
 from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.lint.engine import Finding
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.wire import (
     MAX_RELATED,
@@ -18,8 +18,8 @@ from trigger_lsp.lsp.wire import (
     details,
     unnecessary,
 )
-from trigger_lsp.positions import Encoding
 from trigger_lsp.rules.base import Edit
+from trigger_lsp.text import Encoding
 
 
 def text_edits(

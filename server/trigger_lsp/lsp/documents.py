@@ -10,10 +10,10 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
-from trigger_lsp.engine import FileResult, LineIndex
-from trigger_lsp.index import EntryCache
-from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes, units_to_byte_col
-from trigger_lsp.statements import StatementCache
+from trigger_lsp.lint.engine import FileResult
+from trigger_lsp.lint.statements import StatementCache
+from trigger_lsp.project.index import EntryCache
+from trigger_lsp.text import Encoding, LineIndex
 
 if TYPE_CHECKING:
     from lsprotocol import types as lsp
@@ -55,20 +55,11 @@ class Document:
     # --- positions -----------------------------------------------------------------------
     def offset(self, pos: lsp.Position, encoding: Encoding) -> int:
         """Byte offset of an LSP position, clamped into the document."""
-        if pos.line < 0:
-            return 0
-        if pos.line >= len(self.lines.starts):
-            return len(self.source)
-        line = line_bytes(self.source, pos.line, self.lines.starts)
-        return self.lines.starts[pos.line] + units_to_byte_col(line, pos.character, encoding)
+        return self.lines.offset(self.source, pos.line, pos.character, encoding)
 
     def point(self, offset: int, encoding: Encoding) -> tuple[int, int]:
         """Line and column (in code units) of a byte offset, clamped into the document."""
-        offset = max(0, min(offset, len(self.source)))
-        row, byte_col = self.lines.point(offset)
-        line = line_bytes(self.source, row, self.lines.starts)
-        byte_col = min(byte_col, len(line))
-        return row, byte_col_to_units(line, byte_col, encoding)
+        return self.lines.position(self.source, offset, encoding)
 
     def position(self, offset: int, encoding: Encoding) -> lsp.Position:
         return _lsp().Position(*self.point(offset, encoding))

@@ -6,10 +6,10 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING, Any
 
-from trigger_lsp.engine import warm_up
+from trigger_lsp.lint.engine import warm_up
 from trigger_lsp.lsp.state import WARNING, ServerState, path_of
 from trigger_lsp.lsp.wire import Locator, diagnostic_json
-from trigger_lsp.positions import Encoding
+from trigger_lsp.text import Encoding
 
 if TYPE_CHECKING:
     from trigger_lsp.lsp.documents import Document

@@ -227,7 +227,7 @@ class FrameParser:
 
 
 def _over_limit(size: int) -> Frame:
-    from trigger_lsp.engine import MAX_FILE_BYTES
+    from trigger_lsp.lint.engine import MAX_FILE_BYTES
 
     mib = f"{size / 2**20:.1f} MiB"
     limit = f"{MAX_BODY // 2**20} MiB"

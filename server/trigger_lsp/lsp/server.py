@@ -2,7 +2,7 @@
 diagnostics and the routing of requests.
 
 Handlers are thin adapters: they find the document, call the engine or a feature module, and
-convert the result to LSP types. All analysis goes through trigger_lsp.engine, as in the CLI.
+convert the result to LSP types. All analysis goes through trigger_lsp.lint.engine, as in the CLI.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
 from trigger_lsp.analysis.syntax import is_source_path
-from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, warm_up
+from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, warm_up
+from trigger_lsp.lint.statements import warm_step
 from trigger_lsp.lsp import code_actions
 from trigger_lsp.lsp.convert import diagnostic
 from trigger_lsp.lsp.documents import Document
@@ -38,8 +39,7 @@ from trigger_lsp.lsp.stdio import READ_SIZE, chunk_reader
 from trigger_lsp.lsp.transport import Connection
 from trigger_lsp.lsp.wire import Locator
 from trigger_lsp.lsp.workspace import workspace_files  # (here: not while the first requests wait)
-from trigger_lsp.positions import Encoding
-from trigger_lsp.statements import warm_step
+from trigger_lsp.text import Encoding
 
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000

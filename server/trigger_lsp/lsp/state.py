@@ -19,8 +19,15 @@ from pygls.uris import to_fs_path
 
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
-from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary
-from trigger_lsp.index import (
+from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, looks_binary
+from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
+from trigger_lsp.lint.statements import analyze_statements
+from trigger_lsp.lsp.documents import Document, DocumentStore
+from trigger_lsp.lsp.settings import ServerSettings, parse_settings
+from trigger_lsp.project.context import ProjectContext, ProjectResolver, default_context
+from trigger_lsp.project.index import (
     FileImports,
     FileIndex,
     ProjectIndex,
@@ -30,16 +37,9 @@ from trigger_lsp.index import (
     index_model,
     sites_for,
 )
-from trigger_lsp.knowledge.loader import knowledge
-from trigger_lsp.knowledge.model import Knowledge
-from trigger_lsp.lsp.documents import Document, DocumentStore
-from trigger_lsp.lsp.settings import ServerSettings, parse_settings
-from trigger_lsp.modules import entry_point, module_facts, module_links, module_logging
-from trigger_lsp.positions import Encoding
-from trigger_lsp.project.context import ProjectContext, ProjectResolver, default_context
+from trigger_lsp.project.modules import entry_point, module_facts, module_links, module_logging
 from trigger_lsp.project.reading import read_regular
-from trigger_lsp.settings import RECOMMENDED, RuleSettings
-from trigger_lsp.statements import analyze_statements
+from trigger_lsp.text import Encoding
 
 log = logging.getLogger(__name__)
 LAST_READ_KEPT_S = 5.0  # how long the indexer's last parse waits for the file to be opened

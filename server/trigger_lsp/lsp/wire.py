@@ -8,12 +8,12 @@ from typing import Any
 
 from pygls.uris import from_fs_path
 
-from trigger_lsp.engine import MAX_FILE_BYTES, Finding, LineIndex
 from trigger_lsp.knowledge.model import Knowledge, Severity
+from trigger_lsp.lint.engine import MAX_FILE_BYTES, Finding
 from trigger_lsp.lsp.documents import Document, DocumentStore
-from trigger_lsp.positions import Encoding, byte_col_to_units, line_bytes
 from trigger_lsp.project.reading import read_regular
 from trigger_lsp.rules.base import Edit
+from trigger_lsp.text import Encoding, LineIndex
 
 SOURCE = "trigger-lsp"
 SEVERITY = {Severity.ERROR: 1, Severity.WARNING: 2, Severity.INFO: 3, Severity.HINT: 4}
@@ -56,11 +56,10 @@ class Locator:
             self._files[path] = (source, LineIndex(source))
         source, lines = self._files[path]
 
-        def point(offset: int) -> tuple[int, int]:
-            row, col = lines.point(min(offset, len(source)))
-            return row, byte_col_to_units(line_bytes(source, row, lines.starts), col, self.encoding)
-
-        return uri, (point(start), point(end))
+        return uri, (
+            lines.position(source, start, self.encoding),
+            lines.position(source, end, self.encoding),
+        )
 
 
 def details(finding: Finding, kb: Knowledge) -> tuple[str | None, dict[str, object]]:

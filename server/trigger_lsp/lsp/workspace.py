@@ -4,7 +4,7 @@ An editor may be opened at `/` or at a home folder: walking all of it would take
 walk that never lets go of the event loop keeps every request waiting. So the walk yields a step
 (None) after each folder, for the server to answer what came in, and stops at MAX_DIRS folders,
 MAX_DEPTH levels below a root and MAX_WALK_S seconds; what was left out is named in `left_out`
-for the log. Which files are indexed is as `check` discovers them (cli/runner.py).
+for the log. Which files are indexed is as `check` discovers them (project/discovery.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from trigger_lsp.cli.runner import SKIP_DIRS, checkable
-from trigger_lsp.paths import resolved
 from trigger_lsp.project.context import ProjectResolver
+from trigger_lsp.project.discovery import checkable, dirs_to_walk
+from trigger_lsp.project.paths import resolved
 
 MAX_DIRS = 10_000  # folders walked at most
 MAX_DEPTH = 16  # folder levels below a workspace root
@@ -43,9 +43,7 @@ def workspace_files(
                 left_out.append(f"the folders after the first {what} (from {dirpath})")
                 return
             here = Path(dirpath)
-            dirnames[:] = sorted(
-                d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
-            )
+            dirnames[:] = dirs_to_walk(dirnames)
             if dirnames and len(here.parts) - base >= MAX_DEPTH:
                 if not deep_noted:
                     deep_noted = True

@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from trigger_lsp.paths import relative_parts, resolved
 from trigger_lsp.project.lint_config import (
     LintConfig,
     find_lint_config,
@@ -17,6 +16,7 @@ from trigger_lsp.project.packages import (
     find_manifest,
     read_manifest,
 )
+from trigger_lsp.project.paths import relative_parts, resolved
 from trigger_lsp.project.resolution import ResolvedVersion, VersionResolver
 from trigger_lsp.project.trigger_config import (
     CONFIG_NAMES,

@@ -8,7 +8,7 @@ import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from trigger_lsp.paths import relative_parts
+from trigger_lsp.project.paths import relative_parts
 from trigger_lsp.project.reading import read_regular
 
 CONFIG_NAME = ".trigger-lsp.yaml"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import tree_sitter as ts
 import tree_sitter_json
@@ -191,3 +191,7 @@ def installed_version(start: Path, package: str, stop: Path | None = None) -> st
         if stop is not None and directory == stop:
             break
     return None
+
+
+def is_manifest_path(path: PurePath | None) -> bool:
+    return path is not None and path.name == MANIFEST_NAME

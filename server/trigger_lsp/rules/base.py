@@ -16,7 +16,7 @@ from trigger_lsp.project.context import ProjectContext
 from trigger_lsp.project.versions import Version
 
 if TYPE_CHECKING:
-    from trigger_lsp.index import TaskIds
+    from trigger_lsp.project.index import TaskIds
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,6 @@ _LEGACY_BUN = frozenset({"bun", "bun-legacy"})
 
 @rule("sdk-version-mismatch", whole_file=True)
 def sdk_version_mismatch(ctx: FileContext) -> Iterator[Report]:
-    """Reported in package.json files by trigger_lsp.manifest_check; source files have
+    """Reported in package.json files by trigger_lsp.lint.manifest; source files have
     nothing to say about it. Registered so the id is known everywhere rules are listed."""
     return iter(())

@@ -23,7 +23,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.modules import (
+from trigger_lsp.project.modules import (
     HelperGraph,
     helper_graph,
     imported_reference,
@@ -33,7 +33,7 @@ from trigger_lsp.modules import (
     reachable_calls,
     union_graphs,
 )
-from trigger_lsp.paths import relative_parts, resolved
+from trigger_lsp.project.paths import relative_parts, resolved
 from trigger_lsp.project.trigger_config import TriggerConfig
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, file_fact, rule
 from trigger_lsp.rules.common import declared_value, enclosing_loop, trigger_calls

@@ -24,7 +24,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.paths import relative_parts
+from trigger_lsp.project.paths import relative_parts
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, rule
 from trigger_lsp.rules.common import (
     AND_WAIT_METHODS,

@@ -16,9 +16,9 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.index import queue_name
 from trigger_lsp.lsp.documents import Document
-from trigger_lsp.positions import Encoding
+from trigger_lsp.project.index import queue_name
+from trigger_lsp.text import Encoding
 
 if TYPE_CHECKING:
     from trigger_lsp.lsp.server import TriggerLanguageServer

@@ -19,7 +19,6 @@ from lsprotocol import types as lsp
 
 from trigger_lsp.analysis.imports import SDK_ROOT, SDK_V3
 from trigger_lsp.analysis.model import FileModel
-from trigger_lsp.index import ProjectIndex, TaskEntry
 from trigger_lsp.knowledge.model import ApiEntry, Knowledge, OptionEntry, Pattern
 from trigger_lsp.knowledge.snippets import snippet_to_plain
 from trigger_lsp.lsp.documents import Document
@@ -36,10 +35,11 @@ from trigger_lsp.lsp.features.position_context import (
     statement_spot,
     string_spot,
 )
-from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import default_context
+from trigger_lsp.project.index import ProjectIndex, TaskEntry
 from trigger_lsp.project.trigger_config import is_config_path
 from trigger_lsp.project.versions import Version
+from trigger_lsp.text import Encoding
 
 if TYPE_CHECKING:
     from trigger_lsp.lsp.server import TriggerLanguageServer

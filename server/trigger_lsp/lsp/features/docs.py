@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trigger_lsp.index import TaskEntry
 from trigger_lsp.knowledge.model import ApiEntry, Knowledge, OptionEntry, ValueChoice, ValueSet
+from trigger_lsp.project.index import TaskEntry
 from trigger_lsp.project.versions import Version
 
 TASK_SUMMARY_KEYS = ("queue", "concurrency", "retry", "machine", "maxDuration", "cron")

@@ -18,8 +18,8 @@ from lsprotocol import types as lsp
 from trigger_lsp.analysis.imports import SDK_MODULES
 from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.analysis.syntax import string_value, text
-from trigger_lsp.engine import Finding
 from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.lint.engine import Finding
 from trigger_lsp.lsp.explain import rule_markdown, version_note
 from trigger_lsp.lsp.features import docs
 from trigger_lsp.lsp.features.markup import hover_markdown, markup

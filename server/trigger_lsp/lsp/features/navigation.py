@@ -11,11 +11,11 @@ from lsprotocol import types as lsp
 
 from trigger_lsp.analysis.model import FileModel, TaskDefinition
 from trigger_lsp.analysis.syntax import text
-from trigger_lsp.index import ProjectIndex, TaskEntry, TaskObjects, TriggerSite, sites_for
 from trigger_lsp.lsp.convert import location
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.wire import Locator
-from trigger_lsp.positions import Encoding
+from trigger_lsp.project.index import ProjectIndex, TaskEntry, TaskObjects, TriggerSite, sites_for
+from trigger_lsp.text import Encoding
 
 if TYPE_CHECKING:
     from trigger_lsp.lsp.server import TriggerLanguageServer

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -15,13 +13,14 @@ import tree_sitter as ts
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.pieces import PieceCache
 from trigger_lsp.analysis.syntax import MAX_DEPTH, grammar_for, parents_kept, parse
-from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety, Knowledge, RuleDoc, Severity
+from trigger_lsp.lint.settings import RuleSettings
+from trigger_lsp.lint.suppressions import Suppressions, collect
 from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.index import TaskIds
 from trigger_lsp.rules.base import FileContext, Fix, Related, Report, Span
-from trigger_lsp.settings import RuleSettings
-from trigger_lsp.suppressions import Suppressions, collect
+from trigger_lsp.text import LineIndex
 
 if TYPE_CHECKING:
     from trigger_lsp.rules import Rule
@@ -65,34 +64,6 @@ class FileResult:
     tree: ts.Tree | None = None
     model: FileModel | None = None
     is_trigger_file: bool = False
-
-
-class LineIndex:
-    """Byte offset -> (row, byte column)."""
-
-    def __init__(self, source: bytes) -> None:
-        self.starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split(b"\n"))]
-        self.starts.pop()  # the end of the last line starts no line
-
-    def point(self, offset: int) -> tuple[int, int]:
-        row = bisect.bisect_right(self.starts, offset) - 1
-        return row, offset - self.starts[row]
-
-    def edited(self, start: int, end: int, new: bytes) -> LineIndex:
-        """The index of the text with bytes start..end replaced by `new`, without reading
-        the rest of the text again: lines before the edit stay, lines after it shift."""
-        first = bisect.bisect_right(self.starts, start)  # lines starting at or before start
-        last = bisect.bisect_right(self.starts, end)  # ...and at or before end
-        delta = len(new) - (end - start)
-        starts = self.starts[:first]
-        at = new.find(b"\n")
-        while at != -1:
-            starts.append(start + at + 1)
-            at = new.find(b"\n", at + 1)
-        starts.extend([s + delta for s in self.starts[last:]])
-        out = LineIndex.__new__(LineIndex)
-        out.starts = starts
-        return out
 
 
 def looks_binary(source: bytes) -> bool:

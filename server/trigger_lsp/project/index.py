@@ -26,7 +26,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.modules import (
+from trigger_lsp.project.modules import (
     ModuleLinks,
     ModuleLogging,
     PathAliases,
@@ -35,7 +35,7 @@ from trigger_lsp.modules import (
     resolve_module,
     resolve_specifier,
 )
-from trigger_lsp.paths import relative_parts, resolved
+from trigger_lsp.project.paths import relative_parts, resolved
 from trigger_lsp.rules.common import enclosing_loop
 
 

@@ -28,21 +28,21 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.analysis.pieces import PieceCache
-from trigger_lsp.engine import (
+from trigger_lsp.knowledge.model import Knowledge, Severity
+from trigger_lsp.lint.engine import (
     FileResult,
     Finding,
-    LineIndex,
     Prepared,
     RuleError,
     active_rules,
     prepare,
     run_rules,
 )
-from trigger_lsp.index import TaskIds
-from trigger_lsp.knowledge.model import Knowledge, Severity
+from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.project.context import ProjectContext
+from trigger_lsp.project.index import TaskIds
 from trigger_lsp.rules.base import FACTS, Edit, Fix, Related, Rule
-from trigger_lsp.settings import RuleSettings
+from trigger_lsp.text import LineIndex
 
 Span = tuple[int, int]
 # Where an offset lies, in terms that survive edits to other task statements: ("own", offset

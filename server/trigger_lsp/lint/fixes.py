@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from trigger_lsp.engine import Finding
 from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.lint.engine import Finding
 from trigger_lsp.rules.base import Edit
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
-from trigger_lsp.engine import FileResult, LineIndex, finding_from_report, looks_binary
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.lint.engine import FileResult, finding_from_report, looks_binary
+from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.project.packages import (
     INSTALLED_SECTIONS,
-    MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
     Dependency,
     PackageManifest,
@@ -26,7 +26,7 @@ from trigger_lsp.project.packages import (
 )
 from trigger_lsp.project.versions import Version, lowest_allowed, ranges_can_meet
 from trigger_lsp.rules.base import Report, Span
-from trigger_lsp.settings import RuleSettings
+from trigger_lsp.text import LineIndex
 
 RULE = "sdk-version-mismatch"
 CLI_PACKAGE = "trigger.dev"
@@ -36,10 +36,6 @@ PREFERRED = ("@trigger.dev/sdk", CLI_PACKAGE)
 FIRST_LOCKSTEP_MAJOR = 3  # 2.x packages (integrations, the old CLI) had their own numbers
 
 Installed = Callable[[str], str | None]
-
-
-def is_manifest_path(path: PurePath | None) -> bool:
-    return path is not None and path.name == MANIFEST_NAME
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.paths import resolved
 from trigger_lsp.project.context import ProjectContext
+from trigger_lsp.project.paths import resolved
 from trigger_lsp.project.reading import read_regular
 
 # --- logging calls and the helper graph of one file -----------------------------------------

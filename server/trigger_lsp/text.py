@@ -1,12 +1,15 @@
-"""Column conversion between byte offsets (tree-sitter) and UTF-8/UTF-16/UTF-32 code units.
+"""Source text: line starts, and conversion between byte offsets (tree-sitter) and the
+UTF-8/UTF-16/UTF-32 code units of a client or a report.
 
 Every conversion between tree-sitter's byte columns and the columns of a client or a report
-happens here, so there is one place to get multi-byte text and line endings right.
+happens here (the server, the CLI and the first-answers path alike), so there is one place to
+get multi-byte text and line endings right.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from typing import Literal
 
@@ -100,3 +103,51 @@ def line_bytes(source: bytes, row: int, starts: list[int]) -> bytes:
     end = starts[row + 1] - 1 if row + 1 < len(starts) else len(source)
     line = source[start:end]
     return line[:-1] if line.endswith(b"\r") else line
+
+
+class LineIndex:
+    """Byte offset -> (row, byte column)."""
+
+    def __init__(self, source: bytes) -> None:
+        self.starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split(b"\n"))]
+        self.starts.pop()  # the end of the last line starts no line
+
+    def point(self, offset: int) -> tuple[int, int]:
+        row = bisect.bisect_right(self.starts, offset) - 1
+        return row, offset - self.starts[row]
+
+    def edited(self, start: int, end: int, new: bytes) -> LineIndex:
+        """The index of the text with bytes start..end replaced by `new`, without reading
+        the rest of the text again: lines before the edit stay, lines after it shift."""
+        first = bisect.bisect_right(self.starts, start)  # lines starting at or before start
+        last = bisect.bisect_right(self.starts, end)  # ...and at or before end
+        delta = len(new) - (end - start)
+        starts = self.starts[:first]
+        at = new.find(b"\n")
+        while at != -1:
+            starts.append(start + at + 1)
+            at = new.find(b"\n", at + 1)
+        starts.extend([s + delta for s in self.starts[last:]])
+        out = LineIndex.__new__(LineIndex)
+        out.starts = starts
+        return out
+
+    def column(self, source: bytes, row: int, byte_col: int, encoding: Encoding) -> int:
+        """The column, in code units, of byte column `byte_col` of line `row` (clamped to the
+        line, its terminator excluded)."""
+        line = line_bytes(source, row, self.starts)
+        return byte_col_to_units(line, min(byte_col, len(line)), encoding)
+
+    def position(self, source: bytes, offset: int, encoding: Encoding) -> tuple[int, int]:
+        """Line and column (in code units) of a byte offset, clamped into the text."""
+        row, byte_col = self.point(max(0, min(offset, len(source))))
+        return row, self.column(source, row, byte_col, encoding)
+
+    def offset(self, source: bytes, row: int, units: int, encoding: Encoding) -> int:
+        """Byte offset of a line and a column in code units, clamped into the text."""
+        if row < 0:
+            return 0
+        if row >= len(self.starts):
+            return len(source)
+        line = line_bytes(source, row, self.starts)
+        return self.starts[row] + units_to_byte_col(line, units, encoding)
