@@ -144,6 +144,11 @@ def test_parse_from_editor_settings() -> None:
         ("src/?.ts", "src/a.ts", True),
         ("src/?.ts", "src/ab.ts", False),
         ("src/[a].ts", "src/[a].ts", True),
+        # Braces (issue 14: they silently matched nothing before wcmatch)
+        ("src/**/*.{ts,tsx}", "src/trigger/deep/a.tsx", True),
+        ("src/**/*.{ts,tsx}", "src/a.ts", True),
+        ("src/**/*.{ts,tsx}", "src/a.js", False),
+        ("{a,b}" * 30, "ab", False),  # more expansions than wcmatch allows: matches nothing
     ],
 )
 def test_glob_match(glob: str, path: str, expected: bool) -> None:

@@ -3,11 +3,11 @@ version."""
 
 from __future__ import annotations
 
-import fnmatch
 import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from trigger_lsp.project.globs import selects
 from trigger_lsp.project.paths import relative_parts
 from trigger_lsp.project.reading import read_regular
 
@@ -57,56 +57,10 @@ class LintConfig:
         return not any(glob_match(g, rel) for g in self.exclude)
 
 
-MAX_GLOB_SEGMENTS = 64
-
-
-def _segments(glob: str) -> tuple[str, ...]:
-    """Glob segments with runs of `**` folded into one (they mean the same)."""
-    out: list[str] = []
-    for seg in glob.split("/"):
-        if seg in ("", "."):
-            continue
-        if seg == "**" and out and out[-1] == "**":
-            continue
-        out.append(seg)
-    return tuple(out)
-
-
-def _match_segments(globs: tuple[str, ...], parts: tuple[str, ...]) -> bool:
-    """Segment-wise glob matching: `**` matches zero or more folders, other segments use
-    fnmatch on one folder name. Dynamic programming over (glob, path) positions, so the cost
-    is bounded by their product whatever the pattern (no regex backtracking)."""
-    n, m = len(globs), len(parts)
-    # reach[j]: the first i globs can match the first j path parts.
-    reach = [False] * (m + 1)
-    reach[0] = True
-    for seg in globs:
-        nxt = [False] * (m + 1)
-        if seg == "**":
-            seen = False
-            for j in range(m + 1):
-                seen = seen or reach[j]
-                nxt[j] = seen
-        else:
-            for j in range(m):
-                if reach[j] and (parts[j] == seg or fnmatch.fnmatchcase(parts[j], seg)):
-                    nxt[j + 1] = True
-        reach = nxt
-        if not any(reach):
-            return False
-    return reach[m] if n or m == 0 else False
-
-
 def glob_match(glob: str, rel: PurePosixPath) -> bool:
     """Whether a path relative to the config's folder matches a glob; a pattern naming a
     folder (`legacy`, `src/old/`) also selects everything below it."""
-    globs = _segments(glob.strip())
-    if not globs or len(globs) > MAX_GLOB_SEGMENTS:
-        # Too long to match at a bounded cost: it selects nothing (cutting it short would
-        # match a different, shorter path).
-        return False
-    parts = tuple(p for p in rel.parts if p not in ("", "."))
-    return any(_match_segments(globs, parts[:k]) for k in range(len(parts), 0, -1))
+    return selects(glob, rel)
 
 
 def find_lint_config(start: Path, stop: Path | None = None) -> Path | None:

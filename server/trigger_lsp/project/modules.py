@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import tree_sitter as ts
@@ -35,6 +33,7 @@ from trigger_lsp.analysis.syntax import (
     unwrap,
 )
 from trigger_lsp.project.context import ProjectContext
+from trigger_lsp.project.globs import matches
 from trigger_lsp.project.paths import resolved
 from trigger_lsp.project.reading import read_regular
 
@@ -448,49 +447,6 @@ DEFAULT_IGNORE = tuple(
 ALWAYS_IGNORED = ("**/node_modules/**", "**/.git/**", "**/.trigger/**", "**/.next/**")
 
 
-@lru_cache(maxsize=256)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A regular expression for a glob over `/`-separated relative paths: `**`, `*`, `?`,
-    `[...]` and `{a,b}`."""
-    out = []
-    i = 0
-    depth = 0
-    pattern = pattern.removeprefix("./")
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "{":
-            out.append("(?:")
-            depth += 1
-        elif c == "}" and depth:
-            out.append(")")
-            depth -= 1
-        elif c == "," and depth:
-            out.append("|")
-        elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(c))
-            else:
-                out.append("[" + pattern[i + 1 : end].replace("!", "^", 1) + "]")
-                i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out) + ")" * depth + r"\Z")
-
-
 def entry_point(project: ProjectContext, path: Path) -> bool | None:
     """Whether the CLI bundles the file as an entry point; None when the config's `dirs` or
     `ignorePatterns` cannot be read statically (or there is no config)."""
@@ -508,7 +464,7 @@ def entry_point(project: ProjectContext, path: Path) -> bool | None:
     except ValueError:
         return None
     patterns = (*(config.ignore_patterns or DEFAULT_IGNORE), *ALWAYS_IGNORED)
-    return not any(glob_regex(p).match(relative) for p in patterns)
+    return not any(matches(p, relative) for p in patterns)
 
 
 # --- resolving an import specifier among the indexed files -------------------------------------

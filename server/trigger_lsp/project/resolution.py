@@ -27,10 +27,10 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from trigger_lsp.project.globs import matches
 from trigger_lsp.project.lint_config import LintConfig
 from trigger_lsp.project.lockfiles import (
     Lockfile,
@@ -385,10 +385,9 @@ def _nothing(chain: list[PackageManifest], notes: list[str]) -> str:
 
 def _glob_match(rel: str, pattern: str) -> bool:
     """A workspace glob (`packages/*`, `apps/**`) against a folder path."""
-    if "**" in pattern:
-        prefix = pattern.split("**", 1)[0].rstrip("/")
-        return not prefix or rel == prefix or rel.startswith(prefix + "/")
-    return rel.count("/") == pattern.count("/") and fnmatchcase(rel, pattern)
+    if pattern.endswith("/**") and rel == pattern.removesuffix("/**"):
+        return True  # `apps/**` names the folder too
+    return matches(pattern, rel)
 
 
 def _folders(root: Path) -> Iterator[Path]:
