@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from trigger_lsp.project import lint_config, versions
-from trigger_lsp.rules import imports, in_run, waits
+from trigger_lsp.rules import env, imports, waits
 
 BOUND_S = 2.0
 N = 100_000
@@ -55,7 +55,7 @@ def test_version_patterns(text: str) -> None:
 
 @pytest.mark.parametrize("text", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
 def test_rule_patterns(text: str) -> None:
-    for pattern in (imports._KEY, in_run._VALIDATING_CALL, in_run._CONFIG_FILE, waits._TEST_FILE):
+    for pattern in (imports._KEY, env._VALIDATING_CALL, env._CONFIG_FILE, waits._TEST_FILE):
         _bounded(lambda p=pattern: list(p.finditer(text)))
 
 

@@ -13,7 +13,7 @@ from helpers import lines_of, lint
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
 from trigger_lsp.lint.fixes import apply_fixes
-from trigger_lsp.rules.schedules import DAYS, MONTHS, check_cron
+from trigger_lsp.rules.cron import DAYS, MONTHS, check_cron
 
 IMPORT = 'import { schedules, task } from "@trigger.dev/sdk";\n'
 ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}

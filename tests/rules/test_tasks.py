@@ -817,6 +817,8 @@ def test_not_exported_never_on_4x(sdk: str) -> None:
         ("Large-1x", "large-1x"),
         ("medium-1", "medium-1x"),
         ("micr", "micro"),
+        ("smal-1x", "small-1x"),
+        ("medium-3x", None),  # as close to medium-1x as to medium-2x
         ("large-4x", None),
         ("medium", None),
         ("huge", None),

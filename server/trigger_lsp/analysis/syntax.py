@@ -98,6 +98,11 @@ def unwrap(node: ts.Node | None) -> ts.Node | None:
     return node
 
 
+def has_spread(obj: ts.Node | None) -> bool:
+    """`{ ...shared, run }`: options spread from another object may carry any option."""
+    return obj is not None and any(c.type == "spread_element" for c in obj.named_children)
+
+
 def string_value(node: ts.Node | None) -> str | None:
     """The value of a string literal or a template without substitutions, else None."""
     node = unwrap(node)

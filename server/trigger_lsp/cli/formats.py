@@ -11,6 +11,7 @@ from urllib.parse import quote
 from trigger_lsp import __version__
 from trigger_lsp.cli.runner import FileOutcome, Located
 from trigger_lsp.knowledge.model import Knowledge, Severity
+from trigger_lsp.project.paths import display_path
 
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice", "hint": "notice"}
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
@@ -33,16 +34,10 @@ def _escape(ch: str) -> str:
     return escaped if escaped != ch else f"\\u{code:04x}"
 
 
-def relative(path: Path) -> str:
-    """The path as given, or relative to the current folder, unescaped."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def display_path(path: Path) -> str:
-    return printable(relative(path))
+def shown(path: Path) -> str:
+    """A path as a terminal line shows it: relative to the current folder, control
+    characters escaped."""
+    return printable(display_path(path))
 
 
 def _rows(outcomes: list[FileOutcome]) -> list[tuple[Path, Located]]:
@@ -52,7 +47,7 @@ def _rows(outcomes: list[FileOutcome]) -> list[tuple[Path, Located]]:
 def _json_path(path: Path) -> str:
     """JSON escapes control characters itself; a name that is not UTF-8 has no JSON string, so
     its undecodable bytes are written as escapes."""
-    rel = relative(path)
+    rel = display_path(path)
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
@@ -62,7 +57,7 @@ def _json_path(path: Path) -> str:
 
 def _uri(path: Path) -> str:
     """A relative URI reference for SARIF: every byte outside the unreserved set is encoded."""
-    return quote(os.fsencode(relative(path)).replace(os.sep.encode(), b"/"), safe="/")
+    return quote(os.fsencode(display_path(path)).replace(os.sep.encode(), b"/"), safe="/")
 
 
 def text_report(outcomes: list[FileOutcome], color: bool = False) -> str:
@@ -77,16 +72,16 @@ def text_report(outcomes: list[FileOutcome], color: bool = False) -> str:
                 + "\x1b[0m"
             )
         fixable = " [*]" if f.fixable else ""
-        where = f"{display_path(path)}:{loc.line}:{loc.column}"
+        where = f"{shown(path)}:{loc.line}:{loc.column}"
         lines.append(f"{where}  {sev}  {f.rule}  {printable(f.message)}{fixable}")
     for o in outcomes:
         for note in o.notes:
             if not note.startswith("the file has syntax errors"):
-                lines.append(f"{display_path(o.path)}: {printable(note)}")
+                lines.append(f"{shown(o.path)}: {printable(note)}")
             else:
-                lines.append(f"{display_path(o.path)}: note: {printable(note)}")
+                lines.append(f"{shown(o.path)}: note: {printable(note)}")
         for err in o.errors:
-            lines.append(f"{display_path(o.path)}: error: {printable(err)}")
+            lines.append(f"{shown(o.path)}: error: {printable(err)}")
     lines.append(summary(outcomes))
     return "\n".join(lines)
 
@@ -147,7 +142,7 @@ def github_report(outcomes: list[FileOutcome]) -> str:
     for path, loc in _rows(outcomes):
         f = loc.finding
         props = (
-            f"file={_escape_github(display_path(path), True)},line={loc.line},col={loc.column},"
+            f"file={_escape_github(shown(path), True)},line={loc.line},col={loc.column},"
             f"endLine={loc.end_line},endColumn={loc.end_column},"
             f"title={_escape_github(f.rule, True)}"
         )

@@ -147,7 +147,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format in ("json", "sarif"):
         for o in outcomes:
             for msg in [*o.notes, *o.errors]:
-                line = f"{formats.display_path(o.path)}: {formats.printable(msg)}"
+                line = f"{formats.shown(o.path)}: {formats.printable(msg)}"
                 print(line, file=sys.stderr)
     threshold = FAIL_LEVELS.index(args.fail_on)
     failing = {lvl for i, lvl in enumerate(FAIL_LEVELS) if i <= threshold}

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trigger_lsp.cli.formats import display_path
+from trigger_lsp.cli.formats import shown
 from trigger_lsp.lint.engine import MAX_FILE_BYTES
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
 from trigger_lsp.project.discovery import discover
@@ -29,8 +29,8 @@ class ProjectSummary:
         ctx = self.context
         config = ctx.config
         return {
-            "root": display_path(ctx.root),
-            "config": display_path(config.path) if config is not None else None,
+            "root": shown(ctx.root),
+            "config": shown(config.path) if config is not None else None,
             "task_dirs": list(config.dirs) if config is not None and config.dirs else None,
             "sdk": {
                 "version": str(ctx.sdk.version) if ctx.sdk.version else None,
@@ -67,7 +67,7 @@ def summarize(paths: Iterable[Path]) -> list[ProjectSummary]:
         if _mentions_trigger(file):
             summary.sdk_files += 1
         if ctx.sdk.describe() != summary.context.sdk.describe():
-            summary.other_sdks.add(f"{display_path(file.parent)}: {ctx.sdk.describe()}")
+            summary.other_sdks.add(f"{shown(file.parent)}: {ctx.sdk.describe()}")
     return [s for s in found.values() if s.context.config is not None or s.sdk_files]
 
 
@@ -80,8 +80,8 @@ def text_report(summaries: list[ProjectSummary]) -> str:
         config = ctx.config
         dirs = ", ".join(config.dirs) if config is not None and config.dirs else None
         out += [
-            f"Project {display_path(ctx.root)}",
-            f"  config:    {display_path(config.path) if config is not None else '(none found)'}",
+            f"Project {shown(ctx.root)}",
+            f"  config:    {shown(config.path) if config is not None else '(none found)'}",
             f"  task dirs: {dirs or '(none set: trigger folders)'}",
             f"  SDK:       {ctx.sdk.describe()}",
             f"  CLI:       {ctx.cli.describe()}",

@@ -3,6 +3,7 @@ every file, and `Path.resolve()` costs a system call per path component."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,3 +21,17 @@ def relative_parts(path: Path, root: Path) -> tuple[str, ...] | None:
         return resolved(path).relative_to(resolved(root)).parts
     except ValueError:
         return None
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """How a path is shown to a user: below `base` relative to it (else whole), or, with no
+    base, relative to the current folder as a terminal user expects."""
+    if base is None:
+        try:
+            return os.path.relpath(path)
+        except ValueError:  # another drive
+            return str(path)
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 __all__ = ["REGISTRY", "Rule"]
 
 FAMILIES = (
+    "env",
     "hooks",
     "idempotency",
     "imports",

@@ -10,6 +10,7 @@ from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     LOOP_TYPES,
+    ancestors,
     call_arguments,
     call_function,
     callee_method,
@@ -97,17 +98,10 @@ def trigger_name(model: FileModel, call: ts.Node) -> str | None:
 
 
 def enclosing_statement_function(node: ts.Node) -> ts.Node | None:
-    for anc in _ancestors(node):
+    for anc in ancestors(node):
         if anc.type in FUNCTION_TYPES or anc.type == "program":
             return anc
     return None
-
-
-def _ancestors(node: ts.Node):
-    parent = parent_of(node)
-    while parent is not None:
-        yield parent
-        parent = parent_of(parent)
 
 
 def declared_value(model: FileModel, ident: ts.Node) -> ts.Node | None:
@@ -119,7 +113,7 @@ def declared_value(model: FileModel, ident: ts.Node) -> ts.Node | None:
 def at_module_level(node: ts.Node) -> bool:
     """Whether code runs when the module is loaded: no enclosing function or class body (a
     class field initializer runs per instance, not at import time)."""
-    return not any(a.type in FUNCTION_TYPES or a.type == "class_body" for a in _ancestors(node))
+    return not any(a.type in FUNCTION_TYPES or a.type == "class_body" for a in ancestors(node))
 
 
 # --- Trigger calls: which argument is the payload, the items, the options ------------------
@@ -186,7 +180,7 @@ def trigger_call(
 ) -> TriggerCall | None:
     """Describe `call` if it triggers task runs, else None. Pass `declarations` when describing
     many calls, so that option and item variables are looked up quickly."""
-    if method_name(call) not in TRIGGER_METHOD_NAMES:
+    if callee_method(call) not in TRIGGER_METHOD_NAMES:
         return None  # every trigger, SDK function or task method, is called as `x.method(...)`
     fn = call_function(call)
     target = unwrap(fn)
@@ -239,26 +233,13 @@ def trigger_call(
     )
 
 
-def method_name(call: ts.Node) -> str | None:
-    """The method name of `x.name(...)` (also `await x.name<T>(...)`), cheaply: rules call this
-    on every call of a file to skip the ones that cannot matter."""
-    fn = call.child_by_field_name("function")
-    if fn is not None and fn.type == "await_expression":
-        fn = call_function(call)
-    if fn is None or fn.type != "member_expression":
-        return None
-    prop = fn.child_by_field_name("property")
-    raw = prop.text if prop is not None else None
-    return raw.decode("utf-8", "replace") if raw else None
-
-
 def trigger_calls(model: FileModel, declarations: Declarations | None = None) -> list[TriggerCall]:
     """Every trigger call of the file, in source order."""
     decls = declarations or declarations_of(model)
 
     def compute() -> list[TriggerCall]:
         found = []
-        for call in model.calls_where(method_name, TRIGGER_METHOD_NAMES):
+        for call in model.calls_where(callee_method, TRIGGER_METHOD_NAMES):
             described = trigger_call(model, call, decls)
             if described is not None:
                 found.append(described)
@@ -412,7 +393,7 @@ def _inside(node: ts.Node, region: ts.Node) -> bool:
 
 
 def _shadowed(node: ts.Node, scope: ts.Node, name: str) -> bool:
-    for anc in _ancestors(node):
+    for anc in ancestors(node):
         if anc == scope:
             return False
         if anc.type in FUNCTION_TYPES:
@@ -520,3 +501,16 @@ def declarations_of(model: FileModel) -> Declarations:
         return Declarations([merged[k] for k in sorted(merged)])
 
     return model.memo("declarations", own)
+
+
+_PRINTERS = frozenset({"console", "logger"})
+
+
+def prints(call: ts.Node | None) -> bool:
+    """`console.log(...)`, `logger.info(...)`: a call that prints (printing a value is not
+    relying on it)."""
+    if call is None or call.type != "call_expression":
+        return False
+    fn = unwrap(call_function(call))
+    obj = unwrap(fn.child_by_field_name("object")) if fn is not None else None
+    return obj is not None and obj.type == "identifier" and text(obj) in _PRINTERS

@@ -18,9 +18,9 @@ from trigger_lsp.analysis.syntax import (
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, rule
 from trigger_lsp.rules.common import (
     awaited_value,
+    callee_method,
     identifier_uses,
     is_async,
-    method_name,
     outermost,
     trigger_calls,
 )
@@ -67,7 +67,7 @@ def _await_fix(call: ts.Node) -> Fix | None:
 
 @rule("idempotency-key-misuse")
 def idempotency_key_misuse(ctx: FileContext) -> Iterator[Report]:
-    for call in ctx.model.calls_where(method_name, ("create",)):
+    for call in ctx.model.calls_where(callee_method, ("create",)):
         if ctx.model.sdk.resolve(call.child_by_field_name("function")) != "idempotencyKeys.create":
             continue
         awaited = awaited_value(call)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import tree_sitter as ts
@@ -15,6 +16,7 @@ from trigger_lsp.analysis.syntax import (
     call_function,
     callee_method,
     function_body,
+    has_spread,
     member_property,
     member_value,
     number_value,
@@ -483,7 +485,7 @@ def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
     one)."""
     strict = ctx.profile == "strict"
     for task in ctx.model.tasks:
-        if task.options is None or _has_spread(task.options):
+        if task.options is None or has_spread(task.options):
             continue
         if _has_concurrency_limit(ctx, task):
             continue
@@ -497,23 +499,18 @@ def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
             yield Report(at, None, args)
 
 
-def _has_spread(obj: ts.Node) -> bool:
-    """Options spread from another object may carry any option."""
-    return any(c.type == "spread_element" for c in obj.named_children)
-
-
 # --- Retries -------------------------------------------------------------------------------
 
 
 def _default_retries_missing(config: TriggerConfig) -> bool:
     """Whether the config certainly sets no `retries.default` (an option spread from another
     object, or `retries: shared`, may set it)."""
-    if config.has_default_retries or config.options is None or _has_spread(config.options):
+    if config.has_default_retries or config.options is None or has_spread(config.options):
         return False
     retries = unwrap(member_value(config.members.get("retries")))
     if retries is None:
         return True
-    return retries.type == "object" and not _has_spread(retries)
+    return retries.type == "object" and not has_spread(retries)
 
 
 @rule("task-no-retry-config", any_file=True, whole_file=True, reads_index=True)
@@ -642,22 +639,15 @@ def _out_of_memory_machine(options: ts.Node) -> ts.Node | None:
     return member_value(object_members(oom).get("machine"))
 
 
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def nearest_preset(value: str) -> str | None:
-    """The one preset within two edits of `value` (ignoring case), if exactly one is nearest."""
+    """The one preset closest to `value` (ignoring case), if it is close and no other preset is
+    as close."""
     lowered = value.strip().lower()
-    scored = sorted((_edit_distance(lowered, p), p) for p in MACHINE_PRESETS)
+    scored = sorted(
+        ((SequenceMatcher(None, lowered, p).ratio(), p) for p in MACHINE_PRESETS), reverse=True
+    )
     best, preset = scored[0]
-    if best > 2 or (len(scored) > 1 and scored[1][0] == best):
+    if best < 0.85 or (len(scored) > 1 and scored[1][0] == best):
         return None
     return preset
 

@@ -37,7 +37,6 @@ from trigger_lsp.rules.common import (
     identifier_uses,
     is_async,
     is_const,
-    method_name,
     outermost,
     trigger_calls,
 )
@@ -500,7 +499,7 @@ JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx"})
 def untyped_tasks_trigger(ctx: FileContext) -> Iterator[Report]:
     if ctx.path is not None and PurePath(ctx.path).suffix.lower() in JS_SUFFIXES:
         return
-    for call in ctx.model.calls_where(method_name, TASK_OBJECT_METHODS):
+    for call in ctx.model.calls_where(callee_method, TASK_OBJECT_METHODS):
         fn = call_function(call)
         if ctx.model.sdk.resolve(fn) not in UNTYPED_CALLS or fn is None:
             continue
@@ -600,7 +599,7 @@ def too_many_tags(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         for options in trigger.run_options:
             yield from _tag_reports(_option(options, "tags"))
-    for call in ctx.model.calls_where(method_name, ("add",)):
+    for call in ctx.model.calls_where(callee_method, ("add",)):
         if ctx.model.sdk.resolve(call.child_by_field_name("function")) == "tags.add":
             args = call.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -639,8 +638,8 @@ def _dynamic_source(ctx: FileContext, obj: ts.Node, call: ts.Node) -> bool:
 def dynamic_import_child(ctx: FileContext) -> Iterator[Report]:
     if not any(imp.dynamic for imp in ctx.model.imports) and not ctx.mentions(b"import("):
         return
-    for call in ctx.model.calls_where(method_name, TASK_OBJECT_METHODS):
-        method = method_name(call)
+    for call in ctx.model.calls_where(callee_method, TASK_OBJECT_METHODS):
+        method = callee_method(call)
         obj = unwrap(callee_object(call))
         if obj is None:
             continue

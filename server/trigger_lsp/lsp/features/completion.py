@@ -37,6 +37,7 @@ from trigger_lsp.lsp.features.position_context import (
 )
 from trigger_lsp.project.context import default_context
 from trigger_lsp.project.index import ProjectIndex, TaskEntry
+from trigger_lsp.project.paths import display_path
 from trigger_lsp.project.trigger_config import is_config_path
 from trigger_lsp.project.versions import Version
 from trigger_lsp.text import Encoding
@@ -331,7 +332,7 @@ def _task_id_items(
         found = by_id.get(task_id, [])
         if found:
             first = found[0]
-            where = f"{docs.display_path(first.path, first.project)}:{first.line + 1}"
+            where = f"{display_path(first.path, first.project)}:{first.line + 1}"
             detail = f"{first.kind} · {where}"
             markdown = docs.task_markdown(found, task_id, True)
         else:

@@ -6,10 +6,9 @@ only arranges them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from trigger_lsp.knowledge.model import ApiEntry, Knowledge, OptionEntry, ValueChoice, ValueSet
 from trigger_lsp.project.index import TaskEntry
+from trigger_lsp.project.paths import display_path
 from trigger_lsp.project.versions import Version
 
 TASK_SUMMARY_KEYS = ("queue", "concurrency", "retry", "machine", "maxDuration", "cron")
@@ -74,15 +73,6 @@ def option_markdown(kb: Knowledge, entry: OptionEntry, version: Version | None =
 
 def value_markdown(values: ValueSet, choice: ValueChoice) -> str:
     return f"**`{choice.value}`**: {choice.description}\n\n{values.description}"
-
-
-def display_path(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return path.relative_to(root).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
 
 
 def _code(value: str) -> str:
