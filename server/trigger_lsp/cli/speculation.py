@@ -27,7 +27,6 @@ from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.project.index import (
     FanOut,
     ModuleLinks,
-    ModuleLogging,
     ProjectIndex,
     TaskEntry,
     TaskIds,
@@ -59,7 +58,7 @@ class DiskModules(ProjectIndex):
     def _forget_links(self) -> None:  # files are only added, and `_known` reads the disk
         pass
 
-    def _module(self, path: Path) -> tuple[ModuleLinks | None, ModuleLogging | None]:
+    def _links_of(self, path: Path) -> ModuleLinks | None:
         if path not in self._links and path not in self._failed:
             try:
                 source = read_regular(path, MAX_HELPER_BYTES)
@@ -70,7 +69,7 @@ class DiskModules(ProjectIndex):
                 )
             except (OSError, ValueError):
                 self._failed.add(path)
-        return super()._module(path)
+        return super()._links_of(path)
 
 
 class SpeculativeIndex:

@@ -589,6 +589,7 @@ class TaskIds(Protocol):
 # What the index keeps of a file's imports and exports (modules.py): its links, and its logging
 # facts (or a function computing them when first asked, which keeps that off each keystroke).
 ModuleFacts = tuple[ModuleLinks, ModuleLogging | Callable[[], ModuleLogging]]
+_NOT_HERE = object()  # what a file that does not define the followed name answers
 FOLLOW_DEPTH = 4  # re-exports and helpers calling helpers across files, this many files deep
 
 
@@ -828,61 +829,64 @@ class ProjectIndex:
         deep, re-exports followed). None when that is unknown: the specifier names no indexed
         file (a package, a file outside the workspace), or the file exports no function by
         that name (a class, an object, a value)."""
-        return self._logs(importer, specifier, name, 0, set())
+        seen: set[tuple[Path, str]] = set()
 
-    def _logs(
-        self, importer: Path, specifier: str, name: str, depth: int, seen: set[tuple[Path, str]]
-    ) -> bool | None:
-        module = self._target(importer, specifier)
-        if module is None or (module, name) in seen or depth > FOLLOW_DEPTH:
-            return None
-        seen.add((module, name))
-        links, facts = self._module(module)
-        if links is None or facts is None:
-            return None
-        if name in facts.logging:
-            return True
-        if name in facts.functions:  # a function of that file: does a helper it calls log?
-            return any(
-                self._logs(module, spec, imported, depth + 1, seen)
-                for exported, spec, imported in facts.calls
-                if exported == name
-            )
-        for exported, spec, imported in links.reexports:
-            if exported == name:
-                return self._logs(module, spec, imported, depth + 1, seen)
-        if name != "default":  # `export *` passes on every name but the default
-            for spec in links.stars:
-                answer = self._logs(module, spec, name, depth + 1, seen)
-                if answer is not None:
-                    return answer
-        return None
+        def here(module: Path, links: ModuleLinks, name: str, depth: int) -> object:
+            facts = self._logging_of(module)
+            if facts is None:
+                return None
+            if name in facts.logging:
+                return True
+            if name in facts.functions:  # a function of that file: does a helper it calls log?
+                return any(
+                    self._follow(module, spec, imported, here, depth + 1, seen)
+                    for exported, spec, imported in facts.calls
+                    if exported == name
+                )
+            return _NOT_HERE
+
+        found = self._follow(importer, specifier, name, here, 0, seen)
+        return found if isinstance(found, bool) else None
 
     def constant(self, importer: Path, specifier: str, name: str) -> str | None:
         """The string that `name` (`ID`, or `IDS.send` for a member of an object of strings),
         imported by `importer` from `specifier`, holds; None when unknown or not a string."""
-        return self._constant(importer, specifier, name, 0, set())
 
-    def _constant(
-        self, importer: Path, specifier: str, name: str, depth: int, seen: set[tuple[Path, str]]
-    ) -> str | None:
+        def here(module: Path, links: ModuleLinks, name: str, depth: int) -> object:
+            return next((value for key, value in links.constants if key == name), _NOT_HERE)
+
+        found = self._follow(importer, specifier, name, here, 0, set())
+        return found if isinstance(found, str) else None
+
+    def _follow(
+        self,
+        importer: Path,
+        specifier: str,
+        name: str,
+        here: Callable[[Path, ModuleLinks, str, int], object],
+        depth: int,
+        seen: set[tuple[Path, str]],
+    ) -> object:
+        """Follow `name` (or `name.member`) imported from `specifier` to the file that defines
+        it, through re-exports and `export *` (a few files deep), and answer there with `here`
+        (_NOT_HERE: not defined in that file). None when unknown."""
         module = self._target(importer, specifier)
         if module is None or (module, name) in seen or depth > FOLLOW_DEPTH:
             return None
         seen.add((module, name))
-        links = self._module(module)[0]
+        links = self._links_of(module)
         if links is None:
             return None
-        for key, value in links.constants:
-            if key == name:
-                return value
+        found = here(module, links, name, depth)
+        if found is not _NOT_HERE:
+            return found
         head, dot, member = name.partition(".")
         for exported, spec, imported in links.reexports:
             if exported == head:
-                return self._constant(module, spec, f"{imported}{dot}{member}", depth + 1, seen)
-        if head != "default":
+                return self._follow(module, spec, f"{imported}{dot}{member}", here, depth + 1, seen)
+        if head != "default":  # `export *` passes on every name but the default
             for spec in links.stars:
-                found = self._constant(module, spec, name, depth + 1, seen)
+                found = self._follow(module, spec, name, here, depth + 1, seen)
                 if found is not None:
                     return found
         return None
@@ -909,9 +913,9 @@ class ProjectIndex:
             return True
         return self.loaded(path) is True
 
-    def _module(self, path: Path) -> tuple[ModuleLinks | None, ModuleLogging | None]:
-        """What `logs` reads of a file."""
-        return self._links.get(path), self._logging_of(path)
+    def _links_of(self, path: Path) -> ModuleLinks | None:
+        """What an import of the file reaches (its exports, re-exports and constants)."""
+        return self._links.get(path)
 
     def _logging_of(self, path: Path) -> ModuleLogging | None:
         with self._lock:

@@ -118,11 +118,11 @@ class VersionResolver:
         relative to `base` (the project's root; `directory` by default)."""
         self._base = base or directory
         notes: list[str] = []
-        found = installed(directory, SDK_PACKAGE)
+        found = self._installed(directory, SDK_PACKAGE)
         if found is not None:
-            return ResolvedVersion(found[0], f"{self._shown(found[1].parent)} (installed)")
+            return found
         chain = self._chain(directory)
-        declaring = next((m for m in chain if SDK_PACKAGE in m.deps), None)
+        declaring = _declaring(chain, SDK_PACKAGE)
         ranges: list[tuple[PackageManifest, str, str]] = []  # (manifest, name, spec)
         if declaring is not None:
             result = self._declared(declaring, SDK_PACKAGE, notes)
@@ -144,12 +144,10 @@ class VersionResolver:
             if sibling is not None:
                 return sibling
         for manifest, name, spec in ranges:
-            spec = self._catalog_spec(manifest, name, spec) or spec
-            low = lowest_allowed(spec)
-            if low is not None:
-                what = "" if name == SDK_PACKAGE else f" ({name}; {_LOCKSTEP})"
-                where = self._shown(manifest.path)
-                return ResolvedVersion(low, f"the lowest version `{spec}` allows in {where}{what}")
+            what = "" if name == SDK_PACKAGE else f" ({name}; {_LOCKSTEP})"
+            lowest = self._lowest(manifest, name, spec, what)
+            if lowest is not None:
+                return lowest
         if lint.sdk_version:
             version = lowest_allowed(lint.sdk_version)
             if version is not None:
@@ -159,23 +157,35 @@ class VersionResolver:
     def cli(self, directory: Path, base: Path | None = None) -> ResolvedVersion:
         self._base = base or directory
         notes: list[str] = []
-        found = installed(directory, CLI_PACKAGE)
+        found = self._installed(directory, CLI_PACKAGE)
         if found is not None:
-            return ResolvedVersion(found[0], f"{self._shown(found[1].parent)} (installed)")
+            return found
         chain = self._chain(directory)
-        declaring = next((m for m in chain if CLI_PACKAGE in m.deps), None)
+        declaring = _declaring(chain, CLI_PACKAGE)
         if declaring is None:
             said = "not installed nor declared in package.json" if chain else _nothing(chain, [])
             return ResolvedVersion(None, said)
-        result = self._declared(declaring, CLI_PACKAGE, notes)
-        if result is not None:
-            return result
-        spec = declaring.deps[CLI_PACKAGE]
-        low = lowest_allowed(self._catalog_spec(declaring, CLI_PACKAGE, spec) or spec)
-        if low is not None:
-            where = self._shown(declaring.path)
-            return ResolvedVersion(low, f"the lowest version `{spec}` allows in {where}")
-        return ResolvedVersion(None, _nothing(chain, notes))
+        result = self._declared(declaring, CLI_PACKAGE, notes) or self._lowest(
+            declaring, CLI_PACKAGE, declaring.deps[CLI_PACKAGE]
+        )
+        return result or ResolvedVersion(None, _nothing(chain, notes))
+
+    def _installed(self, directory: Path, package: str) -> ResolvedVersion | None:
+        found = installed(directory, package)
+        if found is None:
+            return None
+        return ResolvedVersion(found[0], f"{self._shown(found[1].parent)} (installed)")
+
+    def _lowest(
+        self, manifest: PackageManifest, name: str, spec: str, what: str = ""
+    ) -> ResolvedVersion | None:
+        """The lowest version a declared range allows (a pnpm catalog's range for `catalog:`)."""
+        spec = self._catalog_spec(manifest, name, spec) or spec
+        low = lowest_allowed(spec)
+        if low is None:
+            return None
+        where = self._shown(manifest.path)
+        return ResolvedVersion(low, f"the lowest version `{spec}` allows in {where}{what}")
 
     # --- sources ------------------------------------------------------------------------------
 
@@ -381,6 +391,11 @@ def _nothing(chain: list[PackageManifest], notes: list[str]) -> str:
     if not chain:
         said = "no package.json, node_modules or lockfile"
     return "; ".join([said, *dict.fromkeys(notes)])
+
+
+def _declaring(chain: list[PackageManifest], package: str) -> PackageManifest | None:
+    """The nearest package.json that declares the package."""
+    return next((m for m in chain if package in m.deps), None)
 
 
 def _glob_match(rel: str, pattern: str) -> bool:
