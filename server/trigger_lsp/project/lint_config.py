@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from trigger_lsp.project.globs import selects
 from trigger_lsp.project.paths import relative_parts
-from trigger_lsp.project.reading import read_regular
+from trigger_lsp.project.reading import find_upward, read_regular
 
 CONFIG_NAME = ".trigger-lsp.yaml"
 LEVELS = frozenset({"off", "on", "error", "warning", "info", "hint"})
@@ -64,13 +64,7 @@ def glob_match(glob: str, rel: PurePosixPath) -> bool:
 
 
 def find_lint_config(start: Path, stop: Path | None = None) -> Path | None:
-    for directory in (start, *start.parents):
-        candidate = directory / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
-        if stop is not None and directory == stop:
-            break
-    return None
+    return find_upward(start, (CONFIG_NAME,), stop)
 
 
 def read_lint_config(path: Path, known_rules: frozenset[str] | None = None) -> LintConfig:

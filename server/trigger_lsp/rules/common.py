@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import tree_sitter as ts
@@ -514,3 +515,37 @@ def prints(call: ts.Node | None) -> bool:
     fn = unwrap(call_function(call))
     obj = unwrap(fn.child_by_field_name("object")) if fn is not None else None
     return obj is not None and obj.type == "identifier" and text(obj) in _PRINTERS
+
+
+def root_identifier(node: ts.Node | None) -> ts.Node | None:
+    """`a.b.c(...)`, `a().b`, `a[0].b` -> `a`."""
+    node = unwrap(node)
+    while node is not None:
+        if node.type == "identifier":
+            return node
+        if node.type in ("member_expression", "subscript_expression"):
+            node = unwrap(node.child_by_field_name("object"))
+        elif node.type == "call_expression":
+            node = unwrap(call_function(node))
+        elif node.type == "new_expression":
+            node = unwrap(node.child_by_field_name("constructor"))
+        else:
+            return None
+    return None
+
+
+def module_of(
+    model: FileModel, ident: ts.Node, accept: Callable[[str], bool], depth: int = 0
+) -> str | None:
+    """The package an identifier comes from when `accept` takes it: imported from it, or a
+    variable holding a client built from it (`const openai = new OpenAI()`)."""
+    imp = model.import_of(text(ident))
+    if imp is not None:
+        if imp.type_only or text(ident) in imp.type_names:
+            return None
+        return imp.source if accept(imp.source) else None
+    if depth > 2:
+        return None
+    value = declared_value(model, ident)
+    root = root_identifier(value) if value is not None else None
+    return module_of(model, root, accept, depth + 1) if root is not None else None

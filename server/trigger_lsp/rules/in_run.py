@@ -24,8 +24,9 @@ from trigger_lsp.analysis.syntax import (
 from trigger_lsp.rules.base import FileContext, Report, rule
 from trigger_lsp.rules.common import (
     at_module_level,
-    declared_value,
+    module_of,
     prints,
+    root_identifier,
     sdk_binds,
     trigger_name,
     wait_name,
@@ -485,38 +486,6 @@ def _is_llm_module(source: str) -> bool:
     return head in _LLM_SCOPES or (head == "langchain" and bool(rest))
 
 
-def _root_identifier(node: ts.Node | None) -> ts.Node | None:
-    """`a.b.c(...)`, `a().b`, `a[0].b` -> `a`."""
-    node = unwrap(node)
-    while node is not None:
-        if node.type == "identifier":
-            return node
-        if node.type in ("member_expression", "subscript_expression"):
-            node = unwrap(node.child_by_field_name("object"))
-        elif node.type == "call_expression":
-            node = unwrap(call_function(node))
-        elif node.type == "new_expression":
-            node = unwrap(node.child_by_field_name("constructor"))
-        else:
-            return None
-    return None
-
-
-def _llm_source(ctx: FileContext, ident: ts.Node, depth: int = 0) -> str | None:
-    """The LLM package an identifier comes from: imported from it, or a variable holding a
-    client built from it (`const openai = new OpenAI()`)."""
-    imp = ctx.model.import_of(text(ident))
-    if imp is not None:
-        if imp.type_only or text(ident) in imp.type_names:
-            return None
-        return imp.source if _is_llm_module(imp.source) else None
-    if depth > 2:
-        return None
-    value = declared_value(ctx.model, ident)
-    root = _root_identifier(value) if value is not None else None
-    return _llm_source(ctx, root, depth + 1) if root is not None else None
-
-
 @rule("ai-sdk-without-retry")
 def ai_sdk_without_retry(ctx: FileContext) -> Iterator[Report]:
     config = ctx.project.config
@@ -528,8 +497,8 @@ def ai_sdk_without_retry(ctx: FileContext) -> Iterator[Report]:
         if task.run is None or "retry" in task.members or has_spread(task.options):
             continue
         for call in ctx.model.within("call", task.run):
-            root = _root_identifier(call_function(call))
-            source = _llm_source(ctx, root) if root is not None else None
+            root = root_identifier(call_function(call))
+            source = module_of(ctx.model, root, _is_llm_module) if root is not None else None
             if source is not None:
                 label = task.id or task.variable or task.kind
                 yield Report(

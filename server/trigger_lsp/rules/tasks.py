@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -38,9 +38,14 @@ from trigger_lsp.project.modules import (
 from trigger_lsp.project.paths import relative_parts, resolved
 from trigger_lsp.project.trigger_config import TriggerConfig
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, file_fact, rule
-from trigger_lsp.rules.common import declared_value, enclosing_loop, trigger_calls
+from trigger_lsp.rules.common import (
+    declared_value,
+    enclosing_loop,
+    module_of,
+    root_identifier,
+    trigger_calls,
+)
 from trigger_lsp.rules.in_run import _is_llm_module as is_llm_module
-from trigger_lsp.rules.in_run import _root_identifier as root_identifier
 from trigger_lsp.rules.project import config_of
 
 
@@ -389,7 +394,7 @@ def _http_call(ctx: FileContext, call: ts.Node) -> str | None:
     global_fetch = text(root) == "fetch" and fn == root
     if global_fetch and ctx.model.import_of("fetch") is None:
         return "fetch" if declared_value(ctx.model, root) is None else None
-    return module_of(ctx, root, _HTTP_PACKAGES.__contains__)
+    return module_of(ctx.model, root, _HTTP_PACKAGES.__contains__)
 
 
 def _rate_limited_call(ctx: FileContext, run: ts.Node) -> tuple[str, dict[str, str]] | None:
@@ -425,25 +430,8 @@ def _imported_services(ctx: FileContext) -> tuple[bool, bool]:
     return llm, http
 
 
-def module_of(
-    ctx: FileContext, ident: ts.Node, accept: Callable[[str], bool], depth: int = 0
-) -> str | None:
-    """The package an identifier comes from when `accept` takes it: imported from it, or a
-    variable holding a client built from it (`const openai = new OpenAI()`)."""
-    imp = ctx.model.import_of(text(ident))
-    if imp is not None:
-        if imp.type_only or text(ident) in imp.type_names:
-            return None
-        return imp.source if accept(imp.source) else None
-    if depth > 2:
-        return None
-    value = declared_value(ctx.model, ident)
-    root = root_identifier(value) if value is not None else None
-    return module_of(ctx, root, accept, depth + 1) if root is not None else None
-
-
 def llm_source(ctx: FileContext, ident: ts.Node) -> str | None:
-    return module_of(ctx, ident, is_llm_module)
+    return module_of(ctx.model, ident, is_llm_module)
 
 
 Risk = tuple[str, dict[str, str], tuple[Related, ...]]  # variant, its arguments, related
