@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
@@ -41,6 +42,15 @@ class Import:
     def is_relative(self) -> bool:
         """A project-local module: relative, absolute or a path alias rather than a package."""
         return self.source.startswith((".", "/", "@/", "~/", "#", "$"))
+
+    def value_bindings(self) -> Iterator[tuple[str, str]]:
+        """(local name, name the module exports) of the values it binds: named imports that
+        are not `type`, and the default import as `default`."""
+        for local, imported in self.names.items():
+            if local not in self.type_names:
+                yield local, imported
+        if self.default:
+            yield self.default, "default"
 
 
 def read_import(node: ts.Node) -> Import | None:

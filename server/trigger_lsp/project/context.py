@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from trigger_lsp.project.lint_config import (
     LintConfig,
@@ -118,19 +120,10 @@ class ProjectResolver:
         return list({id(c): c for c in self._by_dir.values()}.values())
 
     def context_for(self, path: Path) -> ProjectContext:
-        directory = path.parent
-        cached = self._by_dir.get(directory)
-        if cached is not None:
-            return cached
-        context = self._build(directory)
-        self._by_dir[directory] = context
-        return context
+        return _memo(self._by_dir, path.parent, self._build)
 
     def manifest(self, path: Path) -> PackageManifest:
-        cached = self._manifests.get(path)
-        if cached is None:
-            cached = self._manifests[path] = read_manifest(path)
-        return cached
+        return _memo(self._manifests, path, read_manifest)
 
     def _build(self, directory: Path) -> ProjectContext:
         config_path = find_config(directory)
@@ -175,10 +168,7 @@ class ProjectResolver:
         return None
 
     def _has_config_below(self, root: Path) -> bool:
-        cached = self._workspace_configs.get(root)
-        if cached is None:
-            cached = self._workspace_configs[root] = _config_below(root)
-        return cached
+        return _memo(self._workspace_configs, root, _config_below)
 
 
 WORKSPACE_FILES = ("pnpm-workspace.yaml", "lerna.json", "nx.json", "turbo.json", "rush.json")
@@ -198,3 +188,15 @@ def _config_below(root: Path) -> bool:
         else:
             dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")]
     return False
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _memo(table: dict[K, V], key: K, build: Callable[[K], V]) -> V:
+    """`table[key]`, built once."""
+    found = table.get(key)
+    if found is None:
+        found = table[key] = build(key)
+    return found

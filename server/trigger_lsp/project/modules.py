@@ -262,11 +262,8 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
     for imp in model.imports:
         if imp.type_only or imp.dynamic:
             continue
-        for local, imported in imp.names.items():
-            if local not in imp.type_names:
-                bound[local] = (imp.source, imported)
-        if imp.default:
-            bound[imp.default] = (imp.source, "default")
+        for local, imported in imp.value_bindings():
+            bound[local] = (imp.source, imported)
     for node in _top_exports(model):
         if _is_type_export(node):
             continue
@@ -411,11 +408,8 @@ def module_logging(model: FileModel) -> ModuleLogging:
     for imp in model.imports:
         if imp.is_sdk or imp.type_only or never_logs(imp.source):
             continue
-        for local, name in imp.names.items():
-            if local not in imp.type_names:
-                imported[local] = (imp.source, name)
-        if imp.default:
-            imported[imp.default] = (imp.source, "default")
+        for local, name in imp.value_bindings():
+            imported[local] = (imp.source, name)
         if imp.namespace:
             for callee, _ in graph[1]:
                 head, _, tail = callee.partition(".")

@@ -217,11 +217,8 @@ def _imported_functions(ctx: FileContext) -> dict[str, tuple[str, str]]:
         for imp in model.imports:
             if imp.is_sdk or imp.type_only or never_logs(imp.source):
                 continue
-            for local, name in imp.names.items():
-                if local not in imp.type_names:
-                    found[local] = (imp.source, name)
-            if imp.default:
-                found[imp.default] = (imp.source, "default")
+            for local, name in imp.value_bindings():
+                found[local] = (imp.source, name)
             if imp.namespace:
                 found[imp.namespace + "."] = (imp.source, "")
         return found
