@@ -98,6 +98,15 @@ def unwrap(node: ts.Node | None) -> ts.Node | None:
     return node
 
 
+def member_key(member: ts.Node) -> ts.Node:
+    """The node naming an object member: a pair's key, a method's name, else the member."""
+    if member.type == "pair":
+        return member.child_by_field_name("key") or member
+    if member.type == "method_definition":
+        return member.child_by_field_name("name") or member
+    return member
+
+
 def has_spread(obj: ts.Node | None) -> bool:
     """`{ ...shared, run }`: options spread from another object may carry any option."""
     return obj is not None and any(c.type == "spread_element" for c in obj.named_children)

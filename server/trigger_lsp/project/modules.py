@@ -398,23 +398,32 @@ def _root(model: FileModel) -> ts.Node | None:
     return None
 
 
+def imported_callables(model: FileModel) -> dict[str, tuple[str, str]]:
+    """Local names of values imported from modules that may log -> (specifier, the name that
+    module exports); a namespace import as `ns.` -> (specifier, "")."""
+    found: dict[str, tuple[str, str]] = {}
+    for imp in model.imports:
+        if imp.is_sdk or imp.type_only or never_logs(imp.source):
+            continue
+        for local, name in imp.value_bindings():
+            found[local] = (imp.source, name)
+        if imp.namespace:
+            found[imp.namespace + "."] = (imp.source, "")
+    return found
+
+
 def module_logging(model: FileModel) -> ModuleLogging:
     exported = _exported_functions(model)
     if not exported:
         return ModuleLogging(frozenset(), frozenset(), ())
     graph = helper_graph(model)
     logs = logging_closure(graph)
-    imported: dict[str, tuple[str, str]] = {}  # callable local name -> (specifier, name)
-    for imp in model.imports:
-        if imp.is_sdk or imp.type_only or never_logs(imp.source):
-            continue
-        for local, name in imp.value_bindings():
-            imported[local] = (imp.source, name)
-        if imp.namespace:
-            for callee, _ in graph[1]:
-                head, _, tail = callee.partition(".")
-                if head == imp.namespace and tail:
-                    imported[callee] = (imp.source, tail)
+    imported = imported_callables(model)  # callable local name -> (specifier, name)
+    for callee, _ in graph[1]:
+        head, dot, tail = callee.partition(".")
+        namespace = imported.get(head + ".") if dot and tail else None
+        if namespace is not None:
+            imported[callee] = (namespace[0], tail)
     calls: list[Reexport] = []
     callees = callee_map(graph)
     for name, local in exported.items():

@@ -13,6 +13,7 @@ from trigger_lsp.analysis.syntax import (
     call_arguments,
     callee_method,
     function_params,
+    member_key,
     member_value,
     object_members,
     text,
@@ -44,14 +45,6 @@ class HookSite:
     task: TaskDefinition | None
 
 
-def _member_key(member: ts.Node) -> ts.Node:
-    if member.type == "pair":
-        return member.child_by_field_name("key") or member
-    if member.type == "method_definition":
-        return member.child_by_field_name("name") or member
-    return member
-
-
 def hook_sites(ctx: FileContext) -> list[HookSite]:
     """Every hook of the file's tasks, and every global hook (`tasks.onStart(...)`)."""
     return ctx.model.memo("hook_sites", lambda: list(_hook_sites(ctx.model)))
@@ -64,7 +57,7 @@ def _hook_sites(model: FileModel) -> Iterator[HookSite]:
                 continue
             value = unwrap(member_value(member))
             fn = value if value is not None and value.type in FUNCTION_TYPES else None
-            yield HookSite(name, _member_key(member), fn, member, task)
+            yield HookSite(name, member_key(member), fn, member, task)
     for call in model.calls_where(callee_method, GLOBAL_HOOKS):
         callee = unwrap(call.child_by_field_name("function"))
         resolved = model.sdk.resolve(callee)
@@ -191,7 +184,7 @@ def _config_hooks(ctx: FileContext) -> Iterator[tuple[str, ts.Node]]:
         args = call_arguments(call)
         for name, member in object_members(args[0] if args else None).items():
             if name in _CONFIG_HOOKS or name in _CONFIG_GLOBALS:
-                yield name, _member_key(member)
+                yield name, member_key(member)
 
 
 @rule("deprecated-hook")

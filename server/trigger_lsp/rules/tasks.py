@@ -28,10 +28,10 @@ from trigger_lsp.analysis.syntax import (
 from trigger_lsp.project.modules import (
     HelperGraph,
     helper_graph,
+    imported_callables,
     imported_reference,
     is_logging_call,
     logging_closure,
-    never_logs,
     reachable_calls,
     union_graphs,
 )
@@ -212,18 +212,7 @@ def _imported_functions(ctx: FileContext) -> dict[str, tuple[str, str]]:
     that module exports); namespace members as `ns.name`."""
     model = ctx.model.whole
 
-    def compute() -> dict[str, tuple[str, str]]:
-        found: dict[str, tuple[str, str]] = {}
-        for imp in model.imports:
-            if imp.is_sdk or imp.type_only or never_logs(imp.source):
-                continue
-            for local, name in imp.value_bindings():
-                found[local] = (imp.source, name)
-            if imp.namespace:
-                found[imp.namespace + "."] = (imp.source, "")
-        return found
-
-    return model.memo("imported-functions", compute)
+    return model.memo("imported-functions", lambda: imported_callables(model))
 
 
 def _imported_target(imported: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | None:
