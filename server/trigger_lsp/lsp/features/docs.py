@@ -15,7 +15,7 @@ from trigger_lsp.project.versions import Version
 TASK_SUMMARY_KEYS = ("queue", "concurrency", "retry", "machine", "maxDuration", "cron")
 
 
-def is_deprecated(entry: ApiEntry | OptionEntry, version: Version | None) -> bool:
+def is_deprecated(entry: ApiEntry | OptionEntry | ValueChoice, version: Version | None) -> bool:
     if not entry.deprecated:
         return False
     if entry.deprecated_since is None or version is None:
@@ -24,14 +24,14 @@ def is_deprecated(entry: ApiEntry | OptionEntry, version: Version | None) -> boo
     return since is None or version >= since
 
 
-def is_available(entry: ApiEntry | OptionEntry, version: Version | None) -> bool:
+def is_available(entry: ApiEntry | OptionEntry | ValueChoice, version: Version | None) -> bool:
     if entry.since is None or version is None:
         return True
     since = Version.parse(entry.since)
     return since is None or version >= since
 
 
-def _status(entry: ApiEntry | OptionEntry, version: Version | None) -> list[str]:
+def _status(entry: ApiEntry | OptionEntry | ValueChoice, version: Version | None) -> list[str]:
     notes = []
     if entry.deprecated:
         when = f" since {entry.deprecated_since}" if entry.deprecated_since else ""
@@ -72,8 +72,10 @@ def option_markdown(kb: Knowledge, entry: OptionEntry, version: Version | None =
     return "\n".join(parts)
 
 
-def value_markdown(values: ValueSet, choice: ValueChoice) -> str:
-    return f"**`{choice.value}`**: {choice.description}\n\n{values.description}"
+def value_markdown(values: ValueSet, choice: ValueChoice, version: Version | None = None) -> str:
+    status = _status(choice, version)
+    note = f"\n\n{status[0]}" if status else ""
+    return f"**`{choice.value}`**: {choice.description}{note}\n\n{values.description}"
 
 
 def display_path(path: Path, root: Path | None) -> str:
