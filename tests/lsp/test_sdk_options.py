@@ -181,6 +181,11 @@ TRIGGER_CALLS = [
     ('await tasks.triggerAndWait("child-task", { n: 1 }, { | });', "triggerAndWait"),
     ("await child.batchTrigger([{ payload: { n: 1 }, options: { | } }]);", "trigger"),
     (
+        "await child.batchTrigger(items.map((n) => {\n      return { payload: { n }, options: { | } };"
+        "\n    }));",
+        "trigger",
+    ),
+    (
         "await child.batchTriggerAndWait(items.map((n) => ({ payload: { n }, options: { | } })));",
         "triggerAndWait",
     ),
@@ -227,6 +232,9 @@ async def test_trigger_option_key_snippet_and_docs(ws: Workspace):
         "    emitter.trigger({ n: 1 }, { | });",  # not a task
         "await child.batchTrigger([{ payload: { | } }]);",  # an item's payload
         "await child.batchTrigger([{ payload: {}, meta: { | } }]);",  # not `options`
+        "await child.batchTrigger([{ payload: { options: { | } } }]);",  # inside the payload
+        "await child.batchTrigger(items.map((n) => {\n      const x = { options: { | } };\n"
+        "      return { payload: n };\n    }));",  # an object in a callback's body
         "const options = { debounce: { | } };",  # no call at all
     ],
 )

@@ -13,6 +13,13 @@ from trigger_lsp.knowledge.model import ApiEntry, Knowledge, OptionEntry, ValueC
 from trigger_lsp.project.versions import Version
 
 TASK_SUMMARY_KEYS = ("queue", "concurrency", "retry", "machine", "maxDuration", "cron")
+# How hover names the object a key belongs to, for the root owners.
+OWNER_NAMES = {
+    "task": "task option",
+    "trigger": "trigger option",
+    "batchOptions": "batch option",
+    "config": "defineConfig option",
+}
 
 
 def is_deprecated(entry: ApiEntry | OptionEntry | ValueChoice, version: Version | None) -> bool:
@@ -62,7 +69,7 @@ def api_markdown(kb: Knowledge, entry: ApiEntry, version: Version | None = None)
 
 
 def option_markdown(kb: Knowledge, entry: OptionEntry, version: Version | None = None) -> str:
-    where = "task option" if entry.owner == "task" else f"`{entry.owner}` option"
+    where = OWNER_NAMES.get(entry.owner) or f"`{entry.owner}` option"
     only = f" ({', '.join(entry.applies_to)} only)" if entry.applies_to else ""
     parts = [f"**{entry.key}**: `{entry.type}` · {where}{only}", "", entry.description]
     status = _status(entry, version)

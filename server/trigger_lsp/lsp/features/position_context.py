@@ -380,6 +380,8 @@ def _batch_item_kind(
         k = units.opener(i + 1)
         if k is None:
             return None
+        if units.type(k) == "{" and (units.type(k + 1) != "=>" or units.type(i + 1) != "return"):
+            return None  # in another object (a payload) or a statement, not an item returned
         if units.type(k) == "(":
             found = _argument(units, i + 1)
             callee = expression_at(units, _skip_type_args(units, k + 1), sdk)
