@@ -539,6 +539,7 @@ async def test_no_context_members_outside_a_task(ws: Workspace):
         ("    logger.info(ctx.run.|id);", "ctx.run.id"),
         ("    logger.info(String(ctx.attempt.|number));", "ctx.attempt.number"),
         ("    logger.info(ctx.|environment.type);", "ctx.environment"),
+        ("    logger.info(|ctx.environment.type);", "ctx"),
     ],
 )
 async def test_hover_on_run_context_fields(ws: Workspace, body: str, entry: str):
