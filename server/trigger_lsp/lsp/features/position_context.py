@@ -65,6 +65,7 @@ TASK_TRIGGER_METHODS = {
 CONFIG_FACTORY = "defineConfig"
 ITEM_OPTIONS_KEY = "options"  # `{ payload, options: { ... } }` in batch items
 _ITEM_DEPTH = 8  # openers between a batch item and the call (`.map((x) => ({ ... }))`)
+_NESTING_KEYS = frozenset({key for _, key in OPTION_PARENTS} | {ITEM_OPTIONS_KEY})
 # Calls whose first argument is a task id.
 TRIGGER_BY_ID = frozenset(
     {
@@ -289,8 +290,10 @@ def object_owner(
     before = units.type(j + 1)
     if before == ":":
         key = _key_name(units[j + 2])
+        if key not in _NESTING_KEYS:  # most objects in user code: no need to look further
+            return None
         k = units.opener(j + 3)
-        if key is None or k is None:
+        if k is None:
             return None
         parent = object_owner(units, k, sdk, is_task, depth + 1)
         if parent is not None:
