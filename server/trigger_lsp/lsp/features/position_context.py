@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import tree_sitter as ts
 
@@ -439,7 +440,14 @@ class StringSpot:
     call: str | None = None  # SDK path of the call this is the first argument of
     batch_item: str | None = None  # `batch.trigger` when this is `id` in one of its items
     schedule_task: bool = False  # `task:` in schedules.create({ ... })
-    owner: str | None = None  # the owner of the object the key is in (`trigger`, `config`)
+    # How to classify the object the key is in, asked only when a value set needs it.
+    object_at: Callable[[], ObjectOwner | None] | None = field(default=None, compare=False)
+
+    @cached_property
+    def owner(self) -> str | None:
+        """The owner of the object the key is in (`trigger`, `config`), if it is one."""
+        found = self.object_at() if self.object_at is not None else None
+        return found.owner if found is not None else None
 
 
 def _opening_quote(node: ts.Node) -> bool:
@@ -496,10 +504,10 @@ def string_spot(
         in_cron = False
         batch_item = None
         schedule_task = False
-        owner = None
+        object_at = None
         if j is not None and units.type(j) == "{":
-            found_owner = object_owner(units, j, sdk, is_task)
-            owner = found_owner.owner if found_owner is not None else None
+            brace = j
+            object_at = lambda: object_owner(units, brace, sdk, is_task)  # noqa: E731
             in_cron = units.type(j + 1) == ":" and _key_name(units[j + 2]) == "cron"
             k = units.opener(j + 1)
             if k is not None and units.type(k) == "[" and units.type(k + 1) == "(":
@@ -517,7 +525,7 @@ def string_spot(
             in_cron,
             batch_item=batch_item,
             schedule_task=schedule_task,
-            owner=owner,
+            object_at=object_at,
         )
     if first == "(":
         callee = expression_at(units, _skip_type_args(units, 1), sdk)
