@@ -16,7 +16,7 @@ from trigger_lsp.knowledge.loader import (
     load_knowledge,
     references_dir,
 )
-from trigger_lsp.knowledge.model import TASK_KINDS
+from trigger_lsp.knowledge.model import APPLIES_TO_KINDS
 from trigger_lsp.knowledge.snippets import SnippetError, check_snippet, snippet_to_plain
 from trigger_lsp.lint.engine import UNUSED_SUPPRESSION
 from trigger_lsp.rules import REGISTRY
@@ -112,8 +112,10 @@ def test_option_details():
     assert ref.options["queue.concurrencyLimit"].deprecated_since == "4.7"
     assert not ref.options["task.retry"].deprecated
     for option in ref.options.values():
-        assert set(option.applies_to) <= set(TASK_KINDS)
+        # task options name task kinds; trigger options the calls that take them
+        assert set(option.applies_to) <= set(APPLIES_TO_KINDS.get(option.owner, ()))
         check_snippet(option.value_snippet)
+    assert ref.options["trigger.version"].applies_to == ("trigger",)
 
 
 def test_value_sets():
@@ -447,11 +449,11 @@ def test_option_id_needs_a_known_owner(refs: Path):
         path,
         lambda t: t.replace(
             "## retry.factor\n\n```yaml\nid: retry.factor\n",
-            "## retries.factor\n\n```yaml\nid: retries.factor\n",
+            "## retrying.factor\n\n```yaml\nid: retrying.factor\n",
             1,
         ),
     )
-    _expect(refs, "patterns.md", _yaml_line(text, "retries.factor"), "must be <owner>.<key>", True)
+    _expect(refs, "patterns.md", _yaml_line(text, "retrying.factor"), "must be <owner>.<key>", True)
 
 
 def test_empty_value_list(refs: Path):

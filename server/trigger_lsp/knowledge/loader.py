@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from trigger_lsp.knowledge.model import (
+    APPLIES_TO_KINDS,
     OPTION_OWNERS,
+    OPTION_PARENTS,
     PACKAGE_NAMES,
-    TASK_KINDS,
     ApiEntry,
     FixSafety,
     Knowledge,
@@ -32,6 +33,10 @@ from trigger_lsp.knowledge.snippets import SnippetError, check_snippet
 from trigger_lsp.project.versions import Version
 
 FILES = ("validations.md", "sharp_edges.md", "patterns.md")
+# More of the SDK reference, each file made of `kind: api | option | values` sections only:
+# trigger, batch and defineConfig options with their value sets, and the APIs a task author
+# calls beyond the ones patterns.md describes (runs, streams, auth, the run context, errors).
+REFERENCE_FILES = ("sdk_options.md", "sdk_api.md")
 _FENCE_OPEN = re.compile(r"^```yaml\s*$")
 REFERENCE_PART = "# API reference"  # the part of patterns.md after the patterns
 
@@ -384,9 +389,16 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     _cross_check(directory, rules, edges, patterns)
 
     def load_reference() -> Reference:
-        if part is None:
+        parts: list[tuple[Path, str, int]] = []
+        if part is not None:
+            parts.append((patterns_path, patterns_text, part + 1))
+        for name in REFERENCE_FILES:
+            path = directory / name
+            if path.is_file():
+                parts.append((path, _read(path), 0))
+        if not parts:
             return Reference({}, {}, {})
-        return load_reference_part(patterns_path, patterns_text, part + 1, edges)
+        return load_reference_parts(parts, edges)
 
     return Knowledge(
         rules=rules, sharp_edges=edges, patterns=patterns, load_reference=load_reference
@@ -395,13 +407,15 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
 
 # --- the SDK reference ------------------------------------------------------------------------
 
-_COMMON_KEYS = {"id", "kind", "description", "sharp_edges"}
+_COMMON_KEYS = {"id", "kind", "description", "sharp_edges", "evidence"}
 _KEYS = {
     "api": _COMMON_KEYS | {"signature", "snippet", "since", "deprecated", "receiver"},
     "option": _COMMON_KEYS | {"type", "value_snippet", "applies_to", "since", "deprecated"},
-    "values": {"id", "kind", "description", "values"},
+    "values": {"id", "kind", "description", "values", "keys", "evidence"},
 }
-RECEIVERS = ("task",)
+# `task`: methods of task objects; `ctx`: fields of the run context a task's functions receive.
+RECEIVERS = ("task", "ctx")
+_CHOICE_KEYS = {"value", "description", "since", "deprecated", "evidence"}
 
 
 def load_reference_part(
@@ -409,11 +423,19 @@ def load_reference_part(
 ) -> Reference:
     """Parse the `kind: api | option | values` sections from line `first` on and check every
     cross-reference."""
+    return load_reference_parts([(path, text, first)], edges)
+
+
+def load_reference_parts(
+    parts: list[tuple[Path, str, int]], edges: dict[str, SharpEdge]
+) -> Reference:
+    """The reference sections of several files (path, text, first line), one id space."""
     api: dict[str, ApiEntry] = {}
     options: dict[str, OptionEntry] = {}
     values: dict[str, ValueSet] = {}
     seen: set[str] = set()
-    for section in split_sections(path, text, first):
+    sections = [(path, s) for path, text, first in parts for s in split_sections(path, text, first)]
+    for path, section in sections:
         f = _Fields(path, section)
         kind = section.data.get("kind")
         if kind not in _KEYS:
@@ -437,12 +459,21 @@ def load_reference_part(
             options[ident] = _option(f, ident)
         else:
             values[ident] = _values(f, ident)
+    paths = {path.name: path for path, _, _ in parts}
     for option in options.values():
-        if option.owner != "task" and f"task.{option.owner}" not in options:
-            line = int(option.source.rsplit(":", 1)[1])
+        parents = [f"{p}.{k}" for (p, k), child in OPTION_PARENTS.items() if child == option.owner]
+        if parents and not any(p in options for p in parents):
+            name, line = option.source.rsplit(":", 1)
             raise KnowledgeError(
-                path, line, f"'{option.id}': there is no option 'task.{option.owner}'"
+                paths[name], int(line), f"'{option.id}': there is no option '{parents[0]}'"
             )
+    for value_set in values.values():
+        for key in value_set.keys:
+            if key not in options:
+                name, line = value_set.source.rsplit(":", 1)
+                raise KnowledgeError(
+                    paths[name], int(line), f"'{value_set.id}': there is no option '{key}'"
+                )
     return Reference(api, options, values)
 
 
@@ -499,6 +530,7 @@ def _api(f: _Fields, ident: str) -> ApiEntry:
         deprecated_since=deprecated_since,
         receiver=receiver,
         source=f"{f.path.name}:{f.section.line}",
+        evidence=_evidence(f),
     )
 
 
@@ -508,9 +540,11 @@ def _option(f: _Fields, ident: str) -> OptionEntry:
         owners = ", ".join(OPTION_OWNERS)
         raise f.fail(f"option id '{ident}' must be <owner>.<key> with owner one of {owners}")
     applies_to = f.strings("applies_to")
+    kinds = APPLIES_TO_KINDS.get(owner, ())
     for kind in applies_to:
-        if kind not in TASK_KINDS:
-            raise f.fail(f"'{ident}': applies_to names unknown task kind '{kind}'")
+        if kind not in kinds:
+            what = "task kind" if owner == "task" else f"kind of {owner} options"
+            raise f.fail(f"'{ident}': applies_to names unknown {what} '{kind}'")
     snippet = _text(f, "value_snippet")
     if not snippet:
         raise f.fail(f"'{ident}': missing required field 'value_snippet'")
@@ -527,7 +561,17 @@ def _option(f: _Fields, ident: str) -> OptionEntry:
         deprecated=deprecated,
         deprecated_since=deprecated_since,
         source=f"{f.path.name}:{f.section.line}",
+        evidence=_evidence(f),
     )
+
+
+def _evidence(f: _Fields) -> str | None:
+    value = f.data.get("evidence")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise f.fail(f"'{f.section.heading}': 'evidence' must be a non-empty string")
+    return " ".join(value.split())
 
 
 def _values(f: _Fields, ident: str) -> ValueSet:
@@ -544,8 +588,44 @@ def _values(f: _Fields, ident: str) -> ValueSet:
             raise f.fail(f"'{ident}': every value needs a string 'value' and 'description'")
         if any(c.value == item["value"] for c in choices):
             raise f.fail(f"'{ident}': value '{item['value']}' is listed twice")
-        choices.append(ValueChoice(item["value"], item["description"].strip()))
-    return ValueSet(ident, f.req("description"), tuple(choices), f"{f.path.name}:{f.section.line}")
+        choices.append(_choice(f, ident, item))
+    return ValueSet(
+        ident,
+        f.req("description"),
+        tuple(choices),
+        f"{f.path.name}:{f.section.line}",
+        keys=f.strings("keys"),
+        evidence=_evidence(f),
+    )
+
+
+def _choice(f: _Fields, ident: str, item: dict[str, Any]) -> ValueChoice:
+    """One value: `since` (first version that accepts it), `deprecated` (true or a version)."""
+    where = f"'{ident}': value '{item['value']}'"
+    unknown = sorted(set(item) - _CHOICE_KEYS)
+    if unknown:
+        raise f.fail(f"{where} has unknown field(s) {', '.join(unknown)}")
+    versions: dict[str, str | None] = {}
+    for key in ("since", "deprecated"):
+        raw = item.get(key)
+        if raw is None or isinstance(raw, bool):
+            versions[key] = None
+            continue
+        if Version.parse(str(raw)) is None:
+            raise f.fail(f"{where}: '{key}' must be a version such as 4.7")
+        versions[key] = str(raw)
+    deprecated = item.get("deprecated", False)
+    evidence = item.get("evidence")
+    if evidence is not None and (not isinstance(evidence, str) or not evidence.strip()):
+        raise f.fail(f"{where}: 'evidence' must be a non-empty string")
+    return ValueChoice(
+        item["value"],
+        item["description"].strip(),
+        since=versions["since"],
+        deprecated=deprecated is not False and deprecated is not None,
+        deprecated_since=versions["deprecated"],
+        evidence=" ".join(evidence.split()) if evidence else None,
+    )
 
 
 def _cross_check(

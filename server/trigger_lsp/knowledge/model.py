@@ -146,7 +146,42 @@ class Pattern:
 # --- SDK reference (the `# API reference` part of patterns.md) --------------------------------
 
 TASK_KINDS = ("task", "schemaTask", "schedules.task")
-OPTION_OWNERS = ("task", "retry", "queue", "concurrency", "cron")
+# The calls whose options object is `trigger` options: a task's own methods, their `tasks.*`
+# forms by id, and the per-item `options` of the batch calls.
+TRIGGER_KINDS = ("trigger", "triggerAndWait", "triggerAndSubscribe")
+# Objects whose keys the reference lists: the options of a task (`task`), of a trigger call
+# (`trigger`), of a batch call (`batchOptions`) and of `defineConfig` (`config`), and objects
+# nested in them. A nested owner is reached through a key of its parent: OPTION_PARENTS maps
+# (parent owner, key) to the owner of the object written as that key's value.
+OPTION_ROOTS = ("task", "trigger", "batchOptions", "config")
+OPTION_PARENTS: dict[tuple[str, str], str] = {
+    ("task", "retry"): "retry",
+    ("task", "queue"): "queue",
+    ("task", "concurrency"): "concurrency",
+    ("task", "cron"): "cron",
+    ("trigger", "debounce"): "debounce",
+    ("config", "retries"): "retries",
+    ("retries", "default"): "retry",
+    ("config", "build"): "build",
+    ("build", "jsx"): "jsx",
+    ("config", "telemetry"): "telemetry",
+    ("config", "processKeepAlive"): "processKeepAlive",
+}
+OPTION_OWNERS = OPTION_ROOTS + tuple(dict.fromkeys(OPTION_PARENTS.values()))
+# The kinds `applies_to` may name, per root owner.
+APPLIES_TO_KINDS = {"task": TASK_KINDS, "trigger": TRIGGER_KINDS}
+
+
+def option_root(owner: str) -> str:
+    """The root owner an owner's objects sit in (`task` for `retry`, `config` for `jsx`)."""
+    seen = {owner}
+    while owner not in OPTION_ROOTS:
+        parent = next((p for (p, _), child in OPTION_PARENTS.items() if child == owner), None)
+        if parent is None or parent in seen:
+            return owner
+        seen.add(parent)
+        owner = parent
+    return owner
 
 
 @dataclass(frozen=True)
@@ -163,6 +198,7 @@ class ApiEntry:
     deprecated_since: str | None = None
     receiver: str | None = None
     source: str = ""
+    evidence: str | None = None  # the package file and line (or docs page) behind the entry
 
     @property
     def name(self) -> str:
@@ -188,6 +224,7 @@ class OptionEntry:
     deprecated: bool = False
     deprecated_since: str | None = None
     source: str = ""
+    evidence: str | None = None
 
     @property
     def owner(self) -> str:
@@ -202,6 +239,10 @@ class OptionEntry:
 class ValueChoice:
     value: str
     description: str
+    since: str | None = None  # the first SDK version that accepts the value
+    deprecated: bool = False
+    deprecated_since: str | None = None
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +253,10 @@ class ValueSet:
     description: str
     values: tuple[ValueChoice, ...]
     source: str = ""
+    # The option keys (`config.runtime`, `debounce.mode`) whose string values these are; empty
+    # for the sets the completion picks by key name (machine, logLevel, cron).
+    keys: tuple[str, ...] = ()
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +282,14 @@ class Reference:
 
     def options_of(self, owner: str) -> list[OptionEntry]:
         return [o for o in self.options.values() if o.owner == owner]
+
+    def values_for(self, option_id: str) -> ValueSet | None:
+        """The value set listed for an option key (`config.runtime`), if any."""
+        return next((v for v in self.values.values() if option_id in v.keys), None)
+
+    def context_members(self, path: str) -> list[ApiEntry]:
+        """The fields of the run context under `path` (`ctx`, `ctx.run`)."""
+        return [e for e in self.api.values() if e.receiver == "ctx" and e.owner == path]
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,14 @@ log = logging.getLogger(__name__)
 
 TRIGGER_CHARACTERS = [".", '"', "'", "`"]
 FIRST_KEYS = ("id", "run")  # offered first in task options
+# What an item completes, in `data["role"]`, so that one filter can tell option keys (which
+# TypeScript's own completion offers wherever it runs) from values, members and snippets.
+ROLE_KEY, ROLE_VALUE, ROLE_MEMBER, ROLE_SNIPPET = "key", "value", "member", "snippet"
+
+
+def item_role(item: lsp.CompletionItem) -> str | None:
+    """The role of an item this server made (`key`, `value`, `member` or `snippet`)."""
+    return item.data.get("role") if isinstance(item.data, dict) else None
 
 
 @cache
@@ -145,13 +153,13 @@ def complete(
 def _items(req: Request, root: ts.Node) -> list[lsp.CompletionItem] | None:
     """The items of the first context that applies at the cursor."""
     source, offset, model = req.doc.source, req.offset, req.model
-    string = string_spot(root, source, offset, model.sdk)
+    string = string_spot(root, source, offset, model.sdk, model.is_task_reference)
     if string is not None:
         return string_items(req, string)
     member = member_spot(root, source, offset, model)
     if member is not None:
         return member_items(req, member)
-    key = key_spot(root, source, offset, model.sdk)
+    key = key_spot(root, source, offset, model.sdk, model.is_task_reference)
     if key is not None:
         return key_items(req, key)
     statement = statement_spot(root, source, offset)
@@ -165,6 +173,8 @@ def member_items(req: Request, spot: MemberSpot) -> list[lsp.CompletionItem]:
     ref = req.kb.reference
     if spot.task_reference:
         entries = [e for e in ref.api.values() if e.receiver == "task"]
+    elif spot.context is not None:  # `ctx.` on the run context
+        entries = ref.context_members(spot.context)
     elif spot.path == "":  # `sdk.` of `import * as sdk`
         entries = [e for e in ref.api.values() if e.owner is None and e.receiver is None]
     else:
@@ -193,6 +203,7 @@ def _member_item(
         filter_text=entry.name,
         insert_text_format=fmt,
         text_edit=lsp.TextEdit(req.range(spot.word.start, spot.word.end), text),
+        data={"role": ROLE_MEMBER},
     )
     req.keep_indentation(item)
     if deprecated:
@@ -234,6 +245,7 @@ def key_items(req: Request, spot: KeySpot) -> list[lsp.CompletionItem]:
             filter_text=entry.key,
             insert_text_format=fmt,
             text_edit=lsp.TextEdit(req.range(spot.word.start, spot.word.end), text),
+            data={"role": ROLE_KEY},
         )
         req.keep_indentation(item)
         if deprecated:
@@ -257,6 +269,9 @@ def string_items(req: Request, spot: StringSpot) -> list[lsp.CompletionItem] | N
         return _value_items(req, spot, "logLevel")
     if key == "cron" or (key == "pattern" and spot.in_cron):
         return _value_items(req, spot, "cron")
+    listed = req.kb.reference.values_for(f"{spot.owner}.{key}") if spot.owner and key else None
+    if listed is not None:  # runtime, debounce mode, durations: by the key and its object
+        return _value_items(req, spot, listed.id)
     if key == "timezone":
         return [
             _string_item(req, spot, name, lsp.CompletionItemKind.Value, None, None, n)
@@ -273,18 +288,23 @@ def _value_items(req: Request, spot: StringSpot, set_id: str) -> list[lsp.Comple
     values = req.kb.reference.values.get(set_id)
     if values is None:
         return None
-    return [
-        _string_item(
+    items = []
+    choices = [c for c in values.values if docs.is_available(c, req.version)]
+    choices.sort(key=lambda c: docs.is_deprecated(c, req.version))  # stable: deprecated last
+    for n, choice in enumerate(choices):
+        item = _string_item(
             req,
             spot,
             choice.value,
             lsp.CompletionItemKind.EnumMember,
             choice.description,
-            docs.value_markdown(values, choice),
+            docs.value_markdown(values, choice, req.version),
             n,
         )
-        for n, choice in enumerate(values.values)
-    ]
+        if docs.is_deprecated(choice, req.version):
+            req.deprecation(item)
+        items.append(item)
+    return items
 
 
 def _string_item(
@@ -307,6 +327,7 @@ def _string_item(
         filter_text=value,
         insert_text_format=lsp.InsertTextFormat.PlainText,
         text_edit=lsp.TextEdit(req.range(spot.start, spot.end), text),
+        data={"role": ROLE_VALUE},
     )
 
 
@@ -368,6 +389,7 @@ def pattern_items(req: Request, spot: StatementSpot) -> list[lsp.CompletionItem]
             insert_text_format=fmt,
             text_edit=lsp.TextEdit(req.range(spot.word.start, spot.word.end), text),
             additional_text_edits=import_edits(req, pattern) or None,
+            data={"role": ROLE_SNIPPET},
         )
         req.keep_indentation(item)
         items.append(item)

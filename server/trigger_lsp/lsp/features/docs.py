@@ -12,9 +12,16 @@ from trigger_lsp.project.paths import display_path
 from trigger_lsp.project.versions import Version
 
 TASK_SUMMARY_KEYS = ("queue", "concurrency", "retry", "machine", "maxDuration", "cron")
+# How hover names the object a key belongs to, for the root owners.
+OWNER_NAMES = {
+    "task": "task option",
+    "trigger": "trigger option",
+    "batchOptions": "batch option",
+    "config": "defineConfig option",
+}
 
 
-def is_deprecated(entry: ApiEntry | OptionEntry, version: Version | None) -> bool:
+def is_deprecated(entry: ApiEntry | OptionEntry | ValueChoice, version: Version | None) -> bool:
     if not entry.deprecated:
         return False
     if entry.deprecated_since is None or version is None:
@@ -23,14 +30,14 @@ def is_deprecated(entry: ApiEntry | OptionEntry, version: Version | None) -> boo
     return since is None or version >= since
 
 
-def is_available(entry: ApiEntry | OptionEntry, version: Version | None) -> bool:
+def is_available(entry: ApiEntry | OptionEntry | ValueChoice, version: Version | None) -> bool:
     if entry.since is None or version is None:
         return True
     since = Version.parse(entry.since)
     return since is None or version >= since
 
 
-def _status(entry: ApiEntry | OptionEntry, version: Version | None) -> list[str]:
+def _status(entry: ApiEntry | OptionEntry | ValueChoice, version: Version | None) -> list[str]:
     notes = []
     if entry.deprecated:
         when = f" since {entry.deprecated_since}" if entry.deprecated_since else ""
@@ -61,7 +68,7 @@ def api_markdown(kb: Knowledge, entry: ApiEntry, version: Version | None = None)
 
 
 def option_markdown(kb: Knowledge, entry: OptionEntry, version: Version | None = None) -> str:
-    where = "task option" if entry.owner == "task" else f"`{entry.owner}` option"
+    where = OWNER_NAMES.get(entry.owner) or f"`{entry.owner}` option"
     only = f" ({', '.join(entry.applies_to)} only)" if entry.applies_to else ""
     parts = [f"**{entry.key}**: `{entry.type}` · {where}{only}", "", entry.description]
     status = _status(entry, version)
@@ -71,8 +78,10 @@ def option_markdown(kb: Knowledge, entry: OptionEntry, version: Version | None =
     return "\n".join(parts)
 
 
-def value_markdown(values: ValueSet, choice: ValueChoice) -> str:
-    return f"**`{choice.value}`**: {choice.description}\n\n{values.description}"
+def value_markdown(values: ValueSet, choice: ValueChoice, version: Version | None = None) -> str:
+    status = _status(choice, version)
+    note = f"\n\n{status[0]}" if status else ""
+    return f"**`{choice.value}`**: {choice.description}{note}\n\n{values.description}"
 
 
 def _code(value: str) -> str:

@@ -18,7 +18,7 @@ from lsprotocol import types as lsp
 from trigger_lsp.analysis.imports import SDK_MODULES
 from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.analysis.syntax import string_value, text
-from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.knowledge.model import ApiEntry, Knowledge
 from trigger_lsp.lint.engine import Finding
 from trigger_lsp.lsp.explain import rule_markdown, version_note
 from trigger_lsp.lsp.features import docs
@@ -26,6 +26,7 @@ from trigger_lsp.lsp.features.markup import hover_markdown, markup
 from trigger_lsp.lsp.features.position_context import (
     TRIGGER_BY_ID,
     Units,
+    context_path,
     object_owner,
     string_spot,
 )
@@ -115,6 +116,8 @@ def symbol_at(
         if path is None and parent is not None and parent.type == "import_specifier":
             path = _imported_name(parent)
         entry = ref.export(path) if path else None
+        if entry is None and path is None:
+            entry = _context_entry(kb, context_path(leaf, model))
         if entry is not None:
             return Symbol(docs.api_markdown(kb, entry, version), leaf.start_byte, leaf.end_byte)
         return None
@@ -129,6 +132,8 @@ def symbol_at(
         entry = ref.export(path) if path else None
         if entry is None and model.is_task_reference(parent.child_by_field_name("object")):
             entry = ref.method("task", text(leaf))
+        if entry is None and path is None:
+            entry = _context_entry(kb, context_path(parent, model))
         if entry is not None:
             return Symbol(docs.api_markdown(kb, entry, version), leaf.start_byte, leaf.end_byte)
         return None
@@ -140,8 +145,14 @@ def symbol_at(
         return None
     string = _string_of(leaf)
     if string is not None:
-        return _value_symbol(root, source, string, model, kb)
+        return _value_symbol(root, source, string, model, kb, version)
     return None
+
+
+def _context_entry(kb: Knowledge, path: str | None) -> ApiEntry | None:
+    """The reference entry of a run context field (`ctx.run.id`)."""
+    entry = kb.reference.api.get(path) if path else None
+    return entry if entry is not None and entry.receiver == "ctx" else None
 
 
 def _imported_name(spec: ts.Node) -> str | None:
@@ -168,7 +179,7 @@ def _key_owner(root: ts.Node, key: ts.Node, model: FileModel) -> str | None:
         return None
     units = Units(root, member.start_byte)
     j = units.opener(0)
-    owner = object_owner(units, j, model.sdk) if j is not None else None
+    owner = object_owner(units, j, model.sdk, model.is_task_reference) if j is not None else None
     return owner.owner if owner is not None else None
 
 
@@ -182,12 +193,17 @@ def _string_of(leaf: ts.Node) -> ts.Node | None:
 
 
 def _value_symbol(
-    root: ts.Node, source: bytes, string: ts.Node, model: FileModel, kb: Knowledge
+    root: ts.Node,
+    source: bytes,
+    string: ts.Node,
+    model: FileModel,
+    kb: Knowledge,
+    version: Version | None = None,
 ) -> Symbol | None:
     value = string_value(string)
     if value is None or string.end_byte - string.start_byte < 2:
         return None
-    spot = string_spot(root, source, string.start_byte + 1, model.sdk)
+    spot = string_spot(root, source, string.start_byte + 1, model.sdk, model.is_task_reference)
     if spot is None:
         return None
     set_id = None
@@ -197,11 +213,15 @@ def _value_symbol(
         set_id = "cron"
     elif spot.key == "logLevel":
         set_id = "logLevel"
+    elif spot.owner and spot.key:
+        listed = kb.reference.values_for(f"{spot.owner}.{spot.key}")
+        set_id = listed.id if listed is not None else None
     values = kb.reference.values.get(set_id) if set_id else None
     choice = next((c for c in values.values if c.value == value), None) if values else None
     if values is None or choice is None:
         return None
-    return Symbol(docs.value_markdown(values, choice), string.start_byte, string.end_byte)
+    markdown = docs.value_markdown(values, choice, version)
+    return Symbol(markdown, string.start_byte, string.end_byte)
 
 
 # --- task ids -------------------------------------------------------------------------------

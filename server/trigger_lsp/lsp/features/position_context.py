@@ -10,19 +10,63 @@ for a well-formed tree and for a broken one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import SdkNames
 from trigger_lsp.analysis.model import TASK_FACTORIES, FileModel
 from trigger_lsp.analysis.syntax import property_name, string_value, text
+from trigger_lsp.knowledge.model import OPTION_PARENTS
 
 OPENERS = frozenset({"{", "(", "[", "${"})
 CLOSERS = frozenset({"}", ")", "]"})
 QUOTES = frozenset({'"', "'", "`"})
 NESTED_OWNERS = frozenset({"retry", "queue", "concurrency", "cron"})
+# Whether an expression denotes a task object (FileModel.is_task_reference).
+TaskTest = Callable[[ts.Node | None], bool]
+
+
+@dataclass(frozen=True)
+class TriggerCall:
+    """Where a trigger call takes its options: the trigger options argument, or the batch
+    items (each with its own `options`) and the batch options after them."""
+
+    kind: str  # "trigger", "triggerAndWait" or "triggerAndSubscribe": what its options allow
+    options_arg: int | None = None
+    items_arg: int | None = None
+
+    @property
+    def batch_options_arg(self) -> int | None:
+        return self.items_arg + 1 if self.items_arg is not None else None
+
+
+# SDK functions, by path (core 4.8.3 `types/tasks.d.ts:443-501`, sdk `shared.d.ts:176-460`).
+SDK_TRIGGER_CALLS = {
+    "tasks.trigger": TriggerCall("trigger", options_arg=2),
+    "tasks.triggerAndWait": TriggerCall("triggerAndWait", options_arg=2),
+    "tasks.triggerAndSubscribe": TriggerCall("triggerAndSubscribe", options_arg=2),
+    "tasks.batchTrigger": TriggerCall("trigger", items_arg=1),
+    "tasks.batchTriggerAndWait": TriggerCall("triggerAndWait", items_arg=1),
+    "batch.trigger": TriggerCall("trigger", items_arg=0),
+    "batch.triggerAndWait": TriggerCall("triggerAndWait", items_arg=0),
+    "batch.triggerByTask": TriggerCall("trigger", items_arg=0),
+    "batch.triggerByTaskAndWait": TriggerCall("triggerAndWait", items_arg=0),
+}
+# Methods of a task object.
+TASK_TRIGGER_METHODS = {
+    "trigger": TriggerCall("trigger", options_arg=1),
+    "triggerAndWait": TriggerCall("triggerAndWait", options_arg=1),
+    "triggerAndSubscribe": TriggerCall("triggerAndSubscribe", options_arg=1),
+    "batchTrigger": TriggerCall("trigger", items_arg=0),
+    "batchTriggerAndWait": TriggerCall("triggerAndWait", items_arg=0),
+}
+CONFIG_FACTORY = "defineConfig"
+ITEM_OPTIONS_KEY = "options"  # `{ payload, options: { ... } }` in batch items
+_ITEM_DEPTH = 8  # openers between a batch item and the call (`.map((x) => ({ ... }))`)
+_NESTING_KEYS = frozenset({key for _, key in OPTION_PARENTS} | {ITEM_OPTIONS_KEY})
 # Calls whose first argument is a task id.
 TRIGGER_BY_ID = frozenset(
     {
@@ -138,6 +182,9 @@ class Callee:
     path: str | None  # the SDK path it resolves to
     node: ts.Node | None  # the whole expression when it is one node
     namespace: bool = False  # a bare `import * as sdk` name
+    # `obj.prop` (one member, loose tokens included): the object and the member's name
+    obj: ts.Node | None = None
+    prop: str | None = None
 
 
 # Units whose last named child is the expression they end with: `const r = await child` ends
@@ -173,6 +220,14 @@ def expression_at(units: Units, i: int, sdk: SdkNames) -> Callee | None:
     if node.type in ("identifier", "member_expression"):
         if node.type == "identifier" and text(node) in sdk.namespaces:
             return Callee(None, node, namespace=True)
+        if node.type == "member_expression":
+            member = node.child_by_field_name("property")
+            return Callee(
+                sdk.resolve(node),
+                node,
+                obj=node.child_by_field_name("object"),
+                prop=text(member) if member is not None else None,
+            )
         return Callee(sdk.resolve(node), node)
     if node.type != "property_identifier":
         return None
@@ -187,10 +242,14 @@ def expression_at(units: Units, i: int, sdk: SdkNames) -> Callee | None:
             j += 2
             continue
         if prev.type in ("identifier", "member_expression"):
+            one = len(parts) == 1
+            obj = prev if one else None
+            prop = parts[0] if one else None
             if prev.type == "identifier":
-                return Callee(resolve_parts(sdk, [text(prev), *parts]), None)
+                path = resolve_parts(sdk, [text(prev), *parts])
+                return Callee(path, None, obj=obj, prop=prop)
             base = sdk.resolve(prev)
-            return Callee(".".join([base, *parts]) if base else None, None)
+            return Callee(".".join([base, *parts]) if base else None, None, obj=obj, prop=prop)
         return None
     return None
 
@@ -210,34 +269,40 @@ def _key_name(node: ts.Node | None) -> str | None:
 
 @dataclass(frozen=True)
 class ObjectOwner:
-    """Which object a `{` opens: the options of a task, or an object nested in them."""
+    """Which object a `{` opens: the options of a task, a trigger call, a batch call or
+    `defineConfig`, or an object nested in them (OPTION_PARENTS)."""
 
-    owner: str  # "task" or one of NESTED_OWNERS
-    task_kind: str | None  # "task", "schemaTask" or "schedules.task" for task options
+    owner: str  # "task", "trigger", "batchOptions", "config" or a nested owner
+    # The task kind ("task", "schemaTask", "schedules.task") for task options; the call kind
+    # ("trigger", "triggerAndWait", "triggerAndSubscribe") for trigger options.
+    task_kind: str | None
     node: ts.Node | None  # the object node when the tree has one
 
 
-def object_owner(units: Units, j: int, sdk: SdkNames) -> ObjectOwner | None:
+def object_owner(
+    units: Units, j: int, sdk: SdkNames, is_task: TaskTest | None = None, depth: int = 0
+) -> ObjectOwner | None:
     """Classify the `{` at unit `j`."""
-    if units.type(j) != "{":
+    if units.type(j) != "{" or depth > _ITEM_DEPTH:
         return None
     brace = units[j]
     obj = brace.parent if brace is not None and brace.parent is not None else None
     node = obj if obj is not None and obj.type == "object" else None
     before = units.type(j + 1)
-    if before == "(":
-        callee = expression_at(units, _skip_type_args(units, j + 2), sdk)
-        path = callee.path if callee is not None else None
-        kind = TASK_FACTORIES.get(path or "")
-        if kind is not None and kind != "toolTask":
-            return ObjectOwner("task", kind, node)
-        if path == "queue":
-            return ObjectOwner("queue", None, node)
-        return None
     if before == ":":
         key = _key_name(units[j + 2])
-        if key in NESTED_OWNERS and _is_task_options(units, j + 3, sdk):
-            return ObjectOwner(key, None, node)
+        if key not in _NESTING_KEYS:  # most objects in user code: no need to look further
+            return None
+        k = units.opener(j + 3)
+        if k is None:
+            return None
+        parent = object_owner(units, k, sdk, is_task, depth + 1)
+        if parent is not None:
+            child = OPTION_PARENTS.get((parent.owner, key))
+            return ObjectOwner(child, None, node) if child is not None else None
+        if key == ITEM_OPTIONS_KEY:
+            kind = _batch_item_kind(units, k, sdk, is_task)
+            return ObjectOwner("trigger", kind, node) if kind is not None else None
         return None
     if before in ("[", ","):  # an element of `concurrency: [{ ... }]`
         k = units.opener(j + 1)
@@ -249,6 +314,85 @@ def object_owner(units: Units, j: int, sdk: SdkNames) -> ObjectOwner | None:
             and _is_task_options(units, k + 3, sdk)
         ):
             return ObjectOwner("concurrency", None, node)
+    if before not in ("(", ","):
+        return None
+    found = _argument(units, j + 1)
+    if found is None:
+        return None
+    paren, arg = found
+    callee = expression_at(units, _skip_type_args(units, paren + 1), sdk)
+    if callee is None:
+        return None
+    path = callee.path
+    if arg == 0:
+        kind = TASK_FACTORIES.get(path or "")
+        if kind is not None and kind != "toolTask":
+            return ObjectOwner("task", kind, node)
+        if path == "queue":
+            return ObjectOwner("queue", None, node)
+        if path == CONFIG_FACTORY:
+            return ObjectOwner("config", None, node)
+    call = _trigger_call(callee, is_task)
+    if call is None:
+        return None
+    if arg == call.options_arg:
+        return ObjectOwner("trigger", call.kind, node)
+    if arg == call.batch_options_arg:
+        return ObjectOwner("batchOptions", None, node)
+    return None
+
+
+def _argument(units: Units, start: int, limit: int = 2000) -> tuple[int, int] | None:
+    """(the index of the `(` around unit `start - 1`, the argument's index) when the nearest
+    unmatched opener from `start` on is a `(`: commas at depth 0 count the arguments."""
+    depth = commas = 0
+    i = start
+    while i < start + limit:
+        kind = units.type(i)
+        if kind is None:
+            return None
+        if kind in CLOSERS:
+            depth += 1
+        elif kind in OPENERS:
+            if depth == 0:
+                return (i, commas) if kind == "(" else None
+            depth -= 1
+        elif kind == "," and depth == 0:
+            commas += 1
+        i += 1
+    return None
+
+
+def _trigger_call(callee: Callee, is_task: TaskTest | None) -> TriggerCall | None:
+    call = SDK_TRIGGER_CALLS.get(callee.path or "")
+    if call is not None:
+        return call
+    method = TASK_TRIGGER_METHODS.get(callee.prop or "") if callee.path is None else None
+    if method is not None and is_task is not None and is_task(callee.obj):
+        return method
+    return None
+
+
+def _batch_item_kind(
+    units: Units, item: int, sdk: SdkNames, is_task: TaskTest | None
+) -> str | None:
+    """The trigger kind of batch items when the object at unit `item` is one: it sits in the
+    items argument of a batch call, directly (`[{ ... }]`) or built by a callback
+    (`items.map((x) => ({ ... }))`)."""
+    i = item
+    for _ in range(_ITEM_DEPTH):
+        k = units.opener(i + 1)
+        if k is None:
+            return None
+        if units.type(k) == "{" and (units.type(k + 1) != "=>" or units.type(i + 1) != "return"):
+            return None  # in another object (a payload) or a statement, not an item returned
+        if units.type(k) == "(":
+            found = _argument(units, i + 1)
+            callee = expression_at(units, _skip_type_args(units, k + 1), sdk)
+            call = _trigger_call(callee, is_task) if callee is not None else None
+            if call is not None and call.items_arg is not None:
+                return call.kind if found is not None and found[1] == call.items_arg else None
+        i = k
     return None
 
 
@@ -296,6 +440,14 @@ class StringSpot:
     call: str | None = None  # SDK path of the call this is the first argument of
     batch_item: str | None = None  # `batch.trigger` when this is `id` in one of its items
     schedule_task: bool = False  # `task:` in schedules.create({ ... })
+    # How to classify the object the key is in, asked only when a value set needs it.
+    object_at: Callable[[], ObjectOwner | None] | None = field(default=None, compare=False)
+
+    @cached_property
+    def owner(self) -> str | None:
+        """The owner of the object the key is in (`trigger`, `config`), if it is one."""
+        found = self.object_at() if self.object_at is not None else None
+        return found.owner if found is not None else None
 
 
 def _opening_quote(node: ts.Node) -> bool:
@@ -337,7 +489,9 @@ def string_at(root: ts.Node, source: bytes, offset: int) -> tuple[int, int, int]
     return quote, quote + 1, offset
 
 
-def string_spot(root: ts.Node, source: bytes, offset: int, sdk: SdkNames) -> StringSpot | None:
+def string_spot(
+    root: ts.Node, source: bytes, offset: int, sdk: SdkNames, is_task: TaskTest | None = None
+) -> StringSpot | None:
     found = string_at(root, source, offset)
     if found is None:
         return None
@@ -350,7 +504,10 @@ def string_spot(root: ts.Node, source: bytes, offset: int, sdk: SdkNames) -> Str
         in_cron = False
         batch_item = None
         schedule_task = False
+        object_at = None
         if j is not None and units.type(j) == "{":
+            brace = j
+            object_at = lambda: object_owner(units, brace, sdk, is_task)  # noqa: E731
             in_cron = units.type(j + 1) == ":" and _key_name(units[j + 2]) == "cron"
             k = units.opener(j + 1)
             if k is not None and units.type(k) == "[" and units.type(k + 1) == "(":
@@ -361,7 +518,14 @@ def string_spot(root: ts.Node, source: bytes, offset: int, sdk: SdkNames) -> Str
                 callee = expression_at(units, _skip_type_args(units, j + 2), sdk)
                 schedule_task = callee is not None and callee.path == SCHEDULE_CREATE
         return StringSpot(
-            start, end, quote, key, in_cron, batch_item=batch_item, schedule_task=schedule_task
+            start,
+            end,
+            quote,
+            key,
+            in_cron,
+            batch_item=batch_item,
+            schedule_task=schedule_task,
+            object_at=object_at,
         )
     if first == "(":
         callee = expression_at(units, _skip_type_args(units, 1), sdk)
@@ -391,6 +555,7 @@ class MemberSpot:
     word: Word
     path: str | None  # SDK path of the object (`wait`), "" for a namespace import itself
     task_reference: bool = False
+    context: str | None = None  # `ctx.run` after `ctx.run.` on the run context
 
 
 @dataclass(frozen=True)
@@ -418,12 +583,17 @@ def member_spot(root: ts.Node, source: bytes, offset: int, model: FileModel) -> 
         return MemberSpot(word, "")
     if obj.path is not None:
         return MemberSpot(word, obj.path)
+    context = context_path(obj.node, model) if obj.node is not None else None
+    if context is not None:
+        return MemberSpot(word, None, context=context)
     if obj.node is not None and model.is_task_reference(obj.node):
         return MemberSpot(word, None, task_reference=True)
     return None
 
 
-def key_spot(root: ts.Node, source: bytes, offset: int, sdk: SdkNames) -> KeySpot | None:
+def key_spot(
+    root: ts.Node, source: bytes, offset: int, sdk: SdkNames, is_task: TaskTest | None = None
+) -> KeySpot | None:
     word = word_before(source, offset)
     units = Units(root, word.start)
     first = units.type(0)
@@ -432,7 +602,7 @@ def key_spot(root: ts.Node, source: bytes, offset: int, sdk: SdkNames) -> KeySpo
     j = units.opener(0)
     if j is None:
         return None
-    owner = object_owner(units, j, sdk)
+    owner = object_owner(units, j, sdk, is_task)
     if owner is None:
         return None
     return KeySpot(word, owner, present_keys(units, j, owner.node, (word.start, word.end)))
@@ -460,3 +630,109 @@ def statement_spot(root: ts.Node, source: bytes, offset: int) -> StatementSpot |
     if parent is not None and parent.type == "ERROR" and units.type(j + 1) in ("=>", ")"):
         return StatementSpot(word, top_level=False)
     return None
+
+
+# --- the run context (`ctx`) ---------------------------------------------------------------
+
+RUN_CONTEXT = "ctx"  # the key of the run context in the second argument of run and the hooks
+_FUNCTIONS = frozenset(
+    {"arrow_function", "function_expression", "function", "function_declaration"}
+)
+_CONTEXT_DEPTH = 3  # `ctx.run.id` is as deep as the reference goes
+
+
+def context_path(node: ts.Node | None, model: FileModel) -> str | None:
+    """`ctx.run` for the expression `ctx.run` (or `c.run` after `{ ctx: c }`) when its root
+    name is the run context a task's function receives; None otherwise."""
+    parts: list[str] = []
+    while node is not None and node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        if prop is None or len(parts) >= _CONTEXT_DEPTH:
+            return None
+        parts.insert(0, text(prop))
+        node = node.child_by_field_name("object")
+    if node is None or node.type != "identifier" or not is_run_context(node, model):
+        return None
+    return ".".join([RUN_CONTEXT, *parts])
+
+
+def is_run_context(ident: ts.Node, model: FileModel) -> bool:
+    """Whether a name is bound by `{ ctx }` (or `{ ctx: name }`) in the parameters of a function
+    given to a task (its `run`, hooks, middleware) or to a global `tasks.*` hook."""
+    name = text(ident)
+    node = ident.parent
+    root = ident
+    while node is not None:
+        if node.type in _FUNCTIONS or node.type == "method_definition":
+            params = node.child_by_field_name("parameters")
+            bound = _binds_context(params, name) if params is not None else None
+            if bound is not None:
+                return bound and _is_task_function(node, model)
+        root = node
+        node = node.parent
+    return _loose_run_context(Units(root, ident.start_byte), name, model)
+
+
+def _loose_run_context(units: Units, name: str, model: FileModel) -> bool:
+    """The same question in a tree broken by half-typed code, where the function is loose
+    tokens in an ERROR: each enclosing `{` preceded by `=>` and parameters is a function."""
+    k = units.opener(0)
+    for _ in range(_ITEM_DEPTH * 2):
+        if k is None:
+            return False
+        if units.type(k) != "{":  # the parentheses of an `if`, a call's arguments
+            k = units.opener(k + 1)
+            continue
+        params = units[k + 2] if units.type(k + 1) == "=>" else None
+        bound = _binds_context(params, name) if params is not None else None
+        if params is not None and params.type == "formal_parameters" and bound is not None:
+            if not bound:
+                return False
+            i = k + 3 + (units.type(k + 3) == "async")
+            if units.type(i) != ":":
+                return False
+            j = units.opener(i + 2)
+            owner = object_owner(units, j, model.sdk) if j is not None else None
+            return owner is not None and owner.owner == "task"
+        k = units.opener(k + 1)
+    return False
+
+
+def _binds_context(params: ts.Node, name: str) -> bool | None:
+    """True: the parameters bind `name` to the context; False: to something else; None: not
+    bound here."""
+    for param in params.named_children:
+        pattern = param.child_by_field_name("pattern") or param
+        if pattern.type == "identifier":
+            if text(pattern) == name:
+                return False
+            continue
+        if pattern.type != "object_pattern":
+            continue
+        for member in pattern.named_children:
+            if member.type == "shorthand_property_identifier_pattern" and text(member) == name:
+                return name == RUN_CONTEXT
+            if member.type == "pair_pattern":
+                value = member.child_by_field_name("value")
+                if value is not None and value.type == "identifier" and text(value) == name:
+                    return _key_name(member.child_by_field_name("key")) == RUN_CONTEXT
+    return None
+
+
+def _is_task_function(fn: ts.Node, model: FileModel) -> bool:
+    holder = fn.parent
+    if holder is not None and holder.type == "pair":
+        holder = holder.parent
+    elif fn.type == "method_definition":
+        holder = fn.parent
+    elif holder is not None and holder.type == "arguments":
+        call = holder.parent
+        path = model.sdk.resolve(call.child_by_field_name("function")) if call else None
+        return path is not None and path.startswith("tasks.")
+    if holder is None or holder.type != "object":
+        return False
+    args = holder.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    return model.sdk.resolve(call.child_by_field_name("function")) in TASK_FACTORIES
