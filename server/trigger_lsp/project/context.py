@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trigger_lsp.paths import relative_parts, resolved
+from trigger_lsp.project.installed_sdk import InstalledSdk, find_installed, warm_in_background
 from trigger_lsp.project.lint_config import (
     LintConfig,
     find_lint_config,
@@ -48,6 +49,9 @@ class ProjectContext:
     # The trigger.dev CLI's own version when something names it; else see `cli`.
     cli_version: Version | None = None
     cli_version_source: str = UNKNOWN
+    # The @trigger.dev/sdk Node resolves from the project's files, when installed: its
+    # declaration files are read by project/installed_sdk.py.
+    installed_sdk: InstalledSdk | None = None
 
     @property
     def sdk(self) -> ResolvedVersion:
@@ -150,6 +154,8 @@ class ProjectResolver:
             root = directory
         sdk = self.versions.sdk(directory, lint, root)
         cli = self.versions.cli(directory, root)
+        installed_sdk = find_installed(directory)
+        warm_in_background(installed_sdk)
         return ProjectContext(
             root,
             config,
@@ -161,6 +167,7 @@ class ProjectResolver:
             workspace_config,
             cli.version,
             cli.source,
+            installed_sdk,
         )
 
     def _workspace_root(self, package_dir: Path) -> Path | None:

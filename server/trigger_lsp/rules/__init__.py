@@ -17,6 +17,7 @@ FAMILIES = (
     "idempotency",
     "imports",
     "in_run",
+    "installed",
     "payloads",
     "project",
     "schedules",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 
 import tree_sitter as ts
@@ -34,6 +34,7 @@ from trigger_lsp.modules import (
     union_graphs,
 )
 from trigger_lsp.paths import relative_parts, resolved
+from trigger_lsp.project.installed_sdk import option_values
 from trigger_lsp.project.trigger_config import TriggerConfig
 from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, file_fact, rule
 from trigger_lsp.rules.common import declared_value, enclosing_loop, trigger_calls
@@ -652,10 +653,10 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def nearest_preset(value: str) -> str | None:
+def nearest_preset(value: str, presets: Iterable[str] = MACHINE_PRESETS) -> str | None:
     """The one preset within two edits of `value` (ignoring case), if exactly one is nearest."""
     lowered = value.strip().lower()
-    scored = sorted((_edit_distance(lowered, p), p) for p in MACHINE_PRESETS)
+    scored = sorted((_edit_distance(lowered, p), p) for p in presets)
     best, preset = scored[0]
     if best > 2 or (len(scored) > 1 and scored[1][0] == best):
         return None
@@ -677,9 +678,10 @@ def _machine_reports(ctx: FileContext, value: ts.Node | None) -> Iterator[Report
         if value is None:
             return
     preset = string_value(value)
-    if preset is None or preset in MACHINE_PRESETS:
+    installed = option_values(ctx.project.installed_sdk, "machine")  # the project's own SDK
+    if preset is None or preset in (installed or MACHINE_PRESETS):
         return
-    suggestion = nearest_preset(preset)
+    suggestion = nearest_preset(preset, installed or MACHINE_PRESETS)
     fix = None
     hint = ""
     if suggestion is not None:
@@ -687,6 +689,10 @@ def _machine_reports(ctx: FileContext, value: ts.Node | None) -> Iterator[Report
         fix = Fix((Edit(value.start_byte, value.end_byte, f"{quote}{suggestion}{quote}"),))
         hint = f' Did you mean "{suggestion}"?'
     args = {"value": preset, "hint": hint, "suggestion": suggestion or ""}
+    if installed and ctx.project.installed_sdk is not None:
+        version, shown = ctx.project.installed_sdk.version, ", ".join(sorted(installed))
+        yield Report(value, "installed", {**args, "version": version, "presets": shown}, fix)
+        return
     yield Report(value, args=args, fix=fix)
 
 

@@ -38,6 +38,7 @@ from trigger_lsp.lsp.features.position_context import (
 )
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import default_context
+from trigger_lsp.project.installed_sdk import InstalledSdk, option_keys, option_values
 from trigger_lsp.project.trigger_config import is_config_path
 from trigger_lsp.project.versions import Version
 
@@ -70,6 +71,7 @@ class Request:
     config_file: bool
     index: ProjectIndex
     project_root: Path | None  # None for a document that is not a file
+    installed: InstalledSdk | None = None  # the project's installed SDK (installed_sdk.py)
 
     def range(self, start: int, end: int) -> lsp.Range:
         return self.doc.range(start, end, self.encoding)
@@ -136,6 +138,7 @@ def complete(
         config,
         ls.index,
         project.root if doc.path is not None else None,
+        project.installed_sdk,
     )
     items = _items(req, result.tree.root_node)
     return lsp.CompletionList(is_incomplete=False, items=items) if items is not None else None
@@ -211,6 +214,9 @@ def key_items(req: Request, spot: KeySpot) -> list[lsp.CompletionItem]:
         and docs.is_available(e, req.version)
         and (not e.applies_to or owner.task_kind in e.applies_to)
     ]
+    nested = None if owner.owner == "task" else owner.owner
+    installed = option_keys(req.installed, owner.task_kind, nested)  # what that version takes
+    entries = [e for e in entries if installed is None or e.key in installed]
     rank = {key: i for i, key in enumerate(FIRST_KEYS)} if owner.owner == "task" else {}
     entries.sort(key=lambda e: (docs.is_deprecated(e, req.version), rank.get(e.key, len(rank))))
     only_key = req.next_char() == ":"  # renaming a key: keep its value
@@ -272,7 +278,8 @@ def _value_items(req: Request, spot: StringSpot, set_id: str) -> list[lsp.Comple
     values = req.kb.reference.values.get(set_id)
     if values is None:
         return None
-    return [
+    installed = option_values(req.installed, set_id)  # the installed SDK's union, when read
+    items = [
         _string_item(
             req,
             spot,
@@ -283,7 +290,13 @@ def _value_items(req: Request, spot: StringSpot, set_id: str) -> list[lsp.Comple
             n,
         )
         for n, choice in enumerate(values.values)
+        if installed is None or choice.value in installed
     ]
+    known = {choice.value for choice in values.values}
+    for value in sorted(installed - known) if installed is not None else ():
+        kind = lsp.CompletionItemKind.EnumMember
+        items.append(_string_item(req, spot, value, kind, None, None, len(items)))
+    return items
 
 
 def _string_item(
