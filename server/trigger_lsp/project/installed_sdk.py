@@ -294,6 +294,7 @@ class Declarations:
         self._paths: dict[str, list[tuple[_File, ts.Node]] | None] = {}
         self._shapes: dict[tuple[str, int], Shape | None] = {}
         self._found: dict[tuple[Path, str], list[tuple[_File, ts.Node]] | _File | None] = {}
+        self._deprecations: dict[str, Deprecation | None] = {}
         self._lock = threading.RLock()
         self.files_read = 0
 
@@ -524,15 +525,16 @@ class Declarations:
         """The `@deprecated` text of an SDK path, when every declaration of it carries one
         (each overload of a function, or the member itself, or the function its type is
         `typeof`)."""
+        try:
+            return self._deprecations[path]
+        except KeyError:
+            pass
         with self._lock:
             found = self._path_nodes(path)
-            if not found:
-                return None
-            texts = [self._node_deprecation(file, node, 0) for file, node in found]
-            if any(t is None for t in texts):
-                return None
-            first = next(t for t in texts if t is not None)
-            return first
+            texts = [self._node_deprecation(file, node, 0) for file, node in found or []]
+            answer = texts[0] if texts and all(t is not None for t in texts) else None
+            self._deprecations[path] = answer
+            return answer
 
     def _node_deprecation(self, file: _File, node: ts.Node, depth: int) -> Deprecation | None:
         own = _deprecated(node)
@@ -554,6 +556,8 @@ class Declarations:
         """The members an object literal may have as argument `index` of the SDK function at
         `path` (merged over its overloads); None when unknown."""
         key = (path, index)
+        if key in self._shapes:
+            return self._shapes[key]
         with self._lock:
             if key not in self._shapes:
                 self._shapes[key] = self._parameter_shape(path, index)
