@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trigger_lsp.paths import relative_parts, resolved
-from trigger_lsp.project.installed_sdk import InstalledSdk, find_installed, warm_in_background
+from trigger_lsp.project.installed_sdk import InstalledSdk, find_installed
 from trigger_lsp.project.lint_config import (
     LintConfig,
     find_lint_config,
@@ -155,7 +155,6 @@ class ProjectResolver:
         sdk = self.versions.sdk(directory, lint, root)
         cli = self.versions.cli(directory, root)
         installed_sdk = find_installed(directory)
-        warm_in_background(installed_sdk)
         return ProjectContext(
             root,
             config,

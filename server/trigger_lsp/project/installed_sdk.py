@@ -11,7 +11,11 @@ Reading is lazy: a declaration file is parsed when a question first needs it (th
 entry points, then the modules they import or re-export; a re-exporting module is opened only
 when its bytes contain the name sought), and every answer is kept. The parsed set is kept per
 installed package, keyed by its folder, version and the modification time of its package.json,
-so a reinstall is read afresh and the editor pays the parse once (see `warm`).
+so a reinstall is read afresh and each file is parsed once per process. Nothing is read before a
+rule or completion asks: a project's first analysis pays for what its file uses (a task's
+options: about 0.2 s for 4.8.3), later questions are dictionary lookups, and a question not
+asked before (a new SDK member typed) parses the few files it needs. `warm` answers the common
+questions ahead, for a caller with idle time.
 
 Anything that cannot be read (missing files, a file over the limit, a shape this reader does not
 follow) gives no answer: callers then stay silent or fall back to the references.
@@ -846,20 +850,3 @@ def warm(sdk: InstalledSdk | None) -> None:
     found = declarations(sdk)
     if found is not None:
         found.warm(WARM)
-
-
-_WARMING: set[tuple[Path, str, int]] = set()
-
-
-def warm_in_background(sdk: InstalledSdk | None) -> None:
-    """Start `warm` on a daemon thread, once per install: called when a project context is
-    first built, so the parse overlaps the rest of the first analysis instead of running on
-    a keystroke. A question asked meanwhile waits for the answer it needs, no longer."""
-    if sdk is None:
-        return
-    key = (sdk.directory, sdk.version, sdk.mtime_ns)
-    with _CACHE_LOCK:
-        if key in _WARMING:
-            return
-        _WARMING.add(key)
-    threading.Thread(target=warm, args=(sdk,), name="installed-sdk", daemon=True).start()
