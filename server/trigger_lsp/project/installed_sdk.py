@@ -24,6 +24,7 @@ follow) gives no answer: callers then stay silent or fall back to the references
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -116,10 +117,18 @@ class Member:
 
     name: str
     deprecated: str | None  # the JSDoc's `@deprecated` text ("" when it says nothing more)
-    values: frozenset[str] | None  # the strings it takes, when its type is a closed set of them
     where: str  # "@trigger.dev/core/dist/esm/v3/config.d.ts:71", for the user
-    # Reads the members of its object type (when it has one) on first use: see `shape`.
+    # Read on first use: the strings of its type (see `values`), its object type (`shape`).
+    _strings: Callable[[], frozenset[str] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
     _nested: Callable[[], Shape | None] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def values(self) -> frozenset[str] | None:
+        """The strings it takes, when its type is a closed set of them."""
+        found = self._strings() if self._strings is not None else None
+        return found or None
 
     @cached_property
     def shape(self) -> Shape | None:
@@ -299,6 +308,7 @@ class Declarations:
         self._shapes: dict[tuple[str, int], Shape | None] = {}
         self._found: dict[tuple[Path, str], list[tuple[_File, ts.Node]] | _File | None] = {}
         self._deprecations: dict[str, Deprecation | None] = {}
+        self._modules: dict[tuple[Path, str], Path | None] = {}
         self._lock = threading.RLock()
         self.files_read = 0
 
@@ -334,16 +344,24 @@ class Declarations:
         return self._packages[name]
 
     def _module(self, importer: Path, specifier: str) -> Path | None:
-        """The declaration file a module specifier names from `importer`."""
+        """The declaration file a module specifier names from `importer`: a relative one
+        within the node_modules folder of the SDK, or an @trigger.dev package's entry."""
+        key = (importer.parent, specifier)
+        if key not in self._modules:
+            self._modules[key] = self._find_module(importer, specifier)
+        return self._modules[key]
+
+    def _find_module(self, importer: Path, specifier: str) -> Path | None:
         if specifier.startswith("."):
-            base = (importer.parent / specifier).resolve()
-            stem = str(base)
+            stem = os.path.normpath(os.path.join(importer.parent, specifier))
+            if not stem.startswith(str(self.sdk.directory.parent.parent) + os.sep):
+                return None  # outside node_modules
             for suffix in (".js", ".mjs", ".cjs"):
                 if stem.endswith(suffix):
                     stem = stem[: -len(suffix)]
                     break
             for candidate in (f"{stem}.d.ts", f"{stem}.d.mts", f"{stem}/index.d.ts"):
-                if Path(candidate).is_file():
+                if os.path.isfile(candidate):
                     return Path(candidate)
             return None
         parts = specifier.split("/")
@@ -636,18 +654,20 @@ class Declarations:
         type_node = _type_of(node)
         if type_node is not None and type_node.type == "type_annotation":
             type_node = type_node.named_children[0] if type_node.named_children else None
-        values = None
-        nested = None
-        if node.type == "property_signature" and type_node is not None:
-            values = self._strings(file, type_node, 0)
+        where = file.where(node, self.sdk.directory)
+        if node.type != "property_signature" or type_node is None:
+            return Member(name, _deprecated(node), where)
+        found = type_node
 
-            def nested() -> Shape | None:
-                with self._lock:
-                    return self._shape(file, type_node, depth + 1)
+        def strings() -> frozenset[str] | None:
+            with self._lock:
+                return self._strings(file, found, 0)
 
-        return Member(
-            name, _deprecated(node), values or None, file.where(node, self.sdk.directory), nested
-        )
+        def nested() -> Shape | None:
+            with self._lock:
+                return self._shape(file, found, depth + 1)
+
+        return Member(name, _deprecated(node), where, strings, nested)
 
     def _strings(self, file: _File, node: ts.Node | None, depth: int) -> frozenset[str] | None:
         """The strings a type allows when it is a closed set of string literals (objects,
