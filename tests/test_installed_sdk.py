@@ -423,3 +423,16 @@ def test_reads_only_the_files_a_question_needs(tmp_path: Path) -> None:
     assert found.deprecation("queues.legacyLimit") is not None
     # index.d.ts and queues.d.ts; tasks.d.ts, hooks, config, ai and core are not parsed.
     assert found.files_read == 2
+
+
+def test_a_relative_module_outside_node_modules_is_not_read(tmp_path: Path) -> None:
+    """A declaration file names modules; one that climbs out of node_modules is not followed."""
+    outside = tmp_path / "outside.d.ts"
+    outside.write_text("/** @deprecated Use y. */\nexport declare function sneaky(): void;\n")
+    sdk = {**SDK_FILES, "dist/index.d.ts": 'export * from "../../../../../outside.js";\n'}
+    root = write_project(tmp_path / "app", sdk=sdk)
+    assert (root / "node_modules/@trigger.dev/sdk/dist/../../../../../outside.d.ts").resolve() == (
+        outside
+    )
+    found = declarations(find_installed(root))
+    assert found is not None and found.deprecation("sneaky") is None
