@@ -18,6 +18,10 @@ from trigger_lsp.analysis.syntax import (
 SDK_ROOT = "@trigger.dev/sdk"
 SDK_V3 = "@trigger.dev/sdk/v3"
 SDK_MODULES = frozenset({SDK_ROOT, SDK_V3})
+# `@trigger.dev/sdk/ai` (the AI chat agent, `ai.tool`): its names resolve under "ai/" (`chat`
+# imported from there resolves to "ai/chat"), so none is taken for a root export of that name.
+SDK_AI = "@trigger.dev/sdk/ai"
+SDK_SUBPATH_PREFIXES = {SDK_AI: "ai/"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +40,7 @@ class Import:
 
     @property
     def is_sdk(self) -> bool:
-        return self.source in SDK_MODULES
+        return self.source in SDK_MODULES or self.source in SDK_SUBPATH_PREFIXES
 
     @property
     def is_relative(self) -> bool:
@@ -137,7 +141,10 @@ class SdkNames:
     """Resolves local expressions to the SDK export path they denote.
 
     `import { task as t }` makes `t` resolve to "task"; `import * as sdk` makes `sdk.wait.for`
-    resolve to "wait.for". Names that do not come from the SDK resolve to None.
+    resolve to "wait.for". Names that do not come from the SDK resolve to None. Names imported
+    from a subpath of `SDK_SUBPATH_PREFIXES` take its prefix (`chat.agent` from
+    "@trigger.dev/sdk/ai" resolves to "ai/chat.agent"); a namespace import of such a subpath
+    is not resolved.
     """
 
     def __init__(self, imports: list[Import]) -> None:
@@ -147,10 +154,11 @@ class SdkNames:
         for imp in imports:
             if not imp.is_sdk or imp.dynamic:
                 continue
+            prefix = SDK_SUBPATH_PREFIXES.get(imp.source, "")
             for local, imported in imp.names.items():
                 if local not in imp.type_names and not imp.type_only:
-                    self.names[local] = imported
-            if imp.namespace:
+                    self.names[local] = prefix + imported
+            if imp.namespace and not prefix:
                 self.namespaces.add(imp.namespace)
 
     def __bool__(self) -> bool:

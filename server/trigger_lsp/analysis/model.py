@@ -36,12 +36,24 @@ from trigger_lsp.analysis.syntax import (
 
 T = TypeVar("T")
 
+# SDK path -> task kind: every SDK function that defines a task (registers it under the `id`
+# of its options object). `webhook` (SDK webhooks.d.ts) and `chat.agent`/`chat.customAgent`
+# (from "@trigger.dev/sdk/ai", ai.d.ts) each call createTask with the options' id.
 TASK_FACTORIES = {
     "task": "task",
     "schemaTask": "schemaTask",
     "schedules.task": "schedules.task",
     "toolTask": "toolTask",
+    "webhook": "webhook",
+    "ai/chat.agent": "chat.agent",
+    "ai/chat.customAgent": "chat.customAgent",
 }
+# The member holding what a run executes, where it is not `run`: a webhook task's `onEvent`
+# (webhooks.js wraps it in the task's run).
+RUN_MEMBERS = {"webhook": "onEvent"}
+# Kinds whose factory sets the retry policy itself: `chat.agent` takes no `retry` option and
+# passes `{ maxAttempts: 1 }` (2 with `oomMachine`) to createTask (SDK 4.8.3 ai.js, chatAgent).
+SDK_SETS_RETRY = frozenset({"chat.agent"})
 
 HOOK_NAMES = frozenset(
     {
@@ -110,8 +122,10 @@ class _Parts(NamedTuple):
 
 
 class TaskDefinition:
-    """A `task()`, `schemaTask()`, `schedules.task()` or `toolTask()` definition. Its nodes
-    besides the call (options, members, id, run, statement) are read when first asked."""
+    """A task definition: a call of one of `TASK_FACTORIES` (`task()`, `schemaTask()`,
+    `webhook()`, `chat.agent()`, ...). Its nodes besides the call (options, members, id, run,
+    statement) are read when first asked; `run` is the function a run executes (a webhook
+    task's `onEvent`)."""
 
     __slots__ = ("_parts", "call", "piece", "summary")
 
@@ -127,7 +141,7 @@ class TaskDefinition:
         self.piece = piece  # the top-level statement it is in (a model built from pieces)
         self._parts: _Parts | None = None
         if summary is None:
-            parts = self.parts
+            parts = self._parts = _read_parts(call, kind)
             run_offset = parts.run.start_byte - call.start_byte if parts.run is not None else None
             task_id = _static_string(parts.id_value, constants)
             summary = TaskSummary(kind, task_id, parts.variable, parts.exported, run_offset)
@@ -136,7 +150,7 @@ class TaskDefinition:
     @property
     def parts(self) -> _Parts:
         if self._parts is None:
-            self._parts = _read_parts(self.call)
+            self._parts = _read_parts(self.call, self.summary.kind)
         return self._parts
 
     @property
@@ -179,6 +193,11 @@ class TaskDefinition:
     @property
     def statement(self) -> ts.Node:
         return self.parts.statement
+
+    @property
+    def has_retry(self) -> bool:
+        """Whether the task has a retry policy of its own (its `retry`, or its factory's)."""
+        return "retry" in self.members or self.kind in SDK_SETS_RETRY
 
     def member(self, name: str) -> ts.Node | None:
         """The value node of an option (the function for a method member)."""
@@ -470,7 +489,7 @@ def _statement_of(call: ts.Node) -> tuple[ts.Node, str | None, bool]:
     return node, None, False
 
 
-def _read_parts(call: ts.Node) -> _Parts:
+def _read_parts(call: ts.Node, kind: str) -> _Parts:
     args = call_arguments(call)
     options = unwrap(args[0]) if args else None
     if options is not None and options.type != "object":
@@ -479,7 +498,7 @@ def _read_parts(call: ts.Node) -> _Parts:
     id_value = member_value(members.get("id")) if "id" in members else None
     if id_value is not None and members["id"].type == "shorthand_property_identifier":
         id_value = members["id"]
-    run = unwrap(member_value(members.get("run")))
+    run = unwrap(member_value(members.get(RUN_MEMBERS.get(kind, "run"))))
     if run is not None and run.type not in FUNCTION_TYPES:
         run = None
     statement, variable, exported = _statement_of(call)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from trigger_lsp.project.installed_sdk import InstalledSdk, find_installed
 from trigger_lsp.project.lint_config import (
     LintConfig,
     find_lint_config,
@@ -50,6 +51,9 @@ class ProjectContext:
     # The trigger.dev CLI's own version when something names it; else see `cli`.
     cli_version: Version | None = None
     cli_version_source: str = UNKNOWN
+    # The @trigger.dev/sdk Node resolves from the project's files, when installed: its
+    # declaration files are read by project/installed_sdk.py.
+    installed_sdk: InstalledSdk | None = None
 
     @property
     def sdk(self) -> ResolvedVersion:
@@ -143,6 +147,7 @@ class ProjectResolver:
             root = directory
         sdk = self.versions.sdk(directory, lint, root)
         cli = self.versions.cli(directory, root)
+        installed_sdk = find_installed(directory)
         return ProjectContext(
             root,
             config,
@@ -154,6 +159,7 @@ class ProjectResolver:
             workspace_config,
             cli.version,
             cli.source,
+            installed_sdk,
         )
 
     def _workspace_root(self, package_dir: Path) -> Path | None:

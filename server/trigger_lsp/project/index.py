@@ -151,7 +151,7 @@ def _entry(task: TaskDefinition, path: Path, project: Path) -> TaskEntry:
 
 
 def _own_retry(task: TaskDefinition) -> bool | None:
-    if "retry" in task.members:
+    if task.has_retry:
         return True
     options = task.options
     if options is None or any(c.type == "spread_element" for c in options.named_children):

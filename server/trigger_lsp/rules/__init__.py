@@ -18,6 +18,7 @@ FAMILIES = (
     "idempotency",
     "imports",
     "in_run",
+    "installed",
     "payloads",
     "project",
     "schedules",

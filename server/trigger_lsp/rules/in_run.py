@@ -494,7 +494,7 @@ def ai_sdk_without_retry(ctx: FileContext) -> Iterator[Report]:
     if not any(_is_llm_module(imp.source) for imp in ctx.model.imports):
         return
     for task in ctx.model.runs:
-        if task.run is None or "retry" in task.members or has_spread(task.options):
+        if task.run is None or task.has_retry or has_spread(task.options):
             continue
         for call in ctx.model.within("call", task.run):
             root = root_identifier(call_function(call))

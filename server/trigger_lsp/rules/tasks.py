@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
+from trigger_lsp.project.installed_sdk import option_values
 from trigger_lsp.project.modules import (
     HelperGraph,
     helper_graph,
@@ -613,13 +614,11 @@ def _out_of_memory_machine(options: ts.Node) -> ts.Node | None:
     return member_value(object_members(oom).get("machine"))
 
 
-def nearest_preset(value: str) -> str | None:
+def nearest_preset(value: str, presets: Iterable[str] = MACHINE_PRESETS) -> str | None:
     """The one preset closest to `value` (ignoring case), if it is close and no other preset is
     as close."""
     lowered = value.strip().lower()
-    scored = sorted(
-        ((SequenceMatcher(None, lowered, p).ratio(), p) for p in MACHINE_PRESETS), reverse=True
-    )
+    scored = sorted(((SequenceMatcher(None, lowered, p).ratio(), p) for p in presets), reverse=True)
     best, preset = scored[0]
     if best < 0.85 or (len(scored) > 1 and scored[1][0] == best):
         return None
@@ -641,9 +640,10 @@ def _machine_reports(ctx: FileContext, value: ts.Node | None) -> Iterator[Report
         if value is None:
             return
     preset = string_value(value)
-    if preset is None or preset in MACHINE_PRESETS:
+    installed = option_values(ctx.project.installed_sdk, "machine")  # the project's own SDK
+    if preset is None or preset in (installed or MACHINE_PRESETS):
         return
-    suggestion = nearest_preset(preset)
+    suggestion = nearest_preset(preset, installed or MACHINE_PRESETS)
     fix = None
     hint = ""
     if suggestion is not None:
@@ -651,6 +651,10 @@ def _machine_reports(ctx: FileContext, value: ts.Node | None) -> Iterator[Report
         fix = Fix((Edit(value.start_byte, value.end_byte, f"{quote}{suggestion}{quote}"),))
         hint = f' Did you mean "{suggestion}"?'
     args = {"value": preset, "hint": hint, "suggestion": suggestion or ""}
+    if installed and ctx.project.installed_sdk is not None:
+        version, shown = ctx.project.installed_sdk.version, ", ".join(sorted(installed))
+        yield Report(value, "installed", {**args, "version": version, "presets": shown}, fix)
+        return
     yield Report(value, args=args, fix=fix)
 
 

@@ -37,6 +37,7 @@ from trigger_lsp.lsp.features.position_context import (
 )
 from trigger_lsp.project.context import default_context
 from trigger_lsp.project.index import ProjectIndex, TaskEntry
+from trigger_lsp.project.installed_sdk import InstalledSdk, option_keys, option_values
 from trigger_lsp.project.paths import display_path
 from trigger_lsp.project.trigger_config import is_config_path
 from trigger_lsp.project.versions import Version
@@ -79,6 +80,7 @@ class Request:
     config_file: bool
     index: ProjectIndex
     project_root: Path | None  # None for a document that is not a file
+    installed: InstalledSdk | None = None  # the project's installed SDK (installed_sdk.py)
 
     def range(self, start: int, end: int) -> lsp.Range:
         return self.doc.range(start, end, self.encoding)
@@ -145,6 +147,7 @@ def complete(
         config,
         ls.index,
         project.root if doc.path is not None else None,
+        project.installed_sdk,
     )
     items = _items(req, result.tree.root_node)
     return lsp.CompletionList(is_incomplete=False, items=items) if items is not None else None
@@ -223,6 +226,9 @@ def key_items(req: Request, spot: KeySpot) -> list[lsp.CompletionItem]:
         and docs.is_available(e, req.version)
         and (not e.applies_to or owner.task_kind in e.applies_to)
     ]
+    nested = None if owner.owner == "task" else owner.owner
+    installed = option_keys(req.installed, owner.task_kind, nested)  # what that version takes
+    entries = [e for e in entries if installed is None or e.key in installed]
     rank = {key: i for i, key in enumerate(FIRST_KEYS)} if owner.owner == "task" else {}
     entries.sort(key=lambda e: (docs.is_deprecated(e, req.version), rank.get(e.key, len(rank))))
     only_key = req.next_char() == ":"  # renaming a key: keep its value
@@ -288,8 +294,14 @@ def _value_items(req: Request, spot: StringSpot, set_id: str) -> list[lsp.Comple
     values = req.kb.reference.values.get(set_id)
     if values is None:
         return None
+    installed = option_values(req.installed, set_id)  # the installed SDK's union, when read
     items = []
-    choices = [c for c in values.values if docs.is_available(c, req.version)]
+    choices = [
+        c
+        for c in values.values
+        if (installed is None and docs.is_available(c, req.version))
+        or (installed is not None and c.value in installed)
+    ]
     choices.sort(key=lambda c: docs.is_deprecated(c, req.version))  # stable: deprecated last
     for n, choice in enumerate(choices):
         item = _string_item(
@@ -304,6 +316,10 @@ def _value_items(req: Request, spot: StringSpot, set_id: str) -> list[lsp.Comple
         if docs.is_deprecated(choice, req.version):
             req.deprecation(item)
         items.append(item)
+    known = {choice.value for choice in values.values}
+    for value in sorted(installed - known) if installed is not None else ():
+        kind = lsp.CompletionItemKind.EnumMember
+        items.append(_string_item(req, spot, value, kind, None, None, len(items)))
     return items
 
 
