@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -17,6 +17,7 @@ from trigger_lsp.knowledge.model import (
     ApiEntry,
     FixSafety,
     Knowledge,
+    Messages,
     OptionEntry,
     Pattern,
     Reference,
@@ -27,6 +28,7 @@ from trigger_lsp.knowledge.model import (
     ValueSet,
     Variant,
     VersionGate,
+    template_args,
 )
 from trigger_lsp.knowledge.snippets import SnippetError, check_snippet
 from trigger_lsp.project.versions import Version
@@ -580,6 +582,55 @@ def _cross_check(
                 directory / "patterns.md", line, f"prefix '{pattern.prefix}' is used twice"
             )
         prefixes[pattern.prefix] = pattern.id
+
+
+# --- the rule contract ------------------------------------------------------------------------
+
+
+def contract_errors(kb: Knowledge, declared: Mapping[str, Messages]) -> dict[str, str]:
+    """Per rule, how what it declares at registration (its `Messages`) disagrees with its
+    section of validations.md: a section missing, a variant one side lacks, a template naming
+    an argument the rule does not declare or the reverse. Empty when all agree."""
+    errors: dict[str, str] = {}
+    for rule_id, messages in declared.items():
+        problems = _contract_problems(kb.rules.get(rule_id), messages)
+        if problems:
+            where = kb.rules[rule_id].source if rule_id in kb.rules else "validations.md"
+            errors[rule_id] = f"rule '{rule_id}' ({where}): " + "; ".join(problems)
+    return errors
+
+
+def _contract_problems(doc: RuleDoc | None, messages: Messages) -> list[str]:
+    if doc is None:
+        return ["it has no section in validations.md"]
+    problems = []
+    for name in sorted(set(messages.variants) - set(doc.variants)):
+        problems.append(f"variant '{name}' is declared but validations.md has no such variant")
+    for name in sorted(set(doc.variants) - set(messages.variants)):
+        problems.append(f"variant '{name}' in validations.md is not declared by the rule")
+    templates: list[tuple[str, str, tuple[str, ...]]] = [
+        ("the main message", doc.message, messages.args)
+    ]
+    templates += [
+        (f"variant '{n}'", doc.variants[n].message, args)
+        for n, args in messages.variants.items()
+        if n in doc.variants
+    ]
+    if doc.fix_title is not None or messages.fix_args:
+        templates.append(("the fix title", doc.fix_title or "", messages.fix_args))
+    for what, template, args in templates:
+        needed = template_args(template)
+        missing = sorted(needed - set(args))
+        unused = sorted(set(args) - needed)
+        if missing:
+            problems.append(f"{what} uses {_names(missing)}, which the rule does not declare")
+        if unused:
+            problems.append(f"{what} does not use the declared {_names(unused)}")
+    return problems
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join("{" + n + "}" for n in names)
 
 
 @cache

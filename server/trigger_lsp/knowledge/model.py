@@ -3,7 +3,8 @@ reference (API members, task options and value lists)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -55,6 +56,68 @@ class VersionGate:
         if self.since is not None:
             return f"{name} {self.since} and later"
         return f"{name} before {self.until}"
+
+
+class MissingArgument(KeyError):
+    """A message template names an argument the report did not give."""
+
+
+def _is_argument(field_name: str) -> bool:
+    return field_name.isidentifier()
+
+
+def template_args(template: str) -> frozenset[str]:
+    """The arguments a message template names: its `{name}` placeholders. Braces around
+    anything else (`{ id, run }`, code in a message) are text, not arguments."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:  # an unpaired brace: the whole template is text
+        return frozenset()
+    return frozenset(name for _, name, _, _ in parsed if name is not None and _is_argument(name))
+
+
+def fill(template: str, args: Mapping[str, object]) -> str:
+    """The template with its arguments filled in; MissingArgument when one is not given, so
+    that a finding never shows `{task}` to a user."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return template
+    out: list[str] = []
+    for text, name, spec, conversion in parsed:
+        out.append(text)
+        if name is None:
+            continue
+        if not _is_argument(name):  # text that happens to be in braces
+            said = f"!{conversion}" if conversion else ""
+            out.append("{" + name + said + (f":{spec}" if spec else "") + "}")
+            continue
+        if name not in args:
+            raise MissingArgument(f"the message needs the argument '{name}'")
+        value: object = args[name]
+        if conversion == "r":
+            value = repr(value)
+        elif conversion == "s":
+            value = str(value)
+        elif conversion == "a":
+            value = ascii(value)
+        out.append(format(value, spec or ""))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Messages:
+    """What a rule says, declared where it is registered: the arguments its main message
+    takes, its named variants with the arguments of each, and the arguments of its fix title.
+    The loader checks this against the rule's section of references/validations.md
+    (knowledge.loader.contract_errors); a rule that disagrees with it does not run."""
+
+    args: tuple[str, ...] = ()
+    variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fix_args: tuple[str, ...] = ()
+
+    def declares(self, variant: str | None) -> bool:
+        return variant is None or variant in self.variants
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel
-from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.knowledge.model import FixSafety, Messages
 from trigger_lsp.project.context import ProjectContext
 from trigger_lsp.project.versions import Version
 
@@ -186,25 +186,42 @@ class Rule:
     # For a rule that reads the index but not the whole file: what its findings on one task
     # statement depend on in the index (statements.py keeps them while this stays the same).
     index_key: Callable[[FileContext], Hashable] | None = None
+    messages: Messages = field(default_factory=Messages)
 
 
 REGISTRY: dict[str, Rule] = {}
+
+# Messages the engine itself reports (no check function of their own).
+ENGINE_MESSAGES: dict[str, Messages] = {
+    "unused-suppression": Messages(
+        args=("rule",),
+        variants={"unused": ("rule",), "unknown": ("rule",), "misplaced": ("rule",)},
+    ),
+}
 
 
 def rule(
     rule_id: str,
     *,
+    args: tuple[str, ...] = (),
+    variants: Mapping[str, tuple[str, ...]] | None = None,
+    fix_args: tuple[str, ...] = (),
     any_file: bool = False,
     whole_file: bool = False,
     reads_index: bool = False,
     index_key: Callable[[FileContext], Hashable] | None = None,
 ) -> Callable[[Check], Check]:
-    """Register a check function under a rule id from RULES.md."""
+    """Register a check function under a rule id from RULES.md, with the arguments of its
+    main message (`args`), its message variants and the arguments of each (`variants`), and
+    the arguments of its fix title (`fix_args`): see CONTRIBUTING.md, "Add a rule"."""
 
     def register(check: Check) -> Check:
         if rule_id in REGISTRY:
             raise ValueError(f"rule '{rule_id}' is registered twice")
-        REGISTRY[rule_id] = Rule(rule_id, check, any_file, whole_file, reads_index, index_key)
+        messages = Messages(tuple(args), dict(variants or {}), tuple(fix_args))
+        REGISTRY[rule_id] = Rule(
+            rule_id, check, any_file, whole_file, reads_index, index_key, messages
+        )
         return check
 
     return register

@@ -140,7 +140,7 @@ def _single_object_fix(ctx: FileContext, name: str, params: list[ts.Node]) -> Fi
     return Fix((Edit(params[0].start_byte, params[-1].end_byte, replacement),))
 
 
-@rule("v3-hook-signature")
+@rule("v3-hook-signature", args=("count", "hook"), variants={"payload_param": ("hook",)})
 def v3_hook_signature(ctx: FileContext) -> Iterator[Report]:
     for site in hook_sites(ctx):
         if site.fn is None:
@@ -194,7 +194,18 @@ def _config_hooks(ctx: FileContext) -> Iterator[tuple[str, ts.Node]]:
                 yield name, _member_key(member)
 
 
-@rule("deprecated-hook")
+@rule(
+    "deprecated-hook",
+    variants={
+        "on_start": (),
+        "init": (),
+        "cleanup": (),
+        "config_hook": ("hook",),
+        "config_on_start": (),
+        "config_on_start_40": (),
+        "config_init": (),
+    },
+)
 def deprecated_hook(ctx: FileContext) -> Iterator[Report]:
     for site in hook_sites(ctx):
         if site.name not in _DEPRECATED:
@@ -259,7 +270,7 @@ def _is_params_result(node: ts.Node | None, params: str) -> bool:
     return _is_name(node.child_by_field_name("object"), params) and text(prop) == "result"
 
 
-@rule("oncomplete-result-output")
+@rule("oncomplete-result-output", variants={"destructured": ()})
 def oncomplete_result_output(ctx: FileContext) -> Iterator[Report]:
     for site in hook_sites(ctx):
         if site.name != "onComplete" or site.fn is None:

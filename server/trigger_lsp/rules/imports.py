@@ -38,7 +38,13 @@ def _looks_real(body: str) -> bool:
     return len(set(body.lower())) > 4  # "xxxxxxxxxxxxxxxxxxxx" is a placeholder
 
 
-@rule("hardcoded-secret-key", any_file=True)
+@rule(
+    "hardcoded-secret-key",
+    args=("prefix", "variable"),
+    variants={"pat": ("prefix", "variable"), "oat": ("prefix", "variable")},
+    fix_args=("variable",),
+    any_file=True,
+)
 def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
     reported: set[int] = set()  # a string inside a template's `${...}` is seen twice
     for node in ctx.model.of("string") + ctx.model.of("template"):
@@ -146,7 +152,9 @@ def _root_task_api(ctx: FileContext, imp: Import) -> str | None:
     return None
 
 
-@rule("sdk-v3-import-path", whole_file=True)
+@rule(
+    "sdk-v3-import-path", variants={"root_on_v3": ("name",)}, fix_args=("target",), whole_file=True
+)
 def sdk_v3_import_path(ctx: FileContext) -> Iterator[Report]:
     # Which of the two applies is the variants' `applies:` (4.x: the main message; 3.x:
     # root_on_v3); with the version unknown, neither.
@@ -242,7 +250,11 @@ def _io_parameter(ident: ts.Node) -> bool:
     return False
 
 
-@rule("v2-api", any_file=True)
+@rule(
+    "v2-api",
+    variants={"io": ("method",), "integration": ("package",), "trigger": ("name",)},
+    any_file=True,
+)
 def v2_api(ctx: FileContext) -> Iterator[Report]:
     trigger_imports = [imp for imp in ctx.model.imports if imp.source.startswith("@trigger.dev/")]
     for imp in trigger_imports:

@@ -87,7 +87,7 @@ def _sync_io_call(ctx: FileContext, call: ts.Node) -> tuple[str, str] | None:
     return None
 
 
-@rule("sync-io-in-task")
+@rule("sync-io-in-task", args=("alternative", "call"))
 def sync_io_in_task(ctx: FileContext) -> Iterator[Report]:
     if not any(
         imp.source in _FS_MODULES or imp.source in _CHILD_PROCESS_MODULES
@@ -390,7 +390,7 @@ def _is_task_file(ctx: FileContext) -> bool:
     return bool(_CONFIG_FILE.match(ctx.path.name)) or ctx.project.in_trigger_dir(ctx.path)
 
 
-@rule("env-unchecked", whole_file=True)
+@rule("env-unchecked", args=("name",), whole_file=True)
 def env_unchecked(ctx: FileContext) -> Iterator[Report]:
     if not ctx.mentions(b"process.env") or not _is_task_file(ctx):
         return
@@ -755,7 +755,7 @@ _NOT_AN_OBJECT = {
 }
 
 
-@rule("logger-second-arg")
+@rule("logger-second-arg", args=("kind", "level"))
 def logger_second_arg(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "logger"):
         return
@@ -779,7 +779,7 @@ def logger_second_arg(ctx: FileContext) -> Iterator[Report]:
 # metadata-outside-run
 
 
-@rule("metadata-outside-run")
+@rule("metadata-outside-run", args=("method",), variants={"stream": ()})
 def metadata_outside_run(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "metadata") or not ctx.mentions(b"metadata"):
         return
@@ -859,7 +859,7 @@ def _has_spread(options: ts.Node | None) -> bool:
     return options is not None and any(c.type == "spread_element" for c in options.named_children)
 
 
-@rule("ai-sdk-without-retry")
+@rule("ai-sdk-without-retry", args=("sdk", "task"))
 def ai_sdk_without_retry(ctx: FileContext) -> Iterator[Report]:
     config = ctx.project.config
     if config is not None and config.has_default_retries:

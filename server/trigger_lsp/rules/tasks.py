@@ -62,7 +62,7 @@ def _insert_member_fix(ctx: FileContext, task: TaskDefinition, member: str) -> F
     return Fix((Edit(line_start, line_start, f"{indent}{member},\n"),))
 
 
-@rule("task-missing-id")
+@rule("task-missing-id", args=("kind",), variants={"non_literal": ("kind",)})
 def task_missing_id(ctx: FileContext) -> Iterator[Report]:
     for task in ctx.model.tasks:
         if task.options is None:
@@ -116,7 +116,7 @@ def _listing(places: list[str], total: int) -> str:
     return f"{', '.join(places[:SHOWN_OTHERS])} and {total - SHOWN_OTHERS} more"
 
 
-@rule("duplicate-task-id", whole_file=True, reads_index=True)
+@rule("duplicate-task-id", args=("id", "other"), whole_file=True, reads_index=True)
 def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
     by_id: dict[str, list[TaskDefinition]] = defaultdict(list)
     for task in ctx.model.tasks:
@@ -264,7 +264,7 @@ def _imported_logging_key(ctx: FileContext) -> Hashable:
     return ctx.index.modules_generation
 
 
-@rule("task-no-logging", reads_index=True, index_key=_imported_logging_key)
+@rule("task-no-logging", args=("task",), reads_index=True, index_key=_imported_logging_key)
 def task_no_logging(ctx: FileContext) -> Iterator[Report]:
     helpers: set[str] | None = None
     for task in ctx.model.tasks:
@@ -296,7 +296,7 @@ def _global_error_hook(ctx: FileContext) -> bool:
     )
 
 
-@rule("task-no-error-handling")
+@rule("task-no-error-handling", args=("task",))
 def task_no_error_handling(ctx: FileContext) -> Iterator[Report]:
     if ctx.fact(_global_error_hook):
         return
@@ -475,7 +475,19 @@ def _fan_out_key(ctx: FileContext) -> Hashable:
     return ctx.index.fan_out_keys(ctx.project.root, ctx.path)
 
 
-@rule("task-no-concurrency-limit", reads_index=True, index_key=_fan_out_key)
+@rule(
+    "task-no-concurrency-limit",
+    args=("limit", "task"),
+    variants={
+        "batch": ("limit", "task", "where"),
+        "loop": ("limit", "task", "where"),
+        "llm": ("limit", "service", "task"),
+        "http_loop": ("limit", "line", "service", "task"),
+        "via": ("limit", "parent", "task", "where"),
+    },
+    reads_index=True,
+    index_key=_fan_out_key,
+)
 def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
     """In the recommended profile, only a task that is fanned out (triggered in a batch or
     in a loop somewhere in the project) or that calls a rate-limited service, and never a
@@ -516,7 +528,14 @@ def _default_retries_missing(config: TriggerConfig) -> bool:
     return retries.type == "object" and not _has_spread(retries)
 
 
-@rule("task-no-retry-config", any_file=True, whole_file=True, reads_index=True)
+@rule(
+    "task-no-retry-config",
+    args=("tasks", "them"),
+    variants={"uncounted": ()},
+    any_file=True,
+    whole_file=True,
+    reads_index=True,
+)
 def task_no_retry_config(ctx: FileContext) -> Iterator[Report]:
     """Once per project, on the `defineConfig(...)` of a trigger.config that sets no
     `retries.default`, with the number of the project's tasks that set no `retry` either."""
@@ -568,7 +587,7 @@ def _uses_commonjs_exports(ctx: FileContext) -> bool:
     return False
 
 
-@rule("task-not-exported", whole_file=True)
+@rule("task-not-exported", args=("task",), whole_file=True)
 def task_not_exported(ctx: FileContext) -> Iterator[Report]:
     exported = None
     for task in ctx.model.tasks:
@@ -690,14 +709,19 @@ def _machine_reports(ctx: FileContext, value: ts.Node | None) -> Iterator[Report
     yield Report(value, args=args, fix=fix)
 
 
-@rule("invalid-machine-preset")
+@rule(
+    "invalid-machine-preset",
+    args=("hint", "value"),
+    variants={"deprecated_field": ("field",)},
+    fix_args=("suggestion",),
+)
 def invalid_machine_preset(ctx: FileContext) -> Iterator[Report]:
     for options in _option_objects(ctx):
         yield from _machine_reports(ctx, member_value(object_members(options).get("machine")))
         yield from _machine_reports(ctx, _out_of_memory_machine(options))
 
 
-@rule("max-duration-too-small")
+@rule("max-duration-too-small", args=("value",))
 def max_duration_too_small(ctx: FileContext) -> Iterator[Report]:
     configs = {(o.start_byte, o.end_byte) for o in _config_objects(ctx)}
     for options in _option_objects(ctx):
@@ -847,7 +871,17 @@ def _drop_factor(factor: ts.Node) -> Fix | None:
     return Fix((Edit(product.start_byte, product.end_byte, text(other)),))
 
 
-@rule("max-duration-in-milliseconds")
+@rule(
+    "max-duration-in-milliseconds",
+    args=("duration", "meant", "value"),
+    variants={
+        "constant": ("duration", "meant", "seconds", "value"),
+        "ms_call": ("value",),
+        "comment_ms": ("duration", "said", "seconds", "value"),
+        "comment_unit": ("said", "seconds", "value"),
+        "large": ("duration", "meant", "seconds", "value"),
+    },
+)
 def max_duration_in_milliseconds(ctx: FileContext) -> Iterator[Report]:
     for options in _option_objects(ctx):
         member = object_members(options).get("maxDuration")
@@ -900,7 +934,7 @@ def _limit_member(obj: ts.Node | None) -> ts.Node | None:
     return member if member is not None and member.type == "pair" else None
 
 
-@rule("queue-concurrency-deprecated")
+@rule("queue-concurrency-deprecated", variants={"shared": ()}, fix_args=("limit",))
 def queue_concurrency_deprecated(ctx: FileContext) -> Iterator[Report]:
     for task in ctx.model.tasks:
         queue_obj = unwrap(task.member("queue"))
