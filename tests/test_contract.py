@@ -185,3 +185,14 @@ def test_the_shipped_rule_still_fires() -> None:
         "This task() has no `id`; every task needs a unique, stable string id."
     ]
     assert isinstance(knowledge().rules["task-missing-id"].variants["non_literal"], Variant)
+
+
+def test_rule_families_are_discovered() -> None:
+    import trigger_lsp.rules as rules_package
+    from trigger_lsp.rules import families
+
+    folder = Path(rules_package.__file__).parent
+    assert families() == sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+    modules = {r.check.__module__.rsplit(".", 1)[1] for r in REGISTRY.values()}
+    assert modules <= set(families())
+    assert len(modules) >= 10  # every family registers rules

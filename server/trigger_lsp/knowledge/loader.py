@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -266,12 +266,17 @@ def _edge(path: Path, section: Section) -> SharpEdge:
     for heading in ("Why it happens", "What to do", "Symptoms"):
         if not section.prose.get(heading):
             raise KnowledgeError(path, section.line, f"'{ident}': missing '### {heading}'")
+    if "rules" in section.data:
+        raise f.fail(
+            f"'{ident}': name the rules that catch a sharp edge in their validations.md "
+            "sections (`sharp_edges:`), not here: the link is stated once"
+        )
     return SharpEdge(
         id=ident,
         title=f.req("title"),
         severity=severity,
         summary=f.req("summary"),
-        rules=f.strings("rules"),
+        rules=(),  # filled in from validations.md (_link_edges)
         detectable=_detectable(section.data.get("detectable", "no")),
         sources=f.strings("sources"),
         docs=f.string("docs", required=False),
@@ -565,15 +570,7 @@ def _cross_check(
                     line,
                     f"'{rule.id}' names unknown sharp edge '{edge_id}'",
                 )
-    for edge in edges.values():
-        for rule_id in edge.rules:
-            if rule_id not in rules:
-                line = int(edge.source.rsplit(":", 1)[1])
-                raise KnowledgeError(
-                    directory / "sharp_edges.md",
-                    line,
-                    f"'{edge.id}' names unknown rule '{rule_id}'",
-                )
+    _link_edges(rules, edges)
     prefixes: dict[str, str] = {}
     for pattern in patterns.values():
         if pattern.prefix in prefixes:
@@ -582,6 +579,14 @@ def _cross_check(
                 directory / "patterns.md", line, f"prefix '{pattern.prefix}' is used twice"
             )
         prefixes[pattern.prefix] = pattern.id
+
+
+def _link_edges(rules: dict[str, RuleDoc], edges: dict[str, SharpEdge]) -> None:
+    """Each sharp edge's `rules`, from the rules that name it (validations.md `sharp_edges:`,
+    the one place the link is stated)."""
+    for edge_id, edge in edges.items():
+        catching = tuple(r.id for r in rules.values() if edge_id in r.sharp_edges)
+        edges[edge_id] = replace(edge, rules=catching)
 
 
 # --- the rule contract ------------------------------------------------------------------------

@@ -182,7 +182,7 @@ class SharpEdge:
     title: str
     severity: str
     summary: str
-    rules: tuple[str, ...]
+    rules: tuple[str, ...]  # the rules naming it in validations.md (`sharp_edges:`)
     detectable: str
     sources: tuple[str, ...]
     docs: str | None = None
