@@ -564,3 +564,30 @@ def test_every_version_boundary_is_recorded_with_evidence():
         assert all(len(gate.evidence) > 40 for _, gate in gates)
     cli = KB.rules["config-missing-max-duration"].applies
     assert cli is not None and (cli.package, str(cli.since)) == ("cli", "3.3.11")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("### Invalid\n\n```ts\n", "### Invalid\n\n```python\n"), "language must be one of"),
+        (
+            ("### Invalid\n\n```ts\n", "### Invalid\n\n```ts file=a.ts\n"),
+            'may say only title="path"',
+        ),
+        (
+            ("### Invalid\n\n```ts\n", "### Invalid\n\nNone.\n\n### Notes\n\n```ts\n"),
+            "has no fenced code block",
+        ),
+        (
+            ("### Invalid\n\n```ts\n", '### Invalid\n\n```ts title="../x.ts"\n'),
+            "must be a relative",
+        ),
+    ],
+)
+def test_a_broken_rule_example_names_the_rule(refs: Path, change: tuple[str, str], message: str):
+    path = refs / "validations.md"
+    text = _edit(path, lambda t: t.replace(*change, 1))
+    first = text.index(change[1])
+    heading = text.rfind("\n## ", 0, first) + 4
+    rule_id = text[heading : text.index("\n", heading)]
+    _expect(refs, "validations.md", _yaml_line(text, rule_id), f"'{rule_id}': .*{message}")

@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from trigger_lsp.knowledge.model import (
+    EXAMPLE_FILE,
+    EXAMPLE_LANGUAGES,
     OPTION_OWNERS,
     PACKAGE_NAMES,
     TASK_KINDS,
     ApiEntry,
+    Example,
+    ExampleFile,
     FixSafety,
     Knowledge,
     Messages,
@@ -211,9 +215,55 @@ def _rule(path: Path, section: Section) -> RuleDoc:
         source=f"{path.name}:{section.line}",
         data=_rule_data(f, ident),
         strict=strict,
+        examples=_examples(f, ident),
         applies=_gate(f, section.data.get("applies"), "applies"),
         message_applies=_gate(f, section.data.get("message_applies"), "message_applies"),
     )
+
+
+_FENCE = re.compile(r"^```(?P<language>\w*)(?P<info>.*)$")
+_TITLE = re.compile(r'^\s*title="(?P<path>[^"]+)"\s*$')
+
+
+def _examples(f: _Fields, ident: str) -> tuple[Example, ...]:
+    """The `### Invalid` and `### Valid` sections: each the fenced blocks of one example."""
+    out = []
+    for heading, valid in (("Invalid", False), ("Valid", True)):
+        text = f.section.prose.get(heading)
+        if text is not None:
+            out.append(Example(valid, _example_files(f, ident, heading, text)))
+    return tuple(out)
+
+
+def _example_files(f: _Fields, ident: str, heading: str, text: str) -> tuple[ExampleFile, ...]:
+    files: list[ExampleFile] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        opened = _FENCE.match(lines[i])
+        i += 1
+        if opened is None:
+            continue
+        language, info = opened["language"], opened["info"]
+        if language not in EXAMPLE_LANGUAGES:
+            said = ", ".join(EXAMPLE_LANGUAGES)
+            raise f.fail(f"'{ident}': a {heading} block's language must be one of {said}")
+        title = _TITLE.match(info) if info.strip() else None
+        if info.strip() and title is None:
+            raise f.fail(f"'{ident}': a {heading} block may say only title=\"path\"")
+        end = next((j for j in range(i, len(lines)) if lines[j].rstrip() == "```"), None)
+        if end is None:
+            raise f.fail(f"'{ident}': an unclosed block in {heading}")
+        path = title["path"] if title is not None else EXAMPLE_FILE
+        if path.startswith("/") or ".." in path.split("/"):
+            raise f.fail(f"'{ident}': {heading} file '{path}' must be a relative path")
+        if any(file.path == path for file in files):
+            raise f.fail(f"'{ident}': {heading} has two blocks for '{path}'")
+        files.append(ExampleFile(path, language, "\n".join(lines[i:end])))
+        i = end + 1
+    if not files:
+        raise f.fail(f"'{ident}': '### {heading}' has no fenced code block")
+    return tuple(files)
 
 
 def _rule_data(f: _Fields, ident: str) -> dict[str, tuple[str, ...]]:

@@ -127,6 +127,42 @@ class Variant:
     applies: VersionGate | None = None
 
 
+EXAMPLE_FILE = "src/trigger/example.ts"  # the path of an example's block without a title
+EXAMPLE_LANGUAGES = ("ts", "tsx", "js", "json", "yaml")
+
+
+@dataclass(frozen=True)
+class ExampleFile:
+    path: str  # relative to the example project's root
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """An `Invalid` or `Valid` example of a rule's section: the files of a small project (a
+    fenced block each; a `title="..."` names its path, else it is EXAMPLE_FILE). The rule
+    must fire on an invalid example and must not on a valid one (tests/test_rule_examples.py).
+    Files the example does not give come from the default project: see validations.md."""
+
+    valid: bool
+    files: tuple[ExampleFile, ...]
+
+    @property
+    def heading(self) -> str:
+        return "Valid" if self.valid else "Invalid"
+
+    def markdown(self) -> str:
+        """The example as Markdown: each file a fenced block, named when it is not the file
+        under check."""
+        parts = []
+        for file in self.files:
+            if file.path != EXAMPLE_FILE:
+                parts.append(f"`{file.path}`:")
+            parts.append(f"```{file.language}\n{file.text}\n```")
+        return "\n\n".join(parts)
+
+
 @dataclass(frozen=True)
 class RuleDoc:
     id: str
@@ -145,6 +181,7 @@ class RuleDoc:
     # references with the evidence for them.
     data: dict[str, tuple[str, ...]] = field(default_factory=dict)
     strict: bool | None = None  # on in the strict profile; None: as `enabled`
+    examples: tuple[Example, ...] = ()  # the `### Invalid` and `### Valid` sections
 
     def in_profile(self, profile: str) -> bool:
         """Whether the rule is on in a profile (`enabled` is the recommended profile)."""
