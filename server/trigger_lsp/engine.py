@@ -19,7 +19,7 @@ from trigger_lsp.index import TaskIds
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety, Knowledge, RuleDoc, Severity, fill
 from trigger_lsp.project.context import ProjectContext, default_context
-from trigger_lsp.rules.base import FileContext, Fix, Related, Report, Span
+from trigger_lsp.rules.base import FileContext, Fix, Related, Report, Span, WholeFileContext
 from trigger_lsp.settings import RuleSettings
 from trigger_lsp.suppressions import Suppressions, collect
 
@@ -136,7 +136,7 @@ def analyze(
 class Prepared:
     """A file parsed and modelled, with what every rule run on it shares."""
 
-    ctx: FileContext
+    ctx: WholeFileContext
     kb: Knowledge
     settings: RuleSettings
     is_trigger: bool
@@ -196,7 +196,7 @@ def prepare(
         notes.append("the file has syntax errors; results may be partial")
     is_trigger = model.imports_sdk or (path is not None and project.in_trigger_dir(path))
     settings = settings or RuleSettings()
-    ctx = FileContext(path, source, tree, model, project, index, settings.profile)
+    ctx = WholeFileContext(path, source, tree, model, project, index, settings.profile)
     lines = lines or LineIndex(source)
     return Prepared(ctx, kb, settings, is_trigger, lines, notes)
 

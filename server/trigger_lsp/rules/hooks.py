@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from trigger_lsp.analysis.model import HOOK_NAMES, FileModel, TaskDefinition
+from trigger_lsp.analysis.model import HOOK_NAMES, FileView, TaskDefinition
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     call_arguments,
@@ -57,7 +57,7 @@ def hook_sites(ctx: FileContext) -> list[HookSite]:
     return ctx.model.memo("hook_sites", lambda: list(_hook_sites(ctx.model)))
 
 
-def _hook_sites(model: FileModel) -> Iterator[HookSite]:
+def _hook_sites(model: FileView) -> Iterator[HookSite]:
     for task in model.tasks:
         for name, member in task.members.items():
             if name not in HOOK_NAMES:

@@ -383,7 +383,7 @@ def _is_config_file(ctx: FileContext) -> bool:
 
 
 def _is_task_file(ctx: FileContext) -> bool:
-    if ctx.model.whole.tasks:
+    if ctx.model.file_tasks:
         return True
     if ctx.path is None:
         return False

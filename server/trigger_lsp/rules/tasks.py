@@ -35,7 +35,16 @@ from trigger_lsp.modules import (
 )
 from trigger_lsp.paths import relative_parts, resolved
 from trigger_lsp.project.trigger_config import TriggerConfig
-from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, file_fact, rule
+from trigger_lsp.rules.base import (
+    Edit,
+    FileContext,
+    Fix,
+    Related,
+    Report,
+    WholeFileContext,
+    file_fact,
+    rule,
+)
 from trigger_lsp.rules.common import declared_value, enclosing_loop, trigger_calls
 from trigger_lsp.rules.in_run import _is_llm_module as is_llm_module
 from trigger_lsp.rules.in_run import _root_identifier as root_identifier
@@ -203,7 +212,7 @@ def _called_names(calls: list[ts.Node]) -> set[str]:
 def _imported_functions(ctx: FileContext) -> dict[str, tuple[str, str]]:
     """Local names of functions imported from modules that may log -> (specifier, the name
     that module exports); namespace members as `ns.name`."""
-    model = ctx.model.whole
+    model = ctx.model
 
     def compute() -> dict[str, tuple[str, str]]:
         found: dict[str, tuple[str, str]] = {}
@@ -219,7 +228,7 @@ def _imported_functions(ctx: FileContext) -> dict[str, tuple[str, str]]:
                 found[imp.namespace + "."] = (imp.source, "")
         return found
 
-    return model.memo("imported-functions", compute)
+    return model.shared("imported-functions", compute)  # of the imports alone
 
 
 def _imported_target(imported: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | None:
@@ -396,7 +405,7 @@ def _rate_limited_call(ctx: FileContext, run: ts.Node) -> tuple[str, dict[str, s
     body = function_body(run) or run
     # A client comes from an import (directly or through variables): without an import of an
     # LLM SDK or an HTTP package, and without `fetch`, there is nothing to look for.
-    llm_imported, http_possible = ctx.model.whole.memo(
+    llm_imported, http_possible = ctx.model.shared(
         ("rate-limited-imports",), lambda: _imported_services(ctx)
     )
     if not llm_imported and not http_possible:
@@ -417,7 +426,7 @@ def _rate_limited_call(ctx: FileContext, run: ts.Node) -> tuple[str, dict[str, s
 def _imported_services(ctx: FileContext) -> tuple[bool, bool]:
     """Whether the file imports an LLM SDK, and whether it may call an HTTP API (it imports an
     HTTP package or mentions `fetch`)."""
-    sources = [i.source for i in ctx.model.whole.imports if not i.type_only]
+    sources = [i.source for i in ctx.model.imports if not i.type_only]
     llm = any(is_llm_module(s) for s in sources)
     http = ctx.mentions(b"fetch") or any(s in _HTTP_PACKAGES for s in sources)
     return llm, http
@@ -558,10 +567,10 @@ def task_no_retry_config(ctx: FileContext) -> Iterator[Report]:
 # --- Exports (SDK 3.x) ---------------------------------------------------------------------
 
 
-def _exported_names(ctx: FileContext) -> set[str]:
+def _exported_names(ctx: WholeFileContext) -> set[str]:
     """Local names exported by `export { a, b as c }` and `export default a`."""
     names: set[str] = set()
-    for stmt in ctx.model.whole.of("export"):
+    for stmt in ctx.model.of("export"):
         if stmt.child_by_field_name("source") is not None:
             continue  # `export { a } from "./x"` re-exports another module's name
         for child in stmt.named_children:
@@ -576,8 +585,8 @@ def _exported_names(ctx: FileContext) -> set[str]:
     return names
 
 
-def _uses_commonjs_exports(ctx: FileContext) -> bool:
-    for member in ctx.model.whole.of("member"):
+def _uses_commonjs_exports(ctx: WholeFileContext) -> bool:
+    for member in ctx.model.of("member"):
         obj = member.child_by_field_name("object")
         if obj is None:
             continue
@@ -588,7 +597,7 @@ def _uses_commonjs_exports(ctx: FileContext) -> bool:
 
 
 @rule("task-not-exported", args=("task",), whole_file=True)
-def task_not_exported(ctx: FileContext) -> Iterator[Report]:
+def task_not_exported(ctx: WholeFileContext) -> Iterator[Report]:
     exported = None
     for task in ctx.model.tasks:
         if task.exported:

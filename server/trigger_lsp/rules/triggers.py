@@ -532,7 +532,7 @@ def unknown_task_id(ctx: FileContext) -> Iterator[Report]:
     if ctx.index is None or not ctx.index.complete:
         return
     root = ctx.project.root
-    local = {t.id for t in ctx.model.whole.tasks if t.id}
+    local = {t.id for t in ctx.model.file_tasks if t.id}
     if not local and not ctx.index.has_ids(root):  # nothing indexed: the tasks live elsewhere
         return
     for trigger in trigger_calls(ctx.model):

@@ -507,7 +507,7 @@ def wait_outside_run(ctx: FileContext) -> Iterator[Report]:
             continue
         if backend is None:
             backend = (
-                not ctx.model.whole.tasks
+                not ctx.model.file_tasks
                 and ctx.path is not None
                 and not ctx.project.in_trigger_dir(ctx.path)
                 and _looks_like_app_code(ctx)
