@@ -196,3 +196,15 @@ def test_rule_families_are_discovered() -> None:
     modules = {r.check.__module__.rsplit(".", 1)[1] for r in REGISTRY.values()}
     assert modules <= set(families())
     assert len(modules) >= 10  # every family registers rules
+
+
+def test_a_section_no_module_registers_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    kb = knowledge()
+    doc = kb.rules["task-missing-id"]
+    extra = replace(kb, rules={**kb.rules, "no-module-rule": replace(doc, id="no-module-rule")})
+    with caplog.at_level(logging.ERROR):
+        assert broken_rules(extra) == {}
+    assert any(
+        "validations.md has rules no module registers: no-module-rule" in r.getMessage()
+        for r in caplog.records
+    )

@@ -30,8 +30,12 @@ def broken_rules(kb: Knowledge) -> dict[str, str]:
     checked = _CHECKED.get(id(kb))
     if checked is not None and checked[0] is kb:
         return checked[1]
-    errors = contract_errors(kb, declared_messages())
+    declared = declared_messages()
+    errors = contract_errors(kb, declared)
     for message in errors.values():
         log.error("%s; the rule is disabled", message)
+    unregistered = sorted(set(kb.rules) - set(declared))
+    if unregistered:  # a family module that was not found (a build that left it out, say)
+        log.error("validations.md has rules no module registers: %s", ", ".join(unregistered))
     _CHECKED[id(kb)] = (kb, errors)
     return errors
