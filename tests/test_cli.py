@@ -266,6 +266,10 @@ def test_explain_prints_the_rule_and_its_sharp_edge(tmp_path: Path) -> None:
     assert result.stdout.startswith("sdk-version-mismatch: ")
     assert "## Why" in result.stdout and "## How to fix" in result.stdout
     assert "# Sharp edge:" in result.stdout
+    # The rule's examples, with the files they give.
+    assert "## Invalid" in result.stdout and "## Valid" in result.stdout
+    assert '```json title="package.json"' in result.stdout
+    assert '"trigger.dev": "4.6.0"' in result.stdout
 
 
 # --- .trigger-lsp.yaml ---------------------------------------------------------------------

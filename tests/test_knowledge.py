@@ -257,16 +257,29 @@ def test_rule_data_lists_load():
     assert "TZ" in data["informational"]
 
 
-def test_sharp_edge_naming_an_unknown_rule(refs: Path):
+def test_sharp_edge_naming_rules_is_refused(refs: Path):
+    # The rule <-> sharp edge link is stated once, in the rule's `sharp_edges:` list.
     path = refs / "sharp_edges.md"
     text = _edit(
         path,
-        lambda t: re.sub(
-            r"(## parallel-waits\n.*?rules: \[)", r"\1no-such-rule, ", t, count=1, flags=re.S
+        lambda t: t.replace(
+            "id: parallel-waits\n", "id: parallel-waits\nrules: [parallel-waits]\n", 1
         ),
     )
     _expect(
-        refs, "sharp_edges.md", _line_of(text, "## parallel-waits"), "unknown rule 'no-such-rule'"
+        refs,
+        "sharp_edges.md",
+        _yaml_line(text, "parallel-waits"),
+        "'parallel-waits': name the rules that catch a sharp edge in their validations.md",
+    )
+
+
+def test_sharp_edge_rules_come_from_validations_md():
+    for edge in KB.sharp_edges.values():
+        assert edge.rules == tuple(r.id for r in KB.rules.values() if edge.id in r.sharp_edges)
+    assert KB.sharp_edges["parallel-waits"].rules == ("parallel-waits",)
+    assert sum(len(e.rules) for e in KB.sharp_edges.values()) == sum(
+        len(r.sharp_edges) for r in KB.rules.values()
     )
 
 
@@ -553,3 +566,30 @@ def test_every_version_boundary_is_recorded_with_evidence():
         assert all(len(gate.evidence) > 40 for _, gate in gates)
     cli = KB.rules["config-missing-max-duration"].applies
     assert cli is not None and (cli.package, str(cli.since)) == ("cli", "3.3.11")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("### Invalid\n\n```ts\n", "### Invalid\n\n```python\n"), "language must be one of"),
+        (
+            ("### Invalid\n\n```ts\n", "### Invalid\n\n```ts file=a.ts\n"),
+            'may say only title="path"',
+        ),
+        (
+            ("### Invalid\n\n```ts\n", "### Invalid\n\nNone.\n\n### Notes\n\n```ts\n"),
+            "has no fenced code block",
+        ),
+        (
+            ("### Invalid\n\n```ts\n", '### Invalid\n\n```ts title="../x.ts"\n'),
+            "must be a relative",
+        ),
+    ],
+)
+def test_a_broken_rule_example_names_the_rule(refs: Path, change: tuple[str, str], message: str):
+    path = refs / "validations.md"
+    text = _edit(path, lambda t: t.replace(*change, 1))
+    first = text.index(change[1])
+    heading = text.rfind("\n## ", 0, first) + 4
+    rule_id = text[heading : text.index("\n", heading)]
+    _expect(refs, "validations.md", _yaml_line(text, rule_id), f"'{rule_id}': .*{message}")

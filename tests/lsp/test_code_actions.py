@@ -175,6 +175,9 @@ async def test_explain_command_returns_markdown(client: LanguageClient, tmp_path
     )
     assert isinstance(result, str) and result.startswith("### task-missing-id: ")
     assert "[Trigger.dev docs](https://trigger.dev/docs/" in result
+    # The Explain view shows the rule's examples from validations.md.
+    assert "**Invalid**" in result and "**Valid**" in result
+    assert 'id: "send-welcome-email",' in result
     assert any("task-missing-id" in m.message for m in client.messages)
 
 

@@ -1,7 +1,9 @@
 """The model of one source file: SDK imports, task definitions and interesting call sites.
 
 Built from a single tree-sitter query pass, so every rule reads the same pre-collected nodes
-instead of walking the tree again.
+instead of walking the tree again. `FileModel` is the whole file (collected at once, or built
+from the document's top-level statements); `FileView` is what a rule that is not `whole_file`
+sees: some statements of the file and what all of them share (`FileModel` is the view of all).
 """
 
 from __future__ import annotations
@@ -212,129 +214,84 @@ class TaskDefinition:
         return hooks
 
 
-@dataclass(frozen=True, eq=False)
-class FileModel:
+class FileView:
+    """What a rule that is not `whole_file` sees of a file: the task definitions, runs and
+    collected nodes of some top-level statements (one task statement, or the skeleton), and
+    of the whole file only what every such view shares: its imports, SDK names, module
+    constants, task variables and task signatures (`file_tasks`), which the editor's kept
+    findings are keyed on (see statements.py). Anything else about the whole file reaches a
+    rule through a declared file fact (`rules/base.FileFact`). `FileModel`, the whole file,
+    is a view of all of it."""
+
     grammar: str
     imports: list[Import]
     sdk: SdkNames
     tasks: list[TaskDefinition]
-    # The collected nodes by kind; None for a model built from pieces (see `build_model`),
-    # which collects them when first asked, and only within a view's spans for a view.
-    nodes: dict[str, list[ts.Node]] | None
-    task_vars: dict[str, TaskDefinition] = field(default_factory=dict)
-    constants: dict[str, str] = field(default_factory=dict)  # module-level `const X = "..."`
-    runs: list[TaskDefinition] = field(default_factory=list)  # tasks with a run, by position
-    # Values derived once per file and shared by every rule (see `memo`).
-    _memo: dict[object, Any] = field(default_factory=dict)
-    # For a view (see `view`): the model of the whole file, and the view's spans.
-    _whole: FileModel | None = None
-    _spans: list[tuple[int, int]] | None = None
-    # For a model built from pieces: the top-level statements, and the tree's root.
-    _pieces: list[Piece] | None = None
-    _root: ts.Node | None = None
-    _cache: PieceCache | None = None
-    # The tree nests deeper than syntax.MAX_DEPTH: the model is empty, the file not analysed.
-    too_deep: bool = False
+    task_vars: dict[str, TaskDefinition]
+    constants: dict[str, str]
+    runs: list[TaskDefinition]
+    _memo: dict[object, Any]
+
+    def __init__(
+        self, file: FileModel, spans: list[tuple[int, int]], tasks: list[TaskDefinition]
+    ) -> None:
+        self._file_model = file
+        self._view_spans = spans
+        self.grammar = file.grammar
+        self.imports = file.imports
+        self.sdk = file.sdk
+        self.tasks = tasks
+        self.task_vars = file.task_vars
+        self.constants = file.constants
+        self.runs = sorted((t for t in tasks if t.run_start is not None), key=_RUN_START)
+        self._memo = {}
 
     @property
-    def pieces(self) -> list[Piece] | None:
-        """The top-level statements, for a model built from pieces."""
-        return self._pieces
+    def _file(self) -> FileModel:
+        """The whole file's model: for the framework (rules/base.py), not for rules."""
+        return self._file_model
 
     @property
-    def piece_cache(self) -> PieceCache | None:
-        return self._cache
+    def _spans(self) -> list[tuple[int, int]] | None:
+        return self._view_spans
 
     @property
-    def names_key(self) -> object:
-        """The SDK names in force, as a key for what is kept per statement text."""
-        sdk = self.sdk
-        return self.memo(
-            "names_key",
-            lambda: (self.grammar, frozenset(sdk.names.items()), frozenset(sdk.namespaces)),
-        )
+    def file_tasks(self) -> tuple[TaskSummary, ...]:
+        """The signatures (kind, id, variable, export) of every task of the file."""
+        file = self._file
+        return file.memo("file_tasks", lambda: tuple(t.summary for t in file.tasks))
 
     def of(self, kind: str) -> list[ts.Node]:
-        if self.nodes is not None:
-            return self.nodes.get(kind, [])
+        """The collected nodes of a kind in the view, in source order."""
         gathered = self._memo.get("nodes")
         if gathered is None:
-            whole, spans = self.whole, self._spans
-            if spans is not None and whole.gathered:  # a view: this kind, from the whole's
-                return self.memo(("in", kind), lambda: whole._kind_in_spans(kind, spans))
-            if self._whole is None and kind in SPARSE_TYPES and self._pieces is not None:
-                pieces = self._pieces
-                return self.memo(
-                    ("sparse", kind), lambda: [n for p in pieces for n in p.sparse(kind)]
-                )
+            file, spans = self._file, self._spans
+            assert spans is not None
+            if file.gathered:  # this kind, from the whole file's lists
+                return self.memo(("in", kind), lambda: file._kind_in_spans(kind, spans))
             gathered = self.memo("nodes", self._gather)
         return gathered.get(kind, [])
 
     def _gather(self) -> dict[str, list[ts.Node]]:
-        """The collected nodes of a model built from pieces: of the whole tree, or of a view's
-        spans (one query per span; `of` takes them from the whole model's lists instead when
-        it has them)."""
-        whole = self.whole
-        if self._spans is None:
-            assert self._root is not None
-            return _collect(self._root, self.grammar)
-        assert whole._root is not None
+        """The collected nodes of a view's spans (one query per span; `of` takes them from the
+        whole model's lists instead when it has them)."""
+        root = self._file._root
+        assert root is not None and self._spans is not None
         out: dict[str, list[ts.Node]] = defaultdict(list)
         for start, end in self._spans:
-            for kind, found in _collect(whole._root, self.grammar, start, end).items():
+            for kind, found in _collect(root, self.grammar, start, end).items():
                 out[kind].extend(found)
         return dict(out)
 
-    def _kind_in_spans(self, kind: str, spans: list[tuple[int, int]]) -> list[ts.Node]:
-        found = self.of(kind)
-        starts = self._starts(kind)
-        kept: list[ts.Node] = []
-        for start, end in spans:
-            lo = bisect.bisect_left(starts, start)
-            hi = bisect.bisect_left(starts, end)
-            kept.extend(n for n in found[lo:hi] if n.end_byte <= end)
-        return kept
-
-    @property
-    def gathered(self) -> bool:
-        """Whether the whole file's nodes are collected (reading any kind costs nothing)."""
-        return self.nodes is not None or "nodes" in self._memo
-
-    @property
-    def whole(self) -> FileModel:
-        """The model of the whole file. Rules read file-wide facts (does the file define any
-        task, which names are exported, which helpers log) here, and look for the places to
-        report through `of`, `tasks` and `runs`, which a view narrows."""
-        return self._whole or self
-
-    def view(self, spans: list[tuple[int, int]]) -> FileModel:
-        """The same file seen through some byte spans (sorted, disjoint): collected nodes,
-        tasks and runs are those inside the spans; imports, SDK names, task variables and
-        constants stay those of the whole file. Used to re-check only what an edit touched."""
-        whole = self.whole
-        nodes = None  # collected when asked, kind by kind
-        task_starts = whole.memo("task_starts", lambda: [t.call.start_byte for t in whole.tasks])
-        tasks: list[TaskDefinition] = []
-        for start, end in spans:
-            lo = bisect.bisect_left(task_starts, start)
-            hi = bisect.bisect_left(task_starts, end)
-            tasks.extend(t for t in whole.tasks[lo:hi] if t.call.end_byte <= end)
-        return FileModel(
-            grammar=whole.grammar,
-            imports=whole.imports,
-            sdk=whole.sdk,
-            tasks=tasks,
-            nodes=nodes,
-            task_vars=whole.task_vars,
-            constants=whole.constants,
-            runs=sorted((t for t in tasks if t.run_start is not None), key=_RUN_START),
-            _whole=whole,
-            _spans=spans,
-        )
+    def shared(self, key: object, compute: Callable[[], T]) -> T:
+        """`memo` on the whole file's model, for a value every view of the file shares: it
+        may depend only on what every view sees alike (imports, SDK names, constants, task
+        variables and signatures, the file's text), never on the view's own statements."""
+        return self._file.memo(key, compute)
 
     def module_declarators(self) -> list[ts.Node]:
         """The variable declarators of the whole file that are in no function."""
-        whole = self.whole
+        whole = self._file
         if whole._pieces is None:
             return whole.memo(
                 "module_declarators",
@@ -345,8 +302,23 @@ class FileModel:
             "module_declarators", lambda: [d for p in pieces for d in p.module_declarators()]
         )
 
+    def in_scope(self, key: object, make: Callable[[list[ts.Node]], T]) -> T:
+        """`make` of the declarators a name in the view may refer to, computed once: every
+        declarator of the file when the file's nodes are collected (shared by its views),
+        else those outside functions and those in the view (rules/common.declarations_of)."""
+        whole = self._file
+        if whole.gathered or self is whole:
+            return whole.memo(key, lambda: make(whole.of("declarator")))
+
+        def own() -> T:
+            merged = {(d.start_byte, d.end_byte): d for d in self.module_declarators()}
+            merged.update({(d.start_byte, d.end_byte): d for d in self.of("declarator")})
+            return make([merged[k] for k in sorted(merged)])
+
+        return self.memo(key, own)
+
     def memo(self, key: object, compute: Callable[[], T]) -> T:
-        """Compute a per-file value once: several rules need the same derived facts."""
+        """Compute a per-model value once: several rules need the same derived facts."""
         try:
             return self._memo[key]  # type: ignore[no-any-return,unused-ignore]
         except KeyError:
@@ -372,7 +344,7 @@ class FileModel:
 
     def task_running(self, node: ts.Node) -> TaskDefinition | None:
         """The task whose `run` function lexically contains the node."""
-        whole = self.whole
+        whole = self._file
         starts = whole.memo(
             "run_starts", lambda: [t.run_start for t in whole.runs if t.run_start is not None]
         )
@@ -386,8 +358,8 @@ class FileModel:
 
     def within(self, kind: str, node: ts.Node) -> list[ts.Node]:
         """Collected nodes of `kind` inside `node` (the node itself included), in a view too."""
-        model = self.whole
-        if not model.gathered:
+        model: FileView = self._file
+        if not self._file.gathered:
             spans = self._spans or []
             if any(s <= node.start_byte and node.end_byte <= e for s, e in spans):
                 model = self  # a view holding the node: its own nodes suffice
@@ -404,17 +376,18 @@ class FileModel:
         return [n for n in found[lo:hi] if n.end_byte <= node.end_byte]
 
     def task_containing(self, node: ts.Node) -> TaskDefinition | None:
-        for task in self.whole.tasks:
+        for task in self._file.tasks:
             if contains(task.call, node):
                 return task
         return None
 
     def hook_containing(self, node: ts.Node) -> tuple[TaskDefinition, str] | None:
         """The task and hook name whose hook function contains the node."""
-        for task in self.whole.tasks:
+        whole = self._file
+        for task in whole.tasks:
             if not contains(task.call, node):
                 continue
-            hooks = self.whole.memo(("hooks", task.call.id), task.hook_functions)
+            hooks = whole.memo(("hooks", task.call.id), task.hook_functions)
             for name, fn in hooks.items():
                 if contains(fn, node):
                     return task, name
@@ -451,6 +424,104 @@ class FileModel:
             and name not in imp.type_names
             and (imp.is_relative or imp.dynamic)
         )
+
+
+@dataclass(frozen=True, eq=False)
+class FileModel(FileView):
+    """The model of the whole file, collected with one query (`nodes`) or built from the
+    document's top-level statements (`pieces`), which collects the nodes when first asked.
+    `view` gives what a rule that is not `whole_file` sees of some of its statements."""
+
+    grammar: str
+    imports: list[Import]
+    sdk: SdkNames
+    tasks: list[TaskDefinition]
+    # The collected nodes by kind; None for a model built from pieces (see `build_model`),
+    # which collects them when first asked.
+    nodes: dict[str, list[ts.Node]] | None
+    task_vars: dict[str, TaskDefinition] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)  # module-level `const X = "..."`
+    runs: list[TaskDefinition] = field(default_factory=list)  # tasks with a run, by position
+    # Values derived once per file and shared by every rule (see `memo`).
+    _memo: dict[object, Any] = field(default_factory=dict)
+    # For a model built from pieces: the top-level statements, and the tree's root.
+    _pieces: list[Piece] | None = None
+    _root: ts.Node | None = None
+    _cache: PieceCache | None = None
+    # The tree nests deeper than syntax.MAX_DEPTH: the model is empty, the file not analysed.
+    too_deep: bool = False
+
+    @property
+    def _file(self) -> FileModel:
+        return self
+
+    @property
+    def _spans(self) -> list[tuple[int, int]] | None:
+        return None
+
+    @property
+    def whole(self) -> FileModel:
+        return self
+
+    @property
+    def pieces(self) -> list[Piece] | None:
+        """The top-level statements, for a model built from pieces."""
+        return self._pieces
+
+    @property
+    def piece_cache(self) -> PieceCache | None:
+        return self._cache
+
+    @property
+    def names_key(self) -> object:
+        """The SDK names in force, as a key for what is kept per statement text."""
+        sdk = self.sdk
+        return self.memo(
+            "names_key",
+            lambda: (self.grammar, frozenset(sdk.names.items()), frozenset(sdk.namespaces)),
+        )
+
+    def of(self, kind: str) -> list[ts.Node]:
+        if self.nodes is not None:
+            return self.nodes.get(kind, [])
+        gathered = self._memo.get("nodes")
+        if gathered is None:
+            if kind in SPARSE_TYPES and self._pieces is not None:
+                pieces = self._pieces
+                return self.memo(
+                    ("sparse", kind), lambda: [n for p in pieces for n in p.sparse(kind)]
+                )
+            assert self._root is not None
+            root = self._root
+            gathered = self.memo("nodes", lambda: _collect(root, self.grammar))
+        return gathered.get(kind, [])
+
+    def _kind_in_spans(self, kind: str, spans: list[tuple[int, int]]) -> list[ts.Node]:
+        found = self.of(kind)
+        starts = self._starts(kind)
+        kept: list[ts.Node] = []
+        for start, end in spans:
+            lo = bisect.bisect_left(starts, start)
+            hi = bisect.bisect_left(starts, end)
+            kept.extend(n for n in found[lo:hi] if n.end_byte <= end)
+        return kept
+
+    @property
+    def gathered(self) -> bool:
+        """Whether the whole file's nodes are collected (reading any kind costs nothing)."""
+        return self.nodes is not None or "nodes" in self._memo
+
+    def view(self, spans: list[tuple[int, int]]) -> FileView:
+        """The file seen through some byte spans (sorted, disjoint): collected nodes, tasks
+        and runs are those inside the spans; imports, SDK names, task variables and
+        constants stay those of the whole file. Used to re-check only what an edit touched."""
+        task_starts = self.memo("task_starts", lambda: [t.call.start_byte for t in self.tasks])
+        tasks: list[TaskDefinition] = []
+        for start, end in spans:
+            lo = bisect.bisect_left(task_starts, start)
+            hi = bisect.bisect_left(task_starts, end)
+            tasks.extend(t for t in self.tasks[lo:hi] if t.call.end_byte <= end)
+        return FileView(self, spans, tasks)
 
 
 def _group(calls: list[ts.Node], key: Callable[[ts.Node], str | None]) -> dict[str, list[int]]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -12,12 +12,17 @@ from typing import Any
 
 from trigger_lsp.knowledge.model import (
     APPLIES_TO_KINDS,
+    EXAMPLE_FILE,
+    EXAMPLE_LANGUAGES,
     OPTION_OWNERS,
     OPTION_PARENTS,
     PACKAGE_NAMES,
     ApiEntry,
+    Example,
+    ExampleFile,
     FixSafety,
     Knowledge,
+    Messages,
     OptionEntry,
     Pattern,
     Reference,
@@ -28,6 +33,7 @@ from trigger_lsp.knowledge.model import (
     ValueSet,
     Variant,
     VersionGate,
+    template_args,
 )
 from trigger_lsp.knowledge.snippets import SnippetError, check_snippet
 from trigger_lsp.project.versions import Version
@@ -214,9 +220,55 @@ def _rule(path: Path, section: Section) -> RuleDoc:
         source=f"{path.name}:{section.line}",
         data=_rule_data(f, ident),
         strict=strict,
+        examples=_examples(f, ident),
         applies=_gate(f, section.data.get("applies"), "applies"),
         message_applies=_gate(f, section.data.get("message_applies"), "message_applies"),
     )
+
+
+_FENCE = re.compile(r"^```(?P<language>\w*)(?P<info>.*)$")
+_TITLE = re.compile(r'^\s*title="(?P<path>[^"]+)"\s*$')
+
+
+def _examples(f: _Fields, ident: str) -> tuple[Example, ...]:
+    """The `### Invalid` and `### Valid` sections: each the fenced blocks of one example."""
+    out = []
+    for heading, valid in (("Invalid", False), ("Valid", True)):
+        text = f.section.prose.get(heading)
+        if text is not None:
+            out.append(Example(valid, _example_files(f, ident, heading, text)))
+    return tuple(out)
+
+
+def _example_files(f: _Fields, ident: str, heading: str, text: str) -> tuple[ExampleFile, ...]:
+    files: list[ExampleFile] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        opened = _FENCE.match(lines[i])
+        i += 1
+        if opened is None:
+            continue
+        language, info = opened["language"], opened["info"]
+        if language not in EXAMPLE_LANGUAGES:
+            said = ", ".join(EXAMPLE_LANGUAGES)
+            raise f.fail(f"'{ident}': a {heading} block's language must be one of {said}")
+        title = _TITLE.match(info) if info.strip() else None
+        if info.strip() and title is None:
+            raise f.fail(f"'{ident}': a {heading} block may say only title=\"path\"")
+        end = next((j for j in range(i, len(lines)) if lines[j].rstrip() == "```"), None)
+        if end is None:
+            raise f.fail(f"'{ident}': an unclosed block in {heading}")
+        path = title["path"] if title is not None else EXAMPLE_FILE
+        if path.startswith("/") or ".." in path.split("/"):
+            raise f.fail(f"'{ident}': {heading} file '{path}' must be a relative path")
+        if any(file.path == path for file in files):
+            raise f.fail(f"'{ident}': {heading} has two blocks for '{path}'")
+        files.append(ExampleFile(path, language, "\n".join(lines[i:end])))
+        i = end + 1
+    if not files:
+        raise f.fail(f"'{ident}': '### {heading}' has no fenced code block")
+    return tuple(files)
 
 
 def _rule_data(f: _Fields, ident: str) -> dict[str, tuple[str, ...]]:
@@ -269,12 +321,17 @@ def _edge(path: Path, section: Section) -> SharpEdge:
     for heading in ("Why it happens", "What to do", "Symptoms"):
         if not section.prose.get(heading):
             raise KnowledgeError(path, section.line, f"'{ident}': missing '### {heading}'")
+    if "rules" in section.data:
+        raise f.fail(
+            f"'{ident}': name the rules that catch a sharp edge in their validations.md "
+            "sections (`sharp_edges:`), not here: the link is stated once"
+        )
     return SharpEdge(
         id=ident,
         title=f.req("title"),
         severity=severity,
         summary=f.req("summary"),
-        rules=f.strings("rules"),
+        rules=(),  # filled in from validations.md (_link_edges)
         detectable=_detectable(section.data.get("detectable", "no")),
         sources=f.strings("sources"),
         docs=f.string("docs", required=False),
@@ -643,15 +700,7 @@ def _cross_check(
                     line,
                     f"'{rule.id}' names unknown sharp edge '{edge_id}'",
                 )
-    for edge in edges.values():
-        for rule_id in edge.rules:
-            if rule_id not in rules:
-                line = int(edge.source.rsplit(":", 1)[1])
-                raise KnowledgeError(
-                    directory / "sharp_edges.md",
-                    line,
-                    f"'{edge.id}' names unknown rule '{rule_id}'",
-                )
+    _link_edges(rules, edges)
     prefixes: dict[str, str] = {}
     for pattern in patterns.values():
         if pattern.prefix in prefixes:
@@ -660,6 +709,63 @@ def _cross_check(
                 directory / "patterns.md", line, f"prefix '{pattern.prefix}' is used twice"
             )
         prefixes[pattern.prefix] = pattern.id
+
+
+def _link_edges(rules: dict[str, RuleDoc], edges: dict[str, SharpEdge]) -> None:
+    """Each sharp edge's `rules`, from the rules that name it (validations.md `sharp_edges:`,
+    the one place the link is stated)."""
+    for edge_id, edge in edges.items():
+        catching = tuple(r.id for r in rules.values() if edge_id in r.sharp_edges)
+        edges[edge_id] = replace(edge, rules=catching)
+
+
+# --- the rule contract ------------------------------------------------------------------------
+
+
+def contract_errors(kb: Knowledge, declared: Mapping[str, Messages]) -> dict[str, str]:
+    """Per rule, how what it declares at registration (its `Messages`) disagrees with its
+    section of validations.md: a section missing, a variant one side lacks, a template naming
+    an argument the rule does not declare or the reverse. Empty when all agree."""
+    errors: dict[str, str] = {}
+    for rule_id, messages in declared.items():
+        problems = _contract_problems(kb.rules.get(rule_id), messages)
+        if problems:
+            where = kb.rules[rule_id].source if rule_id in kb.rules else "validations.md"
+            errors[rule_id] = f"rule '{rule_id}' ({where}): " + "; ".join(problems)
+    return errors
+
+
+def _contract_problems(doc: RuleDoc | None, messages: Messages) -> list[str]:
+    if doc is None:
+        return ["it has no section in validations.md"]
+    problems = []
+    for name in sorted(set(messages.variants) - set(doc.variants)):
+        problems.append(f"variant '{name}' is declared but validations.md has no such variant")
+    for name in sorted(set(doc.variants) - set(messages.variants)):
+        problems.append(f"variant '{name}' in validations.md is not declared by the rule")
+    templates: list[tuple[str, str, tuple[str, ...]]] = [
+        ("the main message", doc.message, messages.args)
+    ]
+    templates += [
+        (f"variant '{n}'", doc.variants[n].message, args)
+        for n, args in messages.variants.items()
+        if n in doc.variants
+    ]
+    if doc.fix_title is not None or messages.fix_args:
+        templates.append(("the fix title", doc.fix_title or "", messages.fix_args))
+    for what, template, args in templates:
+        needed = template_args(template)
+        missing = sorted(needed - set(args))
+        unused = sorted(set(args) - needed)
+        if missing:
+            problems.append(f"{what} uses {_names(missing)}, which the rule does not declare")
+        if unused:
+            problems.append(f"{what} does not use the declared {_names(unused)}")
+    return problems
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join("{" + n + "}" for n in names)
 
 
 @cache

@@ -3,7 +3,8 @@ reference (API members, task options and value lists)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -57,11 +58,109 @@ class VersionGate:
         return f"{name} before {self.until}"
 
 
+class MissingArgument(KeyError):
+    """A message template names an argument the report did not give."""
+
+
+def _is_argument(field_name: str) -> bool:
+    return field_name.isidentifier()
+
+
+def template_args(template: str) -> frozenset[str]:
+    """The arguments a message template names: its `{name}` placeholders. Braces around
+    anything else (`{ id, run }`, code in a message) are text, not arguments."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:  # an unpaired brace: the whole template is text
+        return frozenset()
+    return frozenset(name for _, name, _, _ in parsed if name is not None and _is_argument(name))
+
+
+def fill(template: str, args: Mapping[str, object]) -> str:
+    """The template with its arguments filled in; MissingArgument when one is not given, so
+    that a finding never shows `{task}` to a user."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return template
+    out: list[str] = []
+    for text, name, spec, conversion in parsed:
+        out.append(text)
+        if name is None:
+            continue
+        if not _is_argument(name):  # text that happens to be in braces
+            said = f"!{conversion}" if conversion else ""
+            out.append("{" + name + said + (f":{spec}" if spec else "") + "}")
+            continue
+        if name not in args:
+            raise MissingArgument(f"the message needs the argument '{name}'")
+        value: object = args[name]
+        if conversion == "r":
+            value = repr(value)
+        elif conversion == "s":
+            value = str(value)
+        elif conversion == "a":
+            value = ascii(value)
+        out.append(format(value, spec or ""))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Messages:
+    """What a rule says, declared where it is registered: the arguments its main message
+    takes, its named variants with the arguments of each, and the arguments of its fix title.
+    The loader checks this against the rule's section of references/validations.md
+    (knowledge.loader.contract_errors); a rule that disagrees with it does not run."""
+
+    args: tuple[str, ...] = ()
+    variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fix_args: tuple[str, ...] = ()
+
+    def declares(self, variant: str | None) -> bool:
+        return variant is None or variant in self.variants
+
+
 @dataclass(frozen=True)
 class Variant:
     message: str
     severity: Severity | None = None
     applies: VersionGate | None = None
+
+
+EXAMPLE_FILE = "src/trigger/example.ts"  # the path of an example's block without a title
+EXAMPLE_LANGUAGES = ("ts", "tsx", "js", "json", "yaml")
+
+
+@dataclass(frozen=True)
+class ExampleFile:
+    path: str  # relative to the example project's root
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """An `Invalid` or `Valid` example of a rule's section: the files of a small project (a
+    fenced block each; a `title="..."` names its path, else it is EXAMPLE_FILE). The rule
+    must fire on an invalid example and must not on a valid one (tests/test_rule_examples.py).
+    Files the example does not give come from the default project: see validations.md."""
+
+    valid: bool
+    files: tuple[ExampleFile, ...]
+
+    @property
+    def heading(self) -> str:
+        return "Valid" if self.valid else "Invalid"
+
+    def markdown(self) -> str:
+        """The example as Markdown: each file a fenced block, named when it is not the file
+        under check."""
+        parts = []
+        for file in self.files:
+            if file.path != EXAMPLE_FILE:
+                parts.append(f"`{file.path}`:")
+            parts.append(f"```{file.language}\n{file.text}\n```")
+        return "\n\n".join(parts)
 
 
 @dataclass(frozen=True)
@@ -82,6 +181,7 @@ class RuleDoc:
     # references with the evidence for them.
     data: dict[str, tuple[str, ...]] = field(default_factory=dict)
     strict: bool | None = None  # on in the strict profile; None: as `enabled`
+    examples: tuple[Example, ...] = ()  # the `### Invalid` and `### Valid` sections
 
     def in_profile(self, profile: str) -> bool:
         """Whether the rule is on in a profile (`enabled` is the recommended profile)."""
@@ -119,7 +219,7 @@ class SharpEdge:
     title: str
     severity: str
     summary: str
-    rules: tuple[str, ...]
+    rules: tuple[str, ...]  # the rules naming it in validations.md (`sharp_edges:`)
     detectable: str
     sources: tuple[str, ...]
     docs: str | None = None

@@ -14,12 +14,12 @@ from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.pieces import PieceCache
 from trigger_lsp.analysis.syntax import MAX_DEPTH, grammar_for, parents_kept, parse
 from trigger_lsp.knowledge.loader import knowledge
-from trigger_lsp.knowledge.model import FixSafety, Knowledge, RuleDoc, Severity
+from trigger_lsp.knowledge.model import FixSafety, Knowledge, RuleDoc, Severity, fill
 from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.lint.suppressions import Suppressions, collect
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.index import TaskIds
-from trigger_lsp.rules.base import FileContext, Fix, Related, Report, Span
+from trigger_lsp.rules.base import FileContext, Fix, Related, Report, Span, WholeFileContext
 from trigger_lsp.text import LineIndex
 
 if TYPE_CHECKING:
@@ -75,8 +75,10 @@ def warm_up() -> None:
     that a server can do it before its first document arrives."""
     from trigger_lsp.analysis.model import _query
     from trigger_lsp.rules import REGISTRY
+    from trigger_lsp.rules.contract import broken_rules
 
     assert REGISTRY
+    broken_rules(knowledge())  # a rule whose messages disagree with the references: logged
     for grammar in ("typescript", "tsx"):
         _query(grammar)
 
@@ -105,7 +107,7 @@ def analyze(
 class Prepared:
     """A file parsed and modelled, with what every rule run on it shares."""
 
-    ctx: FileContext
+    ctx: WholeFileContext
     kb: Knowledge
     settings: RuleSettings
     is_trigger: bool
@@ -165,7 +167,7 @@ def prepare(
         notes.append("the file has syntax errors; results may be partial")
     is_trigger = model.imports_sdk or (path is not None and project.in_trigger_dir(path))
     settings = settings or RuleSettings()
-    ctx = FileContext(path, source, tree, model, project, index, settings.profile)
+    ctx = WholeFileContext(path, source, tree, model, project, index, settings.profile)
     lines = lines or LineIndex(source)
     return Prepared(ctx, kb, settings, is_trigger, lines, notes)
 
@@ -179,11 +181,14 @@ def active_rules(
         from trigger_lsp.rules import REGISTRY  # the rule modules load on first analysis
 
         rules = REGISTRY.values()
+    from trigger_lsp.rules.contract import broken_rules
+
     project = prepared.ctx.project
+    broken = broken_rules(prepared.kb)
     active = []
     for rule in rules:
         doc = prepared.kb.rules.get(rule.id)
-        if doc is None:
+        if doc is None or rule.id in broken:
             continue
         enabled, forced = prepared.settings.severity_of(doc)
         if not enabled or not (prepared.is_trigger or rule.any_file):
@@ -203,20 +208,31 @@ def run_rules(
     errors: list[RuleError] = []
     with parents_kept():  # rules walk up through the same ancestors: each looked up once
         for rule, forced in rules:
-            try:
-                reports = list(rule.check(ctx))
+            try:  # the messages too: a wrong variant or a missing argument costs that rule
+                found = list(_rule_findings(rule, forced, prepared, ctx))
             except Exception as exc:  # one failing rule costs only itself
                 log.exception("rule %s failed on %s", rule.id, ctx.path)
                 errors.append(RuleError(rule.id, f"{type(exc).__name__}: {exc}"))
                 continue
-            for report in reports:
-                variant = _variant(prepared.kb.rules[rule.id], report.variant, ctx.project)
-                if variant is _NO_VARIANT:
-                    continue  # no message of it applies to the project's version
-                report = replace(report, variant=variant)
-                finding = _finding(rule.id, report, prepared.kb, forced, prepared.lines)
-                findings.append(_with_line_ends(finding, ctx.source))
+            findings.extend(found)
     return findings, errors
+
+
+def _rule_findings(
+    rule: Rule, forced: Severity | None, prepared: Prepared, ctx: FileContext
+) -> Iterable[Finding]:
+    doc = prepared.kb.rules[rule.id]
+    for report in list(rule.check(ctx)):
+        wanted = report.variant
+        for name in wanted if isinstance(wanted, tuple) else (wanted,):
+            if not rule.messages.declares(name):
+                raise KeyError(f"rule '{rule.id}' reports the undeclared message variant {name!r}")
+        variant = _variant(doc, wanted, ctx.project)
+        if variant is _NO_VARIANT:
+            continue  # no message of it applies to the project's version
+        report = replace(report, variant=variant)
+        finding = _finding(rule.id, report, prepared.kb, forced, prepared.lines)
+        yield _with_line_ends(finding, ctx.source)
 
 
 _NO_VARIANT = "\0none"
@@ -265,14 +281,14 @@ def _finding(
     wanted = report.variant
     variant = doc.variant(wanted[0] if isinstance(wanted, tuple) else wanted)
     severity = forced or variant.severity or doc.severity
-    message = _format(variant.message, report.args)
+    message = fill(variant.message, report.args)
     at = report.at
     start = at.start_point if not isinstance(at, Span) else lines.point(at.start_byte)
     end = at.end_point if not isinstance(at, Span) else lines.point(at.end_byte)
     fix = report.fix
     if fix is not None:
         safety = fix.safety or (doc.fix if doc.fix is not FixSafety.NONE else FixSafety.UNSAFE)
-        title = _format(fix.title or doc.fix_title or f"Fix {rule_id}", report.args)
+        title = fill(fix.title or doc.fix_title or f"Fix {rule_id}", report.args)
         fix = Fix(fix.edits, safety, title)
     return Finding(
         rule_id,
@@ -285,18 +301,6 @@ def _finding(
         fix,
         report.related,
     )
-
-
-class _Args(dict[str, object]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _format(template: str, args: dict[str, object]) -> str:
-    try:
-        return template.format_map(_Args(args))
-    except (ValueError, IndexError):
-        return template
 
 
 def _unused_suppressions(

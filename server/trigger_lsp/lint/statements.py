@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -339,7 +339,7 @@ def _run_view(
     """The anchored findings of the rules on a view, and whether they may be kept (not when
     a rule failed: it is tried again next time); None when a finding cannot be anchored."""
     ctx = prepared.ctx
-    view = replace(ctx, model=ctx.model.view(spans))
+    view = ctx.viewed(spans)  # what a rule that is not whole_file sees
     found, failed = run_rules(prepared, rules, view)
     errors.extend(e for e in failed if e not in errors)
     kept = []

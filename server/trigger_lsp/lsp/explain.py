@@ -44,9 +44,14 @@ def edge_markdown(edge: SharpEdge) -> str:
 
 
 def rule_markdown(
-    kb: Knowledge, rule_id: str, with_edges: bool = True, note: str | None = None
+    kb: Knowledge,
+    rule_id: str,
+    with_edges: bool = True,
+    note: str | None = None,
+    examples: bool = False,
 ) -> str:
-    """The rule's explanation; `note` (the version a finding assumed) goes under its title."""
+    """The rule's explanation; `note` (the version a finding assumed) goes under its title;
+    `examples` adds its Invalid and Valid examples (the Explain view, not hovers)."""
     doc = kb.rules[rule_id]
     parts = [
         f"### {rule_id}: {doc.title}",
@@ -63,6 +68,9 @@ def rule_markdown(
         body = doc.prose.get(heading)
         if body:
             parts += ["", f"**{heading}**", "", body]
+    if examples:
+        for example in doc.examples:
+            parts += ["", f"**{example.heading}**", "", example.markdown()]
     if with_edges:
         for edge in kb.edges_for(rule_id):
             parts += ["", "---", "", edge_markdown(edge)]

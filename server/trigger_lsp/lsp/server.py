@@ -640,7 +640,7 @@ def create_server() -> TriggerLanguageServer:
         ls.window_show_message(
             lsp.ShowMessageParams(lsp.MessageType.Info, f"{rule_id}: {doc.title}. {doc.summary}")
         )
-        return rule_markdown(ls.kb, rule_id)
+        return rule_markdown(ls.kb, rule_id, examples=True)
 
     @server.command("trigger-lsp.fixAll")
     async def fix_all(ls: TriggerLanguageServer, args: Any) -> bool:

@@ -11,7 +11,7 @@ from typing import Protocol, cast
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import Import
-from trigger_lsp.analysis.model import FileModel, TaskDefinition, build_model
+from trigger_lsp.analysis.model import FileModel, FileView, TaskDefinition, build_model
 from trigger_lsp.analysis.pieces import Piece
 from trigger_lsp.analysis.syntax import (
     call_arguments,
@@ -196,7 +196,7 @@ class TaskObjects:
     """Resolves the task objects of one file to (defining file, variable name), caching the
     import lookups."""
 
-    def __init__(self, model: FileModel, path: Path, project: Path) -> None:
+    def __init__(self, model: FileView, path: Path, project: Path) -> None:
         self.model, self.path, self.project = model, path, project
         self._modules: dict[str, Path | None] = {}
 
@@ -249,7 +249,7 @@ def _batch_items(items: ts.Node | None) -> list[ts.Node]:
     return []
 
 
-def _run_holding(model: FileModel, call: ts.Node) -> TaskDefinition | None:
+def _run_holding(model: FileView, call: ts.Node) -> TaskDefinition | None:
     """The task whose run holds the call (nested functions included)."""
     for task in model.tasks:
         run = task.run
@@ -422,7 +422,7 @@ def _program(node: ts.Node) -> ts.Node:
     return node
 
 
-def _fan_outs(model: FileModel, path: Path, project: Path) -> list[FanOut]:
+def _fan_outs(model: FileView, path: Path, project: Path) -> list[FanOut]:
     resolver = TaskObjects(model, path, project)
     found: list[FanOut] = []
     for call in model.calls_where(callee_method, FAN_OUT_METHODS):

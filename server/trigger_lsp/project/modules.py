@@ -23,7 +23,7 @@ from pathlib import Path
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import SdkNames
-from trigger_lsp.analysis.model import FileModel
+from trigger_lsp.analysis.model import FileModel, FileView
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     callee_method,
@@ -87,7 +87,7 @@ def union_graphs(parts: list[HelperGraph]) -> HelperGraph:
     return frozenset(logging), frozenset(edges)
 
 
-def helper_graph(model: FileModel) -> HelperGraph:
+def helper_graph(model: FileView) -> HelperGraph:
     logging: set[str] = set()
     edges: set[tuple[str, str]] = set()
     # The named functions around the nodes inside each node seen (by node id): each node's
@@ -313,7 +313,7 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
     )
 
 
-def imported_reference(model: FileModel, node: ts.Node | None) -> tuple[str, str] | None:
+def imported_reference(model: FileView, node: ts.Node | None) -> tuple[str, str] | None:
     """Where a value imported from another module lives (`ID`, `IDS.send`, `ids.ID`): the
     specifier and the name that module exports it under (`IDS.send` for a member of its
     export `IDS`); None when `node` is not such a name."""
@@ -398,7 +398,7 @@ def _root(model: FileModel) -> ts.Node | None:
     return None
 
 
-def imported_callables(model: FileModel) -> dict[str, tuple[str, str]]:
+def imported_callables(model: FileView) -> dict[str, tuple[str, str]]:
     """Local names of values imported from modules that may log -> (specifier, the name that
     module exports); a namespace import as `ns.` -> (specifier, "")."""
     found: dict[str, tuple[str, str]] = {}

@@ -4,6 +4,7 @@ rule modules."""
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -12,26 +13,19 @@ if TYPE_CHECKING:
 
 __all__ = ["REGISTRY", "Rule"]
 
-FAMILIES = (
-    "env",
-    "hooks",
-    "idempotency",
-    "imports",
-    "in_run",
-    "installed",
-    "payloads",
-    "project",
-    "schedules",
-    "tasks",
-    "triggers",
-    "waits",
-)
+
+def families() -> list[str]:
+    """The modules of this package, found on disk (or in the archive the package ships in):
+    each family module registers its rules with `@rule` when imported, so a new module here
+    needs no list to be added to. The helper modules (base, common, contract, cron) register
+    none."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.ispkg)
 
 
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    for family in FAMILIES:  # each registers its rules when first imported
+    for family in families():  # each registers its rules when first imported
         import_module(f"{__name__}.{family}")
     from trigger_lsp.rules import base
 

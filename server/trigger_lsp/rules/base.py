@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 import tree_sitter as ts
 
-from trigger_lsp.analysis.model import FileModel
-from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.analysis.model import FileModel, FileView
+from trigger_lsp.knowledge.model import FixSafety, Messages
 from trigger_lsp.project.context import ProjectContext
 from trigger_lsp.project.versions import Version
 
@@ -66,12 +66,15 @@ class Report:
 
 @dataclass(frozen=True, eq=False)
 class FileContext:
-    """Everything a rule may read about one file. Rules never read the disk themselves."""
+    """Everything a rule may read about one file. Rules never read the disk themselves. A rule
+    that is not `whole_file` gets its `model` as a FileView (one task statement, or the
+    skeleton, in the editor): what it needs of the rest of the file it reads through a
+    declared file fact (`fact`). A `whole_file` rule gets a WholeFileContext."""
 
     path: Path | None
     source: bytes
     tree: ts.Tree
-    model: FileModel
+    model: FileView
     project: ProjectContext
     index: TaskIds | None = None
     profile: str = "recommended"  # the rule profile in force (settings.PROFILES)
@@ -82,7 +85,7 @@ class FileContext:
     def mentions(self, token: bytes) -> bool:
         """Whether the file's text contains `token`: a cheap early exit, scanned once per file
         (also when the rules run on several views of it)."""
-        return self.model.whole.memo(("mentions", token), lambda: token in self.source)
+        return self.model.shared(("mentions", token), lambda: token in self.source)
 
     @property
     def sdk_version(self) -> Version | None:
@@ -103,8 +106,21 @@ class FileContext:
 
     def fact(self, fact: FileFact[T]) -> T:
         """The value of a file fact for the whole file (computed once per model)."""
-        whole = self.model.whole
-        return whole.memo(("fact", fact.name), lambda: _file_fact(self, fact))
+        return self.model.shared(("fact", fact.name), lambda: _file_fact(self, fact))
+
+
+@dataclass(frozen=True, eq=False)
+class WholeFileContext(FileContext):
+    """What a `whole_file` rule reads: the context with the model of the whole file."""
+
+    model: FileModel
+
+    def viewed(self, spans: list[tuple[int, int]]) -> FileContext:
+        """The context a rule that is not `whole_file` gets for some statements of the file."""
+        view = self.model.view(spans)
+        return FileContext(
+            self.path, self.source, self.tree, view, self.project, self.index, self.profile
+        )
 
 
 T = TypeVar("T", bound=Hashable)
@@ -141,7 +157,7 @@ def file_fact(
 
 
 def _file_fact(ctx: FileContext, fact: FileFact[T]) -> T:
-    whole = ctx.model.whole
+    whole = ctx.model._file  # the framework's way to the whole file, not a rule's
     if fact.tokens and not any(ctx.mentions(t) for t in fact.tokens):
         return fact.combine([])
     pieces, cache = whole.pieces, whole.piece_cache
@@ -168,43 +184,91 @@ def _file_fact(ctx: FileContext, fact: FileFact[T]) -> T:
     return fact.combine(values)
 
 
-Check = Callable[[FileContext], Iterator[Report]]
+Check = Callable[[FileContext], Iterator[Report]]  # a rule that is not `whole_file`
+WholeFileCheck = Callable[[WholeFileContext], Iterator[Report]]
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
-    check: Check
+    check: Callable[[Any], Iterator[Report]]  # a Check, or a WholeFileCheck when whole_file
     any_file: bool = False  # also runs on files that are not Trigger.dev files
     # Whether a report may depend on the contents of more than one task statement (duplicate
-    # ids, the file's first task, data flow across the file). Other rules look for places to
-    # report through the model's `of`/`tasks`/`runs` and read file-wide facts through
-    # `model.whole`; the editor re-checks only the task statements an edit touched with them.
+    # ids, the file's first task, data flow across the file); such a rule gets a
+    # WholeFileContext. Other rules get a FileContext whose model is a FileView: they look for
+    # places to report through its `of`/`tasks`/`runs` and read anything else of the file
+    # through file facts (`ctx.fact`); the editor re-checks only the task statements an edit
+    # touched with them. mypy holds a rule to this: a FileView has no way to the whole file.
     whole_file: bool = False
     # Whether it asks the project's index (`FileContext.index`); no other rule may.
     reads_index: bool = False
     # For a rule that reads the index but not the whole file: what its findings on one task
     # statement depend on in the index (statements.py keeps them while this stays the same).
     index_key: Callable[[FileContext], Hashable] | None = None
+    messages: Messages = field(default_factory=Messages)
 
 
 REGISTRY: dict[str, Rule] = {}
+
+# Messages the engine itself reports (no check function of their own).
+ENGINE_MESSAGES: dict[str, Messages] = {
+    "unused-suppression": Messages(
+        args=("rule",),
+        variants={"unused": ("rule",), "unknown": ("rule",), "misplaced": ("rule",)},
+    ),
+}
+
+
+@overload
+def rule(
+    rule_id: str,
+    *,
+    args: tuple[str, ...] = (),
+    variants: Mapping[str, tuple[str, ...]] | None = None,
+    fix_args: tuple[str, ...] = (),
+    any_file: bool = False,
+    whole_file: Literal[False] = False,
+    reads_index: bool = False,
+    index_key: Callable[[FileContext], Hashable] | None = None,
+) -> Callable[[Check], Check]: ...
+
+
+@overload
+def rule(
+    rule_id: str,
+    *,
+    args: tuple[str, ...] = (),
+    variants: Mapping[str, tuple[str, ...]] | None = None,
+    fix_args: tuple[str, ...] = (),
+    any_file: bool = False,
+    whole_file: Literal[True],
+    reads_index: bool = False,
+    index_key: Callable[[FileContext], Hashable] | None = None,
+) -> Callable[[WholeFileCheck], WholeFileCheck]: ...
 
 
 def rule(
     rule_id: str,
     *,
+    args: tuple[str, ...] = (),
+    variants: Mapping[str, tuple[str, ...]] | None = None,
+    fix_args: tuple[str, ...] = (),
     any_file: bool = False,
     whole_file: bool = False,
     reads_index: bool = False,
     index_key: Callable[[FileContext], Hashable] | None = None,
-) -> Callable[[Check], Check]:
-    """Register a check function under a rule id from RULES.md."""
+) -> Callable[[Any], Any]:
+    """Register a check function under a rule id from RULES.md, with the arguments of its
+    main message (`args`), its message variants and the arguments of each (`variants`), and
+    the arguments of its fix title (`fix_args`): see CONTRIBUTING.md, "Add a rule"."""
 
-    def register(check: Check) -> Check:
+    def register(check: Callable[[Any], Iterator[Report]]) -> Callable[[Any], Iterator[Report]]:
         if rule_id in REGISTRY:
             raise ValueError(f"rule '{rule_id}' is registered twice")
-        REGISTRY[rule_id] = Rule(rule_id, check, any_file, whole_file, reads_index, index_key)
+        messages = Messages(tuple(args), dict(variants or {}), tuple(fix_args))
+        REGISTRY[rule_id] = Rule(
+            rule_id, check, any_file, whole_file, reads_index, index_key, messages
+        )
         return check
 
     return register

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from trigger_lsp.analysis.model import FileModel
+from trigger_lsp.analysis.model import FileView
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     LOOP_TYPES,
@@ -58,7 +58,7 @@ SDK_TRIGGERS = frozenset(
 )
 
 
-def wait_name(model: FileModel, call: ts.Node) -> str | None:
+def wait_name(model: FileView, call: ts.Node) -> str | None:
     """The name of the wait a call performs (`child.triggerAndWait`, `wait.for`), else None."""
     sdk = model.sdk.resolve(call_function(call))
     if sdk in SDK_WAITS:
@@ -74,7 +74,7 @@ def wait_name(model: FileModel, call: ts.Node) -> str | None:
     return None
 
 
-def is_input_stream(model: FileModel, node: ts.Node | None, depth: int = 0) -> bool:
+def is_input_stream(model: FileView, node: ts.Node | None, depth: int = 0) -> bool:
     """Whether an expression is an input stream: a `streams.input(...)` call, or a name
     declared with one (usually a module-level `const approval = streams.input({ id })`)."""
     node = unwrap(node)
@@ -87,7 +87,7 @@ def is_input_stream(model: FileModel, node: ts.Node | None, depth: int = 0) -> b
     return False
 
 
-def trigger_name(model: FileModel, call: ts.Node) -> str | None:
+def trigger_name(model: FileView, call: ts.Node) -> str | None:
     """The name of a fire-and-forget trigger (`child.trigger`, `tasks.trigger`), else None."""
     sdk = model.sdk.resolve(call_function(call))
     if sdk in SDK_TRIGGERS:
@@ -105,7 +105,7 @@ def enclosing_statement_function(node: ts.Node) -> ts.Node | None:
     return None
 
 
-def declared_value(model: FileModel, ident: ts.Node) -> ts.Node | None:
+def declared_value(model: FileView, ident: ts.Node) -> ts.Node | None:
     """For an identifier, the initial value of the nearest earlier declaration of that name in
     an enclosing scope (through the file's shared Declarations index)."""
     return declarations_of(model).value(ident)
@@ -177,7 +177,7 @@ class TriggerCall:
 
 
 def trigger_call(
-    model: FileModel, call: ts.Node, declarations: Declarations | None = None
+    model: FileView, call: ts.Node, declarations: Declarations | None = None
 ) -> TriggerCall | None:
     """Describe `call` if it triggers task runs, else None. Pass `declarations` when describing
     many calls, so that option and item variables are looked up quickly."""
@@ -234,7 +234,7 @@ def trigger_call(
     )
 
 
-def trigger_calls(model: FileModel, declarations: Declarations | None = None) -> list[TriggerCall]:
+def trigger_calls(model: FileView, declarations: Declarations | None = None) -> list[TriggerCall]:
     """Every trigger call of the file, in source order."""
     decls = declarations or declarations_of(model)
 
@@ -325,7 +325,7 @@ def awaited_value(call: ts.Node) -> ts.Node | None:
     return outermost(node.parent)
 
 
-def identifier_uses(model: FileModel, ident: ts.Node) -> list[ts.Node]:
+def identifier_uses(model: FileView, ident: ts.Node) -> list[ts.Node]:
     """Every later read of the variable bound by `ident` within its scope: identifiers and
     shorthand properties (`{ key }`). Reads of another variable of the same name are left out:
     one declared in a nested block, loop head or catch clause, or a parameter of a nested
@@ -483,25 +483,16 @@ class Declarations:
         return unwrap(best.child_by_field_name("value"))
 
 
-def sdk_binds(model: FileModel, export: str) -> bool:
+def sdk_binds(model: FileView, export: str) -> bool:
     """Whether the file can refer to an SDK export at all (a cheap early exit for rules)."""
     return bool(model.sdk.namespaces) or model.sdk.local_name(export) is not None
 
 
-def declarations_of(model: FileModel) -> Declarations:
+def declarations_of(model: FileView) -> Declarations:
     """The file's shared Declarations index (of the whole file, also for a view). A view of
     a model built from pieces that has not collected the whole file's nodes gets its own: the
     declarators outside functions (the only ones in scope elsewhere) and those in the view."""
-    whole = model.whole
-    if whole.gathered or model is whole:
-        return whole.memo("declarations", lambda: Declarations(whole.of("declarator")))
-
-    def own() -> Declarations:
-        merged = {(d.start_byte, d.end_byte): d for d in whole.module_declarators()}
-        merged.update({(d.start_byte, d.end_byte): d for d in model.of("declarator")})
-        return Declarations([merged[k] for k in sorted(merged)])
-
-    return model.memo("declarations", own)
+    return model.in_scope("declarations", Declarations)
 
 
 _PRINTERS = frozenset({"console", "logger"})
@@ -535,7 +526,7 @@ def root_identifier(node: ts.Node | None) -> ts.Node | None:
 
 
 def module_of(
-    model: FileModel, ident: ts.Node, accept: Callable[[str], bool], depth: int = 0
+    model: FileView, ident: ts.Node, accept: Callable[[str], bool], depth: int = 0
 ) -> str | None:
     """The package an identifier comes from when `accept` takes it: imported from it, or a
     variable holding a client built from it (`const openai = new OpenAI()`)."""

@@ -299,14 +299,14 @@ def _is_config_file(ctx: FileContext) -> bool:
 
 
 def _is_task_file(ctx: FileContext) -> bool:
-    if ctx.model.whole.tasks:
+    if ctx.model.file_tasks:
         return True
     if ctx.path is None:
         return False
     return bool(_CONFIG_FILE.match(ctx.path.name)) or ctx.project.in_trigger_dir(ctx.path)
 
 
-@rule("env-unchecked", whole_file=True)
+@rule("env-unchecked", args=("name",), whole_file=True)
 def env_unchecked(ctx: FileContext) -> Iterator[Report]:
     if not ctx.mentions(b"process.env") or not _is_task_file(ctx):
         return

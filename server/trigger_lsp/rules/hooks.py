@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from trigger_lsp.analysis.model import HOOK_NAMES, FileModel, TaskDefinition
+from trigger_lsp.analysis.model import HOOK_NAMES, FileView, TaskDefinition
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     call_arguments,
@@ -50,7 +50,7 @@ def hook_sites(ctx: FileContext) -> list[HookSite]:
     return ctx.model.memo("hook_sites", lambda: list(_hook_sites(ctx.model)))
 
 
-def _hook_sites(model: FileModel) -> Iterator[HookSite]:
+def _hook_sites(model: FileView) -> Iterator[HookSite]:
     for task in model.tasks:
         for name, member in task.members.items():
             if name not in HOOK_NAMES:
@@ -133,7 +133,7 @@ def _single_object_fix(ctx: FileContext, name: str, params: list[ts.Node]) -> Fi
     return Fix((Edit(params[0].start_byte, params[-1].end_byte, replacement),))
 
 
-@rule("v3-hook-signature")
+@rule("v3-hook-signature", args=("count", "hook"), variants={"payload_param": ("hook",)})
 def v3_hook_signature(ctx: FileContext) -> Iterator[Report]:
     for site in hook_sites(ctx):
         if site.fn is None:
@@ -187,7 +187,18 @@ def _config_hooks(ctx: FileContext) -> Iterator[tuple[str, ts.Node]]:
                 yield name, member_key(member)
 
 
-@rule("deprecated-hook")
+@rule(
+    "deprecated-hook",
+    variants={
+        "on_start": (),
+        "init": (),
+        "cleanup": (),
+        "config_hook": ("hook",),
+        "config_on_start": (),
+        "config_on_start_40": (),
+        "config_init": (),
+    },
+)
 def deprecated_hook(ctx: FileContext) -> Iterator[Report]:
     for site in hook_sites(ctx):
         if site.name not in _DEPRECATED:
@@ -252,7 +263,7 @@ def _is_params_result(node: ts.Node | None, params: str) -> bool:
     return _is_name(node.child_by_field_name("object"), params) and text(prop) == "result"
 
 
-@rule("oncomplete-result-output")
+@rule("oncomplete-result-output", variants={"destructured": ()})
 def oncomplete_result_output(ctx: FileContext) -> Iterator[Report]:
     for site in hook_sites(ctx):
         if site.name != "onComplete" or site.fn is None:

@@ -65,7 +65,7 @@ def _await_fix(call: ts.Node) -> Fix | None:
     return Fix((Edit(start, start, "await "),))
 
 
-@rule("idempotency-key-misuse")
+@rule("idempotency-key-misuse", args=("property",), variants={"unawaited": ()})
 def idempotency_key_misuse(ctx: FileContext) -> Iterator[Report]:
     for call in ctx.model.calls_where(callee_method, ("create",)):
         if ctx.model.sdk.resolve(call.child_by_field_name("function")) != "idempotencyKeys.create":
@@ -101,7 +101,7 @@ def _raw_string(node: ts.Node | None) -> bool:
     return False
 
 
-@rule("raw-string-idempotency-key")
+@rule("raw-string-idempotency-key", args=("scope",))
 def raw_string_idempotency_key(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         if ctx.model.task_running(trigger.call) is None:

@@ -22,7 +22,7 @@ from trigger_lsp.analysis.syntax import (
     text,
     unwrap,
 )
-from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, Span, rule
+from trigger_lsp.rules.base import Edit, FileContext, Fix, Report, Span, WholeFileContext, rule
 from trigger_lsp.rules.common import outermost
 
 # A Trigger.dev secret key, personal access token (`tr_pat_`) or organization access token
@@ -38,7 +38,13 @@ def _looks_real(body: str) -> bool:
     return len(set(body.lower())) > 4  # "xxxxxxxxxxxxxxxxxxxx" is a placeholder
 
 
-@rule("hardcoded-secret-key", any_file=True)
+@rule(
+    "hardcoded-secret-key",
+    args=("prefix", "variable"),
+    variants={"pat": ("prefix", "variable"), "oat": ("prefix", "variable")},
+    fix_args=("variable",),
+    any_file=True,
+)
 def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
     reported: set[int] = set()  # a string inside a template's `${...}` is seen twice
     for node in ctx.model.of("string") + ctx.model.of("template"):
@@ -132,13 +138,13 @@ def _v3_subpath_sources(ctx: FileContext) -> list[ts.Node]:
     ]
 
 
-def _root_task_api(ctx: FileContext, imp: Import) -> str | None:
+def _root_task_api(ctx: WholeFileContext, imp: Import) -> str | None:
     """The first v3-only task API a 3.x file takes from the SDK root, else None."""
     for imported in imp.names.values():
         if imported in _V3_ONLY_APIS:
             return imported
     if imp.namespace:
-        for member in ctx.model.whole.of("member"):
+        for member in ctx.model.of("member"):
             obj = member.child_by_field_name("object")
             prop = member_property(member)
             if obj is not None and text(obj) == imp.namespace and prop in _V3_ONLY_APIS:
@@ -146,8 +152,10 @@ def _root_task_api(ctx: FileContext, imp: Import) -> str | None:
     return None
 
 
-@rule("sdk-v3-import-path", whole_file=True)
-def sdk_v3_import_path(ctx: FileContext) -> Iterator[Report]:
+@rule(
+    "sdk-v3-import-path", variants={"root_on_v3": ("name",)}, fix_args=("target",), whole_file=True
+)
+def sdk_v3_import_path(ctx: WholeFileContext) -> Iterator[Report]:
     # Which of the two applies is the variants' `applies:` (4.x: the main message; 3.x:
     # root_on_v3); with the version unknown, neither.
     for source in _v3_subpath_sources(ctx):
@@ -242,7 +250,11 @@ def _io_parameter(ident: ts.Node) -> bool:
     return False
 
 
-@rule("v2-api", any_file=True)
+@rule(
+    "v2-api",
+    variants={"io": ("method",), "integration": ("package",), "trigger": ("name",)},
+    any_file=True,
+)
 def v2_api(ctx: FileContext) -> Iterator[Report]:
     trigger_imports = [imp for imp in ctx.model.imports if imp.source.startswith("@trigger.dev/")]
     for imp in trigger_imports:

@@ -81,7 +81,7 @@ def _sync_io_call(ctx: FileContext, call: ts.Node) -> tuple[str, str] | None:
     return None
 
 
-@rule("sync-io-in-task")
+@rule("sync-io-in-task", args=("alternative", "call"))
 def sync_io_in_task(ctx: FileContext) -> Iterator[Report]:
     if not any(
         imp.source in _FS_MODULES or imp.source in _CHILD_PROCESS_MODULES
@@ -419,7 +419,7 @@ _NOT_AN_OBJECT = {
 }
 
 
-@rule("logger-second-arg")
+@rule("logger-second-arg", args=("kind", "level"))
 def logger_second_arg(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "logger"):
         return
@@ -443,7 +443,7 @@ def logger_second_arg(ctx: FileContext) -> Iterator[Report]:
 # metadata-outside-run
 
 
-@rule("metadata-outside-run")
+@rule("metadata-outside-run", args=("method",), variants={"stream": ()})
 def metadata_outside_run(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "metadata") or not ctx.mentions(b"metadata"):
         return
@@ -486,7 +486,7 @@ def _is_llm_module(source: str) -> bool:
     return head in _LLM_SCOPES or (head == "langchain" and bool(rest))
 
 
-@rule("ai-sdk-without-retry")
+@rule("ai-sdk-without-retry", args=("sdk", "task"))
 def ai_sdk_without_retry(ctx: FileContext) -> Iterator[Report]:
     config = ctx.project.config
     if config is not None and config.has_default_retries:

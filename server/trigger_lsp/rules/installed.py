@@ -29,7 +29,11 @@ def _replacement(found: Deprecation) -> str:
     return words if len(words) <= MAX_REPLACEMENT else words[: MAX_REPLACEMENT - 3] + "..."
 
 
-@rule("deprecated-api")
+@rule(
+    "deprecated-api",
+    args=("replacement", "version", "what", "where"),
+    variants={"bare": ("version", "what", "where")},
+)
 def deprecated_api(ctx: FileContext) -> Iterator[Report]:
     """A call of an SDK member, or an option key in an object literal passed to an SDK
     function, that the installed SDK's declarations mark `@deprecated`. Silent without an

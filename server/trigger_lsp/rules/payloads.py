@@ -132,7 +132,7 @@ def _is_user_class(name: str) -> bool:
     )
 
 
-@rule("payload-class-instance")
+@rule("payload-class-instance", args=("cls",))
 def payload_class_instance(ctx: FileContext) -> Iterator[Report]:
     for value in payload_values(ctx):
         name = _constructed(value.node)
@@ -197,7 +197,7 @@ def _size(node: ts.Node) -> str | None:
     return None
 
 
-@rule("large-payload")
+@rule("large-payload", args=("what",))
 def large_payload(ctx: FileContext) -> Iterator[Report]:
     for value in payload_values(ctx):
         what = _size(value.node) or _blob(value.node)

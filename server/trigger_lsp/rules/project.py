@@ -103,7 +103,7 @@ def insert_option(source: bytes, options: ts.Node, member: str, after: str | Non
     return Fix(tuple(edits))
 
 
-@rule("config-missing-max-duration", any_file=True, whole_file=True)
+@rule("config-missing-max-duration", variants={"zero": ()}, any_file=True, whole_file=True)
 def config_missing_max_duration(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     if config is None or config.call is None or config.options is None:
@@ -122,7 +122,13 @@ def config_missing_max_duration(ctx: FileContext) -> Iterator[Report]:
     yield Report(callee, fix=fix)
 
 
-@rule("trigger-config-not-found", any_file=True, whole_file=True, reads_index=True)
+@rule(
+    "trigger-config-not-found",
+    variants={"missing_dir": ("dir",), "outside_dirs": ("config", "dirs")},
+    any_file=True,
+    whole_file=True,
+    reads_index=True,
+)
 def trigger_config_not_found(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     if config is not None:
@@ -168,7 +174,9 @@ def _bundle_dirs(config: TriggerConfig) -> tuple[Path, ...] | None:
     return tuple(config.directory / d for d in config.dirs)
 
 
-@rule("native-modules-external", any_file=True, whole_file=True, reads_index=True)
+@rule(
+    "native-modules-external", args=("packages",), any_file=True, whole_file=True, reads_index=True
+)
 def native_modules_external(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     manifest = ctx.project.manifest
@@ -194,7 +202,7 @@ def native_modules_external(ctx: FileContext) -> Iterator[Report]:
     yield Report(at, args={"packages": ", ".join(f"`{p}`" for p in missing)})
 
 
-@rule("bun-runtime-deprecated", any_file=True, whole_file=True)
+@rule("bun-runtime-deprecated", args=("runtime",), any_file=True, whole_file=True)
 def bun_runtime_deprecated(ctx: FileContext) -> Iterator[Report]:
     config = config_of(ctx)
     if config is None:
@@ -213,7 +221,7 @@ def bun_runtime_deprecated(ctx: FileContext) -> Iterator[Report]:
 _LEGACY_BUN = frozenset({"bun", "bun-legacy"})
 
 
-@rule("sdk-version-mismatch", whole_file=True)
+@rule("sdk-version-mismatch", args=("other", "other_spec", "package", "spec"), whole_file=True)
 def sdk_version_mismatch(ctx: FileContext) -> Iterator[Report]:
     """Reported in package.json files by trigger_lsp.lint.manifest; source files have
     nothing to say about it. Registered so the id is known everywhere rules are listed."""

@@ -81,7 +81,16 @@ def _literal_offsets(ctx: FileContext, node: ts.Node, value: str) -> int | None:
     return node.start_byte + 1 if raw == value.encode() else None
 
 
-@rule("invalid-cron")
+@rule(
+    "invalid-cron",
+    args=("count", "cron"),
+    variants={
+        "seconds": ("cron",),
+        "field": ("cron", "field", "reason", "value"),
+        "macro": ("cron",),
+        "spacing": ("cron",),
+    },
+)
 def invalid_cron(ctx: FileContext) -> Iterator[Report]:
     sites = [site for _, site in _schedule_crons(ctx) if site is not None]
     sites += list(_imperative_crons(ctx))

@@ -38,7 +38,16 @@ from trigger_lsp.project.modules import (
 )
 from trigger_lsp.project.paths import relative_parts, resolved
 from trigger_lsp.project.trigger_config import TriggerConfig
-from trigger_lsp.rules.base import Edit, FileContext, Fix, Related, Report, file_fact, rule
+from trigger_lsp.rules.base import (
+    Edit,
+    FileContext,
+    Fix,
+    Related,
+    Report,
+    WholeFileContext,
+    file_fact,
+    rule,
+)
 from trigger_lsp.rules.common import (
     declared_value,
     enclosing_loop,
@@ -70,7 +79,7 @@ def _insert_member_fix(ctx: FileContext, task: TaskDefinition, member: str) -> F
     return Fix((Edit(line_start, line_start, f"{indent}{member},\n"),))
 
 
-@rule("task-missing-id")
+@rule("task-missing-id", args=("kind",), variants={"non_literal": ("kind",)})
 def task_missing_id(ctx: FileContext) -> Iterator[Report]:
     for task in ctx.model.tasks:
         if task.options is None:
@@ -124,7 +133,7 @@ def _listing(places: list[str], total: int) -> str:
     return f"{', '.join(places[:SHOWN_OTHERS])} and {total - SHOWN_OTHERS} more"
 
 
-@rule("duplicate-task-id", whole_file=True, reads_index=True)
+@rule("duplicate-task-id", args=("id", "other"), whole_file=True, reads_index=True)
 def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
     by_id: dict[str, list[TaskDefinition]] = defaultdict(list)
     for task in ctx.model.tasks:
@@ -211,9 +220,11 @@ def _called_names(calls: list[ts.Node]) -> set[str]:
 def _imported_functions(ctx: FileContext) -> dict[str, tuple[str, str]]:
     """Local names of functions imported from modules that may log -> (specifier, the name
     that module exports); namespace members as `ns.name`."""
-    model = ctx.model.whole
+    model = ctx.model
 
-    return model.memo("imported-functions", lambda: imported_callables(model))
+    return model.shared(
+        "imported-functions", lambda: imported_callables(model)
+    )  # of the imports alone
 
 
 def _imported_target(imported: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | None:
@@ -258,7 +269,7 @@ def _imported_logging_key(ctx: FileContext) -> Hashable:
     return ctx.index.modules_generation
 
 
-@rule("task-no-logging", reads_index=True, index_key=_imported_logging_key)
+@rule("task-no-logging", args=("task",), reads_index=True, index_key=_imported_logging_key)
 def task_no_logging(ctx: FileContext) -> Iterator[Report]:
     helpers: set[str] | None = None
     for task in ctx.model.tasks:
@@ -290,7 +301,7 @@ def _global_error_hook(ctx: FileContext) -> bool:
     )
 
 
-@rule("task-no-error-handling")
+@rule("task-no-error-handling", args=("task",))
 def task_no_error_handling(ctx: FileContext) -> Iterator[Report]:
     if ctx.fact(_global_error_hook):
         return
@@ -390,7 +401,7 @@ def _rate_limited_call(ctx: FileContext, run: ts.Node) -> tuple[str, dict[str, s
     body = function_body(run) or run
     # A client comes from an import (directly or through variables): without an import of an
     # LLM SDK or an HTTP package, and without `fetch`, there is nothing to look for.
-    llm_imported, http_possible = ctx.model.whole.memo(
+    llm_imported, http_possible = ctx.model.shared(
         ("rate-limited-imports",), lambda: _imported_services(ctx)
     )
     if not llm_imported and not http_possible:
@@ -411,7 +422,7 @@ def _rate_limited_call(ctx: FileContext, run: ts.Node) -> tuple[str, dict[str, s
 def _imported_services(ctx: FileContext) -> tuple[bool, bool]:
     """Whether the file imports an LLM SDK, and whether it may call an HTTP API (it imports an
     HTTP package or mentions `fetch`)."""
-    sources = [i.source for i in ctx.model.whole.imports if not i.type_only]
+    sources = [i.source for i in ctx.model.imports if not i.type_only]
     llm = any(is_llm_module(s) for s in sources)
     http = ctx.mentions(b"fetch") or any(s in _HTTP_PACKAGES for s in sources)
     return llm, http
@@ -452,7 +463,19 @@ def _fan_out_key(ctx: FileContext) -> Hashable:
     return ctx.index.fan_out_keys(ctx.project.root, ctx.path)
 
 
-@rule("task-no-concurrency-limit", reads_index=True, index_key=_fan_out_key)
+@rule(
+    "task-no-concurrency-limit",
+    args=("limit", "task"),
+    variants={
+        "batch": ("limit", "task", "where"),
+        "loop": ("limit", "task", "where"),
+        "llm": ("limit", "service", "task"),
+        "http_loop": ("limit", "line", "service", "task"),
+        "via": ("limit", "parent", "task", "where"),
+    },
+    reads_index=True,
+    index_key=_fan_out_key,
+)
 def task_no_concurrency_limit(ctx: FileContext) -> Iterator[Report]:
     """In the recommended profile, only a task that is fanned out (triggered in a batch or
     in a loop somewhere in the project) or that calls a rate-limited service, and never a
@@ -488,7 +511,14 @@ def _default_retries_missing(config: TriggerConfig) -> bool:
     return retries.type == "object" and not has_spread(retries)
 
 
-@rule("task-no-retry-config", any_file=True, whole_file=True, reads_index=True)
+@rule(
+    "task-no-retry-config",
+    args=("tasks", "them"),
+    variants={"uncounted": ()},
+    any_file=True,
+    whole_file=True,
+    reads_index=True,
+)
 def task_no_retry_config(ctx: FileContext) -> Iterator[Report]:
     """Once per project, on the `defineConfig(...)` of a trigger.config that sets no
     `retries.default`, with the number of the project's tasks that set no `retry` either."""
@@ -511,10 +541,10 @@ def task_no_retry_config(ctx: FileContext) -> Iterator[Report]:
 # --- Exports (SDK 3.x) ---------------------------------------------------------------------
 
 
-def _exported_names(ctx: FileContext) -> set[str]:
+def _exported_names(ctx: WholeFileContext) -> set[str]:
     """Local names exported by `export { a, b as c }` and `export default a`."""
     names: set[str] = set()
-    for stmt in ctx.model.whole.of("export"):
+    for stmt in ctx.model.of("export"):
         if stmt.child_by_field_name("source") is not None:
             continue  # `export { a } from "./x"` re-exports another module's name
         for child in stmt.named_children:
@@ -529,8 +559,8 @@ def _exported_names(ctx: FileContext) -> set[str]:
     return names
 
 
-def _uses_commonjs_exports(ctx: FileContext) -> bool:
-    for member in ctx.model.whole.of("member"):
+def _uses_commonjs_exports(ctx: WholeFileContext) -> bool:
+    for member in ctx.model.of("member"):
         obj = member.child_by_field_name("object")
         if obj is None:
             continue
@@ -540,8 +570,8 @@ def _uses_commonjs_exports(ctx: FileContext) -> bool:
     return False
 
 
-@rule("task-not-exported", whole_file=True)
-def task_not_exported(ctx: FileContext) -> Iterator[Report]:
+@rule("task-not-exported", args=("task",), whole_file=True)
+def task_not_exported(ctx: WholeFileContext) -> Iterator[Report]:
     exported = None
     for task in ctx.model.tasks:
         if task.exported:
@@ -658,14 +688,19 @@ def _machine_reports(ctx: FileContext, value: ts.Node | None) -> Iterator[Report
     yield Report(value, args=args, fix=fix)
 
 
-@rule("invalid-machine-preset")
+@rule(
+    "invalid-machine-preset",
+    args=("hint", "value"),
+    variants={"deprecated_field": ("field",), "installed": ("hint", "presets", "value", "version")},
+    fix_args=("suggestion",),
+)
 def invalid_machine_preset(ctx: FileContext) -> Iterator[Report]:
     for options in _option_objects(ctx):
         yield from _machine_reports(ctx, member_value(object_members(options).get("machine")))
         yield from _machine_reports(ctx, _out_of_memory_machine(options))
 
 
-@rule("max-duration-too-small")
+@rule("max-duration-too-small", args=("value",))
 def max_duration_too_small(ctx: FileContext) -> Iterator[Report]:
     configs = {(o.start_byte, o.end_byte) for o in _config_objects(ctx)}
     for options in _option_objects(ctx):
@@ -815,7 +850,17 @@ def _drop_factor(factor: ts.Node) -> Fix | None:
     return Fix((Edit(product.start_byte, product.end_byte, text(other)),))
 
 
-@rule("max-duration-in-milliseconds")
+@rule(
+    "max-duration-in-milliseconds",
+    args=("duration", "meant", "value"),
+    variants={
+        "constant": ("duration", "meant", "seconds", "value"),
+        "ms_call": ("value",),
+        "comment_ms": ("duration", "said", "seconds", "value"),
+        "comment_unit": ("said", "seconds", "value"),
+        "large": ("duration", "meant", "seconds", "value"),
+    },
+)
 def max_duration_in_milliseconds(ctx: FileContext) -> Iterator[Report]:
     for options in _option_objects(ctx):
         member = object_members(options).get("maxDuration")
@@ -868,7 +913,7 @@ def _limit_member(obj: ts.Node | None) -> ts.Node | None:
     return member if member is not None and member.type == "pair" else None
 
 
-@rule("queue-concurrency-deprecated")
+@rule("queue-concurrency-deprecated", variants={"shared": ()}, fix_args=("limit",))
 def queue_concurrency_deprecated(ctx: FileContext) -> Iterator[Report]:
     for task in ctx.model.tasks:
         queue_obj = unwrap(task.member("queue"))

@@ -93,7 +93,7 @@ def _destructured_keys(value: ts.Node) -> list[ts.Node] | None:
     return keys
 
 
-@rule("result-not-unwrapped")
+@rule("result-not-unwrapped", args=("call", "property"))
 def result_not_unwrapped(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         if trigger.method != "triggerAndWait" or trigger.is_batch:
@@ -192,7 +192,7 @@ def _runs_edits(node: ts.Node) -> tuple[Edit, ...]:
     return (Edit(node.end_byte, node.end_byte, ".runs"),)
 
 
-@rule("batch-result-not-iterable")
+@rule("batch-result-not-iterable", args=("call", "usage"))
 def batch_result_not_iterable(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         if not (trigger.waits and trigger.is_batch):
@@ -211,7 +211,7 @@ def batch_result_not_iterable(ctx: FileContext) -> Iterator[Report]:
 RUNLESS_HANDLES = frozenset({"batchTrigger", "tasks.batchTrigger", "batch.trigger"})
 
 
-@rule("batch-trigger-runs-removed")
+@rule("batch-trigger-runs-removed", args=("call",))
 def batch_trigger_runs_removed(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         if trigger.name not in RUNLESS_HANDLES:
@@ -373,7 +373,18 @@ def _shown_binding(binding: ts.Node) -> str:
     return shown if len(shown) <= 40 and "\n" not in shown else "a destructuring"
 
 
-@rule("unchecked-child-result")
+@rule(
+    "unchecked-child-result",
+    args=("call",),
+    variants={
+        "in_try": ("call",),
+        "caught": ("call",),
+        "unused": ("call", "name"),
+        "identity_only": ("call",),
+        "batch": ("call",),
+        "batch_unchecked": ("call", "name"),
+    },
+)
 def unchecked_child_result(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         # A wait at module level is wait-outside-run's error (and its uses would span statements).
@@ -437,7 +448,7 @@ def _bare_statement(call: ts.Node) -> ts.Node | None:
 FIRE_AND_FORGET = TRIGGER_METHODS | SDK_TRIGGERS
 
 
-@rule("unawaited-trigger")
+@rule("unawaited-trigger", args=("call",))
 def unawaited_trigger(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         call = trigger.call
@@ -454,7 +465,7 @@ def unawaited_trigger(ctx: FileContext) -> Iterator[Report]:
         yield Report(trigger.callee, args={"call": text(trigger.callee)}, fix=fix)
 
 
-@rule("trigger-in-loop")
+@rule("trigger-in-loop", args=("batch", "call"))
 def trigger_in_loop(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         if trigger.name not in ("trigger", "tasks.trigger") or not trigger.awaited:
@@ -495,7 +506,7 @@ UNTYPED_CALLS = frozenset(
 JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx"})
 
 
-@rule("untyped-tasks-trigger")
+@rule("untyped-tasks-trigger", args=("call",))
 def untyped_tasks_trigger(ctx: FileContext) -> Iterator[Report]:
     if ctx.path is not None and PurePath(ctx.path).suffix.lower() in JS_SUFFIXES:
         return
@@ -514,13 +525,13 @@ def _literal_ids(trigger: TriggerCall) -> list[ts.Node]:
     return [n for n in ids if string_value(n) is not None]
 
 
-@rule("unknown-task-id", reads_index=True)
+@rule("unknown-task-id", args=("id",), variants={"similar": ("closest", "id")}, reads_index=True)
 def unknown_task_id(ctx: FileContext) -> Iterator[Report]:
     # Reads the project's ids: statements.py keeps its findings only while they stay the same.
     if ctx.index is None or not ctx.index.complete:
         return
     root = ctx.project.root
-    local = {t.id for t in ctx.model.whole.tasks if t.id}
+    local = {t.id for t in ctx.model.file_tasks if t.id}
     if not local and not ctx.index.has_ids(root):  # nothing indexed: the tasks live elsewhere
         return
     for trigger in trigger_calls(ctx.model):
@@ -555,7 +566,7 @@ NAME_EXPRESSIONS = frozenset(
 )
 
 
-@rule("trigger-queue-object")
+@rule("trigger-queue-object", fix_args=("name",))
 def trigger_queue_object(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         for options in trigger.run_options:
@@ -594,7 +605,7 @@ def _tag_reports(value: ts.Node | None) -> Iterator[Report]:
             yield Report(element, "too_long", {"length": len(tag)})
 
 
-@rule("too-many-tags")
+@rule("too-many-tags", args=("count",), variants={"too_long": ("length",), "empty": ()})
 def too_many_tags(ctx: FileContext) -> Iterator[Report]:
     for trigger in trigger_calls(ctx.model):
         for options in trigger.run_options:
@@ -634,7 +645,7 @@ def _dynamic_source(ctx: FileContext, obj: ts.Node, call: ts.Node) -> bool:
     return False
 
 
-@rule("dynamic-import-child")
+@rule("dynamic-import-child", args=("method", "name"))
 def dynamic_import_child(ctx: FileContext) -> Iterator[Report]:
     if not any(imp.dynamic for imp in ctx.model.imports) and not ctx.mentions(b"import("):
         return

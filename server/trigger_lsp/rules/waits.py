@@ -63,7 +63,7 @@ def _collection_sources(ctx: FileContext, arg: ts.Node | None, depth: int = 0) -
     return []
 
 
-@rule("parallel-waits")
+@rule("parallel-waits", args=("combinator", "wait"))
 def parallel_waits(ctx: FileContext) -> Iterator[Report]:
     if not ctx.mentions(b"Promise."):
         return
@@ -411,7 +411,7 @@ def _bounded(loop: ts.Node) -> bool:
     return False
 
 
-@rule("wait-in-loop")
+@rule("wait-in-loop", args=("wait",))
 def wait_in_loop(ctx: FileContext) -> Iterator[Report]:
     for call in ctx.model.calls_where(callee_method, ("for", "until")):
         name = ctx.model.sdk.resolve(call_function(call))
@@ -487,7 +487,7 @@ def _looks_like_app_code(ctx: FileContext) -> bool:
     return any(part in _APP_DIRS for part in parts[:-1])
 
 
-@rule("wait-outside-run", any_file=True)
+@rule("wait-outside-run", args=("wait",), variants={"backend": ("wait",)}, any_file=True)
 def wait_outside_run(ctx: FileContext) -> Iterator[Report]:
     model = ctx.model
     if _is_test_file(ctx) or not (
@@ -507,7 +507,7 @@ def wait_outside_run(ctx: FileContext) -> Iterator[Report]:
             continue
         if backend is None:
             backend = (
-                not ctx.model.whole.tasks
+                not ctx.model.file_tasks
                 and ctx.path is not None
                 and not ctx.project.in_trigger_dir(ctx.path)
                 and _looks_like_app_code(ctx)
@@ -531,7 +531,7 @@ def _for_token_fix(ctx: FileContext, options: ts.Node, members: dict[str, ts.Nod
     return Fix((Edit(options.start_byte, options.end_byte, ctx.text(value)),))
 
 
-@rule("wait-token-misuse")
+@rule("wait-token-misuse", args=("key",), variants={"no_timeout": ()})
 def wait_token_misuse(ctx: FileContext) -> Iterator[Report]:
     if not sdk_binds(ctx.model, "wait"):
         return
