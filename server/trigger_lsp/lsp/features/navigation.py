@@ -344,7 +344,9 @@ def document_symbols(
     ls: TriggerLanguageServer, params: lsp.DocumentSymbolParams
 ) -> list[lsp.DocumentSymbol] | list[lsp.SymbolInformation]:
     doc = ls.document(params.text_document.uri)
-    if doc is None or not ls.settings.features.navigation:
+    features = ls.settings.features
+    # Off unless turned on: TypeScript's outline lists the tasks already (issue 16).
+    if doc is None or not (features.navigation and features.document_symbols):
         return []
     result = ls.analyze(doc)
     if result.model is None:
