@@ -19,6 +19,7 @@ from trigger_lsp.engine import (
     analyze,
     warm_up,
 )
+from trigger_lsp.file_check import check_source, is_manifest_path
 from trigger_lsp.fixes import apply_fixes
 from trigger_lsp.index import (
     FanOut,
@@ -33,7 +34,6 @@ from trigger_lsp.index import (
 )
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
-from trigger_lsp.manifest_check import check_manifest, is_manifest_path
 from trigger_lsp.modules import module_facts
 from trigger_lsp.paths import resolved
 from trigger_lsp.positions import byte_col_to_units, line_bytes
@@ -162,10 +162,8 @@ def _check_file(
         return outcome, *NOTHING_INDEXED
     project = resolver.context_for(path)
     settings = _settings(project, options)
-    if is_manifest_path(path):
-        result = check_manifest(source, path, settings=settings)
-    else:
-        result = analyze(source, path, project=project, settings=settings, index=index)
+    # (the one entry for every file type, shared with the language server)
+    result = check_source(source, path, project=project, settings=settings, index=index)
     if options.fix and result.findings and not is_manifest_path(path):
         source, result = _fix(path, source, result, options, outcome, project, settings, index)
     # The index holds what the file defines as it now is on disk (fixed, when fixes were written).

@@ -20,6 +20,7 @@ from pygls.uris import to_fs_path
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary
+from trigger_lsp.file_check import check_source
 from trigger_lsp.index import (
     FileImports,
     FileIndex,
@@ -138,19 +139,25 @@ class ServerState:
             self.log_once(project_versions(project), LOG_INFO)
         profile = project.lint.profile or self.settings.profile or RECOMMENDED
         rules = RuleSettings(profile=profile).layered(self.settings.rules, project.lint.rules)
-        try:
-            result = analyze_statements(
-                doc.statements,
+        try:  # (package.json is checked by the same entry as in the CLI: file_check.py)
+            result = check_source(
                 doc.source,
                 doc.path,
-                project=project,
                 settings=rules,
-                index=self.index,
-                grammar=doc.grammar,
-                tree=tree,
                 kb=self.kb,
-                lines=doc.lines,
-                model=doc.built_model(),
+                analyze_source=lambda: analyze_statements(
+                    doc.statements,
+                    doc.source,
+                    doc.path,
+                    project=project,
+                    settings=rules,
+                    index=self.index,
+                    grammar=doc.grammar,
+                    tree=tree,
+                    kb=self.kb,
+                    lines=doc.lines,
+                    model=doc.built_model(),
+                ),
             )
         except Exception as exc:  # the engine failing on one text must not stop the server
             log.exception("analysis failed on %s", doc.uri)
