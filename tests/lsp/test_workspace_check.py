@@ -129,8 +129,15 @@ async def test_workspace_diagnostic_for_pull_clients(editor: LanguageClient, tmp
     provider = result.capabilities.diagnostic_provider
     assert isinstance(provider, lsp.DiagnosticOptions) and provider.workspace_diagnostics
     open_uri = open_doc(editor, files["src/trigger/open.ts"])
+    # The first workspace pull is answered at once, even with the result ids of document pulls.
+    pulled = await request(
+        editor.text_document_diagnostic_async(
+            lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(open_uri))
+        )
+    )
+    ids = [lsp.PreviousResultId(open_uri, pulled.result_id)]
     report = await request(
-        editor.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams(previous_result_ids=[]))
+        editor.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams(previous_result_ids=ids))
     )
     by_uri = {item.uri: item for item in report.items}
     assert by_uri[open_uri].version == 1  # open documents are in it, with their version
@@ -172,3 +179,12 @@ async def test_a_cancelled_workspace_pull_ends_and_the_server_goes_on(
         )
     )
     assert hover is not None
+
+
+async def test_workspace_diagnostics_can_be_turned_off(editor: LanguageClient, tmp_path: Path):
+    root = tmp_path.resolve()
+    workspace(root)
+    await start(editor, root, "vscode", {"features": {"workspaceDiagnostics": False}})
+    pull = editor.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    done, _ = await asyncio.wait([asyncio.ensure_future(pull)], timeout=2)
+    assert not done  # held (and then answered with nothing), not a loop of empty answers

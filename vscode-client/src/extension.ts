@@ -29,7 +29,7 @@ const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptrea
 /** What the server reads from the "trigger-lsp" section (other keys are for the extension). */
 function serverSettings(scope?: vscode.Uri): Record<string, unknown> {
   const cfg = vscode.workspace.getConfiguration(SECTION, scope);
-  const features = ['diagnostics', 'hover', 'completion', 'codeActions', 'codeLens', 'navigation', 'documentSymbols'];
+  const features = ['diagnostics', 'hover', 'completion', 'codeActions', 'codeLens', 'navigation', 'documentSymbols', 'workspaceDiagnostics'];
   return JSON.parse(
     JSON.stringify({
       rules: cfg.get('rules', {}),

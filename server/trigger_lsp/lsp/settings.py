@@ -21,6 +21,8 @@ class Features:
     navigation: bool = True
     # Off by default: TypeScript's outline already lists the file's symbols (issue 16).
     document_symbols: bool = False
+    # workspace/diagnostic: the findings of files not open, for clients that pull them
+    workspace_diagnostics: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ _FEATURE_KEYS = {
     "codeLens": "code_lens",
     "navigation": "navigation",
     "documentSymbols": "document_symbols",
+    "workspaceDiagnostics": "workspace_diagnostics",
 }
 HOVER_DETAILS = ("short", "full")
 COMPLETION_KEYS = ("auto", "always", "never")

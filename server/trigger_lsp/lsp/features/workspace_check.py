@@ -6,8 +6,8 @@ Biome's workspace checks give them.
   that has none now); it answers with counts.
 - `workspace/diagnostic` answers a pull client with the same results, open documents included
   (their current analysis), and "unchanged" for a file whose findings match the result id the
-  client sent. A client pulls again as soon as it has the answer, so a request that sends
-  result ids is held REPULL_WAIT_S first, and a file not changed on disk since its last check
+  client sent. A client pulls again as soon as it has the answer, so every request after the
+  first answer is held REPULL_WAIT_S first, and a file not changed on disk since its last check
   keeps its findings (so a task id changed elsewhere shows there at its next change, or at
   the next "Check workspace", which always checks every file).
 
@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CHECK_WORKSPACE_COMMAND = "trigger-lsp.checkWorkspace"
 MAX_FILES = 5_000  # files checked at most per request
-# A pull client asks again as soon as it has an answer (VS Code: every few seconds): a request
-# that sends the previous result ids is held this long first, and files not changed on disk
+# A pull client asks again as soon as it has an answer (VS Code: 2 s later): a request after
+# the first answer is held this long first (with `features.workspaceDiagnostics` off, every
+# one is, and answered with nothing), and files not changed on disk
 # since (same size and modification time, same settings) keep their findings without a check.
 REPULL_WAIT_S = 30.0
 
@@ -205,11 +206,16 @@ async def workspace_diagnostic(
     ls: TriggerLanguageServer, params: lsp.WorkspaceDiagnosticParams
 ) -> lsp.WorkspaceDiagnosticReport:
     """workspace/diagnostic: every file's findings, open documents included."""
-    if not ls.settings.features.diagnostics:
-        return lsp.WorkspaceDiagnosticReport(items=[])
     previous = {p.uri: p.value for p in params.previous_result_ids or []}
-    if previous:  # asked again: not at once (cancelled with the request)
+    features = ls.settings.features
+    answered = getattr(ls, "_workspace_pull_answered", False)
+    if answered or not (features.diagnostics and features.workspace_diagnostics):
+        # Asked again (the ids may also be those of document pulls): not at once, and not at
+        # all while turned off (cancelled with the request).
         await asyncio.sleep(REPULL_WAIT_S)
+    if not (features.diagnostics and ls.settings.features.workspace_diagnostics):
+        return lsp.WorkspaceDiagnosticReport(items=[])
+    ls._workspace_pull_answered = True  # type: ignore[attr-defined]
     items: list[lsp.WorkspaceDocumentDiagnosticReport] = []
     async for checked in checked_files(ls, include_open=True, left_out=[], cached=True):
         result_id = _result_id(checked.diagnostics)
