@@ -77,9 +77,13 @@ async def test_capabilities(client: LanguageClient, tmp_path: Path):
     assert caps.code_lens_provider is not None
     assert caps.code_action_provider is not None
     assert caps.execute_command_provider is not None
-    assert {"trigger-lsp.explainRule", "trigger-lsp.fixAll", "trigger-lsp.showTask"} <= set(
-        caps.execute_command_provider.commands
-    )
+    assert {
+        "trigger-lsp.explainRule",
+        "trigger-lsp.fixAll",
+        "trigger-lsp.showReferences",
+        "trigger-lsp.openLocation",
+        "trigger-lsp.checkWorkspace",
+    } <= set(caps.execute_command_provider.commands)
     assert caps.diagnostic_provider is not None
     assert caps.diagnostic_provider.inter_file_dependencies is True
     sync = caps.text_document_sync
