@@ -96,3 +96,44 @@ async def test_cli_and_server_report_the_same_findings(editor: LanguageClient, n
     manifest_rows = {r for r in expected if r[0].endswith("package.json")}
     config_rows = {r for r in expected if "trigger.config" in r[0]}
     assert manifest_rows or config_rows
+
+
+MISMATCH = (
+    '{\n  "name": "app",\n  "dependencies": {\n    "@trigger.dev/sdk": "4.0.0",\n'
+    '    "trigger.dev": "3.3.17"\n  }\n}\n'
+)
+
+
+async def test_package_json_in_the_editor(editor: LanguageClient, tmp_path: Path):
+    """An opened package.json gets its finding, follows edits, and offers no ignore comment
+    (JSON has none), only the explanation."""
+    root = tmp_path.resolve()
+    manifest = root / "package.json"
+    manifest.write_text(MISMATCH)
+    await start(editor, root, "vscode")
+    uri = manifest.as_uri()
+    editor.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "json", 1, MISMATCH))
+    )
+    report = await editor.text_document_diagnostic_async(
+        lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri))
+    )
+    assert [str(d.code) for d in report.items] == ["sdk-version-mismatch"]
+    diag = report.items[0]
+    actions = await editor.text_document_code_action_async(
+        lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(uri), diag.range, lsp.CodeActionContext([diag])
+        )
+    )
+    assert [a.title for a in actions or []] == ["Explain sdk-version-mismatch"]
+    fixed = MISMATCH.replace("3.3.17", "4.0.0")
+    editor.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(version=2, uri=uri),
+            [lsp.TextDocumentContentChangeWholeDocument(text=fixed)],
+        )
+    )
+    report = await editor.text_document_diagnostic_async(
+        lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri))
+    )
+    assert list(report.items) == []
