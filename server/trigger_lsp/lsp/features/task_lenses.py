@@ -17,6 +17,7 @@ A task that sets everything itself and that nothing triggers gets no lens.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +146,28 @@ def code_lens(ls: TriggerLanguageServer, params: lsp.CodeLensParams) -> list[lsp
     doc = ls.document(params.text_document.uri)
     if doc is None or not ls.settings.features.code_lens:
         return []
+    if not ls.index.complete:
+        _refresh_when_indexed(ls)
     return task_lenses(ls, doc)
+
+
+def _refresh_when_indexed(ls: TriggerLanguageServer) -> None:
+    """Lenses asked for before the index was complete lack "triggered from": ask the client
+    to ask again once it is (when it can be asked)."""
+    ws = ls.client_capabilities.workspace
+    lens = ws.code_lens if ws is not None else None
+    if lens is None or not lens.refresh_support or getattr(ls, "_lens_refresh", None):
+        return
+
+    async def refresh() -> None:
+        await ls._indexed.wait()
+        if ls.index.complete:
+            try:
+                await ls.workspace_code_lens_refresh_async(None)
+            except Exception as exc:  # a client that declared it but does not answer it
+                log.info("workspace/codeLens/refresh failed: %s", exc)
+
+    ls._lens_refresh = asyncio.ensure_future(refresh())  # type: ignore[attr-defined]
 
 
 def _location_arg(ls: Any, value: Any) -> lsp.Location | None:
