@@ -51,8 +51,19 @@ def recording_client() -> LanguageClient:
         client.diagnostics[params.uri] = params.diagnostics
         publishes.append(params)
 
+    lens_refreshes: list[None] = []
+    client.lens_refreshes = lens_refreshes  # type: ignore[attr-defined]
+
+    def lens_refresh(client: LanguageClient, params: None) -> None:
+        lens_refreshes.append(params)  # (as VS Code: it asks for the lenses again)
+
     register_lsp_features(
-        client, {**DEFAULT_CLIENT_FEATURES, lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish}
+        client,
+        {
+            **DEFAULT_CLIENT_FEATURES,
+            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+            lsp.WORKSPACE_CODE_LENS_REFRESH: lens_refresh,
+        },
     )
     return client
 

@@ -304,7 +304,8 @@ async def test_without_debounce_every_edit_publishes(client: LanguageClient, tmp
 
 async def test_stale_versions_are_never_published(client: LanguageClient, tmp_path: Path):
     files = project(tmp_path, {"src/trigger/a.ts": V3_IMPORT})
-    await start(client, tmp_path, "vscode", {"debounceMs": 200, "indexWorkspace": False})
+    options = {"debounceMs": 200, "indexWorkspace": False, "features": {"documentSymbols": True}}
+    await start(client, tmp_path, "vscode", options)
     doc = Doc(client, open_doc(client, files["src/trigger/a.ts"]), V3_IMPORT)
     await published(client, doc.uri, version=1)
     _burst(doc, 3)

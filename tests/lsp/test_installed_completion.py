@@ -24,7 +24,9 @@ MACHINE = (
 async def client(lsp_client: LanguageClient, tmp_path: Path):  # type: ignore[no-untyped-def]
     write_project(tmp_path / "with")
     write_project(tmp_path / "without", sdk=None)
-    await start(lsp_client, tmp_path, "neovim")
+    # Keys always: with the SDK's types installed, "auto" leaves option keys to TypeScript's
+    # completion (issue 16); a client without a TypeScript service asks for them.
+    await start(lsp_client, tmp_path, "neovim", {"completion": {"keys": "always"}})
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     yield
     await lsp_client.shutdown_session()

@@ -52,7 +52,15 @@ export const quiet = task({
 
 
 async def _findings(client: LanguageClient, tmp_path: Path, **start_args: Any) -> Doc:
+    """A project with one task file, opened. Document symbols (off by default since issue 16)
+    are turned on: `_still_answers` asks for them."""
     files = project(tmp_path, {"src/trigger/quiet.ts": SILENT})
+    options = start_args.get("options")
+    features = options.get("features", {}) if isinstance(options, dict) else None
+    if options is None or isinstance(features, dict):
+        options = dict(options or {})
+        options["features"] = {"documentSymbols": True, **options.get("features", {})}
+        start_args["options"] = options
     await start(client, tmp_path, **start_args)
     return Doc(client, open_doc(client, files["src/trigger/quiet.ts"]), SILENT)
 
@@ -69,9 +77,13 @@ async def test_capabilities(client: LanguageClient, tmp_path: Path):
     assert caps.code_lens_provider is not None
     assert caps.code_action_provider is not None
     assert caps.execute_command_provider is not None
-    assert {"trigger-lsp.explainRule", "trigger-lsp.fixAll", "trigger-lsp.showTask"} <= set(
-        caps.execute_command_provider.commands
-    )
+    assert {
+        "trigger-lsp.explainRule",
+        "trigger-lsp.fixAll",
+        "trigger-lsp.showReferences",
+        "trigger-lsp.openLocation",
+        "trigger-lsp.checkWorkspace",
+    } <= set(caps.execute_command_provider.commands)
     assert caps.diagnostic_provider is not None
     assert caps.diagnostic_provider.inter_file_dependencies is True
     sync = caps.text_document_sync
@@ -218,7 +230,12 @@ async def test_flat_document_symbols_without_hierarchy_support(
     assert caps.text_document is not None and caps.text_document.document_symbol is not None
     caps.text_document.document_symbol.hierarchical_document_symbol_support = False
     files = project(tmp_path, {"src/trigger/quiet.ts": SILENT})
-    await request(client.initialize_session(lsp.InitializeParams(capabilities=caps)))
+    on = {"features": {"documentSymbols": True}}
+    await request(
+        client.initialize_session(
+            lsp.InitializeParams(capabilities=caps, initialization_options=on)
+        )
+    )
     uri = open_doc(client, files["src/trigger/quiet.ts"])
     symbols = await request(
         client.text_document_document_symbol_async(

@@ -29,12 +29,14 @@ const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptrea
 /** What the server reads from the "trigger-lsp" section (other keys are for the extension). */
 function serverSettings(scope?: vscode.Uri): Record<string, unknown> {
   const cfg = vscode.workspace.getConfiguration(SECTION, scope);
-  const features = ['diagnostics', 'hover', 'completion', 'codeActions', 'codeLens', 'navigation'];
+  const features = ['diagnostics', 'hover', 'completion', 'codeActions', 'codeLens', 'navigation', 'documentSymbols', 'workspaceDiagnostics'];
   return JSON.parse(
     JSON.stringify({
       rules: cfg.get('rules', {}),
       profile: cfg.get<string>('profile', 'recommended'),
-      features: Object.fromEntries(features.map((f) => [f, cfg.get<boolean>(`features.${f}`, true)])),
+      features: Object.fromEntries(features.map((f) => [f, cfg.get<boolean>(`features.${f}`, f !== 'documentSymbols')])),
+      hover: { detail: cfg.get<string>('hover.detail', 'short') },
+      completion: { keys: cfg.get<string>('completion.keys', 'auto') },
       debounceMs: cfg.get<number>('debounceMs', 100),
       indexWorkspace: cfg.get<boolean>('indexWorkspace', true),
     }),

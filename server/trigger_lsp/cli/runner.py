@@ -12,8 +12,8 @@ from trigger_lsp.cli.writing import Written, write_fixed
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, Finding, analyze, warm_up
+from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.fixes import apply_fixes
-from trigger_lsp.lint.manifest import check_manifest
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.lint.suppressions import LINE_DIRECTIVE
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
@@ -123,10 +123,8 @@ def _check_file(
         return outcome, *NOTHING_INDEXED
     project = resolver.context_for(path)
     settings = _settings(project, options)
-    if is_manifest_path(path):
-        result = check_manifest(source, path, settings=settings)
-    else:
-        result = analyze(source, path, project=project, settings=settings, index=index)
+    # (the one entry for every file type, shared with the language server)
+    result = check_source(source, path, project=project, settings=settings, index=index)
     if options.fix and result.findings and not is_manifest_path(path):
         source, result = _fix(path, source, result, options, outcome, project, settings, index)
     # The index holds what the file defines as it now is on disk (fixed, when fixes were written).

@@ -12,6 +12,7 @@ from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.lint.suppressions import FILE_DIRECTIVE, LINE_DIRECTIVE
 from trigger_lsp.lsp.convert import text_edits
 from trigger_lsp.lsp.documents import Document
+from trigger_lsp.project.packages import is_manifest_path
 from trigger_lsp.rules.base import Edit
 from trigger_lsp.text import Encoding
 
@@ -90,22 +91,8 @@ def code_actions(
                         edit=_edit(doc, list(finding.fix.edits), enc),
                     )
                 )
-            actions.append(
-                lsp.CodeAction(
-                    title=f"Ignore {finding.rule} on this line",
-                    kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=diags,
-                    edit=_edit(doc, [suppress_line_edit(doc, finding)], enc),
-                )
-            )
-            actions.append(
-                lsp.CodeAction(
-                    title=f"Ignore {finding.rule} in this file",
-                    kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=diags,
-                    edit=_edit(doc, [suppress_file_edit(doc, finding.rule)], enc),
-                )
-            )
+            if not is_manifest_path(doc.path):  # (JSON has no comments: package.json)
+                actions += _ignore_actions(doc, finding, diags, enc)
             actions.append(
                 lsp.CodeAction(
                     title=f"Explain {finding.rule}",
@@ -121,6 +108,25 @@ def code_actions(
         if action is not None:
             actions.append(action)
     return actions
+
+
+def _ignore_actions(
+    doc: Document, finding: Finding, diags: list[lsp.Diagnostic] | None, enc: Encoding
+) -> list[lsp.CodeAction]:
+    return [
+        lsp.CodeAction(
+            title=f"Ignore {finding.rule} on this line",
+            kind=lsp.CodeActionKind.QuickFix,
+            diagnostics=diags,
+            edit=_edit(doc, [suppress_line_edit(doc, finding)], enc),
+        ),
+        lsp.CodeAction(
+            title=f"Ignore {finding.rule} in this file",
+            kind=lsp.CodeActionKind.QuickFix,
+            diagnostics=diags,
+            edit=_edit(doc, [suppress_file_edit(doc, finding.rule)], enc),
+        ),
+    ]
 
 
 def fix_all_edits(doc: Document, findings: list[Finding]) -> list[Edit]:

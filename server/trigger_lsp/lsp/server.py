@@ -599,7 +599,7 @@ def create_server() -> TriggerLanguageServer:
     @server.feature(
         lsp.TEXT_DOCUMENT_DIAGNOSTIC,
         lsp.DiagnosticOptions(
-            identifier="trigger-lsp", inter_file_dependencies=True, workspace_diagnostics=False
+            identifier="trigger-lsp", inter_file_dependencies=True, workspace_diagnostics=True
         ),
     )
     async def pull_diagnostics(

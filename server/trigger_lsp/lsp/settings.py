@@ -19,6 +19,10 @@ class Features:
     code_actions: bool = True
     code_lens: bool = True
     navigation: bool = True
+    # Off by default: TypeScript's outline already lists the file's symbols (issue 16).
+    document_symbols: bool = False
+    # workspace/diagnostic: the findings of files not open, for clients that pull them
+    workspace_diagnostics: bool = True
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,12 @@ class ServerSettings:
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
     index_workspace: bool = True
     profile: str | None = None  # None: recommended, unless the project file chooses
+    # "short": a finding's hover fits in about 15 lines, an SDK name's in two; "full": the
+    # whole explanation (lsp/features/hover_text.py).
+    hover_detail: str = "short"
+    # Option keys and SDK members in completion: "auto" leaves them to TypeScript where the
+    # project has the SDK's types (lsp/features/completion_policy.py), "always", "never".
+    completion_keys: str = "auto"
 
 
 _FEATURE_KEYS = {
@@ -37,7 +47,11 @@ _FEATURE_KEYS = {
     "codeActions": "code_actions",
     "codeLens": "code_lens",
     "navigation": "navigation",
+    "documentSymbols": "document_symbols",
+    "workspaceDiagnostics": "workspace_diagnostics",
 }
+HOVER_DETAILS = ("short", "full")
+COMPLETION_KEYS = ("auto", "always", "never")
 
 
 def parse_settings(
@@ -109,6 +123,37 @@ def parse_settings(
         else:
             problems.append('\'profile\' must be "recommended" or "strict"')
 
+    hover_detail = settings.hover_detail
+    raw_hover = raw.get("hover")
+    if raw_hover is not None:
+        detail = None
+        if isinstance(raw_hover, dict):
+            detail = raw_hover.get("detail", hover_detail)
+        if detail in HOVER_DETAILS:
+            hover_detail = detail
+        else:
+            problems.append('\'hover.detail\' must be "short" or "full"')
+
+    completion_keys = settings.completion_keys
+    raw_completion = raw.get("completion")
+    if raw_completion is not None:
+        keys = None
+        if isinstance(raw_completion, dict):
+            keys = raw_completion.get("keys", completion_keys)
+        if keys in COMPLETION_KEYS:
+            completion_keys = keys
+        else:
+            problems.append('\'completion.keys\' must be "auto", "always" or "never"')
+
     known = {"rules", "features", "debounceMs", "indexWorkspace", "trace", "profile", "token"}
+    known |= {"hover", "completion"}
     problems += [f"unknown setting '{k}'" for k in raw if k not in known]
-    return ServerSettings(rules, features, debounce, index_workspace, profile), problems
+    return ServerSettings(
+        rules,
+        features,
+        debounce,
+        index_workspace,
+        profile,
+        hover_detail=hover_detail,
+        completion_keys=completion_keys,
+    ), problems

@@ -22,6 +22,7 @@ from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, looks_binary
+from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.lint.statements import analyze_statements
 from trigger_lsp.lsp.documents import Document, DocumentStore
@@ -138,19 +139,25 @@ class ServerState:
             self.log_once(project_versions(project), LOG_INFO)
         profile = project.lint.profile or self.settings.profile or RECOMMENDED
         rules = RuleSettings(profile=profile).layered(self.settings.rules, project.lint.rules)
-        try:
-            result = analyze_statements(
-                doc.statements,
+        try:  # (package.json is checked by the same entry as in the CLI: file_check.py)
+            result = check_source(
                 doc.source,
                 doc.path,
-                project=project,
                 settings=rules,
-                index=self.index,
-                grammar=doc.grammar,
-                tree=tree,
                 kb=self.kb,
-                lines=doc.lines,
-                model=doc.built_model(),
+                analyze_source=lambda: analyze_statements(
+                    doc.statements,
+                    doc.source,
+                    doc.path,
+                    project=project,
+                    settings=rules,
+                    index=self.index,
+                    grammar=doc.grammar,
+                    tree=tree,
+                    kb=self.kb,
+                    lines=doc.lines,
+                    model=doc.built_model(),
+                ),
             )
         except Exception as exc:  # the engine failing on one text must not stop the server
             log.exception("analysis failed on %s", doc.uri)

@@ -10,8 +10,9 @@ if TYPE_CHECKING:
 
 def register_features(server: TriggerLanguageServer) -> None:
     """Register the feature handlers on the server."""
-    from trigger_lsp.lsp.features import completion, hover, navigation
+    from trigger_lsp.lsp.features import completion, hover, navigation, workspace_check
 
     navigation.register(server)
     hover.register(server)
     completion.register(server)
+    workspace_check.register(server)

@@ -22,7 +22,7 @@ from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.knowledge.model import ApiEntry, Knowledge, OptionEntry, Pattern
 from trigger_lsp.knowledge.snippets import snippet_to_plain
 from trigger_lsp.lsp.documents import Document
-from trigger_lsp.lsp.features import docs
+from trigger_lsp.lsp.features import completion_policy, docs
 from trigger_lsp.lsp.features.markup import CompletionSupport
 from trigger_lsp.lsp.features.position_context import (
     TRIGGER_BY_ID,
@@ -150,7 +150,13 @@ def complete(
         project.installed_sdk,
     )
     items = _items(req, result.tree.root_node)
-    return lsp.CompletionList(is_incomplete=False, items=items) if items is not None else None
+    if items is None:
+        return None
+    # (one filter for every item: what TypeScript completes itself is left to it)
+    items = completion_policy.apply(
+        items, ls.settings.completion_keys, doc.path, result.tree.root_node
+    )
+    return lsp.CompletionList(is_incomplete=False, items=items)
 
 
 def _items(req: Request, root: ts.Node) -> list[lsp.CompletionItem] | None:
@@ -211,7 +217,7 @@ def _member_item(
     req.keep_indentation(item)
     if deprecated:
         req.deprecation(item)
-    return item
+    return completion_policy.mark_typescript_knows(item)
 
 
 # --- keys of task options and of retry / queue / concurrency / cron ------------------------------
@@ -256,7 +262,7 @@ def key_items(req: Request, spot: KeySpot) -> list[lsp.CompletionItem]:
         req.keep_indentation(item)
         if deprecated:
             req.deprecation(item)
-        items.append(item)
+        items.append(completion_policy.mark_typescript_knows(item))
     return items
 
 

@@ -20,8 +20,8 @@ from trigger_lsp.analysis.model import FileModel
 from trigger_lsp.analysis.syntax import string_value, text
 from trigger_lsp.knowledge.model import ApiEntry, Knowledge
 from trigger_lsp.lint.engine import Finding
-from trigger_lsp.lsp.explain import rule_markdown, version_note
-from trigger_lsp.lsp.features import docs
+from trigger_lsp.lsp.explain import version_note
+from trigger_lsp.lsp.features import docs, hover_text
 from trigger_lsp.lsp.features.markup import hover_markdown, markup
 from trigger_lsp.lsp.features.position_context import (
     TRIGGER_BY_ID,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SEPARATOR = "\n\n---\n\n"
+SEPARATOR_LINES = 3
 KEY_TYPES = frozenset({"property_identifier", "shorthand_property_identifier"})
 
 
@@ -60,25 +61,44 @@ def hover_at(ls: TriggerLanguageServer, uri: str, position: lsp.Position) -> lsp
     span: tuple[int, int] | None = None
     seen: set[str] = set()
     project = ls.resolver.context_for(doc.path) if doc.path is not None else default_context()
-    for finding in result.findings:
-        if _covers(finding, offset) and finding.rule in kb.rules and finding.rule not in seen:
-            seen.add(finding.rule)
-            note = version_note(kb.rules[finding.rule], project)
-            parts.append(rule_markdown(kb, finding.rule, note=note))
-            span = span or (finding.start_byte, finding.end_byte)
+    full = ls.settings.hover_detail == "full"
+    use_markdown = hover_markdown(ls.client_capabilities)
+    covering = [f for f in result.findings if _covers(f, offset) and f.rule in kb.rules]
     symbol = symbol_at(
-        result.tree.root_node, doc.source, offset, result.model, kb, project.sdk_version
+        result.tree.root_node, doc.source, offset, result.model, kb, project.sdk_version, full
     )
     if symbol is None:
         symbol = task_id_at(
             ls, result.tree.root_node, doc.source, offset, result.model, project.root
         )
+    # The findings at one place share the lines the name's part leaves (hover_text.MAX_LINES).
+    rules = max(1, len({f.rule for f in covering}))
+    room = hover_text.MAX_LINES - SEPARATOR_LINES * (rules - 1)
+    if symbol is not None:
+        room -= hover_text.display_lines(symbol.markdown) + SEPARATOR_LINES
+    share = max(1, room // rules)
+    for finding in covering:
+        if finding.rule not in seen:
+            seen.add(finding.rule)
+            note = version_note(kb.rules[finding.rule], project)
+            parts.append(
+                hover_text.finding_hover(
+                    kb,
+                    finding.rule,
+                    finding.message,
+                    note,
+                    full=full,
+                    markdown=use_markdown,
+                    max_lines=share,
+                )
+            )
+            span = span or (finding.start_byte, finding.end_byte)
     if symbol is not None:
         parts.append(symbol.markdown)
         span = (symbol.start, symbol.end)
     if not parts or span is None:
         return None
-    contents = markup(SEPARATOR.join(parts), hover_markdown(ls.client_capabilities))
+    contents = markup(SEPARATOR.join(parts), use_markdown)
     return lsp.Hover(contents=contents, range=doc.range(span[0], span[1], encoding))
 
 
@@ -105,7 +125,10 @@ def symbol_at(
     model: FileModel,
     kb: Knowledge,
     version: Version | None,
+    full: bool = False,
 ) -> Symbol | None:
+    """The SDK name, option key or option value at the offset: a line or two of what
+    TypeScript does not show (`full`: the whole reference entry), or None."""
     leaf = _leaf(root, source, offset)
     if leaf is None:
         return None
@@ -119,7 +142,7 @@ def symbol_at(
         if entry is None and path is None:
             entry = _context_entry(kb, context_path(leaf, model))
         if entry is not None:
-            return Symbol(docs.api_markdown(kb, entry, version), leaf.start_byte, leaf.end_byte)
+            return _symbol(hover_text.api_hover(kb, entry, version, full=full), leaf)
         return None
     if (
         leaf.type == "property_identifier"
@@ -135,13 +158,13 @@ def symbol_at(
         if entry is None and path is None:
             entry = _context_entry(kb, context_path(parent, model))
         if entry is not None:
-            return Symbol(docs.api_markdown(kb, entry, version), leaf.start_byte, leaf.end_byte)
+            return _symbol(hover_text.api_hover(kb, entry, version, full=full), leaf)
         return None
     if leaf.type in KEY_TYPES and parent is not None and _is_key(leaf, parent):
         owner = _key_owner(root, leaf, model)
         option = ref.option(owner, text(leaf)) if owner else None
         if option is not None:
-            return Symbol(docs.option_markdown(kb, option, version), leaf.start_byte, leaf.end_byte)
+            return _symbol(hover_text.option_hover(kb, option, version, full=full), leaf)
         return None
     string = _string_of(leaf)
     if string is not None:
@@ -153,6 +176,10 @@ def _context_entry(kb: Knowledge, path: str | None) -> ApiEntry | None:
     """The reference entry of a run context field (`ctx.run.id`)."""
     entry = kb.reference.api.get(path) if path else None
     return entry if entry is not None and entry.receiver == "ctx" else None
+
+
+def _symbol(markdown: str | None, leaf: ts.Node) -> Symbol | None:
+    return Symbol(markdown, leaf.start_byte, leaf.end_byte) if markdown else None
 
 
 def _imported_name(spec: ts.Node) -> str | None:

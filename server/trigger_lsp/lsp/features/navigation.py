@@ -336,7 +336,9 @@ def document_symbols(
     ls: TriggerLanguageServer, params: lsp.DocumentSymbolParams
 ) -> list[lsp.DocumentSymbol] | list[lsp.SymbolInformation]:
     doc = ls.document(params.text_document.uri)
-    if doc is None or not ls.settings.features.navigation:
+    features = ls.settings.features
+    # Off unless turned on: TypeScript's outline lists the tasks already (issue 16).
+    if doc is None or not (features.navigation and features.document_symbols):
         return []
     result = ls.analyze(doc)
     if result.model is None:
@@ -346,10 +348,10 @@ def document_symbols(
 
 
 def register(server: TriggerLanguageServer) -> None:
-    from trigger_lsp.lsp.features import codelens
+    from trigger_lsp.lsp.features import task_lenses
 
     server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(document_symbols)
     server.feature(lsp.WORKSPACE_SYMBOL)(workspace_symbols)
     server.feature(lsp.TEXT_DOCUMENT_DEFINITION)(definition)
     server.feature(lsp.TEXT_DOCUMENT_REFERENCES)(references)
-    codelens.register(server)
+    task_lenses.register(server)  # (issue 16: codelens.py's summary repeated the code)
