@@ -10,6 +10,7 @@ from pathlib import Path
 
 from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.cli.speculation import DiskModules, Question, SpeculativeIndex, answers_hold
+from trigger_lsp.cli.unparsed import PrefilteredIndex
 from trigger_lsp.cli.writing import Written, write_fixed
 from trigger_lsp.engine import (
     MAX_FILE_BYTES,
@@ -38,6 +39,8 @@ from trigger_lsp.modules import module_facts
 from trigger_lsp.paths import resolved
 from trigger_lsp.positions import byte_col_to_units, line_bytes
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
+from trigger_lsp.project.ignore import gitignore_for
+from trigger_lsp.project.prefilter import Prefilter
 from trigger_lsp.project.reading import FileSkipped, read_regular
 from trigger_lsp.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.suppressions import LINE_DIRECTIVE
@@ -87,6 +90,8 @@ class CheckOptions:
     profile: str | None = None  # --profile; None: the project file's, else recommended
     # The paths named on the command line, resolved: --fix never writes outside them.
     roots: tuple[Path, ...] = ()
+    respect_gitignore: bool = True  # False: --no-ignore (see project/ignore.py)
+    prefilter: bool = True  # reject files without parsing them (see project/prefilter.py)
 
 
 def checkable(path: Path) -> bool:
@@ -94,10 +99,12 @@ def checkable(path: Path) -> bool:
     return is_source_path(path) or is_manifest_path(path)
 
 
-def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]:
+def discover(
+    paths: Iterable[Path], resolver: ProjectResolver, respect_gitignore: bool = True
+) -> Iterator[Path]:
     """Source and package.json files under the given paths, skipping vendored and build
-    folders and what the project's config excludes. Named files are always included if they
-    are source or package.json files."""
+    folders, what git ignores (unless told not to, see project/ignore.py) and what the project's
+    config excludes. Named files are always included if they are source or package.json files."""
     seen: set[Path] = set()  # resolved: a file named twice, or by two spellings, is checked once
     for path in paths:
         if path.is_file():
@@ -105,17 +112,26 @@ def discover(paths: Iterable[Path], resolver: ProjectResolver) -> Iterator[Path]
                 seen.add(resolved(path))
                 yield path
             continue
+        ignore = gitignore_for(path, resolver) if respect_gitignore else None
         for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+            here = Path(dirpath)
+            resolver.share_plain_folder(here, dirnames, filenames)
             dirnames[:] = sorted(
                 d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
             )
+            if ignore is not None:
+                ignore.keep(here, dirnames, filenames)
+            # The walk does not follow links to folders: a file's resolved path is its resolved
+            # folder's plus its name, unless the file itself is a link.
+            real = resolved(here)
             for name in sorted(filenames):
-                file = Path(dirpath) / name
-                if not checkable(file) or resolved(file) in seen:
+                file = here / name
+                if not checkable(file):
                     continue
-                if not resolver.context_for(file).lint.selects(file):
+                key = resolved(file) if os.path.islink(file) else real / name
+                if key in seen or not resolver.context_for(file).lint.selects(file):
                     continue
-                seen.add(resolved(file))
+                seen.add(key)
                 yield file
 
 
@@ -341,7 +357,10 @@ def check_paths(
     resolver = ProjectResolver(_known_rules())
     # Absolute, so that the search for package.json, trigger.config and .trigger-lsp.yaml goes
     # above the current folder whatever the spelling (`src` and `$PWD/src` give one answer).
-    files = list(discover([Path(os.path.abspath(p)) for p in paths], resolver))
+    found = list(
+        discover([Path(os.path.abspath(p)) for p in paths], resolver, options.respect_gitignore)
+    )
+    files, rejected = _prefiltered(found, resolver) if options.prefilter else (found, [])
     jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS, max(1, len(files)))
     parallel = len(files) >= PARALLEL_THRESHOLD and jobs > 1
     if parallel:
@@ -355,10 +374,11 @@ def check_paths(
     else:
         modules = DiskModules(resolver)
         first = [_first_check(path, resolver, options, modules) for path in files]
-    index = ProjectIndex()
+    index = PrefilteredIndex(set(rejected), _known_rules())
     for path, (_, entries, fan_outs, imports, module, _) in zip(files, first, strict=True):
         index.update(path, entries, imports=imports, module=module)
         index.update_fan_outs(path, fan_outs)
+    index.complete_imports()
     index.complete = True
     outcomes = [outcome for outcome, *_ in first]
     again = [i for i, (*_, asked) in enumerate(first) if not answers_hold(index, asked)]
@@ -372,7 +392,30 @@ def check_paths(
     for i, outcome in zip(again, redone, strict=True):
         outcome.fixed += outcomes[i].fixed  # fixes the first check already wrote
         outcomes[i] = outcome
+    if rejected:  # nothing to report in them: back in discovery order, for the report
+        order = {path: i for i, path in enumerate(found)}
+        outcomes += [FileOutcome(path) for path in rejected]
+        outcomes.sort(key=lambda o: order[o.path])
     return _config_errors(outcomes, resolver)
+
+
+def _prefiltered(files: list[Path], resolver: ProjectResolver) -> tuple[list[Path], list[Path]]:
+    """The files to check, and those the prefilter rejects unparsed (project/prefilter.py).
+    A file that cannot be read is checked, which reports why."""
+    kept: list[Path] = []
+    rejected: list[Path] = []
+    prefilter = Prefilter()
+    for path in files:
+        try:
+            source = read_regular(path, MAX_FILE_BYTES)
+        except (FileSkipped, OSError):
+            kept.append(path)
+            continue
+        if prefilter.must_parse(path, source, resolver.context_for(path)):
+            kept.append(path)
+        else:
+            rejected.append(path)
+    return kept, rejected
 
 
 def _config_errors(outcomes: list[FileOutcome], resolver: ProjectResolver) -> list[FileOutcome]:

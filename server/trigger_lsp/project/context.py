@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.paths import relative_parts, resolved
 from trigger_lsp.project.lint_config import (
     LintConfig,
@@ -125,6 +126,26 @@ class ProjectResolver:
         context = self._build(directory)
         self._by_dir[directory] = context
         return context
+
+    def share_plain_folder(self, folder: Path, dirnames: list[str], filenames: list[str]) -> None:
+        """Give a folder that holds only source files (no trigger.config) and folders its
+        parent's context, when that is resolved already and is a project's (a config or a
+        package.json): none of what the searches read (package.json, trigger.config.*,
+        .trigger-lsp.yaml, lock and workspace files, node_modules) is in the folder, so each
+        search from it finds what the search from its parent found. A walk calls this for each
+        folder it enters: resolving the thousands of folders of a monorepo one by one costs
+        seconds."""
+        parent = self._by_dir.get(folder.parent)
+        if parent is None or folder in self._by_dir:
+            return
+        if parent.config is None and parent.manifest is None:
+            return  # its root is its own folder
+        if any(d.startswith(".") or d == "node_modules" for d in dirnames):
+            return
+        for name in filenames:
+            if name.startswith(".") or name in CONFIG_NAMES or not is_source_path(Path(name)):
+                return
+        self._by_dir[folder] = parent
 
     def manifest(self, path: Path) -> PackageManifest:
         cached = self._manifests.get(path)
