@@ -46,9 +46,8 @@ from trigger_lsp.project.context import ProjectContext
 from trigger_lsp.project.trigger_config import is_config_path
 
 # (the key kinds of rules/imports.py's _KEY)
-KEY_PREFIXES = tuple(
-    f"tr_{kind}_".encode() for kind in ("dev", "stg", "prod", "preview", "pat", "oat")
-)
+KEY_KINDS = ("dev", "stg", "prod", "preview", "pat", "oat")
+KEY_PREFIXES = tuple(f"tr_{kind}_".encode() for kind in KEY_KINDS)
 TOKENS = (b"trigger", b"batchTrigger", *KEY_PREFIXES, b"defineJob")
 # The rules that run on files that are not Trigger.dev files (`@rule(..., any_file=True)`), whose
 # needs the list above covers: config rules read only trigger.config files.
