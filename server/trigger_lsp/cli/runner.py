@@ -10,7 +10,6 @@ from pathlib import Path
 
 from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.cli.speculation import DiskModules, Question, SpeculativeIndex, answers_hold
-from trigger_lsp.cli.unparsed import PrefilteredIndex
 from trigger_lsp.cli.writing import Written, write_fixed
 from trigger_lsp.engine import (
     MAX_FILE_BYTES,
@@ -42,6 +41,7 @@ from trigger_lsp.project.context import ProjectContext, ProjectResolver
 from trigger_lsp.project.ignore import gitignore_for
 from trigger_lsp.project.prefilter import Prefilter
 from trigger_lsp.project.reading import FileSkipped, read_regular
+from trigger_lsp.project.unparsed import PrefilteredIndex
 from trigger_lsp.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.suppressions import LINE_DIRECTIVE
 
@@ -94,9 +94,9 @@ class CheckOptions:
     prefilter: bool = True  # reject files without parsing them (see project/prefilter.py)
 
 
-def checkable(path: Path) -> bool:
+def checkable(path: Path | str) -> bool:
     """Source files, and package.json files (checked for SDK version mismatches)."""
-    return is_source_path(path) or is_manifest_path(path)
+    return is_source_path(path) or is_manifest_path(Path(path))
 
 
 def discover(
@@ -124,12 +124,12 @@ def discover(
             # The walk does not follow links to folders: a file's resolved path is its resolved
             # folder's plus its name, unless the file itself is a link.
             real = resolved(here)
-            for name in sorted(filenames):
+            names = sorted(n for n in filenames if checkable(n))
+            lint = resolver.context_for(here / names[0]).lint if names else None
+            for name in names:
                 file = here / name
-                if not checkable(file):
-                    continue
                 key = resolved(file) if os.path.islink(file) else real / name
-                if key in seen or not resolver.context_for(file).lint.selects(file):
+                if key in seen or (lint is not None and not lint.selects(file)):
                     continue
                 seen.add(key)
                 yield file
@@ -320,7 +320,10 @@ FirstCheck = tuple[
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
     import trigger_lsp.rules  # noqa: F401  (registers rules in the worker)
 
-    _WORKER["resolver"] = resolver = ProjectResolver(_known_rules())
+    # Forked workers inherit the contexts the walk resolved (see check_paths).
+    inherited = _WORKER.get("inherited")
+    resolver = inherited if isinstance(inherited, ProjectResolver) else None
+    _WORKER["resolver"] = resolver = resolver or ProjectResolver(_known_rules())
     _WORKER["options"] = options
     _WORKER["index"] = index
     _WORKER["modules"] = DiskModules(resolver)
@@ -368,6 +371,7 @@ def check_paths(
         # queries and the references once here rather than in every worker.
         warm_up()
         knowledge()
+        _WORKER["inherited"] = resolver
         chunk = max(1, len(files) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
             first = list(pool.map(_first_job, files, chunksize=chunk))

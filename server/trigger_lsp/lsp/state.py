@@ -23,7 +23,6 @@ from trigger_lsp.engine import MAX_FILE_BYTES, FileResult, looks_binary
 from trigger_lsp.index import (
     FileImports,
     FileIndex,
-    ProjectIndex,
     entries_for,
     fan_outs_for,
     imports_for,
@@ -38,6 +37,7 @@ from trigger_lsp.modules import entry_point, module_facts, module_links, module_
 from trigger_lsp.positions import Encoding
 from trigger_lsp.project.context import ProjectContext, ProjectResolver, default_context
 from trigger_lsp.project.reading import read_regular
+from trigger_lsp.project.unparsed import PrefilteredIndex
 from trigger_lsp.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.statements import analyze_statements
 
@@ -78,7 +78,7 @@ class ServerState:
 
     def __init__(self) -> None:
         self.store = DocumentStore()
-        self.index = ProjectIndex()
+        self.index = PrefilteredIndex()  # files the workspace walk rejects stay unparsed
         self.resolver = ProjectResolver()
         self.settings = ServerSettings()
         self.pull_diagnostics = False

@@ -1,4 +1,5 @@
-"""The project index of a `check` that left files unparsed (see project/prefilter.py).
+"""The project index when files were left unparsed (see project/prefilter.py): `check`'s, and the
+server's workspace index.
 
 A file the prefilter rejected defines no task, triggers none and has nothing to report, but it
 can still be a module that checked files import: a constant holding a task id, a helper that
@@ -7,14 +8,16 @@ a file as if it had been parsed with the others:
 
 - it knows the file (import specifiers resolve to it as they would);
 - `complete_imports` parses every such file that the parsed files' imports reach, directly or
-  through others, before any question is put (`loaded` and `bundled_packages` walk these links);
+  through others (`loaded` and `bundled_packages` walk these links, and call it first);
 - any other question about such a file (`logs`, `constant` through a type-only import, say)
   parses it when first asked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
@@ -26,12 +29,48 @@ from trigger_lsp.project.reading import FileSkipped, read_regular
 
 
 class PrefilteredIndex(ProjectIndex):
-    def __init__(self, unparsed: set[Path], known_rules: frozenset[str]) -> None:
+    def __init__(
+        self, unparsed: Iterable[Path] = (), known_rules: frozenset[str] | None = None
+    ) -> None:
         super().__init__()
-        self._unparsed = set(unparsed)  # rejected files not parsed yet
-        self._rejected = frozenset(unparsed)
+        self._rejected = set(unparsed)  # files known to the index without being parsed
+        self._unparsed = set(self._rejected)  # ... and not parsed since
         self._known_rules = known_rules
         self._resolver: ProjectResolver | None = None
+        self._closed = False  # whether complete_imports ran since the links last changed
+
+    def _forget_links(self) -> None:
+        self._closed = False
+        super()._forget_links()
+
+    def reject(self, path: Path) -> None:
+        """Know a file the prefilter rejected, unless the index holds it already (an editor's
+        open document, say)."""
+        with self._lock:
+            if path in self._by_file or path in self._rejected:
+                return
+            self._rejected.add(path)
+            self._unparsed.add(path)
+            self._forget_links()  # a specifier may name this file now
+
+    def update(self, path: Path, *args: Any, **kwargs: Any) -> bool:
+        self._unparsed.discard(path)  # parsed now
+        return super().update(path, *args, **kwargs)
+
+    def remove(self, path: Path) -> None:
+        self._rejected.discard(path)
+        self._unparsed.discard(path)
+        super().remove(path)
+
+    def _reached_files(self) -> frozenset[Path]:
+        self.complete_imports()
+        return super()._reached_files()
+
+    def bundled_packages(
+        self, project: Path, dirs: tuple[Path, ...] | None, packages: frozenset[str]
+    ) -> frozenset[str]:
+        self.complete_imports()
+        return super().bundled_packages(project, dirs, packages)
 
     def __getstate__(self) -> dict[str, object]:
         state = super().__getstate__()
@@ -74,6 +113,8 @@ class PrefilteredIndex(ProjectIndex):
 
     def complete_imports(self) -> int:
         """Parse the rejected files that indexed files import, until none is left; the count."""
+        if self._closed or not self._unparsed:
+            return 0
         todo = list(self.files())
         parsed = 0
         while todo:
@@ -88,4 +129,5 @@ class PrefilteredIndex(ProjectIndex):
                 if target is not None and self._parse(target):
                     parsed += 1
                     todo.append(target)
+        self._closed = True
         return parsed
