@@ -136,7 +136,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         roots=roots,
         respect_gitignore=not args.no_ignore,
     )
-    outcomes = check_paths(paths, options, args.jobs)
+    from trigger_lsp.cli.progress import progress_for
+
+    progress = progress_for(sys.stderr, machine_format=args.format != "text")
+    try:
+        outcomes = check_paths(paths, options, args.jobs, progress)
+    finally:
+        if progress is not None:
+            progress.clear()
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     if args.format == "json":
         out = formats.json_report(outcomes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -352,7 +352,10 @@ def _again_job(job: tuple[Path, FileOutcome]) -> FileOutcome:
 
 
 def check_paths(
-    paths: list[Path], options: CheckOptions, jobs: int | None = None
+    paths: list[Path],
+    options: CheckOptions,
+    jobs: int | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> list[FileOutcome]:
     """Check every file once against a speculative index (see cli/speculation.py), build the
     project's index from what the files define, then check again the few files for which the
@@ -360,9 +363,13 @@ def check_paths(
     resolver = ProjectResolver(_known_rules())
     # Absolute, so that the search for package.json, trigger.config and .trigger-lsp.yaml goes
     # above the current folder whatever the spelling (`src` and `$PWD/src` give one answer).
-    found = list(
-        discover([Path(os.path.abspath(p)) for p in paths], resolver, options.respect_gitignore)
-    )
+    tell = progress or (lambda stage, done, total: None)  # (cli/progress.py)
+    found: list[Path] = []
+    for file in discover(
+        [Path(os.path.abspath(p)) for p in paths], resolver, options.respect_gitignore
+    ):
+        found.append(file)
+        tell("looking for files:", len(found), None)
     files, rejected = _prefiltered(found, resolver) if options.prefilter else (found, [])
     jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS, max(1, len(files)))
     parallel = len(files) >= PARALLEL_THRESHOLD and jobs > 1
@@ -374,10 +381,16 @@ def check_paths(
         _WORKER["inherited"] = resolver
         chunk = max(1, len(files) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
-            first = list(pool.map(_first_job, files, chunksize=chunk))
+            first = []
+            for checked in pool.map(_first_job, files, chunksize=chunk):
+                first.append(checked)
+                tell("checking", len(first), len(files))
     else:
         modules = DiskModules(resolver)
-        first = [_first_check(path, resolver, options, modules) for path in files]
+        first = []
+        for path in files:
+            first.append(_first_check(path, resolver, options, modules))
+            tell("checking", len(first), len(files))
     index = PrefilteredIndex(set(rejected), _known_rules())
     for path, (_, entries, fan_outs, imports, module, _) in zip(files, first, strict=True):
         index.update(path, entries, imports=imports, module=module)
