@@ -423,12 +423,16 @@ def _prefiltered(files: list[Path], resolver: ProjectResolver) -> tuple[list[Pat
     rejected: list[Path] = []
     prefilter = Prefilter()
     for path in files:
+        project = resolver.context_for(path)
+        if prefilter.by_place(path, project):  # (a task file is not read twice)
+            kept.append(path)
+            continue
         try:
             source = read_regular(path, MAX_FILE_BYTES)
         except (FileSkipped, OSError):
             kept.append(path)
             continue
-        if prefilter.must_parse(path, source, resolver.context_for(path)):
+        if prefilter.must_parse(path, source, project):
             kept.append(path)
         else:
             rejected.append(path)

@@ -86,12 +86,12 @@ def workspace_files(
                 if not selected:
                     continue
                 seen.add(key)
-                if prefilter is not None and reject is not None:
+                context = resolver.context_for(file)
+                if reject is not None and prefilter and not prefilter.by_place(file, context):
                     try:
                         source = read_regular(file, MAX_FILE_BYTES)
                     except (FileSkipped, OSError):
                         source = None  # the indexer notes why
-                    context = resolver.context_for(file)
                     if source is not None and not prefilter.must_parse(file, source, context):
                         reject(file)
                         continue

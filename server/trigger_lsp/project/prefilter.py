@@ -79,10 +79,14 @@ class Prefilter:
     def must_parse(self, path: Path, source: bytes, project: ProjectContext) -> bool:
         """Whether the file must be parsed and checked; False when no rule can report anything
         in it and it adds nothing to the index but what its importers' check reads on demand."""
-        if mentions_trigger(source) or is_manifest_path(path) or is_config_path(path):
+        if mentions_trigger(source) or looks_binary(source):
+            return True  # (a binary file is not parsed either: check notes that it skipped it)
+        return self.by_place(path, project)
+
+    def by_place(self, path: Path, project: ProjectContext) -> bool:
+        """Whether the file must be parsed whatever it holds (so need not be read first)."""
+        if is_manifest_path(path) or is_config_path(path):
             return True
-        if looks_binary(source):
-            return True  # not parsed either: check notes that it skipped it
         config = project.config
         if config is not None and not config.dirs_known:
             return True
