@@ -33,6 +33,9 @@ def generate_project(files: int, lines: int, out: Path, *, unique_ids: bool = Tr
     files define too, the worst case for `trigger-lsp check` (see cli/speculation.py)."""
     marker = out / ".complete"
     kind = "unique ids\n" if unique_ids else "shared ids\n"
+    # A repository of its own: the checkout's .gitignore leaves out bench/results/, and
+    # `check` honours the .gitignore files up to the top of the repository it is in.
+    (out / ".git").mkdir(parents=True, exist_ok=True)
     if marker.exists() and marker.read_text() == kind:
         return out
     trigger = out / "src" / "trigger"
