@@ -5,26 +5,22 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from gen_tasks import task_file
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("TRIGGER_LSP_SHARED", ROOT.parent / "shared"))
-GEN_TASKS = SHARED / "tools" / "gen_tasks.py"
+SHARED = Path(os.environ.get("TRIGGER_LSP_SHARED", ROOT.parent / "shared"))  # peers' tools only
 WORK = Path(os.environ.get("TRIGGER_LSP_BENCH_DIR", ROOT / "bench" / "results"))
 
 
 def generate(lines: int, out: Path, seed: int = 1) -> Path:
-    """A Trigger.dev task file of exactly `lines` lines, from the neutral generator."""
-    if not GEN_TASKS.is_file():
-        sys.exit(f"the task-file generator was not found at {GEN_TASKS} (set TRIGGER_LSP_SHARED)")
+    """A Trigger.dev task file of exactly `lines` lines, from bench/gen_tasks.py (cached)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists():
-        args = ["--lines", str(lines), "--seed", str(seed), "-o", str(out)]
-        subprocess.run([sys.executable, str(GEN_TASKS), *args], check=True)
+        out.write_text(task_file(lines, seed))
     return out
 
 
@@ -37,6 +33,9 @@ def generate_project(files: int, lines: int, out: Path, *, unique_ids: bool = Tr
     files define too, the worst case for `trigger-lsp check` (see cli/speculation.py)."""
     marker = out / ".complete"
     kind = "unique ids\n" if unique_ids else "shared ids\n"
+    # A repository of its own: the checkout's .gitignore leaves out bench/results/, and
+    # `check` honours the .gitignore files up to the top of the repository it is in.
+    (out / ".git").mkdir(parents=True, exist_ok=True)
     if marker.exists() and marker.read_text() == kind:
         return out
     trigger = out / "src" / "trigger"

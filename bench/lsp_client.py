@@ -20,6 +20,7 @@ class Client:
         self._id = 0
         self.errors: list[dict[str, Any]] = []  # window/logMessage errors and error responses
         self.server_requests: list[tuple[str, float]] = []  # (method, when it arrived)
+        self.progress: list[tuple[str, float]] = []  # ($/progress kind, when it arrived)
 
     def send(self, obj: dict[str, Any]) -> None:
         body = json.dumps(obj).encode()
@@ -56,14 +57,20 @@ class Client:
             if "method" in msg and "id" in msg:  # a request from the server: answer null
                 self.server_requests.append((msg["method"], time.perf_counter()))
                 self.send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
+            elif msg.get("method") == "$/progress":
+                self.progress.append((msg["params"]["value"].get("kind"), time.perf_counter()))
             elif msg.get("method") == "window/logMessage" and msg["params"].get("type") == 1:
                 self.errors.append(msg["params"])
 
-    def initialize(self, root_uri: str, options: Any = None, refresh: bool = False) -> Any:
+    def initialize(
+        self, root_uri: str, options: Any = None, refresh: bool = False, progress: bool = False
+    ) -> Any:
         caps: dict[str, Any] = {
             "textDocument": {"diagnostic": {"dynamicRegistration": False}},
             "general": {"positionEncodings": ["utf-16"]},
         }
+        if progress:  # work-done progress: the server reports the workspace index with it
+            caps["window"] = {"workDoneProgress": True}
         if refresh:  # the server then asks for a refresh when the workspace index is complete
             caps["workspace"] = {"diagnostics": {"refreshSupport": True}}
         result = self.request(

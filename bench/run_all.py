@@ -11,6 +11,7 @@ import datetime as dt
 import bench_cli
 import bench_engine
 import bench_index
+import bench_monorepo
 import bench_server
 from common import WORK, machine
 
@@ -37,6 +38,11 @@ def main() -> None:
         "",
         "## Background indexing of a project (requests answered meanwhile)",
         bench_index.run(200 if args.quick else 1000),
+        "",
+        "## A 20,000-file monorepo: `check` next to `biome lint`, and the server's index",
+        bench_monorepo.run(20_000, 1 if args.quick else 3),
+        "",
+        bench_index.run_monorepo(20_000),
     ]
     report = "\n".join(parts) + "\n"
     WORK.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -53,8 +54,11 @@ def grammar_for(path: str | PurePath | None, language_id: str | None = None) -> 
 
 
 def is_source_path(path: str | PurePath) -> bool:
-    name = PurePath(str(path)).name
-    return PurePath(name).suffix.lower() in SOURCE_EXTENSIONS and not name.endswith(".d.ts")
+    # (PurePath's `name` and `suffix` rules, on the string: discovery asks this of every file)
+    name = path.name if isinstance(path, PurePath) else os.path.basename(path.rstrip("/"))
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+    return suffix in SOURCE_EXTENSIONS and not name.endswith(".d.ts")
 
 
 def parse(source: bytes, grammar: str, old_tree: ts.Tree | None = None) -> ts.Tree:

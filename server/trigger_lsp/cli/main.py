@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes"
     )
+    check.add_argument(
+        "--no-ignore",
+        action="store_true",
+        help="also check files that .gitignore or .git/info/exclude leave out",
+    )
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument(
@@ -129,8 +134,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         unsafe_fixes=args.unsafe_fixes,
         profile=args.profile,
         roots=roots,
+        respect_gitignore=not args.no_ignore,
     )
-    outcomes = check_paths(paths, options, args.jobs)
+    from trigger_lsp.cli.progress import progress_for
+
+    progress = progress_for(sys.stderr, machine_format=args.format != "text")
+    try:
+        outcomes = check_paths(paths, options, args.jobs, progress)
+    finally:
+        if progress is not None:
+            progress.clear()
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     if args.format == "json":
         out = formats.json_report(outcomes)

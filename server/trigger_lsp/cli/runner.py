@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,9 @@ from trigger_lsp.project.index import (
 )
 from trigger_lsp.project.modules import module_facts
 from trigger_lsp.project.packages import is_manifest_path
+from trigger_lsp.project.prefilter import Prefilter
 from trigger_lsp.project.reading import FileSkipped, read_regular
+from trigger_lsp.project.unparsed import PrefilteredIndex
 from trigger_lsp.text import LineIndex
 
 MAX_JOBS = 64  # worker processes at most, whatever --jobs asks
@@ -78,6 +81,8 @@ class CheckOptions:
     profile: str | None = None  # --profile; None: the project file's, else recommended
     # The paths named on the command line, resolved: --fix never writes outside them.
     roots: tuple[Path, ...] = ()
+    respect_gitignore: bool = True  # False: --no-ignore (see project/ignore.py)
+    prefilter: bool = True  # reject files without parsing them (see project/prefilter.py)
 
 
 def _read(path: Path) -> tuple[bytes | None, str | None]:
@@ -263,7 +268,10 @@ FirstCheck = tuple[
 def _init_worker(options: CheckOptions, index: ProjectIndex | None) -> None:
     import trigger_lsp.rules  # noqa: F401  (registers rules in the worker)
 
-    _WORKER["resolver"] = resolver = ProjectResolver(_known_rules())
+    # Forked workers inherit the contexts the walk resolved (see check_paths).
+    inherited = _WORKER.get("inherited")
+    resolver = inherited if isinstance(inherited, ProjectResolver) else None
+    _WORKER["resolver"] = resolver = resolver or ProjectResolver(_known_rules())
     _WORKER["options"] = options
     _WORKER["index"] = index
     _WORKER["modules"] = DiskModules(resolver)
@@ -292,7 +300,10 @@ def _again_job(job: tuple[Path, FileOutcome]) -> FileOutcome:
 
 
 def check_paths(
-    paths: list[Path], options: CheckOptions, jobs: int | None = None
+    paths: list[Path],
+    options: CheckOptions,
+    jobs: int | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> list[FileOutcome]:
     """Check every file once against a speculative index (see cli/speculation.py), build the
     project's index from what the files define, then check again the few files for which the
@@ -300,7 +311,14 @@ def check_paths(
     resolver = ProjectResolver(_known_rules())
     # Absolute, so that the search for package.json, trigger.config and .trigger-lsp.yaml goes
     # above the current folder whatever the spelling (`src` and `$PWD/src` give one answer).
-    files = list(discover([Path(os.path.abspath(p)) for p in paths], resolver))
+    tell = progress or (lambda stage, done, total: None)  # (cli/progress.py)
+    found: list[Path] = []
+    for file in discover(
+        [Path(os.path.abspath(p)) for p in paths], resolver, options.respect_gitignore
+    ):
+        found.append(file)
+        tell("looking for files:", len(found), None)
+    files, rejected = _prefiltered(found, resolver) if options.prefilter else (found, [])
     jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS, max(1, len(files)))
     parallel = len(files) >= PARALLEL_THRESHOLD and jobs > 1
     if parallel:
@@ -308,16 +326,24 @@ def check_paths(
         # queries and the references once here rather than in every worker.
         warm_up()
         knowledge()
+        _WORKER["inherited"] = resolver
         chunk = max(1, len(files) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
-            first = list(pool.map(_first_job, files, chunksize=chunk))
+            first = []
+            for checked in pool.map(_first_job, files, chunksize=chunk):
+                first.append(checked)
+                tell("checking", len(first), len(files))
     else:
         modules = DiskModules(resolver)
-        first = [_first_check(path, resolver, options, modules) for path in files]
-    index = ProjectIndex()
+        first = []
+        for path in files:
+            first.append(_first_check(path, resolver, options, modules))
+            tell("checking", len(first), len(files))
+    index = PrefilteredIndex(set(rejected), _known_rules())
     for path, (_, entries, fan_outs, imports, module, _) in zip(files, first, strict=True):
         index.update(path, entries, imports=imports, module=module)
         index.update_fan_outs(path, fan_outs)
+    index.complete_imports()
     index.complete = True
     outcomes = [outcome for outcome, *_ in first]
     again = [i for i, (*_, asked) in enumerate(first) if not answers_hold(index, asked)]
@@ -331,7 +357,34 @@ def check_paths(
     for i, outcome in zip(again, redone, strict=True):
         outcome.fixed += outcomes[i].fixed  # fixes the first check already wrote
         outcomes[i] = outcome
+    if rejected:  # nothing to report in them: back in discovery order, for the report
+        order = {path: i for i, path in enumerate(found)}
+        outcomes += [FileOutcome(path) for path in rejected]
+        outcomes.sort(key=lambda o: order[o.path])
     return _config_errors(outcomes, resolver)
+
+
+def _prefiltered(files: list[Path], resolver: ProjectResolver) -> tuple[list[Path], list[Path]]:
+    """The files to check, and those the prefilter rejects unparsed (project/prefilter.py).
+    A file that cannot be read is checked, which reports why."""
+    kept: list[Path] = []
+    rejected: list[Path] = []
+    prefilter = Prefilter()
+    for path in files:
+        project = resolver.context_for(path)
+        if prefilter.by_place(path, project):  # (a task file is not read twice)
+            kept.append(path)
+            continue
+        try:
+            source = read_regular(path, MAX_FILE_BYTES)
+        except (FileSkipped, OSError):
+            kept.append(path)
+            continue
+        if prefilter.must_parse(path, source, project):
+            kept.append(path)
+        else:
+            rejected.append(path)
+    return kept, rejected
 
 
 def _config_errors(outcomes: list[FileOutcome], resolver: ProjectResolver) -> list[FileOutcome]:

@@ -32,6 +32,7 @@ from trigger_lsp.lsp.convert import diagnostic
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.early import ClientWriter, Handover
 from trigger_lsp.lsp.framing import MAX_BODY, decode
+from trigger_lsp.lsp.progress import IndexProgress
 from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.settings import SECTION
 from trigger_lsp.lsp.state import ServerState, path_of
@@ -388,10 +389,14 @@ class TriggerLanguageServer(ServerState, LanguageServer):
     async def index_workspace(self) -> None:
         roots = [Path(p) for p in _workspace_roots(self)]
         left_out: list[str] = []
+        progress = IndexProgress(self)  # $/progress, when the client shows it
+        count = 0
         try:
-            count = 0
-            for path in workspace_files(roots, self.resolver, left_out):
+            await progress.begin()
+            reject = getattr(self.index, "reject", None)  # (project/unparsed.py)
+            for path in workspace_files(roots, self.resolver, left_out, reject):
                 if path is None:  # a folder walked: let requests in
+                    progress.step(count)
                     await asyncio.sleep(0)
                     continue
                 if count >= MAX_INDEXED_FILES:
@@ -416,6 +421,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             self.index.ids()
             await asyncio.sleep(INDEX_PAUSE_S)
         finally:
+            progress.end(count)
             self._indexed.set()  # (also when the walk fails: waiting for it would not help)
         self.index.complete = True
         self.refresh_others("")

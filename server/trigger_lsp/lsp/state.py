@@ -31,7 +31,6 @@ from trigger_lsp.project.context import ProjectContext, ProjectResolver, default
 from trigger_lsp.project.index import (
     FileImports,
     FileIndex,
-    ProjectIndex,
     entries_for,
     fan_outs_for,
     imports_for,
@@ -40,6 +39,7 @@ from trigger_lsp.project.index import (
 )
 from trigger_lsp.project.modules import entry_point, module_facts, module_links, module_logging
 from trigger_lsp.project.reading import read_regular
+from trigger_lsp.project.unparsed import PrefilteredIndex
 from trigger_lsp.text import Encoding
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class ServerState:
 
     def __init__(self) -> None:
         self.store = DocumentStore()
-        self.index = ProjectIndex()
+        self.index = PrefilteredIndex()  # files the workspace walk rejects stay unparsed
         self.resolver = ProjectResolver()
         self.settings = ServerSettings()
         self.pull_diagnostics = False

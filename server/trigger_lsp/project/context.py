@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from trigger_lsp.analysis.syntax import is_source_path
 from trigger_lsp.project.installed_sdk import InstalledSdk, find_installed
 from trigger_lsp.project.lint_config import (
     LintConfig,
@@ -125,6 +126,26 @@ class ProjectResolver:
 
     def context_for(self, path: Path) -> ProjectContext:
         return _memo(self._by_dir, path.parent, self._build)
+
+    def share_plain_folder(self, folder: Path, dirnames: list[str], filenames: list[str]) -> None:
+        """Give a folder that holds only source files (no trigger.config) and folders its
+        parent's context, when that is resolved already and is a project's (a config or a
+        package.json): none of what the searches read (package.json, trigger.config.*,
+        .trigger-lsp.yaml, lock and workspace files, node_modules) is in the folder, so each
+        search from it finds what the search from its parent found. A walk calls this for each
+        folder it enters: resolving the thousands of folders of a monorepo one by one costs
+        seconds."""
+        parent = self._by_dir.get(folder.parent)
+        if parent is None or folder in self._by_dir:
+            return
+        if parent.config is None and parent.manifest is None:
+            return  # its root is its own folder
+        if any(d.startswith(".") or d == "node_modules" for d in dirnames):
+            return
+        for name in filenames:
+            if name.startswith(".") or name in CONFIG_NAMES or not is_source_path(Path(name)):
+                return
+        self._by_dir[folder] = parent
 
     def manifest(self, path: Path) -> PackageManifest:
         return _memo(self._manifests, path, read_manifest)

@@ -38,6 +38,7 @@ class LintConfig:
     sdk_version: str | None = None
     error: str | None = None
     profile: str | None = None  # None: not chosen here
+    respect_gitignore: bool = True  # `respect-gitignore`: leave out what git ignores
 
     @property
     def directory(self) -> Path | None:
@@ -151,7 +152,8 @@ def parse_lint_config(
         return LintConfig(path)
     if not isinstance(data, dict):
         return LintConfig(path, error=f"{where}: the top level must be a mapping")
-    unknown = set(data) - {"profile", "rules", "include", "exclude", "sdk-version"}
+    known_keys = {"profile", "rules", "include", "exclude", "sdk-version", "respect-gitignore"}
+    unknown = set(data) - known_keys
     if unknown:
         return LintConfig(path, error=f"{where}: unknown key {short(sorted(unknown, key=str)[0])}")
     profile = data.get("profile")
@@ -185,6 +187,9 @@ def parse_lint_config(
     version = data.get("sdk-version")
     if version is not None and not isinstance(version, str | int | float):
         return LintConfig(path, error=f"{where}: 'sdk-version' must be a version string")
+    respect = data.get("respect-gitignore", True)
+    if not isinstance(respect, bool):
+        return LintConfig(path, error=f"{where}: 'respect-gitignore' must be true or false")
     return LintConfig(
         path,
         rules=rules,
@@ -192,4 +197,5 @@ def parse_lint_config(
         exclude=globs["exclude"],
         sdk_version=str(version) if version is not None else None,
         profile=profile,
+        respect_gitignore=respect,
     )
