@@ -13,7 +13,8 @@ the layout): from its default compressed archive the server took ~60 % longer to
 `initialize` than the Python install; from files it is on par (bench/bench_binary.py).
 
 The build runs in the Python that runs this script (a venv with trigger-lsp installed, as the
-README's set-up makes); PyInstaller is installed into it when missing (the pinned version below).
+README's set-up makes); PyInstaller is installed into it when missing (the version pinned by the
+`binary` extra in pyproject.toml).
 After the build it runs the binary once (`--version`, `rules`, `check examples`) with a PATH that
 has no Python, so a broken bundle fails here and not on a user's machine. It also writes
 dist/trigger-lsp-<version>-<platform>.tar.gz (.zip on Windows): the folder as a release asset.
@@ -29,11 +30,11 @@ import subprocess
 import sys
 import tarfile
 import time
+import tomllib
 import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PYINSTALLER = "pyinstaller==6.22.3"
 NAME = "trigger-lsp"
 
 
@@ -58,8 +59,10 @@ def version() -> str:
 
 def ensure_pyinstaller() -> None:
     if importlib.util.find_spec("PyInstaller") is None:
-        print(f"installing {PYINSTALLER} into {sys.prefix}")
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", PYINSTALLER], check=True)
+        project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+        pins = project["optional-dependencies"]["binary"]
+        print(f"installing {' '.join(pins)} into {sys.prefix}")
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *pins], check=True)
 
 
 def build(out: Path, work: Path) -> Path:
