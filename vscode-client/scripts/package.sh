@@ -7,6 +7,7 @@
 #     packaging/build_binary.py on that platform (BINARY_DIR, default <repo>/dist/binary/trigger-lsp),
 #     needs no Python -> OUT_DIR/platform/trigger-lsp-<version>-<target>.vsix
 #   PYTHON=...  Python used to build the wheel (default: python3)
+#   REUSE_NODE_MODULES=1  keep vscode-client/node_modules from an earlier package (no npm ci)
 set -euo pipefail
 OUT=
 TARGET=
@@ -40,7 +41,10 @@ else
   cp -a "$BINARY_DIR" server-bin/trigger-lsp
 fi
 
-npm ci --no-audit --no-fund
+# REUSE_NODE_MODULES=1: a second package in the same checkout (.ci/run) skips the clean install.
+if [ "${REUSE_NODE_MODULES:-}" != 1 ] || [ ! -d node_modules ]; then
+  npm ci --no-audit --no-fund
+fi
 npm run --silent typecheck
 npm run --silent bundle
 VERSION=$(node -p 'require("./package.json").version')
