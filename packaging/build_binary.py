@@ -8,9 +8,9 @@ One-folder rather than one-file: a one-file build unpacks itself into a temporar
 every start (slower start-up for every editor session and CLI run, and it fails where /tmp is
 mounted noexec); Nuitka compiles to C, which takes many minutes per platform in CI for no gain in
 this server's start-up (it is dominated by imports and loading the references, not by bytecode).
-The modules are kept as plain .pyc files (PyInstaller's `--debug noarchive`, which only changes
-the layout): from its default compressed archive the server took ~60 % longer to answer
-`initialize` than the Python install; from files it is on par (bench/bench_binary.py).
+The modules are kept as plain .pyc files (noarchive, which only changes the layout), and two
+runtime hooks that only cost start-up are left out: see packaging/trigger-lsp.spec and, for the
+measurements, docs/distribution.md (bench/bench_binary.py).
 
 The build runs in the Python that runs this script (a venv with trigger-lsp installed, as the
 README's set-up makes); PyInstaller is installed into it when missing (the version pinned by the
@@ -66,49 +66,12 @@ def ensure_pyinstaller() -> None:
 
 
 def build(out: Path, work: Path) -> Path:
-    """Run PyInstaller; returns the one-folder app."""
-    references = REPO / "references"
-    sep = os.pathsep
-    args = [
-        str(REPO / "packaging" / "entry.py"),
-        "--name",
-        NAME,
-        "--onedir",
-        "--noconfirm",
-        "--clean",
-        "--log-level",
-        "WARN",
-        "--distpath",
-        str(out),
-        "--workpath",
-        str(work),
-        "--specpath",
-        str(work),
-        # every module of the package, also the ones found at run time (rule families)
-        "--collect-submodules",
-        "trigger_lsp",
-        # package data (lsp/capabilities.json); the references go where the wheel puts them
-        "--collect-data",
-        "trigger_lsp",
-        "--add-data",
-        f"{references}{sep}trigger_lsp/references",
-        # the compiled grammars ship as extension modules inside these packages
-        "--collect-binaries",
-        "tree_sitter_typescript",
-        "--collect-binaries",
-        "tree_sitter_json",
-        "--exclude-module",
-        "tkinter",
-        # modules as plain .pyc files in _internal/, imported by Python's own path finder,
-        # instead of a zlib-compressed archive that is unpacked on each start
-        "--debug",
-        "noarchive",
-    ]
-    if sys.platform == "linux":
-        args.append("--strip")
+    """Run PyInstaller on packaging/trigger-lsp.spec; returns the one-folder app."""
     from PyInstaller.__main__ import run
 
-    run(args)
+    spec = REPO / "packaging" / "trigger-lsp.spec"
+    args = ["--noconfirm", "--clean", "--log-level", "WARN"]
+    run([str(spec), *args, "--distpath", str(out), "--workpath", str(work)])
     return out / NAME
 
 
