@@ -117,11 +117,14 @@ def run_session(
     machine_settings: Mapping[str, Any],
     driver_env: Mapping[str, str] | None = None,
     timeout: float = DRIVE_TIMEOUT,
+    package: Path | None = None,
+    server_env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Install the .vsix, start code-server on a fresh copy of examples/ and run `driver`
-    (a script next to this file); returns its report.json plus what the run left behind."""
+    """Install the .vsix (`package`, default: the universal one), start code-server on a fresh
+    copy of examples/ and run `driver` (a script next to this file); returns its report.json
+    plus what the run left behind. `server_env` is added to code-server's environment."""
     tools()
-    package = vsix()
+    package = package or vsix()
     ws = fresh_workspace(base)
     user, extensions, out = base / "user", base / "extensions", base / "out"
     (user / "User").mkdir(parents=True)
@@ -132,7 +135,10 @@ def run_session(
     (user / "Machine").mkdir()
     machine_file = user / "Machine" / "settings.json"
     machine_file.write_text(json.dumps(machine_settings, indent=1))
-    env = isolated_env(base, {"PATH": f"{NODE24}{os.pathsep}{os.environ.get('PATH', '')}"})
+    env = isolated_env(
+        base,
+        {"PATH": f"{NODE24}{os.pathsep}{os.environ.get('PATH', '')}", **(server_env or {})},
+    )
     common = ["--user-data-dir", user, "--extensions-dir", extensions]
 
     install = run_editor(

@@ -19,6 +19,7 @@ import {
   which,
 } from './serverInstall';
 import { isTriggerWorkspace, TRIGGER_CONFIG_GLOB } from './workspace';
+import { bundledServer } from './binary';
 
 const SECTION = 'trigger-lsp';
 const EXPLAIN_COMMAND = 'trigger-lsp.explainRule'; // the server's command
@@ -179,7 +180,7 @@ class Controller {
     }
   }
 
-  /** setting, else PATH, else the managed venv (offering to install it when missing). */
+  /** setting, else the binary in a platform .vsix, else PATH, else the managed venv (offered). */
   private async findServer(): Promise<ServerExecutable | undefined> {
     const configured = configuredServerPath();
     if (configured) {
@@ -189,6 +190,10 @@ class Controller {
         ]);
       }
       return { command: configured, source: 'setting' };
+    }
+    const bundled = bundledServer(this.context.extensionPath, (line) => this.output.appendLine(line));
+    if (bundled) {
+      return { command: bundled, source: 'bundled' };
     }
     const onPath = which('trigger-lsp');
     if (onPath) {

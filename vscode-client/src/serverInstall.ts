@@ -4,12 +4,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { explainPipFailure } from './binary';
 
 const IS_WINDOWS = process.platform === 'win32';
 const MIN_PYTHON: [number, number] = [3, 11];
 export const PYTHON_DOWNLOAD = 'https://www.python.org/downloads/';
 
-export type ServerSource = 'setting' | 'PATH' | 'managed';
+export type ServerSource = 'setting' | 'bundled' | 'PATH' | 'managed';
 
 export interface ServerExecutable {
   command: string;
@@ -162,11 +163,16 @@ export class ManagedServer {
           throw err;
         }
         progress.report({ message: 'Installing the trigger-lsp server and its dependencies from PyPI…' });
-        await run(
-          this.venvPython,
-          ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', wheel],
-          output,
-        );
+        try {
+          await run(
+            this.venvPython,
+            ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--retries', '1', wheel],
+            output,
+          );
+        } catch (err) {
+          const offline = explainPipFailure(String(err instanceof Error ? err.message : err));
+          throw offline ? new SetupError(offline, ['Open Settings', 'Show Output']) : err;
+        }
         await fs.promises.writeFile(this.marker, path.basename(wheel) + '\n');
         if (!isExecutable(this.executable)) {
           throw new SetupError(`The install finished but ${this.executable} is missing.`, ['Show Output']);
