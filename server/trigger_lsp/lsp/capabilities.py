@@ -13,12 +13,13 @@ from lsprotocol import types as lsp
 from pygls.capabilities import ServerCapabilitiesBuilder
 
 from trigger_lsp.lsp.early import CAPABILITIES
-from trigger_lsp.lsp.server import create_server
+from trigger_lsp.lsp.server import create_server, pulls
 
 
-def built(client: dict[str, Any]) -> dict[str, Any]:
-    """What pygls answers to `initialize` for these client capabilities (as pygls'
-    lsp_initialize builds it)."""
+def built(client: dict[str, Any], every: bool = False) -> dict[str, Any]:
+    """What the server answers to `initialize` for these client capabilities (as pygls'
+    lsp_initialize builds it, and TriggerProtocol's; `every`: with the capabilities it
+    leaves out for some clients)."""
     server = create_server()
     protocol, fm = server.protocol, server.protocol.fm
     caps = protocol._converter.structure(client, lsp.ClientCapabilities)
@@ -31,13 +32,16 @@ def built(client: dict[str, Any]) -> dict[str, Any]:
         server._notebook_document_sync,
         ServerCapabilitiesBuilder.choose_position_encoding(caps),
     )
-    return dict(protocol._converter.unstructure(builder.build()))
+    out = builder.build()
+    if not every and not pulls(caps):
+        out.diagnostic_provider = None
+    return dict(protocol._converter.unstructure(out))
 
 
 def snapshot() -> dict[str, Any]:
     """The capabilities for a client that declares none, without the position encoding (which
     lsp/early.py chooses per client)."""
-    out = built({})
+    out = built({}, every=True)
     out.pop("positionEncoding", None)
     return out
 

@@ -95,12 +95,20 @@ def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:
     chosen as pygls chooses it (the client's first supported one, else UTF-16)."""
     capabilities: dict[str, Any] = {"positionEncoding": position_encoding(params)}
     capabilities.update(json.loads(CAPABILITIES.read_text(encoding="utf-8")))
+    if not pulls(params):  # (as server.pulls)
+        capabilities.pop("diagnosticProvider", None)
     # pygls states willSave and willSaveWaitUntil (unhandled: false) when the client names them.
     sync = _get(params, "capabilities", "textDocument", "synchronization")
     for key in ("willSave", "willSaveWaitUntil"):
         if isinstance(sync, dict) and sync.get(key) is not None:
             capabilities["textDocumentSync"][key] = False
     return {"capabilities": capabilities, "serverInfo": {"name": "trigger-lsp", "version": version}}
+
+
+def pulls(params: dict[str, Any]) -> bool:
+    return bool(_get(params, "capabilities", "textDocument", "diagnostic")) and bool(
+        _get(params, "capabilities", "workspace", "diagnostics", "refreshSupport")
+    )
 
 
 def position_encoding(params: dict[str, Any]) -> str:
@@ -160,11 +168,10 @@ class EarlyStart:
         self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
         self.handover.initialize_id = message["id"]
         self.handover.initialize_result = result
-        caps = params.get("capabilities")
         self.state = self.handover.state = _state(
             encoding=result["capabilities"]["positionEncoding"],
-            pull=bool(_get(caps, "textDocument", "diagnostic")),
-            refresh=bool(_get(caps, "workspace", "diagnostics", "refreshSupport")),
+            pull=pulls(params),
+            refresh=pulls(params),
             options=params.get("initializationOptions"),
             handover=self.handover,
             write=self._send,

@@ -83,6 +83,17 @@ class TriggerProtocol(LanguageServerProtocol):
         then()
         return True
 
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(self, params: lsp.InitializeParams) -> Any:
+        """pygls' answer, without the pull diagnostics capability for a client that will not
+        pull (see server.pulls): it then gets its diagnostics published."""
+        result = yield from super().lsp_initialize(params)
+        from trigger_lsp.lsp.server import pulls
+
+        if not pulls(params.capabilities):
+            result.capabilities.diagnostic_provider = None
+        return result
+
     def handle_message(self, msg: Any) -> None:
         self.last_message_at = time.monotonic()
         super().handle_message(msg)

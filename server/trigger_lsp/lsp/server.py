@@ -43,7 +43,6 @@ from trigger_lsp.statements import warm_step
 
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
-READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the index
 INDEX_PAUSE_S = 0.001  # before each file indexed in the background
 # Statement findings are prepared in slices after a whole-file analysis; a request that arrives
 # meanwhile waits for the end of the current slice.
@@ -69,9 +68,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         )
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._index_task: asyncio.Task[None] | None = None
-        self._configured = asyncio.Event()  # the client's settings are in
-        self._indexed = asyncio.Event()  # the workspace index is done (or not wanted)
-        self._ready_wait: asyncio.Future[None] | None = None
+        self._indexed = False  # the workspace index is done (or not wanted)
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
         self._handover: Handover | None = None  # from lsp/early.py
         self.connection: Connection | None = None  # the client's (see lsp/transport.py)
@@ -322,7 +319,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
         if self.pull_diagnostics:  # the client asks for the findings; other files need the ids
-            if self._indexed.is_set():
+            if self._indexed:
                 self.analyze(doc)
             else:  # the first pull waits for the index, then analyses once
                 self.index_open(doc)
@@ -341,7 +338,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             other.analyzed_version = None
             if not self.pull_diagnostics:
                 self._stale[other.uri] = None
-        if self.pull_diagnostics and _supports_refresh(self.client_capabilities):
+        if self.pull_diagnostics:  # (only clients that can be asked to pull again pull)
             self._refresh_pull = True
         if not self._stale and not self._refresh_pull:
             return
@@ -416,24 +413,9 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             self.index.ids()
             await asyncio.sleep(INDEX_PAUSE_S)
         finally:
-            self._indexed.set()  # (also when the walk fails: waiting for it would not help)
+            self._indexed = True  # (also when the walk fails)
         self.index.complete = True
         self.refresh_others("")
-
-    async def until_ready(self) -> None:
-        """Wait, for a bounded time, until the settings and the workspace index are in. A pull
-        client that cannot be asked to pull again would otherwise keep a first answer made
-        with default settings and without the other files' task ids until the next edit."""
-        if self._ready_wait is None:  # one bounded wait, shared by every early request
-            self._ready_wait = asyncio.ensure_future(self._wait_ready())
-        await asyncio.shield(self._ready_wait)
-
-    async def _wait_ready(self) -> None:
-        ready = asyncio.gather(self._configured.wait(), self._indexed.wait())
-        try:
-            await asyncio.wait_for(ready, READY_WAIT_S)
-        except TimeoutError:
-            log.warning("answering before the workspace index is complete")
 
 
 class _OneClient:
@@ -472,9 +454,14 @@ class _OneClient:
             self.done.set_result(None)
 
 
-def _supports_refresh(caps: lsp.ClientCapabilities) -> bool:
-    ws = caps.workspace
-    return bool(ws and ws.diagnostics and ws.diagnostics.refresh_support)
+def pulls(caps: lsp.ClientCapabilities) -> bool:
+    """Whether the client pulls diagnostics: when it can pull and can be asked to pull again.
+    A client that cannot be asked again (Neovim 0.11) gets them published instead: it would
+    otherwise keep a first answer made before the workspace index was complete until the next
+    edit, or the first answer would have to wait for the index (seconds)."""
+    text, ws = caps.text_document, caps.workspace
+    can_pull = bool(text and text.diagnostic)
+    return can_pull and bool(ws and ws.diagnostics and ws.diagnostics.refresh_support)
 
 
 def _workspace_roots(server: LanguageServer) -> list[str]:
@@ -493,8 +480,7 @@ def create_server() -> TriggerLanguageServer:
 
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: TriggerLanguageServer, params: lsp.InitializeParams) -> None:
-        caps = params.capabilities
-        ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
+        ls.pull_diagnostics = pulls(params.capabilities)
         # Validating settings needs the references; load them after the answer has gone out.
         ls._initialization_options = params.initialization_options
 
@@ -510,18 +496,20 @@ def create_server() -> TriggerLanguageServer:
         if ls._handover is None or ls._handover.state is None:
             gc.collect()
         gc.freeze()
+        # Documents opened meanwhile are checked at once with the project files and the
+        # settings known so far, never held for the client's settings: when these change the
+        # result, the documents are checked again (published again, or pulled again).
         ws = ls.client_capabilities.workspace
         if ws is not None and ws.configuration:
             before = ls.settings
             await _pull_configuration(ls)
-            if ls.settings != before:  # documents opened meanwhile were checked with the old
+            if ls.settings != before:
                 ls.refresh_others("")
-        ls._configured.set()
         if ls.settings.index_workspace:
             ls._index_task = asyncio.ensure_future(ls.index_workspace())
         else:
             ls.index.complete = False
-            ls._indexed.set()
+            ls._indexed = True
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -605,8 +593,6 @@ def create_server() -> TriggerLanguageServer:
     async def pull_diagnostics(
         ls: TriggerLanguageServer, params: lsp.DocumentDiagnosticParams
     ) -> lsp.DocumentDiagnosticReport:
-        if not _supports_refresh(ls.client_capabilities):
-            await ls.until_ready()
         doc = ls.store.get(params.text_document.uri)
         if doc is None:
             return lsp.RelatedFullDocumentDiagnosticReport(items=[])
