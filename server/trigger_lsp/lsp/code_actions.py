@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
@@ -14,6 +15,9 @@ from trigger_lsp.lsp.documents import Document
 from trigger_lsp.positions import Encoding
 from trigger_lsp.rules.base import Edit
 from trigger_lsp.suppressions import FILE_DIRECTIVE, LINE_DIRECTIVE
+
+if TYPE_CHECKING:
+    from trigger_lsp.lsp.state import Session
 
 FIX_ALL_KIND = "source.fixAll.trigger-lsp"
 EXPLAIN_COMMAND = "trigger-lsp.explainRule"
@@ -165,3 +169,12 @@ def _matching_diagnostic(
         if d.code == finding.rule and d.source == "trigger-lsp":
             return d
     return None
+
+
+def code_action(session: Session, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    """textDocument/codeAction (routed in lsp/routes.py)."""
+    doc = session.store.get(params.text_document.uri)
+    if doc is None:
+        return None
+    result = session.analyze(doc)
+    return code_actions(doc, result.findings, params, session.encoding)

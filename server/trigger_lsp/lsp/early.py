@@ -20,20 +20,17 @@ would have reached reading every message itself.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import select
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trigger_lsp.lsp.framing import Frame, FrameParser, envelope_error, valid_id
-
-if TYPE_CHECKING:
-    from trigger_lsp.lsp.state import ServerState
+from trigger_lsp.lsp.handover import Handover
+from trigger_lsp.lsp.stdio import send
 
 log = logging.getLogger(__name__)
 EARLY_IDLE_S = 0.25  # waiting this long for a first document to open, at most
@@ -69,25 +66,6 @@ class FrameReader:
                 self.ended = True
                 return None
             self.parser.feed(chunk)
-
-
-@dataclass
-class Handover:
-    """What the server needs to go on from where the first answers stopped."""
-
-    frames: list[Frame] = field(default_factory=list)  # not served here (and `initialize`)
-    parser: FrameParser | None = None  # what was read after them, and how far
-    state: ServerState | None = None
-    initialize_id: Any = None
-    initialize_result: dict[str, Any] | None = None
-    # Documents whose task ids changed: the others need a new look (refresh_others).
-    changed: set[str] = field(default_factory=set)
-
-    @property
-    def unread(self) -> bytes:
-        """The bytes of the frames left to the server, then those read after them."""
-        rest = self.parser.rest if self.parser is not None else b""
-        return b"".join(frame.raw for frame in self.frames) + rest
 
 
 def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:
@@ -168,7 +146,7 @@ class EarlyStart:
         self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
         self.handover.initialize_id = message["id"]
         self.handover.initialize_result = result
-        self.state = self.handover.state = _state(
+        self.state = _state(
             encoding=result["capabilities"]["positionEncoding"],
             pull=pulls(params),
             refresh=pulls(params),
@@ -180,7 +158,7 @@ class EarlyStart:
     def _serve(self) -> None:
         """Serve messages until one this module does not serve, or a pause."""
         while True:
-            waiting = not self.state.store.all() or self.state.undiagnosed
+            waiting = not self.state.session.store.all() or self.state.undiagnosed
             frame = self.reader.next(EARLY_IDLE_S if waiting else EARLY_DONE_S)
             if frame is None:
                 return
@@ -208,7 +186,7 @@ class EarlyStart:
                 and isinstance(item.get("text"), str)
             ):
                 return False
-            if not state.too_large(item["uri"], item["text"]):
+            if not state.session.too_large(item["uri"], item["text"]):
                 state.did_open(item)
             return True
         if method == "textDocument/diagnostic" and "id" in message and state.refresh_support:
@@ -224,38 +202,6 @@ class EarlyStart:
     def _send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message).encode("utf-8")
         send(self.out, b"Content-Length: %d\r\n\r\n" % len(body) + body)
-
-
-def send(out: Any, data: bytes) -> None:
-    """Write to the client. When it is gone (its end of the pipe closed: the editor quit or was
-    killed), there is nobody left to serve: say so once and exit at once, rather than go on
-    working and logging a broken pipe for every message."""
-    try:
-        out.write(data)
-        out.flush()
-    except (BrokenPipeError, ConnectionResetError, ValueError):  # ValueError: closed file
-        client_gone()
-
-
-class ClientWriter:
-    """pygls' writer interface over `send`."""
-
-    def __init__(self, out: Any) -> None:
-        self._out = out
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self._out.close()
-
-    def write(self, data: bytes) -> None:
-        send(self._out, data)
-
-
-def client_gone() -> None:
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.write("trigger-lsp: the client closed its connection; exiting\n")
-        sys.stderr.flush()
-    os._exit(1)  # no shutdown request came: exit status 1, as the protocol says
 
 
 def _is_initialize(message: dict[str, Any] | None) -> bool:

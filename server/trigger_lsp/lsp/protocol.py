@@ -22,6 +22,8 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCNotification
 from pygls.protocol.language_server import lsp_method
 
+from trigger_lsp.lsp import routes
+
 log = logging.getLogger(__name__)
 DROPPED = "$/trigger-lsp/droppedRequest"  # what an answered bad request turns into
 # Stands for the list of diagnostics in a message until their kept JSON is put in its place.
@@ -85,13 +87,12 @@ class TriggerProtocol(LanguageServerProtocol):
 
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(self, params: lsp.InitializeParams) -> Any:
-        """pygls' answer, without the pull diagnostics capability for a client that will not
-        pull (see server.pulls): it then gets its diagnostics published."""
+        """pygls' answer, with the capabilities the route table offers this client (for
+        example no pull diagnostics to a client that cannot be asked to pull again)."""
         result = yield from super().lsp_initialize(params)
-        from trigger_lsp.lsp.server import pulls
-
-        if not pulls(params.capabilities):
-            result.capabilities.diagnostic_provider = None
+        caps = routes.capabilities(params.capabilities, self._server._text_document_sync_kind)
+        caps.position_encoding = result.capabilities.position_encoding
+        self.server_capabilities = result.capabilities = caps
         return result
 
     def handle_message(self, msg: Any) -> None:

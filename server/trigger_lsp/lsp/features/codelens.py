@@ -21,7 +21,7 @@ from trigger_lsp.lsp.documents import Document
 from trigger_lsp.positions import Encoding
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.server import TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
 
 SHOW_TASK_COMMAND = "trigger-lsp.showTask"
 SEPARATOR = " · "
@@ -145,10 +145,3 @@ def show_task(ls: Any, *args: Any) -> str | None:
     """The lens's command: informational only, it returns the summary it was given. (pygls
     reads a command's annotations at run time, so `ls` cannot name a type-checking import.)"""
     return args[2] if len(args) > 2 and isinstance(args[2], str) else None
-
-
-def register(server: TriggerLanguageServer) -> None:
-    server.feature(lsp.TEXT_DOCUMENT_CODE_LENS, lsp.CodeLensOptions(resolve_provider=False))(
-        code_lens
-    )
-    server.command(SHOW_TASK_COMMAND)(show_task)

@@ -18,7 +18,7 @@ from trigger_lsp.lsp.wire import Locator
 from trigger_lsp.positions import Encoding
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.server import TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
 
 MAX_WORKSPACE_SYMBOLS = 200
 NAME_TYPES = frozenset({"identifier", "property_identifier", "shorthand_property_identifier"})
@@ -351,13 +351,3 @@ def document_symbols(
         return []
     symbols = task_symbols(doc, result.model, ls.encoding)
     return symbols if _hierarchical(ls) else flat_symbols(doc.uri, symbols)
-
-
-def register(server: TriggerLanguageServer) -> None:
-    from trigger_lsp.lsp.features import codelens
-
-    server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(document_symbols)
-    server.feature(lsp.WORKSPACE_SYMBOL)(workspace_symbols)
-    server.feature(lsp.TEXT_DOCUMENT_DEFINITION)(definition)
-    server.feature(lsp.TEXT_DOCUMENT_REFERENCES)(references)
-    codelens.register(server)
