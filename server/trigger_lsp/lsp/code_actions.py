@@ -82,7 +82,7 @@ def code_actions(
         for finding in findings:
             if not _overlaps(finding, doc, params.range, enc):
                 continue
-            diag = _matching_diagnostic(finding, params.context.diagnostics)
+            diag = matching_diagnostic(doc, finding, params.context.diagnostics, enc)
             diags = [diag] if diag is not None else None
             if finding.fix is not None:
                 actions.append(
@@ -162,11 +162,14 @@ def fix_all_action(doc: Document, findings: list[Finding], enc: Encoding) -> lsp
     )
 
 
-def _matching_diagnostic(
-    finding: Finding, diagnostics: Sequence[lsp.Diagnostic]
+def matching_diagnostic(
+    doc: Document, finding: Finding, diagnostics: Sequence[lsp.Diagnostic], enc: Encoding
 ) -> lsp.Diagnostic | None:
+    """The diagnostic the client sent that is this finding's: its rule, at its range (two
+    findings of one rule in the requested range each get their own)."""
+    rng = doc.range(finding.start_byte, finding.end_byte, enc)
     for d in diagnostics:
-        if d.code == finding.rule and d.source == "trigger-lsp":
+        if d.code == finding.rule and d.source == "trigger-lsp" and d.range == rng:
             return d
     return None
 
