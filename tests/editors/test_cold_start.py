@@ -4,7 +4,9 @@ checking the file. The measured values are printed and written to artifacts/cold
 (bench/cold_start.py repeats the runs and keeps the medians in bench/results/).
 
 The goal on a 2-core machine is under 1 s; the tests fail above LIMIT_MS, which leaves room for
-a loaded CI machine, so a regression to the old 3 s still fails."""
+a loaded CI machine, so a regression to the old 3 s still fails. (On the shared machine where
+this was written, at load averages of 9 to 16, VS Code took 1.7 to 4.3 s: see
+docs/cold-start-2026-12-06.md.)"""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ import cold_start
 import pytest
 from test_neovim import nvim_011
 
-LIMIT_MS = 2000
+# (TRIGGER_LSP_COLD_START_LIMIT_MS: another bound, e.g. on a machine shared with other work)
+LIMIT_MS = float(os.environ.get("TRIGGER_LSP_COLD_START_LIMIT_MS", "2000"))
 OUT = Path(
     os.environ.get(
         "TRIGGER_LSP_COLD_START_JSON", cold_start.HERE.parents[1] / "artifacts" / "cold-start.json"

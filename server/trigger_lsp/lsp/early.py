@@ -101,7 +101,8 @@ def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:
 
 
 def pulls(params: dict[str, Any]) -> bool:
-    return bool(_get(params, "capabilities", "textDocument", "diagnostic")) and bool(
+    """As diagnostics.pulls (`"diagnostic": {}` declares pull diagnostics too)."""
+    return isinstance(_get(params, "capabilities", "textDocument", "diagnostic"), dict) and bool(
         _get(params, "capabilities", "workspace", "diagnostics", "refreshSupport")
     )
 
