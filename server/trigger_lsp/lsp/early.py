@@ -20,7 +20,6 @@ would have reached reading every message itself.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -42,10 +41,6 @@ EARLY_DONE_S = 0.01  # once the open documents have their diagnostics: for more 
 # (VS Code: some 0.3 to 3 s after opening it, with TypeScript starting beside it). Waiting
 # for that pull costs nothing: the protocol library loads meanwhile (see `preload`).
 EARLY_PULL_S = 3.0
-# What the server needs of the protocol library, loaded in a thread while the first answers
-# wait for messages (the thread never imports this package: it cannot wait for a module this
-# thread is loading).
-PRELOADED = ("lsprotocol.types", "pygls.protocol", "pygls.lsp.server", "pygls.capabilities")
 CAPABILITIES = Path(__file__).with_name("capabilities.json")
 ENCODINGS = ("utf-8", "utf-16", "utf-32")
 
@@ -229,16 +224,20 @@ class EarlyStart:
 
 
 def preload() -> None:
-    """Load the protocol library in a thread: the first time the first answers have nothing
-    to do (the answers already given, the next message not there yet), so that the server
-    takes over without the half second (on an idle machine; seconds on a busy one) it takes."""
+    """Load the protocol library in a thread (only it: the thread never imports this
+    package, so it cannot wait for a module the main thread is loading), the first time the
+    first answers have nothing to do (answers given, no message there yet), so that the
+    server takes over without the half second (idle machine; seconds on a busy one) it
+    takes."""
 
     def load() -> None:
-        for name in PRELOADED:
-            try:
-                importlib.import_module(name)
-            except Exception:  # the server imports it again, and says what is wrong
-                return
+        try:
+            import lsprotocol.types  # noqa: F401
+            import pygls.capabilities
+            import pygls.lsp.server
+            import pygls.protocol  # noqa: F401
+        except Exception:  # the server imports them again, and says what is wrong
+            return
 
     threading.Thread(target=load, name="trigger-lsp-preload", daemon=True).start()
 
