@@ -14,6 +14,12 @@ import re
 from typing import Literal
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
+MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are skipped with a message
+
+
+def looks_binary(source: bytes) -> bool:
+    """A NUL byte near the start: not source text."""
+    return b"\x00" in source[:8192]
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")

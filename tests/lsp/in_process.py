@@ -29,7 +29,7 @@ class InProcess:
     def open(self, path: Path, text: str) -> Document:
         item = {"uri": path.as_uri(), "languageId": "typescript", "version": 1, "text": text}
         self.send({"method": "textDocument/didOpen", "params": {"textDocument": item}})
-        doc = self.server.document(path.as_uri())
+        doc = self.server.session.document(path.as_uri())
         assert doc is not None
         return doc
 

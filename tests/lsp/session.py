@@ -76,8 +76,23 @@ def publishes(client: LanguageClient, uri: str | None = None) -> list[lsp.Publis
     return [p for p in found if uri is None or p.uri == uri]
 
 
+# A client that pulls diagnostics and can be asked to pull again (VS Code's language client
+# does both): Neovim 0.11's capabilities with workspace/diagnostic/refresh support.
+PULLING = "pulling"
+
+
 def capabilities(name: str, encodings: Sequence[str] | None = None) -> lsp.ClientCapabilities:
-    caps = client_capabilities(CLIENTS.get(name, name))
+    if name == PULLING:
+        caps = client_capabilities(CLIENTS["neovim-0.11"])
+        assert caps.workspace is not None
+        caps.workspace.diagnostics = lsp.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+        return capabilities_with(caps, encodings)
+    return capabilities_with(client_capabilities(CLIENTS.get(name, name)), encodings)
+
+
+def capabilities_with(
+    caps: lsp.ClientCapabilities, encodings: Sequence[str] | None
+) -> lsp.ClientCapabilities:
     if encodings is not None:
         caps.general = lsp.GeneralClientCapabilities(
             position_encodings=[lsp.PositionEncodingKind(e) for e in encodings]
@@ -177,6 +192,15 @@ async def until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or fetch}: last {result!r}")
         await asyncio.sleep(0.05)
+
+
+async def pulled(
+    client: LanguageClient, uri: str, check: Callable[[list[lsp.Diagnostic]], bool]
+) -> list[lsp.Diagnostic]:
+    """Pull `uri`'s diagnostics until they pass `check` (the first answers come before the
+    workspace index is complete, and the client is then asked to pull again)."""
+    found: list[lsp.Diagnostic] = await until(lambda: pull(client, uri), check, f"pull {uri}")
+    return found
 
 
 async def published(

@@ -96,6 +96,43 @@ async def test_each_finding_gets_its_actions(client: LanguageClient, tmp_path: P
     assert not _titled(actions, "Ignore").is_preferred
 
 
+TWO = """\
+import { task, logger } from "@trigger.dev/sdk";
+
+export const a = task({ run: async () => { logger.info("a"); } });
+export const b = task({ run: async () => { logger.info("b"); } });
+"""
+
+
+async def test_two_findings_of_one_rule_each_get_their_own_diagnostic(
+    client: LanguageClient, tmp_path: Path
+):
+    """Code actions name the diagnostic of their finding: the rule's, at the finding's range
+    (they matched by rule only: both fixes named the first diagnostic)."""
+    doc, found = await _open(client, tmp_path, TWO)
+    missing = [d for d in found if d.code == "task-missing-id"]
+    assert len(missing) == 2 and missing[0].range != missing[1].range
+    actions = await _actions(doc, list(reversed(missing)), WHOLE)
+    for title in ("Ignore task-missing-id on this line", "Explain task-missing-id"):
+        named = [a.diagnostics for a in actions if a.title == title]
+        assert len(named) == 2
+        assert sorted(d[0].range.start.line for d in named if d) == [2, 3]
+    fixes = [a for a in actions if a.edit is not None and a.title.startswith("Ignore") is False]
+    fixes = [a for a in fixes if a.diagnostics and a.diagnostics[0].code == "task-missing-id"]
+    assert len(fixes) == 2
+    assert {a.diagnostics[0].range.start.line for a in fixes if a.diagnostics} == {2, 3}
+    # a diagnostic the document no longer has (its range moved) is not named
+    moved = [
+        lsp.Diagnostic(
+            lsp.Range(lsp.Position(9, 0), lsp.Position(9, 4)),
+            "x",
+            code="task-missing-id",
+            source="trigger-lsp",
+        )
+    ]
+    assert all(not a.diagnostics for a in await _actions(doc, moved, WHOLE))
+
+
 async def test_the_rule_fix_removes_the_finding(client: LanguageClient, tmp_path: Path):
     doc, found = await _open(client, tmp_path)
     diag = _for(found, "sdk-v3-import-path")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest_lsp
 from pytest_lsp import LanguageClient
 
-from lsp.session import CONFIG, Doc, codes, open_doc, project, pull, start
+from lsp.session import CONFIG, Doc, codes, open_doc, project, pull, pulled, start
 
 SDK = 'import { logger, task } from "@trigger.dev/sdk";\n'
 
@@ -50,12 +50,13 @@ async def test_no_logging_follows_imported_helpers(client: LanguageClient, tmp_p
             "src/lib/quiet.ts": SILENT,
         },
     )
-    await start(client, tmp_path, "neovim-0.11")  # pulls: the first answer waits for the index
+    await start(client, tmp_path, "neovim-0.11")  # (published, and answers pulls too)
     loud = open_doc(client, files["src/trigger/loud.ts"])
     quiet = open_doc(client, files["src/trigger/quiet.ts"])
     pkg = open_doc(client, files["src/trigger/pkg.ts"])
+    # (answered before the index is complete: pulled again until it is)
+    await pulled(client, quiet, lambda d: "task-no-logging" in codes(d))
     assert "task-no-logging" not in codes(await pull(client, loud))
-    assert "task-no-logging" in codes(await pull(client, quiet))
     assert "task-no-logging" not in codes(await pull(client, pkg))  # a package: unknown
 
     # The helper starts logging in the editor: the task that calls it is looked at again.
@@ -82,9 +83,9 @@ async def test_no_logging_follows_namespace_imports_through_reexports(
             "src/lib/notify.ts": SILENT,
         },
     )
-    await start(client, tmp_path, "neovim-0.11")
+    await start(client, tmp_path, "neovim-0.11")  # (published, and answers pulls too)
     ns = open_doc(client, files["src/trigger/ns.ts"])
-    assert "task-no-logging" in codes(await pull(client, ns))
+    await pulled(client, ns, lambda d: "task-no-logging" in codes(d))
     helper = Doc(client, open_doc(client, files["src/lib/notify.ts"]), SILENT)
     await pull(client, helper.uri)
     helper.replace(LOGS)
@@ -101,11 +102,12 @@ async def test_only_files_the_cli_loads_collide(client: LanguageClient, tmp_path
             "src/legacy/sync.ts": job("old", "sync", 'logger.info("x");'),
         },
     )
-    await start(client, tmp_path, "neovim-0.11")
+    await start(client, tmp_path, "neovim-0.11")  # (published, and answers pulls too)
     sync = open_doc(client, files["src/trigger/sync.ts"])
     legacy = open_doc(client, files["src/legacy/sync.ts"])
+    # (whether the CLI loads a file is known once the index is complete)
+    await pulled(client, legacy, lambda d: codes(d) == ["trigger-config-not-found"])
     assert "duplicate-task-id" not in codes(await pull(client, sync))
-    assert codes(await pull(client, legacy)) == ["trigger-config-not-found"]
 
     # A file of the task folder re-exports the legacy file: now it is bundled.
     index = Doc(client, open_doc(client, files["src/trigger/index.ts"]), "")
@@ -131,9 +133,9 @@ async def test_an_imported_id_constant_is_read(client: LanguageClient, tmp_path:
             "src/trigger/mail.ts": job("mail", "send-email", 'logger.info("x");'),
         },
     )
-    await start(client, tmp_path, "neovim-0.11")
+    await start(client, tmp_path, "neovim-0.11")  # (published, and answers pulls too)
     uri = open_doc(client, files["src/trigger/send.ts"])
-    assert codes(await pull(client, uri)) == ["duplicate-task-id"]  # and no task-missing-id
+    await pulled(client, uri, lambda d: codes(d) == ["duplicate-task-id"])  # no task-missing-id
     constants = Doc(client, open_doc(client, files["src/ids.ts"]), ids)
     await pull(client, constants.uri)
     constants.replace(ids.replace('"send-email"', '"send-email-v2"'))

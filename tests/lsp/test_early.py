@@ -262,7 +262,7 @@ async def test_first_answer_diagnostics_are_the_servers_in_json(
     """Every finding of the example project, and findings with related places in another
     file, made into JSON by lsp/wire.py and into lsprotocol objects by lsp/convert.py."""
     driver = InProcess(tmp_path, {"general": {"positionEncodings": [encoding]}})
-    server = driver.server
+    server = driver.server.session
     docs = []
     for path in sorted((REPO / "examples" / "src").rglob("*.ts")):
         docs.append(driver.open(path, path.read_text(encoding="utf-8")))

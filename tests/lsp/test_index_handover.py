@@ -23,8 +23,8 @@ def indexed(tmp_path: Path) -> tuple[InProcess, Path, Any]:
     path.parent.mkdir(parents=True)
     path.write_text(SOURCE)
     driver = InProcess(tmp_path)
-    driver.server.index_from_disk(path)
-    read = driver.server._last_read
+    driver.server.session.index_from_disk(path)
+    read = driver.server.session._last_read
     assert read is not None and read.path == path
     return driver, path, read
 
@@ -33,7 +33,7 @@ def test_opening_the_file_just_indexed_takes_its_parse(indexed: tuple[InProcess,
     driver, path, read = indexed
     doc = driver.open(path, SOURCE)
     assert doc.built_model() is read.model and doc.tree is read.tree
-    assert driver.server._last_read is None  # handed over once
+    assert driver.server.session._last_read is None  # handed over once
     # The analysis runs on that model and finds what a fresh parse finds.
     codes = [d.code for d in driver.server.diagnostics_for(doc)]
     assert "invalid-machine-preset" in codes
@@ -48,6 +48,6 @@ def test_other_text_or_another_file_is_parsed_afresh(indexed: tuple[InProcess, P
     codes = [d.code for d in driver.server.diagnostics_for(doc)]
     assert "invalid-machine-preset" not in codes
 
-    driver.server.index_from_disk(path)
+    driver.server.session.index_from_disk(path)
     other = driver.open(path.with_name("b.ts"), SOURCE)
     assert other.built_model() is None

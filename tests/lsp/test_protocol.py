@@ -18,6 +18,7 @@ from pytest_lsp import LanguageClient
 
 from lsp.session import (
     CONFIG,
+    PULLING,
     SERVER,
     TIMEOUT,
     Doc,
@@ -70,7 +71,7 @@ def _no_logging(diagnostics) -> lsp.Diagnostic | None:
 
 
 async def test_capabilities(client: LanguageClient, tmp_path: Path):
-    result = await start(client, tmp_path, "vscode")
+    result = await start(client, tmp_path, PULLING)
     caps = result.capabilities
     assert caps.definition_provider and caps.references_provider
     assert caps.document_symbol_provider and caps.workspace_symbol_provider

@@ -20,7 +20,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
-from lsp.session import CONFIG, TIMEOUT, open_doc, project, publishes, request, start
+from lsp.session import CONFIG, PULLING, TIMEOUT, open_doc, project, publishes, request, start
 
 pytestmark = pytest.mark.asyncio
 
@@ -125,7 +125,7 @@ async def test_workspace_diagnostic_for_pull_clients(editor: LanguageClient, tmp
     root = tmp_path.resolve()
     files = workspace(root)
     expected = cli_findings(root)
-    result = await start(editor, root, "vscode")
+    result = await start(editor, root, PULLING)
     provider = result.capabilities.diagnostic_provider
     assert isinstance(provider, lsp.DiagnosticOptions) and provider.workspace_diagnostics
     open_uri = open_doc(editor, files["src/trigger/open.ts"])
@@ -156,7 +156,7 @@ async def test_a_cancelled_workspace_pull_ends_and_the_server_goes_on(
 ):
     root = tmp_path.resolve()
     files = workspace(root)
-    await start(editor, root, "vscode")
+    await start(editor, root, PULLING)
     # A re-pull (with result ids) is held: cancel it while it waits.
     msg_id = f"raw-{uuid.uuid4()}"
     future: Future = Future()
@@ -184,7 +184,7 @@ async def test_a_cancelled_workspace_pull_ends_and_the_server_goes_on(
 async def test_workspace_diagnostics_can_be_turned_off(editor: LanguageClient, tmp_path: Path):
     root = tmp_path.resolve()
     workspace(root)
-    await start(editor, root, "vscode", {"features": {"workspaceDiagnostics": False}})
+    await start(editor, root, PULLING, {"features": {"workspaceDiagnostics": False}})
     pull = editor.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams(previous_result_ids=[]))
     done, _ = await asyncio.wait([asyncio.ensure_future(pull)], timeout=2)
     assert not done  # held (and then answered with nothing), not a loop of empty answers

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from trigger_lsp.lint.engine import MAX_FILE_BYTES, analyze
+from trigger_lsp.lint.engine import analyze
+from trigger_lsp.text import MAX_FILE_BYTES
 
 HEADER = b'import { task, logger, wait } from "@trigger.dev/sdk";\n'
 

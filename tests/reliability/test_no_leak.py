@@ -96,7 +96,7 @@ async def test_typing_leaves_no_futures_behind(tmp_path: Any) -> None:
     answered = {m["id"] for m in sink.messages if "id" in m and "method" not in m}
     assert {1000 + v for v in range(2, 302)} <= answered  # every pull was answered
     assert {5000 + v for v in range(2, 302)} <= answered
-    document = server.store.get(uri)
+    document = server.session.store.get(uri)
     assert document is not None and document.source == SOURCE.encode()  # typed, then deleted
 
 

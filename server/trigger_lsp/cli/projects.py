@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trigger_lsp.cli.formats import shown
-from trigger_lsp.lint.engine import MAX_FILE_BYTES
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
 from trigger_lsp.project.discovery import discover
 from trigger_lsp.project.packages import is_manifest_path
 from trigger_lsp.project.reading import read_regular
+from trigger_lsp.text import MAX_FILE_BYTES
 
 SDK_MARK = b"@trigger.dev/"
 

@@ -12,7 +12,7 @@ from trigger_lsp.cli.speculation import DiskModules, Question, SpeculativeIndex,
 from trigger_lsp.cli.writing import Written, write_fixed
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
-from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, Finding, analyze, warm_up
+from trigger_lsp.lint.engine import FileResult, Finding, analyze, warm_up
 from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
@@ -35,7 +35,7 @@ from trigger_lsp.project.packages import is_manifest_path
 from trigger_lsp.project.prefilter import Prefilter
 from trigger_lsp.project.reading import FileSkipped, read_regular
 from trigger_lsp.project.unparsed import PrefilteredIndex
-from trigger_lsp.text import LineIndex
+from trigger_lsp.text import MAX_FILE_BYTES, LineIndex
 
 MAX_JOBS = 64  # worker processes at most, whatever --jobs asks
 PARALLEL_THRESHOLD = 32  # below this many files, one process is faster than a pool

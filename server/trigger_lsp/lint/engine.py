@@ -20,14 +20,13 @@ from trigger_lsp.lint.suppressions import Suppressions, collect
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.index import TaskIds
 from trigger_lsp.rules.base import FileContext, Fix, Related, Report, Span, WholeFileContext
-from trigger_lsp.text import LineIndex
+from trigger_lsp.text import MAX_FILE_BYTES, LineIndex, looks_binary
 
 if TYPE_CHECKING:
     from trigger_lsp.rules import Rule
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are skipped with a message
 UNUSED_SUPPRESSION = "unused-suppression"
 
 
@@ -64,10 +63,6 @@ class FileResult:
     tree: ts.Tree | None = None
     model: FileModel | None = None
     is_trigger_file: bool = False
-
-
-def looks_binary(source: bytes) -> bool:
-    return b"\x00" in source[:8192]
 
 
 def warm_up() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
-from trigger_lsp.lint.engine import FileResult, finding_from_report, looks_binary
+from trigger_lsp.lint.engine import FileResult, finding_from_report
 from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.project.packages import (
     INSTALLED_SECTIONS,
@@ -26,7 +26,7 @@ from trigger_lsp.project.packages import (
 )
 from trigger_lsp.project.versions import Version, lowest_allowed, ranges_can_meet
 from trigger_lsp.rules.base import Report, Span
-from trigger_lsp.text import LineIndex
+from trigger_lsp.text import LineIndex, looks_binary
 
 RULE = "sdk-version-mismatch"
 CLI_PACKAGE = "trigger.dev"

@@ -1,43 +1,38 @@
-"""The capabilities pygls builds for the server's features, as lsp/early.py answers them.
+"""The capabilities the route table (lsp/routes.py) advertises, in JSON, as lsp/early.py
+answers them before pygls loads.
 
-`python -m trigger_lsp.lsp.capabilities` writes capabilities.json after a feature or its
-options changed; tests/lsp/test_early.py fails until it is current.
+`python -m trigger_lsp.lsp.capabilities` writes capabilities.json from the route table after a
+route or its options changed; tests/lsp/test_routes.py fails until it is current.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from lsprotocol import types as lsp
-from pygls.capabilities import ServerCapabilitiesBuilder
+from pygls.protocol import default_converter
 
+from trigger_lsp.lsp import routes
 from trigger_lsp.lsp.early import CAPABILITIES
-from trigger_lsp.lsp.server import create_server
 
 
-def built(client: dict[str, Any]) -> dict[str, Any]:
-    """What pygls answers to `initialize` for these client capabilities (as pygls'
-    lsp_initialize builds it)."""
-    server = create_server()
-    protocol, fm = server.protocol, server.protocol.fm
-    caps = protocol._converter.structure(client, lsp.ClientCapabilities)
-    builder = ServerCapabilitiesBuilder(
-        caps,
-        set({**fm.features, **fm.builtin_features}.keys()),
-        fm.feature_options,
-        list(fm.commands.keys()),
-        server._text_document_sync_kind,
-        server._notebook_document_sync,
-        ServerCapabilitiesBuilder.choose_position_encoding(caps),
-    )
-    return dict(protocol._converter.unstructure(builder.build()))
+def built(client: dict[str, Any], every: bool = False) -> dict[str, Any]:
+    """What the server answers to `initialize` for these client capabilities (`every`: with
+    the routes offered to some clients only)."""
+    converter = default_converter()
+    caps = converter.structure(client, lsp.ClientCapabilities)
+    table = routes.ROUTES
+    if every:
+        table = tuple(dataclasses.replace(r, offered=None) for r in table)
+    return dict(converter.unstructure(routes.capabilities(caps, routes=table)))
 
 
 def snapshot() -> dict[str, Any]:
-    """The capabilities for a client that declares none, without the position encoding (which
-    lsp/early.py chooses per client)."""
-    out = built({})
+    """The capabilities for a client that declares none, with every route, without the
+    position encoding (which lsp/early.py chooses per client)."""
+    out = built({}, every=True)
     out.pop("positionEncoding", None)
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
@@ -15,6 +16,9 @@ from trigger_lsp.lsp.documents import Document
 from trigger_lsp.project.packages import is_manifest_path
 from trigger_lsp.rules.base import Edit
 from trigger_lsp.text import Encoding
+
+if TYPE_CHECKING:
+    from trigger_lsp.lsp.state import Session
 
 FIX_ALL_KIND = "source.fixAll.trigger-lsp"
 EXPLAIN_COMMAND = "trigger-lsp.explainRule"
@@ -79,7 +83,7 @@ def code_actions(
         for finding in findings:
             if not _overlaps(finding, doc, params.range, enc):
                 continue
-            diag = _matching_diagnostic(finding, params.context.diagnostics)
+            diag = matching_diagnostic(doc, finding, params.context.diagnostics, enc)
             diags = [diag] if diag is not None else None
             if finding.fix is not None:
                 actions.append(
@@ -164,10 +168,22 @@ def fix_all_action(doc: Document, findings: list[Finding], enc: Encoding) -> lsp
     )
 
 
-def _matching_diagnostic(
-    finding: Finding, diagnostics: Sequence[lsp.Diagnostic]
+def matching_diagnostic(
+    doc: Document, finding: Finding, diagnostics: Sequence[lsp.Diagnostic], enc: Encoding
 ) -> lsp.Diagnostic | None:
+    """The diagnostic the client sent that is this finding's: its rule, at its range (two
+    findings of one rule in the requested range each get their own)."""
+    rng = doc.range(finding.start_byte, finding.end_byte, enc)
     for d in diagnostics:
-        if d.code == finding.rule and d.source == "trigger-lsp":
+        if d.code == finding.rule and d.source == "trigger-lsp" and d.range == rng:
             return d
     return None
+
+
+def code_action(session: Session, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    """textDocument/codeAction (routed in lsp/routes.py)."""
+    doc = session.store.get(params.text_document.uri)
+    if doc is None:
+        return None
+    result = session.analyze(doc)
+    return code_actions(doc, result.findings, params, session.encoding)

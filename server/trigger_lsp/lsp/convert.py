@@ -15,7 +15,7 @@ from trigger_lsp.lsp.wire import (
     SOURCE,
     Locator,
     Span,
-    details,
+    docs_link,
     unnecessary,
 )
 from trigger_lsp.rules.base import Edit
@@ -40,7 +40,7 @@ def location(locator: Locator, path: Path, start: int, end: int) -> lsp.Location
 def diagnostic(
     doc: Document, finding: Finding, kb: Knowledge, enc: Encoding, locator: Locator
 ) -> lsp.Diagnostic:
-    href, data = details(finding, kb)
+    href = docs_link(finding, kb)
     related = [
         lsp.DiagnosticRelatedInformation(
             location(locator, r.path, r.start_byte, r.end_byte), r.message
@@ -56,5 +56,4 @@ def diagnostic(
         source=SOURCE,
         related_information=related or None,
         tags=[lsp.DiagnosticTag.Unnecessary] if unnecessary(finding) else None,
-        data=data,
     )

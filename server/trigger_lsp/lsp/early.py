@@ -20,24 +20,27 @@ would have reached reading every message itself.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import select
 import sys
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trigger_lsp.lsp.framing import Frame, FrameParser, envelope_error, valid_id
-
-if TYPE_CHECKING:
-    from trigger_lsp.lsp.state import ServerState
+from trigger_lsp.lsp.handover import Handover
+from trigger_lsp.lsp.stdio import send
 
 log = logging.getLogger(__name__)
 EARLY_IDLE_S = 0.25  # waiting this long for a first document to open, at most
 EARLY_DONE_S = 0.01  # once the open documents have their diagnostics: for more to open
+# A client that pulls asks for an open document's diagnostics when it is ready to show them
+# (VS Code: some 0.3 to 3 s after opening it, with TypeScript starting beside it). Waiting
+# for that pull costs nothing: the protocol library loads meanwhile (see `preload`).
+EARLY_PULL_S = 3.0
 CAPABILITIES = Path(__file__).with_name("capabilities.json")
 ENCODINGS = ("utf-8", "utf-16", "utf-32")
 
@@ -49,6 +52,7 @@ class FrameReader:
         self.fd = fd
         self.parser = FrameParser()
         self.ended = False
+        self.on_idle: Callable[[], None] | None = None  # called once, when no bytes are there
 
     @property
     def rest(self) -> bytes:
@@ -61,7 +65,12 @@ class FrameReader:
             frame = self.parser.next()
             if frame is not None or self.ended or self.parser.busy:
                 return frame
-            ready, _, _ = select.select([self.fd], [], [], timeout)
+            ready, _, _ = select.select([self.fd], [], [], 0)
+            if not ready and self.on_idle is not None:
+                idle, self.on_idle = self.on_idle, None
+                idle()
+            if not ready:
+                ready, _, _ = select.select([self.fd], [], [], timeout)
             if not ready:
                 return None
             chunk = os.read(self.fd, 1 << 16)
@@ -71,36 +80,26 @@ class FrameReader:
             self.parser.feed(chunk)
 
 
-@dataclass
-class Handover:
-    """What the server needs to go on from where the first answers stopped."""
-
-    frames: list[Frame] = field(default_factory=list)  # not served here (and `initialize`)
-    parser: FrameParser | None = None  # what was read after them, and how far
-    state: ServerState | None = None
-    initialize_id: Any = None
-    initialize_result: dict[str, Any] | None = None
-    # Documents whose task ids changed: the others need a new look (refresh_others).
-    changed: set[str] = field(default_factory=set)
-
-    @property
-    def unread(self) -> bytes:
-        """The bytes of the frames left to the server, then those read after them."""
-        rest = self.parser.rest if self.parser is not None else b""
-        return b"".join(frame.raw for frame in self.frames) + rest
-
-
 def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:
     """The answer to `initialize`: the registered capabilities with the position encoding
     chosen as pygls chooses it (the client's first supported one, else UTF-16)."""
     capabilities: dict[str, Any] = {"positionEncoding": position_encoding(params)}
     capabilities.update(json.loads(CAPABILITIES.read_text(encoding="utf-8")))
+    if not pulls(params):  # (as server.pulls)
+        capabilities.pop("diagnosticProvider", None)
     # pygls states willSave and willSaveWaitUntil (unhandled: false) when the client names them.
     sync = _get(params, "capabilities", "textDocument", "synchronization")
     for key in ("willSave", "willSaveWaitUntil"):
         if isinstance(sync, dict) and sync.get(key) is not None:
             capabilities["textDocumentSync"][key] = False
     return {"capabilities": capabilities, "serverInfo": {"name": "trigger-lsp", "version": version}}
+
+
+def pulls(params: dict[str, Any]) -> bool:
+    """As diagnostics.pulls (`"diagnostic": {}` declares pull diagnostics too)."""
+    return isinstance(_get(params, "capabilities", "textDocument", "diagnostic"), dict) and bool(
+        _get(params, "capabilities", "workspace", "diagnostics", "refreshSupport")
+    )
 
 
 def position_encoding(params: dict[str, Any]) -> str:
@@ -137,6 +136,7 @@ class EarlyStart:
             assert first.message is not None
             try:
                 self._initialize(first)
+                self.reader.on_idle = preload
                 self._serve()
             except Exception:  # the server reads the message that failed, and the rest
                 log.exception("serving the first messages failed; the server takes over")
@@ -160,11 +160,10 @@ class EarlyStart:
         self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
         self.handover.initialize_id = message["id"]
         self.handover.initialize_result = result
-        caps = params.get("capabilities")
-        self.state = self.handover.state = _state(
+        self.state = _state(
             encoding=result["capabilities"]["positionEncoding"],
-            pull=bool(_get(caps, "textDocument", "diagnostic")),
-            refresh=bool(_get(caps, "workspace", "diagnostics", "refreshSupport")),
+            pull=pulls(params),
+            refresh=pulls(params),
             options=params.get("initializationOptions"),
             handover=self.handover,
             write=self._send,
@@ -173,8 +172,13 @@ class EarlyStart:
     def _serve(self) -> None:
         """Serve messages until one this module does not serve, or a pause."""
         while True:
-            waiting = not self.state.store.all() or self.state.undiagnosed
-            frame = self.reader.next(EARLY_IDLE_S if waiting else EARLY_DONE_S)
+            if self.state.undiagnosed:
+                wait = EARLY_PULL_S
+            elif not self.state.session.store.all():
+                wait = EARLY_IDLE_S
+            else:
+                wait = EARLY_DONE_S
+            frame = self.reader.next(wait)
             if frame is None:
                 return
             self.current = frame
@@ -201,7 +205,7 @@ class EarlyStart:
                 and isinstance(item.get("text"), str)
             ):
                 return False
-            if not state.too_large(item["uri"], item["text"]):
+            if not state.session.too_large(item["uri"], item["text"]):
                 state.did_open(item)
             return True
         if method == "textDocument/diagnostic" and "id" in message and state.refresh_support:
@@ -219,36 +223,23 @@ class EarlyStart:
         send(self.out, b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
 
-def send(out: Any, data: bytes) -> None:
-    """Write to the client. When it is gone (its end of the pipe closed: the editor quit or was
-    killed), there is nobody left to serve: say so once and exit at once, rather than go on
-    working and logging a broken pipe for every message."""
-    try:
-        out.write(data)
-        out.flush()
-    except (BrokenPipeError, ConnectionResetError, ValueError):  # ValueError: closed file
-        client_gone()
+def preload() -> None:
+    """Load the protocol library in a thread (only it: the thread never imports this
+    package, so it cannot wait for a module the main thread is loading), the first time the
+    first answers have nothing to do (answers given, no message there yet), so that the
+    server takes over without the half second (idle machine; seconds on a busy one) it
+    takes."""
 
+    def load() -> None:
+        try:
+            import lsprotocol.types  # noqa: F401
+            import pygls.capabilities
+            import pygls.lsp.server
+            import pygls.protocol  # noqa: F401
+        except Exception:  # the server imports them again, and says what is wrong
+            return
 
-class ClientWriter:
-    """pygls' writer interface over `send`."""
-
-    def __init__(self, out: Any) -> None:
-        self._out = out
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self._out.close()
-
-    def write(self, data: bytes) -> None:
-        send(self._out, data)
-
-
-def client_gone() -> None:
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.write("trigger-lsp: the client closed its connection; exiting\n")
-        sys.stderr.flush()
-    os._exit(1)  # no shutdown request came: exit status 1, as the protocol says
+    threading.Thread(target=load, name="trigger-lsp-preload", daemon=True).start()
 
 
 def _is_initialize(message: dict[str, Any] | None) -> bool:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_HEADER = 16 * 1024  # bytes of header lines before the blank line
-# A document at the file limit (engine.MAX_FILE_BYTES, 8 MiB), with room for JSON escapes. (Not
+# A document at the file limit (text.MAX_FILE_BYTES, 8 MiB), with room for JSON escapes. (Not
 # imported: the engine loads after the first answer, see lsp/early.py.)
 MAX_BODY = 32 * 1024 * 1024
 MAX_DEPTH = 128  # objects and arrays nested in a message (LSP's own shapes need about 10)
@@ -227,7 +227,7 @@ class FrameParser:
 
 
 def _over_limit(size: int) -> Frame:
-    from trigger_lsp.lint.engine import MAX_FILE_BYTES
+    from trigger_lsp.text import MAX_FILE_BYTES
 
     mib = f"{size / 2**20:.1f} MiB"
     limit = f"{MAX_BODY // 2**20} MiB"

@@ -29,9 +29,9 @@ def supports_progress(capabilities: Any) -> bool:
 
 
 class IndexProgress:
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: Any, capabilities: Any) -> None:
         self._server = server
-        self._on = supports_progress(getattr(server, "client_capabilities", None))
+        self._on = supports_progress(capabilities)
         self._reported = 0.0
 
     async def begin(self) -> None:

@@ -22,6 +22,8 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCNotification
 from pygls.protocol.language_server import lsp_method
 
+from trigger_lsp.lsp import routes
+
 log = logging.getLogger(__name__)
 DROPPED = "$/trigger-lsp/droppedRequest"  # what an answered bad request turns into
 # Stands for the list of diagnostics in a message until their kept JSON is put in its place.
@@ -82,6 +84,16 @@ class TriggerProtocol(LanguageServerProtocol):
             log.warning("answered %r early with %s; the server's answer: %s", msg_id, given, ours)
         then()
         return True
+
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(self, params: lsp.InitializeParams) -> Any:
+        """pygls' answer, with the capabilities the route table offers this client (for
+        example no pull diagnostics to a client that cannot be asked to pull again)."""
+        result = yield from super().lsp_initialize(params)
+        caps = routes.capabilities(params.capabilities, self._server._text_document_sync_kind)
+        caps.position_encoding = result.capabilities.position_encoding
+        self.server_capabilities = result.capabilities = caps
+        return result
 
     def handle_message(self, msg: Any) -> None:
         self.last_message_at = time.monotonic()

@@ -1,14 +1,13 @@
-"""The language server: the server's state (lsp/state.py) with pygls; document sync,
-diagnostics and the routing of requests.
-
-Handlers are thin adapters: they find the document, call the engine or a feature module, and
-convert the result to LSP types. All analysis goes through trigger_lsp.lint.engine, as in the CLI.
+"""The language server: pygls serving a Session (lsp/state.py), whose client it is. The
+methods it answers are in the route table (lsp/routes.py); here are the transports, and what
+the handlers ask of the protocol side: publishing diagnostics after the debounce, re-checking
+other documents in slices, preparing statement findings while idle, the workspace index in
+the background, and requests to the editor.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import hmac
 import logging
 import sys
@@ -21,30 +20,26 @@ from typing import Any, BinaryIO
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 
 from trigger_lsp import __version__
-from trigger_lsp.analysis.syntax import is_source_path
-from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, warm_up
 from trigger_lsp.lint.statements import warm_step
-from trigger_lsp.lsp import code_actions
-from trigger_lsp.lsp.convert import diagnostic
+from trigger_lsp.lsp import routes
+from trigger_lsp.lsp.diagnostics import diagnostics_for
 from trigger_lsp.lsp.documents import Document
-from trigger_lsp.lsp.early import ClientWriter, Handover
 from trigger_lsp.lsp.framing import MAX_BODY, decode
+from trigger_lsp.lsp.handover import Handover
 from trigger_lsp.lsp.progress import IndexProgress
 from trigger_lsp.lsp.protocol import TriggerProtocol
-from trigger_lsp.lsp.settings import SECTION
-from trigger_lsp.lsp.state import ServerState, path_of
-from trigger_lsp.lsp.stdio import READ_SIZE, chunk_reader
+from trigger_lsp.lsp.state import Session
+from trigger_lsp.lsp.stdio import READ_SIZE, ClientWriter, chunk_reader
 from trigger_lsp.lsp.transport import Connection
-from trigger_lsp.lsp.wire import Locator
-from trigger_lsp.lsp.workspace import workspace_files  # (here: not while the first requests wait)
-from trigger_lsp.text import Encoding
+from trigger_lsp.lsp.workspace import (  # (here: not while the first requests wait)
+    workspace_files,
+    workspace_roots,
+)
 
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
-READY_WAIT_S = 5.0  # the longest a first pull waits for the settings and the index
 INDEX_PAUSE_S = 0.001  # before each file indexed in the background
 # Statement findings are prepared in slices after a whole-file analysis; a request that arrives
 # meanwhile waits for the end of the current slice.
@@ -58,21 +53,19 @@ REFRESH_SLICE_S = 0.02
 REFRESH_MAX_WAIT_S = 1.0
 
 
-class TriggerLanguageServer(ServerState, LanguageServer):
+class TriggerLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        ServerState.__init__(self)
-        LanguageServer.__init__(
-            self,
+        super().__init__(
             "trigger-lsp",
             __version__,
             text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
             protocol_cls=TriggerProtocol,
         )
+        self.session = Session(self)
+        self.took_over = False  # the session came from the first answers (lsp/early.py)
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._index_task: asyncio.Task[None] | None = None
-        self._configured = asyncio.Event()  # the client's settings are in
-        self._indexed = asyncio.Event()  # the workspace index is done (or not wanted)
-        self._ready_wait: asyncio.Future[None] | None = None
+        self.indexed = False  # the workspace index is done (or not wanted)
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
         self._handover: Handover | None = None  # from lsp/early.py
         self.connection: Connection | None = None  # the client's (see lsp/transport.py)
@@ -184,10 +177,12 @@ class TriggerLanguageServer(ServerState, LanguageServer):
             self.shutdown()
 
     def take_over(self, handover: Handover) -> None:
-        """Go on from the first answers (lsp/early.py): their state, and the answer to
+        """Go on from the first answers (lsp/early.py): their session, and the answer to
         `initialize`, which pygls makes again, to be dropped."""
-        if handover.state is not None:
-            self.take_state(handover.state)
+        if handover.session is not None:
+            self.session = handover.session
+            self.session.client = self
+            self.took_over = True
         if handover.initialize_result is not None:
             protocol = self.protocol
             assert isinstance(protocol, TriggerProtocol)
@@ -197,7 +192,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
 
     def _resume(self, handover: Handover) -> None:
         """Once `initialize` was read again: what the first answers left to do."""
-        for doc in self.store.all():
+        for doc in self.session.store.all():
             if doc.statements.pending is not None:
                 self.warm_later(doc.uri)
         if len(handover.changed) == 1:
@@ -205,26 +200,44 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         elif handover.changed:
             self.refresh_others("")
 
-    # --- the protocol's side of ServerState --------------------------------------------------
-    @property
-    def encoding(self) -> Encoding:
-        value = str(self.workspace.position_encoding or "utf-16")
-        return value if value in ("utf-8", "utf-16", "utf-32") else "utf-16"  # type: ignore[return-value]
+    # --- the session's client ------------------------------------------------------------------
+    def show_message(self, message: str, kind: int = lsp.MessageType.Warning) -> None:
+        self.window_show_message(lsp.ShowMessageParams(lsp.MessageType(kind), message))
 
-    def show_once(self, message: str, kind: int = lsp.MessageType.Warning) -> None:
-        if message in self._reported:
-            return
-        self._reported.add(message)
-        self.window_show_message(
-            lsp.ShowMessageParams(lsp.MessageType(kind), f"trigger-lsp: {message}")
+    def log_message(self, message: str, kind: int = lsp.MessageType.Error) -> None:
+        self.window_log_message(lsp.LogMessageParams(lsp.MessageType(kind), message))
+
+    # --- what handlers ask of the protocol side ---------------------------------------------
+    def publish_diagnostics(
+        self, uri: str, diagnostics: list[lsp.Diagnostic], version: int | None = None
+    ) -> None:
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri, diagnostics, version)
         )
 
-    def log_once(self, message: str, kind: int = lsp.MessageType.Error) -> None:
-        if message in self._reported:
-            return
-        self._reported.add(message)
-        log.info("%s", message)
-        self.window_log_message(lsp.LogMessageParams(lsp.MessageType(kind), message))
+    def diagnostics_for(self, doc: Document) -> list[lsp.Diagnostic]:
+        protocol = self.protocol
+        assert isinstance(protocol, TriggerProtocol)
+        return diagnostics_for(self.session, doc, protocol.moved)
+
+    async def configuration(self, section: str) -> list[Any]:
+        return list(
+            await self.workspace_configuration_async(
+                lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=section)])
+            )
+        )
+
+    async def apply_edit(self, params: lsp.ApplyWorkspaceEditParams) -> Any:
+        return await self.workspace_apply_edit_async(params)
+
+    def start_indexing(self) -> None:
+        self._index_task = asyncio.ensure_future(self.index_workspace())
+
+    def cancel(self, uri: str) -> None:
+        """Forget the publish scheduled for the document."""
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
 
     def warm_later(self, uri: str, delay: float = WARM_PAUSE_S) -> None:
         """After a whole-file analysis, prepare the per-statement findings that make the next
@@ -240,7 +253,7 @@ class TriggerLanguageServer(ServerState, LanguageServer):
 
     def _warm(self, uri: str) -> None:
         self._warming.discard(uri)
-        doc = self.store.get(uri)
+        doc = self.session.store.get(uri)
         if doc is None:
             return
         protocol = self.protocol
@@ -250,99 +263,41 @@ class TriggerLanguageServer(ServerState, LanguageServer):
         elif warm_step(doc.statements, WARM_SLICE_S):
             self.warm_later(uri)
 
-    def analysed_at(
-        self, uri: str, position: lsp.Position
-    ) -> tuple[Document, int, FileResult] | None:
-        """For hover and completion: the document, the byte offset of the position and the
-        analysis, when the position exists and the file is a Trigger.dev file (or a config)."""
-        from trigger_lsp.project.trigger_config import is_config_path
-
-        doc = self.store.get(uri)
-        if doc is None:
-            return None
-        offset = doc.offset(position, self.encoding)
-        if doc.position(offset, self.encoding) != position:
-            return None  # past the end of the line or the file
-        result = self.analyze(doc)
-        if result.skipped or result.tree is None or result.model is None:
-            return None
-        if not (result.is_trigger_file or is_config_path(doc.path)):
-            return None
-        return doc, offset, result
-
-    def diagnostics_for(self, doc: Document) -> list[lsp.Diagnostic]:
-        if not self.settings.features.diagnostics:
-            return []
-        result = self.analyze(doc)
-        locator = Locator(self.store, self.encoding)
-        enc, source, starts = self.encoding, doc.source, doc.lines.starts
-        converted: dict[object, lsp.Diagnostic] = {}
-        out = []
-        protocol = self.protocol
-        assert isinstance(protocol, TriggerProtocol)
-        for f in result.findings:
-            # A finding converts to the same diagnostic as before when it stands at the same
-            # byte columns with the same text before it there (which sets UTF-16 and UTF-32
-            # columns): typing on one line keeps the diagnostics of the other lines, and a
-            # line added above moves them (a new range, the rest kept). A fix or related
-            # locations are kept in bytes: then the finding itself is the key.
-            what = f if f.fix is not None or f.related else (f.rule, f.severity, f.message)
-            key = (
-                what,
-                f.start[1],
-                f.end[1],
-                f.end[0] - f.start[0],
-                enc,
-                source[starts[f.start[0]] : f.start_byte],
-                source[starts[f.end[0]] : f.end_byte],
-            )
-            found = doc.converted.get(key)
-            if found is None:
-                found = diagnostic(doc, f, self.kb, enc, locator)
-            elif found.range.start.line != f.start[0]:
-                found = protocol.moved(found, f.start[0])
-            if all(r.path == doc.path for r in f.related):  # other files may change meanwhile
-                converted[key] = found
-            out.append(found)
-        doc.converted = converted
-        return out
-
     # --- push diagnostics --------------------------------------------------------------------
     def schedule(self, doc: Document, delay_ms: int | None = None) -> None:
         """Publish (pull clients: analyse, to keep the index current) after the debounce."""
         timer = self._timers.pop(doc.uri, None)
         if timer is not None:
             timer.cancel()
-        delay = (self.settings.debounce_ms if delay_ms is None else delay_ms) / 1000
+        delay = (self.session.settings.debounce_ms if delay_ms is None else delay_ms) / 1000
         loop = asyncio.get_event_loop()
         self._timers[doc.uri] = loop.call_later(delay, self.publish, doc.uri, doc.version)
 
     def publish(self, uri: str, version: int | None) -> None:
         self._timers.pop(uri, None)
-        doc = self.store.get(uri)
+        session = self.session
+        doc = session.store.get(uri)
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
-        if self.pull_diagnostics:  # the client asks for the findings; other files need the ids
-            if self._indexed.is_set():
-                self.analyze(doc)
-            else:  # the first pull waits for the index, then analyses once
-                self.index_open(doc)
+        if session.pull_diagnostics:  # the client asks for the findings; others need the ids
+            if self.indexed:
+                session.analyze(doc)
+            else:  # (the first pull comes soon: analysed once, then)
+                session.index_open(doc)
             return
-        diagnostics = self.diagnostics_for(doc)
-        self.text_document_publish_diagnostics(
-            lsp.PublishDiagnosticsParams(uri, diagnostics, doc.version)
-        )
+        self.publish_diagnostics(uri, self.diagnostics_for(doc), doc.version)
 
     def refresh_others(self, changed_uri: str) -> None:
         """Task ids changed: re-check the other open documents (duplicates, unknown ids), in
         one pass for any number of changes in a row (see `_refresh_step`)."""
-        for other in self.store.all():
+        session = self.session
+        for other in session.store.all():
             if other.uri == changed_uri:
                 continue
             other.analyzed_version = None
-            if not self.pull_diagnostics:
+            if not session.pull_diagnostics:
                 self._stale[other.uri] = None
-        if self.pull_diagnostics and _supports_refresh(self.client_capabilities):
+        if session.pull_diagnostics:  # (only clients that can be asked to pull again pull)
             self._refresh_pull = True
         if not self._stale and not self._refresh_pull:
             return
@@ -380,21 +335,22 @@ class TriggerLanguageServer(ServerState, LanguageServer):
                 return
             uri = next(iter(self._stale))
             del self._stale[uri]
-            doc = self.store.get(uri)
+            doc = self.session.store.get(uri)
             # (a publish already pending analyses afresh too: not postponed by the debounce)
             if doc is not None and uri not in self._timers:
                 self.publish(uri, doc.version)
 
     # --- background index of the workspace --------------------------------------------------
     async def index_workspace(self) -> None:
-        roots = [Path(p) for p in _workspace_roots(self)]
+        session = self.session
+        roots = [Path(p) for p in workspace_roots(self)]
         left_out: list[str] = []
-        progress = IndexProgress(self)  # $/progress, when the client shows it
+        progress = IndexProgress(self, session.client_capabilities)  # $/progress, if shown
         count = 0
         try:
             await progress.begin()
-            reject = getattr(self.index, "reject", None)  # (project/unparsed.py)
-            for path in workspace_files(roots, self.resolver, left_out, reject):
+            reject = getattr(session.index, "reject", None)  # (project/unparsed.py)
+            for path in workspace_files(roots, session.resolver, left_out, reject):
                 if path is None:  # a folder walked: let requests in
                     progress.step(count)
                     await asyncio.sleep(0)
@@ -407,39 +363,24 @@ class TriggerLanguageServer(ServerState, LanguageServer):
                 # start are then read from the editor, not from the disk as well. (Sleeping, not
                 # just yielding, also lets a thread reading the messages take the interpreter.)
                 await asyncio.sleep(INDEX_PAUSE_S)
-                if self.store.get(path.as_uri()) is None:
+                if session.store.get(path.as_uri()) is None:
                     try:
-                        self.index_from_disk(path)
+                        session.index_from_disk(path)
                     except Exception as exc:  # a broken file must not stop indexing
-                        self.log_once(f"indexing {path} failed: {exc}")
+                        session.log_once(f"indexing {path} failed: {exc}")
             if left_out:  # (rules that compare files may then miss a task defined there)
                 text = f"the workspace index left out {'; '.join(left_out)}"
                 log.warning("%s", text)
                 self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Warning, text))
             # The ids by project, which every document asks for once the index is complete:
             # gathered in a step of their own, not in the answer to the next request.
-            self.index.ids()
+            session.index.ids()
             await asyncio.sleep(INDEX_PAUSE_S)
         finally:
             progress.end(count)
-            self._indexed.set()  # (also when the walk fails: waiting for it would not help)
-        self.index.complete = True
+            self.indexed = True  # (also when the walk fails)
+        session.index.complete = True
         self.refresh_others("")
-
-    async def until_ready(self) -> None:
-        """Wait, for a bounded time, until the settings and the workspace index are in. A pull
-        client that cannot be asked to pull again would otherwise keep a first answer made
-        with default settings and without the other files' task ids until the next edit."""
-        if self._ready_wait is None:  # one bounded wait, shared by every early request
-            self._ready_wait = asyncio.ensure_future(self._wait_ready())
-        await asyncio.shield(self._ready_wait)
-
-    async def _wait_ready(self) -> None:
-        ready = asyncio.gather(self._configured.wait(), self._indexed.wait())
-        try:
-            await asyncio.wait_for(ready, READY_WAIT_S)
-        except TimeoutError:
-            log.warning("answering before the workspace index is complete")
 
 
 class _OneClient:
@@ -478,206 +419,10 @@ class _OneClient:
             self.done.set_result(None)
 
 
-def _supports_refresh(caps: lsp.ClientCapabilities) -> bool:
-    ws = caps.workspace
-    return bool(ws and ws.diagnostics and ws.diagnostics.refresh_support)
-
-
-def _workspace_roots(server: LanguageServer) -> list[str]:
-    roots = []
-    for folder in server.workspace.folders.values():
-        path = to_fs_path(folder.uri)
-        if path:
-            roots.append(path)
-    if not roots and server.workspace.root_path:
-        roots.append(server.workspace.root_path)
-    return [r for r in roots if Path(r).is_dir()]
-
-
 def create_server() -> TriggerLanguageServer:
     server = TriggerLanguageServer()
-
-    @server.feature(lsp.INITIALIZE)
-    def initialize(ls: TriggerLanguageServer, params: lsp.InitializeParams) -> None:
-        caps = params.capabilities
-        ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
-        # Validating settings needs the references; load them after the answer has gone out.
-        ls._initialization_options = params.initialization_options
-
-    @server.feature(lsp.INITIALIZED)
-    async def initialized(ls: TriggerLanguageServer, params: lsp.InitializedParams) -> None:
-        ls.apply_settings(ls._initialization_options)  # loads the references
-        warm_up()  # the rule modules and the syntax queries, before the first document
-        # What is loaded by now lives as long as the server: keep it out of the collector's
-        # full passes, which would otherwise scan it again and again (pauses of tens of ms).
-        # Collect first: garbage frozen now would never be freed. (Unless the first answers
-        # ran: their state collected before pygls loaded, which leaves none, and a collection
-        # now would keep the first requests waiting some 20 ms.)
-        if ls._handover is None or ls._handover.state is None:
-            gc.collect()
-        gc.freeze()
-        ws = ls.client_capabilities.workspace
-        if ws is not None and ws.configuration:
-            before = ls.settings
-            await _pull_configuration(ls)
-            if ls.settings != before:  # documents opened meanwhile were checked with the old
-                ls.refresh_others("")
-        ls._configured.set()
-        if ls.settings.index_workspace:
-            ls._index_task = asyncio.ensure_future(ls.index_workspace())
-        else:
-            ls.index.complete = False
-            ls._indexed.set()
-
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(
-        ls: TriggerLanguageServer, params: lsp.DidChangeConfigurationParams
-    ) -> None:
-        ws = ls.client_capabilities.workspace
-        if ws is not None and ws.configuration:
-            await _pull_configuration(ls)
-        elif params.settings is not None:
-            ls.apply_settings(params.settings)
-        ls.refresh_others("")
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: TriggerLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        item = params.text_document
-        if ls.too_large(item.uri, item.text):
-            return
-        doc = ls.store.open(item.uri, item.language_id, item.version, item.text, path_of(item.uri))
-        ls.adopt_last_read(doc)
-        ls.schedule(doc, delay_ms=0)
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: TriggerLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        doc = ls.store.get(params.text_document.uri)
-        if doc is None:
-            return
-        version = params.text_document.version
-        if version is not None and doc.version is not None and version <= doc.version:
-            log.warning("ignoring out-of-order change %s <= %s", version, doc.version)
-            return
-        for change in params.content_changes:
-            doc.apply(change, ls.encoding)
-        doc.version = version
-        if len(doc.source) > MAX_FILE_BYTES:  # no longer checked (reopen it once smaller)
-            ls.too_large(doc.uri, doc.source.decode("utf-8", "replace"))
-            if not ls.pull_diagnostics:
-                ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(doc.uri, []))
-            return
-        ls.schedule(doc)
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: TriggerLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
-        doc = ls.store.close(params.text_document.uri)
-        timer = ls._timers.pop(params.text_document.uri, None)
-        if timer is not None:
-            timer.cancel()
-        if not ls.pull_diagnostics:
-            ls.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(params.text_document.uri, [])
-            )
-        if doc is not None and doc.path is not None:
-            if doc.path.is_file():  # the file on disk is what the project sees now
-                if ls.index_from_disk(doc.path):
-                    ls.refresh_others(doc.uri)
-            else:
-                ls.index.remove(doc.path)
-                ls.refresh_others(doc.uri)
-
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched(
-        ls: TriggerLanguageServer, params: lsp.DidChangeWatchedFilesParams
-    ) -> None:
-        ls.resolver.clear()  # package.json, trigger.config or .trigger-lsp.yaml may have changed
-        ls.index.forget_aliases()  # and tsconfig.json
-        for change in params.changes:
-            path = path_of(change.uri)
-            if path is None or ls.store.get(change.uri) is not None:
-                continue
-            if change.type == lsp.FileChangeType.Deleted:
-                ls.index.remove(path)
-            elif is_source_path(path) and path.is_file():
-                ls.index_from_disk(path)
-        ls.refresh_others("")
-
-    @server.feature(
-        lsp.TEXT_DOCUMENT_DIAGNOSTIC,
-        lsp.DiagnosticOptions(
-            identifier="trigger-lsp", inter_file_dependencies=True, workspace_diagnostics=True
-        ),
-    )
-    async def pull_diagnostics(
-        ls: TriggerLanguageServer, params: lsp.DocumentDiagnosticParams
-    ) -> lsp.DocumentDiagnosticReport:
-        if not _supports_refresh(ls.client_capabilities):
-            await ls.until_ready()
-        doc = ls.store.get(params.text_document.uri)
-        if doc is None:
-            return lsp.RelatedFullDocumentDiagnosticReport(items=[])
-        ls.analyze(doc)
-        if params.previous_result_id == str(doc.result_id):
-            return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=str(doc.result_id))
-        items = ls.diagnostics_for(doc)
-        return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=str(doc.result_id))
-
-    @server.feature(
-        lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=False),
-    )
-    def code_action(
-        ls: TriggerLanguageServer, params: lsp.CodeActionParams
-    ) -> list[lsp.CodeAction] | None:
-        doc = ls.store.get(params.text_document.uri)
-        if doc is None or not ls.settings.features.code_actions:
-            return None
-        result = ls.analyze(doc)
-        return code_actions.code_actions(doc, result.findings, params, ls.encoding)
-
-    @server.command(code_actions.EXPLAIN_COMMAND)
-    def explain(ls: TriggerLanguageServer, args: Any) -> str | None:
-        from trigger_lsp.lsp.explain import rule_markdown
-
-        rule_id = args[0] if isinstance(args, list) and args else args
-        if not isinstance(rule_id, str) or rule_id not in ls.kb.rules:
-            raise ValueError(f"unknown rule {rule_id!r}")
-        doc = ls.kb.rules[rule_id]
-        ls.window_show_message(
-            lsp.ShowMessageParams(lsp.MessageType.Info, f"{rule_id}: {doc.title}. {doc.summary}")
-        )
-        return rule_markdown(ls.kb, rule_id, examples=True)
-
-    @server.command("trigger-lsp.fixAll")
-    async def fix_all(ls: TriggerLanguageServer, args: Any) -> bool:
-        uri = args[0] if isinstance(args, list) and args else args
-        doc = ls.store.get(uri) if isinstance(uri, str) else None
-        if doc is None:
-            return False
-        action = code_actions.fix_all_action(doc, ls.analyze(doc).findings, ls.encoding)
-        if action is None or action.edit is None:
-            return False
-        result = await ls.workspace_apply_edit_async(
-            lsp.ApplyWorkspaceEditParams(action.edit, label="Fix all trigger-lsp problems")
-        )
-        return bool(result.applied)
-
-    from trigger_lsp.lsp.features import register_features
-
-    register_features(server)
+    routes.register(server)
     return server
-
-
-async def _pull_configuration(ls: TriggerLanguageServer) -> None:
-    try:
-        values = await ls.workspace_configuration_async(
-            lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=SECTION)])
-        )
-    except Exception as exc:  # a client that fails the request keeps the current settings
-        log.warning("workspace/configuration failed: %s", exc)
-        return
-    if values:
-        ls.apply_settings(values[0])
 
 
 def run(

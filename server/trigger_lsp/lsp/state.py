@@ -1,9 +1,10 @@
-"""What the server knows and does without the protocol library: the open documents, the
-project index, the settings, and the analysis of a document.
+"""The session: what the server knows and does without the protocol library (the open
+documents, the project index, the settings, the analysis of a document).
 
-The language server (lsp/server.py) is this state plus pygls. lsp/early.py uses the same state
-to answer the first messages while pygls and lsprotocol are still loading, then hands it over.
-Nothing here imports either of them.
+The language server (lsp/server.py) holds a Session and is its `client`: the side that talks
+to the editor. lsp/early.py answers the first messages with a Session of its own while pygls
+and lsprotocol are still loading, then hands the session itself over (the server becomes its
+client). Nothing here imports either library.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import tree_sitter as ts
 from pygls.uris import to_fs_path
@@ -21,7 +22,7 @@ from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
-from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, looks_binary
+from trigger_lsp.lint.engine import FileResult
 from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.lint.statements import analyze_statements
@@ -40,7 +41,7 @@ from trigger_lsp.project.index import (
 from trigger_lsp.project.modules import entry_point, module_facts, module_links, module_logging
 from trigger_lsp.project.reading import read_regular
 from trigger_lsp.project.unparsed import PrefilteredIndex
-from trigger_lsp.text import Encoding
+from trigger_lsp.text import MAX_FILE_BYTES, Encoding, looks_binary
 
 log = logging.getLogger(__name__)
 LAST_READ_KEPT_S = 5.0  # how long the indexer's last parse waits for the file to be opened
@@ -61,23 +62,45 @@ class LastRead:
     model: FileModel
 
 
-class ServerState:
-    """Documents, index, settings and analysis. The hooks at the end (`encoding`, messages to
-    the user, idle preparation, re-checking other documents) are the protocol's side."""
+class Client(Protocol):
+    """The side of a session that talks to the editor (the server, or the first answers)."""
 
-    # The attributes `take_state` moves from one holder to another.
-    STATE = (
-        "store",
-        "index",
-        "resolver",
-        "settings",
-        "pull_diagnostics",
-        "_initialization_options",
-        "_last_read",
-        "_reported",
-    )
+    def show_message(self, message: str, kind: int) -> None: ...
 
-    def __init__(self) -> None:
+    def log_message(self, message: str, kind: int) -> None: ...
+
+    def warm_later(self, uri: str) -> None:
+        """Prepare the document's per-statement findings between requests."""
+
+    def refresh_others(self, changed_uri: str) -> None:
+        """Task ids changed: re-check the other open documents."""
+
+
+class _Detached:
+    """The client of a session that serves no editor (a test's)."""
+
+    def show_message(self, message: str, kind: int) -> None:
+        log.warning("%s", message)
+
+    def log_message(self, message: str, kind: int) -> None:
+        log.info("%s", message)
+
+    def warm_later(self, uri: str) -> None:
+        pass
+
+    def refresh_others(self, changed_uri: str) -> None:
+        pass
+
+
+class Session:
+    """Documents, index, settings and analysis, and the client capabilities and position
+    encoding the editor chose. Messages to the user, idle preparation and re-checking other
+    documents go through `client`."""
+
+    def __init__(self, client: Client | None = None) -> None:
+        self.client: Client = client or _Detached()
+        self.encoding: Encoding = "utf-16"
+        self.client_capabilities: Any = None  # lsprotocol's ClientCapabilities, once known
         self.store = DocumentStore()
         self.index = PrefilteredIndex()  # files the workspace walk rejects stay unparsed
         self.resolver = ProjectResolver()
@@ -88,16 +111,50 @@ class ServerState:
         self._last_read: LastRead | None = None  # see _keep_read
         self._released: list[FileResult] = []  # replaced analyses, freed after the answer
 
-    def take_state(self, other: ServerState) -> None:
-        for name in self.STATE:
-            setattr(self, name, getattr(other, name))
-
     @property
     def kb(self) -> Knowledge:
         return knowledge()
 
     def document(self, uri: str) -> Document | None:
         return self.store.get(uri)
+
+    def show_once(self, message: str, kind: int = WARNING) -> None:
+        """Show a message to the user, once for the session."""
+        if message not in self._reported:
+            self._reported.add(message)
+            self.client.show_message(f"trigger-lsp: {message}", kind)
+
+    def log_once(self, message: str, kind: int = LOG_ERROR) -> None:
+        """Write a message to the editor's log, once for the session."""
+        if message not in self._reported:
+            self._reported.add(message)
+            log.info("%s", message)
+            self.client.log_message(message, kind)
+
+    def warm_later(self, uri: str) -> None:
+        self.client.warm_later(uri)
+
+    def refresh_others(self, changed_uri: str) -> None:
+        self.client.refresh_others(changed_uri)
+
+    def analysed_at(self, uri: str, position: Any) -> tuple[Document, int, FileResult] | None:
+        """For hover and completion: the document, the byte offset of the position (an LSP
+        Position) and the analysis, when the position exists and the file is a Trigger.dev
+        file (or a config)."""
+        from trigger_lsp.project.trigger_config import is_config_path
+
+        doc = self.store.get(uri)
+        if doc is None:
+            return None
+        offset = doc.offset(position, self.encoding)
+        if doc.position(offset, self.encoding) != position:
+            return None  # past the end of the line or the file
+        result = self.analyze(doc)
+        if result.skipped or result.tree is None or result.model is None:
+            return None
+        if not (result.is_trigger_file or is_config_path(doc.path)):
+            return None
+        return doc, offset, result
 
     def apply_settings(self, raw: Any) -> None:
         settings, problems = parse_settings(raw, frozenset(self.kb.rules), self.settings)
@@ -273,23 +330,11 @@ class ServerState:
         elif changed:
             self.refresh_others(doc.uri)
 
-    # --- the protocol's side -------------------------------------------------------------------
-    @property
-    def encoding(self) -> Encoding:
-        raise NotImplementedError
 
-    def show_once(self, message: str, kind: int = WARNING) -> None:
-        raise NotImplementedError
-
-    def log_once(self, message: str, kind: int = LOG_ERROR) -> None:
-        raise NotImplementedError
-
-    def warm_later(self, uri: str) -> None:
-        """Prepare the document's per-statement findings between requests."""
-
-    def refresh_others(self, changed_uri: str) -> None:
-        """Task ids changed: re-check the other open documents."""
-        raise NotImplementedError
+def serving(session: Session) -> Any:
+    """The server serving the session (lsp/server.py): what handlers ask of the protocol side
+    beyond the session's Client (publishing, scheduling, requests to the editor)."""
+    return session.client
 
 
 def path_of(uri: str) -> Path | None:

@@ -1,4 +1,4 @@
-"""Reading the client's bytes from stdin.
+"""Reading the client's bytes from stdin, and writing to stdout (send, ClientWriter).
 
 When stdin is a pipe (as editors start a server), the event loop reads it itself: no thread, no
 hand-over from a thread to the loop for each message, which would wait for whatever the loop is
@@ -10,11 +10,13 @@ messages out of them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import stat
+import sys
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 READ_SIZE = 1 << 16
 
@@ -51,3 +53,35 @@ async def _pipe(stream: BinaryIO) -> asyncio.StreamReader | None:
     except (OSError, ValueError):
         return None
     return reader
+
+
+def send(out: Any, data: bytes) -> None:
+    """Write to the client. When it is gone (its end of the pipe closed: the editor quit or was
+    killed), there is nobody left to serve: say so once and exit at once, rather than go on
+    working and logging a broken pipe for every message."""
+    try:
+        out.write(data)
+        out.flush()
+    except (BrokenPipeError, ConnectionResetError, ValueError):  # ValueError: closed file
+        client_gone()
+
+
+class ClientWriter:
+    """pygls' writer interface over `send`."""
+
+    def __init__(self, out: Any) -> None:
+        self._out = out
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._out.close()
+
+    def write(self, data: bytes) -> None:
+        send(self._out, data)
+
+
+def client_gone() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("trigger-lsp: the client closed its connection; exiting\n")
+        sys.stderr.flush()
+    os._exit(1)  # no shutdown request came: exit status 1, as the protocol says

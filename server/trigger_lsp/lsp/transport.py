@@ -68,7 +68,7 @@ class Connection:
             log.warning("%s", frame.note)
         if frame.notice:
             if self.initialized:
-                self.server.show_once(frame.notice)
+                self.server.session.show_once(frame.notice)
             else:
                 log.warning("%s", frame.notice)
         if frame.error is not None:

@@ -9,11 +9,10 @@ from typing import Any
 from pygls.uris import from_fs_path
 
 from trigger_lsp.knowledge.model import Knowledge, Severity
-from trigger_lsp.lint.engine import MAX_FILE_BYTES, Finding
+from trigger_lsp.lint.engine import Finding
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.project.reading import read_regular
-from trigger_lsp.rules.base import Edit
-from trigger_lsp.text import Encoding, LineIndex
+from trigger_lsp.text import MAX_FILE_BYTES, Encoding, LineIndex
 
 SOURCE = "trigger-lsp"
 SEVERITY = {Severity.ERROR: 1, Severity.WARNING: 2, Severity.INFO: 3, Severity.HINT: 4}
@@ -28,10 +27,6 @@ def uri_for(path: Path) -> str:
         return from_fs_path(str(path)) or path.as_uri()
     except UnicodeEncodeError:
         return path.as_uri()
-
-
-def edits_data(edits: tuple[Edit, ...]) -> list[list[object]]:
-    return [[e.start, e.end, e.text] for e in edits]
 
 
 class Locator:
@@ -62,17 +57,14 @@ class Locator:
         )
 
 
-def details(finding: Finding, kb: Knowledge) -> tuple[str | None, dict[str, object]]:
-    """A finding's documentation link and the data its diagnostic carries (for code actions)."""
-    href = next((e.docs for e in kb.edges_for(finding.rule) if e.docs), None)
-    data: dict[str, object] = {"rule": finding.rule}
-    if finding.fix is not None:
-        data["fix"] = {
-            "title": finding.fix.title,
-            "safety": finding.fix.safety.value if finding.fix.safety else "unsafe",
-            "edits": edits_data(finding.fix.edits),
-        }
-    return href, data
+def docs_link(finding: Finding, kb: Knowledge) -> str | None:
+    """A finding's documentation link.
+
+    A diagnostic carries no `data`: code actions are made from the document's current
+    findings, and each is tied to the diagnostic of its own rule at its own range (see
+    code_actions.matching_diagnostic), so nothing would read it back. (It carried the fix in
+    byte offsets, which nothing read.)"""
+    return next((e.docs for e in kb.edges_for(finding.rule) if e.docs), None)
 
 
 def unnecessary(finding: Finding) -> bool:
@@ -94,7 +86,7 @@ def diagnostic_json(
     doc: Document, finding: Finding, kb: Knowledge, enc: Encoding, locator: Locator
 ) -> dict[str, Any]:
     """What convert.diagnostic's result is in JSON (tests/lsp/test_early.py compares them)."""
-    href, data = details(finding, kb)
+    href = docs_link(finding, kb)
     out: dict[str, Any] = {
         "range": range_json((doc.point(finding.start_byte, enc), doc.point(finding.end_byte, enc))),
         "message": finding.message,
@@ -112,5 +104,4 @@ def diagnostic_json(
         related.append({"location": {"uri": uri, "range": range_json(span)}, "message": r.message})
     if related:
         out["relatedInformation"] = related
-    out["data"] = data
     return out

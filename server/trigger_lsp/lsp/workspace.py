@@ -14,14 +14,17 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from trigger_lsp.lint.engine import MAX_FILE_BYTES
+from pygls.uris import to_fs_path
+
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.project.discovery import checkable, dirs_to_walk
 from trigger_lsp.project.ignore import gitignore_for
 from trigger_lsp.project.paths import resolved
 from trigger_lsp.project.prefilter import Prefilter
 from trigger_lsp.project.reading import FileSkipped, read_regular
+from trigger_lsp.text import MAX_FILE_BYTES
 
 MAX_DIRS = 10_000  # folders walked at most
 MAX_DEPTH = 16  # folder levels below a workspace root
@@ -96,3 +99,15 @@ def workspace_files(
                 walked += time.monotonic() - started
                 yield file
                 started = time.monotonic()
+
+
+def workspace_roots(server: Any) -> list[str]:
+    """The folders of the editor's workspace (a pygls server's), those that exist."""
+    roots = []
+    for folder in server.workspace.folders.values():
+        path = to_fs_path(folder.uri)
+        if path:
+            roots.append(path)
+    if not roots and server.workspace.root_path:
+        roots.append(server.workspace.root_path)
+    return [r for r in roots if Path(r).is_dir()]

@@ -40,10 +40,10 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePath
 
-from trigger_lsp.lint.engine import looks_binary
 from trigger_lsp.project.context import ProjectContext
 from trigger_lsp.project.packages import is_manifest_path
 from trigger_lsp.project.trigger_config import is_config_path
+from trigger_lsp.text import looks_binary
 
 # (the key kinds of rules/imports.py's _KEY)
 KEY_KINDS = ("dev", "stg", "prod", "preview", "pat", "oat")

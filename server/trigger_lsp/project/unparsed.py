@@ -21,11 +21,11 @@ from typing import Any
 
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
-from trigger_lsp.lint.engine import MAX_FILE_BYTES, looks_binary
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.project.index import ProjectIndex, imports_for
 from trigger_lsp.project.modules import ModuleLinks, module_facts, resolve_module
 from trigger_lsp.project.reading import FileSkipped, read_regular
+from trigger_lsp.text import MAX_FILE_BYTES, looks_binary
 
 
 class PrefilteredIndex(ProjectIndex):

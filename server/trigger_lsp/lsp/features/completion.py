@@ -44,7 +44,7 @@ from trigger_lsp.project.versions import Version
 from trigger_lsp.text import Encoding
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.server import TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
 
 log = logging.getLogger(__name__)
 
@@ -484,21 +484,8 @@ def _new_import_at(model: FileModel, source: bytes, statement: str) -> tuple[int
     return newline + 1, statement + "\n"
 
 
-# --- registration -----------------------------------------------------------------------------
-
-
-def register(server: TriggerLanguageServer) -> None:
-    @server.feature(
-        lsp.TEXT_DOCUMENT_COMPLETION,
-        lsp.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
-    )
-    def completion(
-        ls: TriggerLanguageServer, params: lsp.CompletionParams
-    ) -> lsp.CompletionList | None:
-        if not ls.settings.features.completion:
-            return None
-        try:
-            return complete(ls, params.text_document.uri, params.position)
-        except Exception:  # a bad request or a bug: no completions, and the server goes on
-            log.exception("completion failed at %s", params.position)
-            return None
+def completion(
+    ls: TriggerLanguageServer, params: lsp.CompletionParams
+) -> lsp.CompletionList | None:
+    """textDocument/completion (routed in lsp/routes.py)."""
+    return complete(ls, params.text_document.uri, params.position)

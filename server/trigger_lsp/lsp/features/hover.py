@@ -34,7 +34,7 @@ from trigger_lsp.project.context import default_context
 from trigger_lsp.project.versions import Version
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.server import TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
 
 log = logging.getLogger(__name__)
 SEPARATOR = "\n\n---\n\n"
@@ -279,16 +279,6 @@ def task_id_at(
     return Symbol(markdown, string.start_byte, string.end_byte)
 
 
-# --- registration -----------------------------------------------------------------------------
-
-
-def register(server: TriggerLanguageServer) -> None:
-    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    def hover(ls: TriggerLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        if not ls.settings.features.hover:
-            return None
-        try:
-            return hover_at(ls, params.text_document.uri, params.position)
-        except Exception:  # a bad request or a bug: no hover, and the server goes on
-            log.exception("hover failed at %s", params.position)
-            return None
+def hover(ls: TriggerLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    """textDocument/hover (routed in lsp/routes.py)."""
+    return hover_at(ls, params.text_document.uri, params.position)

@@ -10,7 +10,7 @@ import tree_sitter as ts
 from lsprotocol import types as lsp
 
 from trigger_lsp.analysis.model import FileModel, TaskDefinition
-from trigger_lsp.analysis.syntax import member_key, text
+from trigger_lsp.analysis.syntax import text
 from trigger_lsp.lsp.convert import location
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.wire import Locator
@@ -18,7 +18,7 @@ from trigger_lsp.project.index import ProjectIndex, TaskEntry, TaskObjects, Trig
 from trigger_lsp.text import Encoding
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.server import TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
 
 MAX_WORKSPACE_SYMBOLS = 200
 NAME_TYPES = frozenset({"identifier", "property_identifier", "shorthand_property_identifier"})
@@ -56,6 +56,14 @@ def _selection_node(task: TaskDefinition) -> ts.Node:
     )
 
 
+def _member_key(member: ts.Node) -> ts.Node:
+    if member.type == "pair":
+        return member.child_by_field_name("key") or member
+    if member.type == "method_definition":
+        return member.child_by_field_name("name") or member
+    return member
+
+
 def task_symbols(doc: Document, model: FileModel, encoding: Encoding) -> list[lsp.DocumentSymbol]:
     """One symbol per task (id or variable as its name), with its `run` and hooks as children."""
     symbols = []
@@ -66,7 +74,7 @@ def task_symbols(doc: Document, model: FileModel, encoding: Encoding) -> list[ls
         for name, member in sorted(
             ((n, m) for n, m in parts if m is not None), key=lambda p: p[1].start_byte
         ):
-            key = member_key(member)
+            key = _member_key(member)
             children.append(
                 lsp.DocumentSymbol(
                     name=name,
@@ -336,22 +344,10 @@ def document_symbols(
     ls: TriggerLanguageServer, params: lsp.DocumentSymbolParams
 ) -> list[lsp.DocumentSymbol] | list[lsp.SymbolInformation]:
     doc = ls.document(params.text_document.uri)
-    features = ls.settings.features
-    # Off unless turned on: TypeScript's outline lists the tasks already (issue 16).
-    if doc is None or not (features.navigation and features.document_symbols):
+    if doc is None or not ls.settings.features.navigation:
         return []
     result = ls.analyze(doc)
     if result.model is None:
         return []
     symbols = task_symbols(doc, result.model, ls.encoding)
     return symbols if _hierarchical(ls) else flat_symbols(doc.uri, symbols)
-
-
-def register(server: TriggerLanguageServer) -> None:
-    from trigger_lsp.lsp.features import task_lenses
-
-    server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(document_symbols)
-    server.feature(lsp.WORKSPACE_SYMBOL)(workspace_symbols)
-    server.feature(lsp.TEXT_DOCUMENT_DEFINITION)(definition)
-    server.feature(lsp.TEXT_DOCUMENT_REFERENCES)(references)
-    task_lenses.register(server)  # (issue 16: codelens.py's summary repeated the code)

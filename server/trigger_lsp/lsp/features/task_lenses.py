@@ -30,14 +30,16 @@ from trigger_lsp.analysis.syntax import unwrap as unwrap_node
 from trigger_lsp.lsp.convert import location
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.features.navigation import TaskLookup, _current_open_documents
+from trigger_lsp.lsp.state import serving
 from trigger_lsp.lsp.wire import Locator
 from trigger_lsp.project.index import TaskEntry
 from trigger_lsp.project.trigger_config import TriggerConfig
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.server import TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
 
 log = logging.getLogger(__name__)
+INDEX_POLL_S = 0.2  # how often a lens refresh looks whether the workspace index is done
 SHOW_REFERENCES_COMMAND = "trigger-lsp.showReferences"
 OPEN_LOCATION_COMMAND = "trigger-lsp.openLocation"
 TIMES = "\u00d7"
@@ -159,11 +161,14 @@ def _refresh_when_indexed(ls: TriggerLanguageServer) -> None:
     if lens is None or not lens.refresh_support or getattr(ls, "_lens_refresh", None):
         return
 
+    server = serving(ls)
+
     async def refresh() -> None:
-        await ls._indexed.wait()
+        while not getattr(server, "indexed", True):
+            await asyncio.sleep(INDEX_POLL_S)
         if ls.index.complete:
             try:
-                await ls.workspace_code_lens_refresh_async(None)
+                await server.workspace_code_lens_refresh_async(None)
             except Exception as exc:  # a client that declared it but does not answer it
                 log.info("workspace/codeLens/refresh failed: %s", exc)
 
@@ -174,7 +179,7 @@ def _location_arg(ls: Any, value: Any) -> lsp.Location | None:
     if isinstance(value, lsp.Location):
         return value
     try:
-        found: lsp.Location = ls.protocol._converter.structure(value, lsp.Location)
+        found: lsp.Location = serving(ls).protocol._converter.structure(value, lsp.Location)
     except Exception:
         return None
     return found
@@ -184,7 +189,7 @@ async def _show(ls: Any, target: lsp.Location) -> bool:
     window = ls.client_capabilities.window
     if window is None or not window.show_document or not window.show_document.support:
         return False
-    shown = await ls.window_show_document_async(
+    shown = await serving(ls).window_show_document_async(
         lsp.ShowDocumentParams(uri=target.uri, take_focus=True, selection=target.range)
     )
     return bool(shown.success)
@@ -204,11 +209,3 @@ async def open_location(ls: Any, *args: Any) -> bool:
     """Open a location (the config option a task takes its default from)."""
     target = _location_arg(ls, args[0]) if args else None
     return await _show(ls, target) if target is not None else False
-
-
-def register(server: TriggerLanguageServer) -> None:
-    server.feature(lsp.TEXT_DOCUMENT_CODE_LENS, lsp.CodeLensOptions(resolve_provider=False))(
-        code_lens
-    )
-    server.command(SHOW_REFERENCES_COMMAND)(show_references)
-    server.command(OPEN_LOCATION_COMMAND)(open_location)

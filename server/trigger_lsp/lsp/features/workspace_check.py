@@ -31,18 +31,22 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from trigger_lsp.analysis.syntax import grammar_for
-from trigger_lsp.lint.engine import MAX_FILE_BYTES, FileResult, looks_binary
+from trigger_lsp.lint.engine import FileResult
 from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.lsp.convert import diagnostic
 from trigger_lsp.lsp.documents import Document
+from trigger_lsp.lsp.state import serving
 from trigger_lsp.lsp.wire import Locator
 from trigger_lsp.project.reading import read_regular
+from trigger_lsp.text import MAX_FILE_BYTES, looks_binary
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.server import TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
 
 log = logging.getLogger(__name__)
+INDEX_WAIT_S = 5.0  # how long a workspace check waits for the background index at most
+INDEX_POLL_S = 0.1
 CHECK_WORKSPACE_COMMAND = "trigger-lsp.checkWorkspace"
 MAX_FILES = 5_000  # files checked at most per request
 # A pull client asks again as soon as it has an answer (VS Code: 2 s later): a request after
@@ -121,11 +125,14 @@ async def checked_files(
 ) -> AsyncIterator[Checked]:
     """Every file of the workspace with its diagnostics, a file at a time, letting requests in
     between (and raising CancelledError there when the request was cancelled)."""
-    from trigger_lsp.lsp.server import _workspace_roots
-    from trigger_lsp.lsp.workspace import workspace_files
+    from trigger_lsp.lsp.workspace import workspace_files, workspace_roots
 
-    await ls.until_ready()  # the index, which cross-file rules read (bounded wait)
-    roots = [Path(p) for p in _workspace_roots(ls)]
+    server = serving(ls)
+    waited = 0.0  # the index, which cross-file rules read (a bounded wait)
+    while not getattr(server, "indexed", True) and waited < INDEX_WAIT_S:
+        await asyncio.sleep(INDEX_POLL_S)
+        waited += INDEX_POLL_S
+    roots = [Path(p) for p in workspace_roots(server)]
     count = 0
     for path in workspace_files(roots, ls.resolver, left_out):
         await asyncio.sleep(0)
@@ -139,7 +146,7 @@ async def checked_files(
         doc = ls.store.get(uri)
         if doc is not None:
             if include_open:
-                yield Checked(uri, path, ls.diagnostics_for(doc), doc.version)
+                yield Checked(uri, path, server.diagnostics_for(doc), doc.version)
             continue
         cache = _cache(ls) if cached else None
         stamp = _stamp(ls, path) if cache is not None else None
@@ -174,16 +181,14 @@ async def check_workspace(ls: Any, *args: Any) -> dict[str, Any]:
             with_findings += 1
             findings += len(checked.diagnostics)
         if checked.diagnostics or checked.uri in published:
-            ls.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(checked.uri, checked.diagnostics)
-            )
+            serving(ls).publish_diagnostics(checked.uri, checked.diagnostics)
         if checked.diagnostics:
             published.add(checked.uri)
         else:
             published.discard(checked.uri)
     for uri in sorted(published - seen):  # gone from the workspace since the last check
         if ls.store.get(uri) is None:
-            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
+            serving(ls).publish_diagnostics(uri, [])
         published.discard(uri)
     if left_out:
         log.warning("the workspace check left out %s", "; ".join(left_out))
@@ -235,8 +240,3 @@ async def workspace_diagnostic(
                 )
             )
     return lsp.WorkspaceDiagnosticReport(items=items)
-
-
-def register(server: TriggerLanguageServer) -> None:
-    server.feature(lsp.WORKSPACE_DIAGNOSTIC)(workspace_diagnostic)
-    server.command(CHECK_WORKSPACE_COMMAND)(check_workspace)
