@@ -173,7 +173,7 @@ async def test_explain_command_returns_markdown(client: LanguageClient, tmp_path
             lsp.ExecuteCommandParams(explain.command.command, explain.command.arguments)
         )
     )
-    assert isinstance(result, str) and result.startswith("### task-missing-id: ")
+    assert isinstance(result, str) and result.startswith("**task-missing-id**: ")
     assert "[Trigger.dev docs](https://trigger.dev/docs/" in result
     assert any("task-missing-id" in m.message for m in client.messages)
 

@@ -213,7 +213,7 @@ async def test_diagnostic_shows_its_rule_and_sharp_edge(ws: Workspace):
     )
     value = shown.value
     rule = KB.rules["parallel-waits"]
-    assert value.startswith(f"### parallel-waits: {rule.title}")
+    assert value.startswith(f"**parallel-waits**: {rule.title}")
     edge = KB.sharp_edges["parallel-waits"]
     assert edge.title in value
     for heading in ("Why it happens", "What to do", "Symptoms"):
@@ -228,7 +228,7 @@ async def test_a_version_dependent_diagnostic_says_the_version_assumed(ws: Works
         '  run: async () => { logger.info("a"); },\n});\n',
     )
     value = shown.value
-    assert value.startswith("### queue-concurrency-deprecated")
+    assert value.startswith("**queue-concurrency-deprecated**")
     # One line under the title: the project's package.json says "^4.8.0".
     note = "*Version assumed: @trigger.dev/sdk 4.8.0 from the lowest version `^4.8.0` allows in"
     assert value.count(note) == 1
@@ -243,7 +243,7 @@ async def test_a_diagnostic_that_needs_no_version_says_none(ws: Workspace):
             "child.triggerAndWait({ n: 1 }), child.triggerAndWait({ n: 2 })]);"
         ),
     )
-    assert shown.value.startswith("### parallel-waits")
+    assert shown.value.startswith("**parallel-waits**")
     assert "Version assumed" not in shown.value
 
 
