@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -117,12 +117,16 @@ def run_session(
     machine_settings: Mapping[str, Any],
     driver_env: Mapping[str, str] | None = None,
     timeout: float = DRIVE_TIMEOUT,
+    prepare: Callable[[Path], None] | None = None,
 ) -> dict[str, Any]:
     """Install the .vsix, start code-server on a fresh copy of examples/ and run `driver`
-    (a script next to this file); returns its report.json plus what the run left behind."""
+    (a script next to this file); returns its report.json plus what the run left behind.
+    `prepare` may change the workspace copy first."""
     tools()
     package = vsix()
     ws = fresh_workspace(base)
+    if prepare is not None:
+        prepare(ws)  # changes the session's copy of examples/ (a test's own setup)
     user, extensions, out = base / "user", base / "extensions", base / "out"
     (user / "User").mkdir(parents=True)
     out.mkdir()
