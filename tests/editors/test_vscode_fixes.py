@@ -102,3 +102,22 @@ def test_completion_of_option_keys_and_values(session: dict[str, Any]) -> None:
 def test_package_json_version_mismatch_in_problems(session: dict[str, Any]) -> None:
     rows = step(session, "package_json_problem")
     assert any("sdk-version-mismatch" in r for r in rows), rows
+
+
+def test_log_levels_match_severity(session: dict[str, Any]) -> None:
+    """Requests cancelled as the user moves on are not logged as errors. The output channel is a
+    log channel: VS Code writes it to a file under the profile's logs folder, read whole here."""
+    step(session, "output_channel")  # the session is over (screenshot of the channel)
+    user = Path(session["workspace"]).parent / "user"
+    logs = [
+        p
+        for p in user.rglob("*.log")
+        if p.name.startswith("trigger-lsp") or "trigger-lsp" in p.parent.name
+    ]
+    logs = [p for p in logs if "trace" not in p.name]
+    assert logs, f"no trigger-lsp log file under {user}"
+    lines = [line for p in logs for line in p.read_text(errors="replace").splitlines()]
+    assert any("[client]" in line for line in lines), logs
+    errors = [line for line in lines if "[error]" in line]
+    cancelled = [e for e in errors if re.search(r"cancel|-3280[012]|ContentModified", e, re.I)]
+    assert cancelled == [], errors

@@ -8,7 +8,7 @@ const { run } = require('./vscode_common');
 
 const LOCATION = /\s*\[Ln \d+, Col \d+\]\s*/g;
 
-run(async ({ page, url, log, norm, shot, step, editor, waitForLine, openFile, gotoLine, runCommand }) => {
+run(async ({ page, url, log, norm, shot, step, editor, waitForLine, openFile, gotoLine, runCommand, outputChannelText }) => {
   const rows = () => page.locator('.markers-panel .monaco-list-row');
 
   // The Problems panel, filtered to one file, read until it stops changing (TypeScript and
@@ -180,5 +180,13 @@ run(async ({ page, url, log, norm, shot, step, editor, waitForLine, openFile, go
     });
     await shot('vscode-package-json');
     return found;
+  });
+
+  // after a session of edits, hovers, completions and quick fixes (requests get cancelled as the
+  // user goes on): what the extension logged, to check the levels
+  await step('output_channel', async () => {
+    const text = await outputChannelText();
+    await shot('vscode-output-channel');
+    return text.split('\n');
   });
 });

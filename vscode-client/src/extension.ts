@@ -191,8 +191,7 @@ class Controller {
       return;
     }
     if (!server) {
-      this.status.set('stopped', 'No trigger-lsp server: run "Trigger.dev: Restart Language Server" to set it up.');
-      return;
+      return; // not installed: findServer left the status item asking (or saying so after "Not Now")
     }
     this.output.info(`[client] starting ${server.command} serve (from ${server.source})`);
     const client = this.createClient(server);
