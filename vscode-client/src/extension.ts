@@ -21,7 +21,7 @@ import {
   which,
 } from './serverInstall';
 import { InstallOffer } from './installOffer';
-import { clientChannel, TraceChannel } from './logging';
+import { clientChannel, serverStdio, TraceChannel } from './logging';
 import { isTriggerWorkspace, TRIGGER_CONFIG_GLOB } from './workspace';
 
 const SECTION = 'trigger-lsp';
@@ -316,6 +316,7 @@ class Controller {
       ],
       outputChannel: clientChannel(this.output),
       traceOutputChannel: this.trace.asLogChannel(),
+      stdioOptions: serverStdio,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: serverSettings(),
       synchronize: {

@@ -1,11 +1,14 @@
 // Output channels for the language client: log lines at the level of what they report, and a
 // protocol trace that follows the `trigger-lsp.trace.server` setting on its own.
+import * as readline from 'readline';
+import type { Readable } from 'stream';
 import * as vscode from 'vscode';
 
 // JSON-RPC / LSP codes of a request that was dropped on purpose: the client cancelled it
 // (RequestCancelled -32800), the document changed under it (ContentModified -32801) or the
 // server gave it up for newer work (ServerCancelled -32802). Not errors.
-const CANCELLED = /\b(-3280[012]|RequestCancelled|ContentModified|ServerCancelled|Request cancelled|Request got cancelled|Canceled)\b/i;
+// pygls words it "Cancel notification for unknown message id" (a request already answered).
+const CANCELLED = /(-3280[012]|RequestCancelled|ContentModified|ServerCancelled|\bcancel(?:l?ed|lation)?\b)/i;
 
 /** True when a log message reports a request dropped on purpose, not a failure. */
 export function isCancellation(message: string): boolean {
@@ -33,6 +36,49 @@ export function clientChannel(output: vscode.LogOutputChannel): vscode.LogOutput
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+// The server logs to stderr as "LEVEL logger: message" (Python logging; lsp/server.py).
+const PYTHON_LEVELS: Record<string, Level> = {
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARNING: 'warn',
+  ERROR: 'error',
+  CRITICAL: 'error',
+};
+
+/** The level of a line the server wrote to stderr; a line without one continues the last. */
+export function stderrLevel(line: string, previous: Level): Level {
+  const word = /^([A-Z]+)\s/.exec(line)?.[1];
+  let level: Level = (word && PYTHON_LEVELS[word]) || (line.startsWith('Traceback') ? 'error' : previous);
+  if (isCancellation(line)) {
+    level = 'debug';
+  }
+  return level;
+}
+
+/**
+ * How the client reads the server's stdout and stderr. vscode-languageclient logs every stderr
+ * line as [error]; the server's own warnings, information and harmless cancellations go at
+ * their level instead.
+ */
+export const serverStdio = {
+  stdout: (input: Readable, output: vscode.LogOutputChannel): void => {
+    lines(input, (line) => output.info(line));
+  },
+  stderr: (input: Readable, output: vscode.LogOutputChannel): void => {
+    let level: Level = 'error';
+    lines(input, (line) => {
+      level = stderrLevel(line, level);
+      output[level](line);
+    });
+  },
+};
+
+function lines(input: Readable, each: (line: string) => void): void {
+  readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on('line', each);
 }
 
 const TRACE_SETTING = 'trigger-lsp.trace.server';
