@@ -11,7 +11,15 @@
 ;;
 ;;   (add-to-list 'load-path "/path/to/trigger-lsp/editors/emacs")
 ;;   (require 'trigger-lsp)
-;;   (add-hook 'typescript-ts-mode-hook #'eglot-ensure)   ; and/or typescript-mode, tsx-ts-mode, ...
+;;   (add-hook 'typescript-ts-mode-hook #'trigger-lsp-ensure)   ; and tsx-ts-mode, js-mode, ...
+;;   (add-hook 'js-json-mode-hook #'trigger-lsp-ensure)         ; package.json (Emacs 29+)
+;;
+;; `trigger-lsp-ensure' is `eglot-ensure' for Trigger.dev projects only (a trigger.config.*
+;; above the file), and among JSON files only for package.json, whose version findings
+;; (sdk-version-mismatch) the server reports as `trigger-lsp check' does.  On Emacs 28 a
+;; package.json opens in js-mode, so the js-mode hook covers it.  Once eglot runs the server
+;; for a project it also manages that project's other buffers of these modes (eglot has no
+;; per-file filter); the server checks only package.json among JSON files.
 ;;
 ;; `trigger-lsp' must be on `exec-path' (pipx install trigger-lsp), or set
 ;; `trigger-lsp-command'.  Rule levels and feature toggles go in `trigger-lsp-settings'
@@ -56,6 +64,10 @@ Rule levels are \"off\", \"on\", \"error\", \"warning\", \"info\" or
     (tsx-ts-mode :language-id "typescriptreact")
     (typescript-mode :language-id "typescript")
     (js-ts-mode :language-id "javascript")
+    ;; before js-mode: Emacs 29's js-json-mode derives from it
+    (js-json-mode :language-id "json")
+    (json-ts-mode :language-id "json")
+    (json-mode :language-id "json")
     (js-mode :language-id "javascript")
     (js-jsx-mode :language-id "javascriptreact"))
   "Major modes (with their LSP language ids) in which eglot uses trigger-lsp."
@@ -85,6 +97,16 @@ only helps checkouts without one."
   (let ((root (locate-dominating-file
                dir (lambda (d) (directory-files d nil "\\`trigger\\.config\\.[cm]?[jt]s\\'" t)))))
     (and root (cons 'transient (expand-file-name root)))))
+
+(defun trigger-lsp-ensure ()
+  "Start eglot with trigger-lsp if this buffer belongs to a Trigger.dev project.
+That is, a trigger.config.* is in its directory or above; a JSON file only when
+it is a package.json.  Add it to the major-mode hooks instead of `eglot-ensure'."
+  (when (and buffer-file-name
+             (or (not (string-match-p "\\.json\\'" buffer-file-name))
+                 (string= (file-name-nondirectory buffer-file-name) "package.json"))
+             (trigger-lsp-project-find (file-name-directory buffer-file-name)))
+    (eglot-ensure)))
 
 (trigger-lsp-setup)
 (add-hook 'project-find-functions #'trigger-lsp-project-find 90)

@@ -3,13 +3,14 @@
 -- On 0.7 it falls back to vim.lsp.start_client, one client per project root.
 -- `trigger-lsp` must be on PATH, or set vim.g.trigger_lsp_cmd = { '/full/path/trigger-lsp', 'serve' }
 -- before loading this file.
+-- A Trigger.dev project is a folder with a trigger.config.*: the server starts only there.
 local markers = {
   'trigger.config.ts',
   'trigger.config.mts',
+  'trigger.config.cts',
   'trigger.config.js',
   'trigger.config.mjs',
-  'package.json',
-  '.git',
+  'trigger.config.cjs',
 }
 
 local uv = vim.uv or vim.loop
@@ -36,13 +37,20 @@ local clients_by_root = {} -- Neovim 0.7 only: vim.lsp.start does this bookkeepi
 
 vim.api.nvim_create_autocmd('FileType', {
   group = vim.api.nvim_create_augroup('trigger_lsp', { clear = true }),
-  pattern = { 'typescript', 'typescriptreact', 'javascript', 'javascriptreact' },
+  -- json: the project's package.json (sdk-version-mismatch); other JSON files are left alone.
+  pattern = { 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'json' },
   callback = function(args)
     local file = vim.api.nvim_buf_get_name(args.buf)
     if file == '' then
       return
     end
-    local root = find_root(file) or vim.fn.fnamemodify(file, ':p:h')
+    if vim.bo[args.buf].filetype == 'json' and vim.fn.fnamemodify(file, ':t') ~= 'package.json' then
+      return
+    end
+    local root = find_root(file)
+    if not root then
+      return -- not in a Trigger.dev project
+    end
     local settings = vim.g.trigger_lsp_settings
     local config = {
       name = 'trigger_lsp',

@@ -55,7 +55,8 @@
 (unless (fboundp 'typescript-mode)
   (define-derived-mode typescript-mode prog-mode "TypeScript")
   (add-to-list 'auto-mode-alist '("\\.ts\\'" . typescript-mode)))
-(add-hook 'typescript-mode-hook #'eglot-ensure)   ; what a user's init file does
+(add-hook 'typescript-mode-hook #'trigger-lsp-ensure)   ; what a user's init file does
+(add-hook 'js-mode-hook #'trigger-lsp-ensure)           ; Emacs 28 opens package.json in js-mode
 (setq eglot-sync-connect t)
 
 (defun check-main ()
@@ -123,7 +124,21 @@
   (eglot--signal-textDocument/didChange)
   (check-wait 10 (lambda () (not (check-find "hardcoded-secret-key"))))
   (check-put "route_diagnostics_after" (vconcat (check-diagnostics)))
-  (check-log "quick fix done"))
+  (check-log "quick fix done")
+
+  ;; 5. package.json: managed by the same server; a CLI pin that differs from the SDK's, typed in
+  (find-file (concat check-ws "package.json"))
+  (run-hooks 'post-command-hook)
+  (check-wait 10 (lambda () (eglot-current-server)))
+  (check-put "package_json_managed" (if (eglot-current-server) t :json-false))
+  (when (eglot-current-server)
+    (goto-char (point-min))
+    (when (search-forward "\"trigger.dev\": \"4.8.3\"" nil t)
+      (replace-match "\"trigger.dev\": \"4.7.0\"" t t))
+    (eglot--signal-textDocument/didChange)
+    (check-wait 10 (lambda () (check-find "sdk-version-mismatch")))
+    (check-put "package_json_diagnostics" (vconcat (check-diagnostics))))
+  (check-log "package.json done"))
 
 (defun check-line (n)
   (save-excursion

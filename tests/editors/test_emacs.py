@@ -92,3 +92,12 @@ def test_completion(report: dict[str, Any]) -> None:
 
 def test_quick_fix(report: dict[str, Any]) -> None:
     check_quick_fix(report)
+
+
+def test_package_json_is_sent_to_the_server(report: dict[str, Any]) -> None:
+    assert report.get("package_json_managed") is True, report.get("log")
+
+
+def test_package_json_version_mismatch_is_shown(report: dict[str, Any]) -> None:
+    codes = [d.get("code") for d in report.get("package_json_diagnostics") or []]
+    assert "sdk-version-mismatch" in codes, report.get("package_json_diagnostics")

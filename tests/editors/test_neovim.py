@@ -171,3 +171,89 @@ def test_completion(report: dict[str, Any]) -> None:
 
 def test_quick_fix(report: dict[str, Any]) -> None:
     check_quick_fix(report)
+
+
+def test_hover_markdown_renders_in_neovim(report: dict[str, Any]) -> None:
+    """Neovim's hover window conceals `**`, `*` and backticks but shows `#` heading markers raw
+    (0.11's markdown highlights give headings no conceal): the hover has no ATX headings."""
+    hover = report.get("hover") or ""
+    headings = [line for line in hover.splitlines() if line.lstrip().startswith("#")]
+    assert headings == [], headings
+
+
+# --- what the 0.11 configs add: snippets, code lenses, starting only in Trigger.dev projects ---
+
+NEOVIM_011 = [name for name in VARIANTS if name.startswith("0.11")]
+SNIPPET = HERE / "nvim_snippet.lua"
+OPEN = HERE / "nvim_open.lua"
+
+
+def run_nvim(
+    variant_name: str, base: Path, ws: Path, file: str, script: Path, **env: str
+) -> dict[str, Any]:
+    variant = VARIANTS[variant_name]
+    binary = variant.find_binary()
+    server_path()
+    out = base / f"{script.stem}.json"
+    full_env = isolated_env(base, {"TRIGGER_LSP_REPORT": str(out), **env})
+    cmd = [binary, "--headless", "-n", *variant.args, "-i", "NONE", str(ws / file)]
+    cmd += ["-c", f"luafile {script}"]
+    run = run_editor(cmd, env=full_env, cwd=ws, timeout=TIMEOUT, log=base / f"{script.stem}.log")
+    return load_report(run, out, f"nvim {variant_name} {script.name}")
+
+
+@pytest.mark.parametrize("variant", NEOVIM_011)
+def test_snippet_is_expanded_by_the_config_completion(variant: str, tmp_path: Path) -> None:
+    """Typed and accepted in insert mode, `tr-task` becomes a task (vim.lsp.completion, which the
+    config enables), not the literal trigger text."""
+    ws = fresh_workspace(tmp_path)
+    result = run_nvim(variant, tmp_path, ws, MONTH_END, SNIPPET)
+    assert result.get("error") is None, result
+    assert "tr-task" in result["menu"], result
+    inserted = "\n".join(result["inserted"])
+    assert "run: async (payload" in inserted and "tr-task" not in inserted, result
+    # code lenses are drawn when the server offers them (the config refreshes them)
+    if result["codelens_supported"]:
+        assert result["codelens"] > 0, result
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_not_started_outside_a_trigger_dev_project(variant: str, tmp_path: Path) -> None:
+    """A JavaScript project with a package.json but no trigger.config.* gets no server."""
+    ws = tmp_path / "plain"
+    ws.mkdir()
+    (ws / "package.json").write_text('{"name": "plain", "dependencies": {"express": "^5.0.0"}}\n')
+    (ws / ".git").mkdir()
+    (ws / "index.ts").write_text("export const answer = 42;\n")
+    result = run_nvim(variant, tmp_path, ws, "index.ts", OPEN, TRIGGER_LSP_WAIT_MS="2500")
+    assert result["filetype"] == "typescript"
+    assert result["clients"] == [], result
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_started_for_package_json_of_a_trigger_dev_project(variant: str, tmp_path: Path) -> None:
+    ws = fresh_workspace(tmp_path)
+    result = run_nvim(variant, tmp_path, ws, "package.json", OPEN, TRIGGER_LSP_WAIT_MS="2500")
+    assert result["filetype"] == "json"
+    assert [c["name"] for c in result["clients"]] == ["trigger_lsp"], result
+    assert Path(result["clients"][0]["root_dir"]) == ws
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_package_json_version_mismatch_is_shown(variant: str, tmp_path: Path) -> None:
+    ws = fresh_workspace(tmp_path)
+    manifest = ws / "package.json"
+    manifest.write_text(
+        manifest.read_text().replace('"trigger.dev": "4.8.3"', '"trigger.dev": "4.7.0"')
+    )
+    result = run_nvim(
+        variant,
+        tmp_path,
+        ws,
+        "package.json",
+        OPEN,
+        TRIGGER_LSP_WAIT_CODE="sdk-version-mismatch",
+        TRIGGER_LSP_WAIT_MS="15000",
+    )
+    codes = [d["code"] for d in result["diagnostics"]]
+    assert "sdk-version-mismatch" in codes, result

@@ -65,7 +65,10 @@ def test_hover_shows_the_sharp_edge(session: dict[str, Any]) -> None:
 
 
 def test_explain_rule_command_opens_a_preview(session: dict[str, Any]) -> None:
-    assert "parallel-waits" in step(session, "explain_command")
+    detail = step(session, "explain_command")
+    assert "parallel-waits" in detail["label"], detail
+    # one view: the server's one-line summary (raw backticks) is not also shown as a toast
+    assert not [t for t in detail["toasts"] if "parallel-waits" in t], detail
 
 
 def test_quick_fix_changes_the_code(session: dict[str, Any]) -> None:

@@ -34,6 +34,17 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_offers_to_install_the_server(session: dict[str, Any]) -> None:
+    detail = step(session, "offer_not_now")
+    assert "Python 3.11+" in detail["text"], detail
+    assert "install?" in detail["asking"], f"the status item does not ask: {detail}"
+    assert "not installed" in detail["after"], detail
+
+
+def test_not_now_is_remembered(session: dict[str, Any]) -> None:
+    """After "Not Now" and a reload: no offer, the status item says it is not installed, and a
+    click on it asks again (the next step answers Install)."""
+    detail = step(session, "not_now_remembered")
+    assert "not installed" in detail["label"] and detail["offers"] == 0, detail
     assert "Python 3.11+" in step(session, "offer")
 
 

@@ -83,12 +83,15 @@ run(async ({ page, url, log, norm, shot, step, editor, waitForLine, quickInput, 
     const tab = page.locator('.tab').filter({ hasText: 'parallel-waits' }).first();
     await tab.waitFor({ timeout: 20000 });
     const label = norm(await tab.getAttribute('aria-label'));
+    // one view: no toast repeating the rule's summary beside it
+    await page.waitForTimeout(1500);
+    const toasts = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map(norm);
     // The preview (a webview) takes the keyboard focus and keeps shortcuts from the workbench:
     // close it with the mouse and click back into the code.
     await tab.click({ button: 'middle' }); // closes a tab
     await tab.waitFor({ state: 'detached', timeout: 10000 });
     await editor().click({ position: { x: 300, y: 150 } });
-    return label;
+    return { label, toasts };
   });
 
   await step('quick_fix', async () => {

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -119,13 +119,17 @@ def run_session(
     timeout: float = DRIVE_TIMEOUT,
     package: Path | None = None,
     server_env: Mapping[str, str] | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> dict[str, Any]:
     """Install the .vsix (`package`, default: the universal one), start code-server on a fresh
     copy of examples/ and run `driver` (a script next to this file); returns its report.json
-    plus what the run left behind. `server_env` is added to code-server's environment."""
+    plus what the run left behind. `server_env` is added to code-server's environment;
+    `prepare` may change the workspace copy first."""
     tools()
     package = package or vsix()
     ws = fresh_workspace(base)
+    if prepare is not None:
+        prepare(ws)  # changes the session's copy of examples/ (a test's own setup)
     user, extensions, out = base / "user", base / "extensions", base / "out"
     (user / "User").mkdir(parents=True)
     out.mkdir()

@@ -26,7 +26,40 @@ run(async ({ page, url, norm, log, shot, step, editor, openFile }) => {
     return 'loaded';
   }, true);
 
-  await step('offer', clickInstall, true);
+  // "Not Now" is remembered: after a reload there is no offer, only the status item, which asks
+  // again when clicked.
+  await step('offer_not_now', async () => {
+    const offer = toast('not installed');
+    await offer.waitFor({ timeout: 60000 });
+    const text = norm(await offer.locator('.notification-list-item-message').innerText());
+    // the question stays in the status bar while it is not answered
+    const asking = norm(await status.getAttribute('aria-label'));
+    await offer.locator('.monaco-button').filter({ hasText: 'Not Now' }).first().click();
+    await page.waitForTimeout(500);
+    return { text, asking, after: norm(await status.getAttribute('aria-label')) };
+  }, true);
+
+  await step('not_now_remembered', async () => {
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await status.waitFor({ timeout: 60000 });
+    const end = Date.now() + 60000;
+    let label = '';
+    while (Date.now() < end) {
+      label = norm(await status.getAttribute('aria-label'));
+      if (label.includes('not installed')) break;
+      await page.waitForTimeout(250);
+    }
+    await page.waitForTimeout(5000); // an offer would have shown by now
+    const offers = await toasts.filter({ hasText: 'not installed' }).count();
+    await shot('vscode-install-not-now');
+    return { label, offers };
+  });
+
+  await step('offer', async () => {
+    await status.click(); // the status item asks again
+    return await clickInstall();
+  }, true);
 
   await step('missing_python', async () => {
     const error = toast('Python 3.11 or newer');

@@ -210,7 +210,7 @@ async def test_explain_command_returns_markdown(client: LanguageClient, tmp_path
             lsp.ExecuteCommandParams(explain.command.command, explain.command.arguments)
         )
     )
-    assert isinstance(result, str) and result.startswith("### task-missing-id: ")
+    assert isinstance(result, str) and result.startswith("**task-missing-id**: ")
     assert "[Trigger.dev docs](https://trigger.dev/docs/" in result
     # The Explain view shows the rule's examples from validations.md.
     assert "**Invalid**" in result and "**Valid**" in result

@@ -70,7 +70,9 @@ def test_personal_access_token_variant() -> None:
     [finding] = lint(code, only="hardcoded-secret-key")
     assert "personal access token" in finding.message
     assert "TRIGGER_ACCESS_TOKEN" in finding.message
-    assert "const token = process.env.TRIGGER_ACCESS_TOKEN;" in fixed(code, "hardcoded-secret-key")
+    # A string stays a string (the file keeps type-checking), in the literal's quotes.
+    out = fixed(code, "hardcoded-secret-key")
+    assert "const token = process.env.TRIGGER_ACCESS_TOKEN ?? '';" in out
 
 
 def test_organization_access_token_variant() -> None:
@@ -79,7 +81,37 @@ def test_organization_access_token_variant() -> None:
     assert "organization access token (tr_oat_...)" in finding.message
     assert "TRIGGER_ACCESS_TOKEN" in finding.message
     assert "tr_oat_9fK2" not in finding.message
-    assert "const token = process.env.TRIGGER_ACCESS_TOKEN;" in fixed(code, "hardcoded-secret-key")
+    out = fixed(code, "hardcoded-secret-key")
+    assert 'const token = process.env.TRIGGER_ACCESS_TOKEN ?? "";' in out
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # Where the SDK's client options take undefined, the variable alone.
+        (
+            'auth.configure({ accessToken: "tr_dev_BMtC3Jd5wFnkjgWLhFU5" });',
+            "auth.configure({ accessToken: process.env.TRIGGER_SECRET_KEY });",
+        ),
+        # Anywhere else the value stays a string: an empty fallback, never the key.
+        (
+            'const key = process.env.TRIGGER_SECRET_KEY ?? "tr_dev_BMtC3Jd5wFnkjgWLhFU5";',
+            'const key = process.env.TRIGGER_SECRET_KEY ?? "";',
+        ),
+        (
+            'headers({ Authorization: "tr_dev_BMtC3Jd5wFnkjgWLhFU5" });',
+            'headers({ Authorization: process.env.TRIGGER_SECRET_KEY ?? "" });',
+        ),
+        (
+            'const n = "tr_dev_BMtC3Jd5wFnkjgWLhFU5".length;',
+            'const n = (process.env.TRIGGER_SECRET_KEY ?? "").length;',
+        ),
+    ],
+)
+def test_secret_key_fix_keeps_the_type_of_the_value(code: str, expected: str) -> None:
+    source = 'import { auth } from "@trigger.dev/sdk";\n' + code + "\n"
+    out = fixed(source, "hardcoded-secret-key")
+    assert expected in out
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import {
   ExecuteCommandRequest,
   LanguageClient,
+  MessageType,
+  ShowMessageNotification,
   LanguageClientOptions,
   RevealOutputChannelOn,
   ServerOptions,
@@ -18,6 +20,8 @@ import {
   SetupError,
   which,
 } from './serverInstall';
+import { InstallOffer } from './installOffer';
+import { clientChannel, serverStdio, TraceChannel } from './logging';
 import { isTriggerWorkspace, TRIGGER_CONFIG_GLOB } from './workspace';
 import { bundledServer } from './binary';
 
@@ -52,20 +56,37 @@ class Status {
     this.item.command = 'trigger-lsp.showOutput';
   }
 
-  set(state: 'starting' | 'installing' | 'running' | 'stopped' | 'failed' | 'inactive', detail = ''): void {
+  set(
+    state: 'starting' | 'installing' | 'running' | 'stopped' | 'failed' | 'offer' | 'notInstalled',
+    detail = '',
+  ): void {
     const icons = {
       starting: '$(loading~spin)',
-      installing: '$(cloud-download)',
+      installing: '$(sync~spin)',
       running: '$(check)',
       stopped: '$(circle-slash)',
       failed: '$(error)',
-      inactive: '$(circle-outline)',
+      offer: '$(cloud-download)',
+      notInstalled: '$(cloud-download)',
     };
+    const asking = state === 'offer' || state === 'notInstalled';
     this.item.text = `${icons[state]} trigger-lsp`;
-    this.item.tooltip = `trigger-lsp: ${state}${detail ? `\n${detail}` : ''}\nClick to show the output.`;
+    const click = asking ? 'Click to install the server.' : 'Click to show the output.';
+    const label = { offer: 'not installed (install?)', notInstalled: 'not installed' }[state as string] ?? state;
+    this.item.tooltip = `trigger-lsp: ${label}${detail ? `\n${detail}` : ''}\n${click}`;
+    this.item.command = asking ? 'trigger-lsp.installServer' : 'trigger-lsp.showOutput';
     this.item.backgroundColor =
-      state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+      state === 'failed'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : state === 'offer'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.show();
+  }
+
+  /** Not a Trigger.dev workspace: no status item at all. */
+  hide(): void {
+    this.item.hide();
   }
 
   dispose(): void {
@@ -100,14 +121,35 @@ class Controller {
   private client: LanguageClient | undefined;
   private queue: Promise<void> = Promise.resolve();
   private readonly managed: ManagedServer;
+  private readonly offerToInstall: InstallOffer;
+  // Rules whose explanation is being fetched: the server's one-line toast for them is dropped
+  // (the Explain view shows the whole text).
+  private readonly explaining = new Set<string>();
+  // The user asked for the server (a command, not the automatic start): ask again even after
+  // "Not Now".
+  private explicit = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.LogOutputChannel,
+    private readonly trace: TraceChannel,
     private readonly status: Status,
     private readonly ruleDocs: RuleDocs,
   ) {
     this.managed = new ManagedServer(context.globalStorageUri, context.extensionPath);
+    this.offerToInstall = new InstallOffer(context.globalState);
+  }
+
+  /** "Restart Language Server" and the status item: the user asks for the server. */
+  restartExplicitly(): Promise<void> {
+    this.explicit = true;
+    return this.restart();
+  }
+
+  /** The status item while the server is not installed: ask (again) now. */
+  async askToInstall(): Promise<void> {
+    await this.offerToInstall.reset();
+    await this.offerInstall();
   }
 
   get running(): LanguageClient | undefined {
@@ -135,7 +177,7 @@ class Controller {
       try {
         await client.dispose(3000);
       } catch (err) {
-        this.output.appendLine(`[client] stopping the server failed: ${err}`);
+        this.output.warn(`[client] stopping the server failed: ${err}`);
       }
     }
   }
@@ -143,7 +185,7 @@ class Controller {
   private async doRestart(): Promise<void> {
     await this.doStop();
     this.status.set('starting');
-    this.output.appendLine('[client] looking for the trigger-lsp server');
+    this.output.info('[client] looking for the trigger-lsp server');
     let server: ServerExecutable | undefined;
     try {
       server = await this.findServer();
@@ -152,10 +194,9 @@ class Controller {
       return;
     }
     if (!server) {
-      this.status.set('stopped', 'No trigger-lsp server: run "Trigger.dev: Restart Language Server" to set it up.');
-      return;
+      return; // not installed: findServer left the status item asking (or saying so after "Not Now")
     }
-    this.output.appendLine(`[client] starting ${server.command} serve (from ${server.source})`);
+    this.output.info(`[client] starting ${server.command} serve (from ${server.source})`);
     const client = this.createClient(server);
     this.client = client;
     client.onDidChangeState((e) => {
@@ -175,9 +216,19 @@ class Controller {
       await client.start();
     } catch (err) {
       this.status.set('failed', String(err));
-      this.output.appendLine(`[client] the server did not start: ${err}`);
+      this.output.error(`[client] the server did not start: ${err}`);
       void this.offer(`trigger-lsp could not start ${server.command}: ${err}`, ['Show Output', 'Open Settings']);
+      return;
     }
+    // The server's own toasts, except the one-line summary it sends with an explanation that
+    // the Explain view is showing in full.
+    client.onNotification(ShowMessageNotification.type, (params) => {
+      if ([...this.explaining].some((id) => params.message.startsWith(`${id}: `))) {
+        this.output.debug(`[client] explanation shown in the Explain view: ${params.message}`);
+        return;
+      }
+      showServerMessage(params.type, params.message, this.output);
+    });
   }
 
   /** setting, else the binary in a platform .vsix, else PATH, else the managed venv (offered). */
@@ -215,20 +266,27 @@ class Controller {
         ['Open Settings'],
       );
     }
+    const explicit = this.explicit;
+    this.explicit = false;
+    if (this.offerToInstall.declined && !explicit) {
+      this.output.info('[client] the server is not installed ("Not Now" was chosen before): click the status item to install it');
+      this.status.set('notInstalled', '"Not Now" was chosen before.');
+      return undefined;
+    }
     // Ask without holding up the restart queue: a settings change must still get through.
     void this.offerInstall();
     return undefined;
   }
 
   private async offerInstall(): Promise<void> {
-    const choice = await vscode.window.showInformationMessage(
-      'The trigger-lsp language server is not installed. Install it into a private Python environment ' +
-        'for this extension? (Needs Python 3.11+; its dependencies come from PyPI.)',
-      'Install',
-      'Set Server Path',
-      'Not Now',
-    );
-    if (choice === 'Install') {
+    this.status.set('offer', 'Waiting for an answer to the install offer.');
+    const choice = await this.offerToInstall.ask();
+    if (choice === 'notNow') {
+      this.status.set('notInstalled', '"Not Now": click here to install it later.');
+    } else if (choice === 'unanswered') {
+      this.status.set('offer', 'The install offer was closed without an answer: click here to answer it.');
+    }
+    if (choice === 'install') {
       const install = async (): Promise<void> => {
         this.status.set('installing');
         try {
@@ -242,7 +300,7 @@ class Controller {
       };
       this.queue = this.queue.then(install, install);
       await this.queue;
-    } else if (choice === 'Set Server Path') {
+    } else if (choice === 'setPath') {
       await vscode.commands.executeCommand('workbench.action.openSettings', 'trigger-lsp.server.path');
     }
   }
@@ -255,11 +313,17 @@ class Controller {
     };
     const clientOptions: LanguageClientOptions = {
       // Saved files and unsaved ones (`untitled:`): the server serves both alike.
-      documentSelector: LANGUAGES.flatMap((language) => [
-        { scheme: 'file', language },
-        { scheme: 'untitled', language },
-      ]),
-      outputChannel: this.output,
+      // package.json too: the server checks it (sdk-version-mismatch) as the CLI does.
+      documentSelector: [
+        ...LANGUAGES.flatMap((language) => [
+          { scheme: 'file', language },
+          { scheme: 'untitled', language },
+        ]),
+        { scheme: 'file', language: 'json', pattern: '**/package.json' },
+      ],
+      outputChannel: clientChannel(this.output),
+      traceOutputChannel: this.trace.asLogChannel(),
+      stdioOptions: serverStdio,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: serverSettings(),
       synchronize: {
@@ -286,8 +350,11 @@ class Controller {
         },
         // "Explain <rule>" code actions run the server command: show what it returns.
         executeCommand: async (command, args, next) => {
-          const result = await next(command, args);
-          if (command === EXPLAIN_COMMAND && typeof result === 'string') {
+          if (command !== EXPLAIN_COMMAND) {
+            return next(command, args);
+          }
+          const result = await this.explained(String(args[0]), () => next(command, args));
+          if (typeof result === 'string') {
             await this.ruleDocs.show(String(args[0]), result);
           }
           return result;
@@ -297,15 +364,25 @@ class Controller {
     return new LanguageClient(SECTION, 'trigger-lsp', serverOptions, clientOptions);
   }
 
+  /** Run `fetch` with the rule's toast held back (see the showMessage handler). */
+  private async explained<T>(ruleId: string, fetch: () => Promise<T>): Promise<T> {
+    this.explaining.add(ruleId);
+    try {
+      return await fetch();
+    } finally {
+      this.explaining.delete(ruleId);
+    }
+  }
+
   private async report(err: unknown): Promise<void> {
     if (err instanceof SetupError) {
       this.status.set('failed', err.message);
-      this.output.appendLine(`[client] ${err.message}`);
+      this.output.error(`[client] ${err.message}`);
       await this.offer(err.message, err.actions);
     } else {
       const message = `trigger-lsp: setting up the server failed: ${err instanceof Error ? err.message : err}`;
       this.status.set('failed', message);
-      this.output.appendLine(`[client] ${message}`);
+      this.output.error(`[client] ${message}`);
       await this.offer(message, ['Show Output']);
     }
   }
@@ -334,10 +411,10 @@ class Controller {
         return;
       }
     }
-    const markdown = await client.sendRequest(ExecuteCommandRequest.type, {
-      command: EXPLAIN_COMMAND,
-      arguments: [ruleId],
-    });
+    const id = ruleId;
+    const markdown = await this.explained(id, () =>
+      client.sendRequest(ExecuteCommandRequest.type, { command: EXPLAIN_COMMAND, arguments: [id] }),
+    );
     if (typeof markdown === 'string') {
       await this.ruleDocs.show(ruleId, markdown);
     }
@@ -389,26 +466,42 @@ async function fixAll(): Promise<void> {
   await vscode.workspace.applyEdit(action.edit);
 }
 
+/** A window/showMessage from the server, as the client library would show it. */
+function showServerMessage(type: MessageType, message: string, output: vscode.LogOutputChannel): void {
+  if (type === MessageType.Error) {
+    void vscode.window.showErrorMessage(message);
+  } else if (type === MessageType.Warning) {
+    void vscode.window.showWarningMessage(message);
+  } else if (type === MessageType.Info) {
+    void vscode.window.showInformationMessage(message);
+  } else {
+    output.info(message);
+  }
+}
+
 let controller: Controller | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('trigger-lsp', { log: true });
+  const trace = new TraceChannel();
   const status = new Status();
   const ruleDocs = new RuleDocs();
-  controller = new Controller(context, output, status, ruleDocs);
+  controller = new Controller(context, output, trace, status, ruleDocs);
   const ctl = controller;
   context.subscriptions.push(
     output,
+    trace,
     status,
     vscode.workspace.registerTextDocumentContentProvider(RULE_DOC_SCHEME, ruleDocs),
-    vscode.commands.registerCommand('trigger-lsp.restartServer', () => ctl.restart()),
+    vscode.commands.registerCommand('trigger-lsp.restartServer', () => ctl.restartExplicitly()),
+    vscode.commands.registerCommand('trigger-lsp.installServer', () => ctl.askToInstall()),
     vscode.commands.registerCommand('trigger-lsp.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('trigger-lsp.explain', (ruleId?: string) => ctl.explain(ruleId)),
     vscode.commands.registerCommand('trigger-lsp.fixAllInFile', fixAll),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Other trigger-lsp settings reach the running server through workspace/configuration.
       if (e.affectsConfiguration(`${SECTION}.server`)) {
-        output.appendLine('[client] server settings changed: restarting');
+        output.info('[client] server settings changed: restarting');
         void ctl.restart();
       }
     }),
@@ -418,11 +511,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await ctl.restart();
     return;
   }
-  output.appendLine(
-    '[client] no trigger.config.* and no package.json depending on @trigger.dev/sdk in this workspace: ' +
+  output.info(
+    '[client] no trigger.config.* and no package.json depending on a @trigger.dev package in this workspace: ' +
       'the server is not started ("Trigger.dev: Restart Language Server" starts it anyway).',
   );
-  status.set('inactive', 'Not a Trigger.dev workspace.');
+  status.hide(); // not a Trigger.dev workspace: no status item
   const watcher = vscode.workspace.createFileSystemWatcher(TRIGGER_CONFIG_GLOB, false, true, true);
   context.subscriptions.push(
     watcher,

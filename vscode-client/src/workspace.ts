@@ -6,7 +6,11 @@ const PACKAGE_JSON_GLOB = '{package.json,*/package.json,*/*/package.json,*/*/*/p
 const EXCLUDE = '**/node_modules/**';
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
 
-/** True when the workspace has a trigger.config.* or a package.json that depends on @trigger.dev/sdk. */
+/**
+ * True when the workspace has a trigger.config.* or a package.json that depends on a Trigger.dev
+ * package (@trigger.dev/sdk or any other @trigger.dev/*, or the trigger.dev CLI). Other
+ * JavaScript projects get no server and no status item.
+ */
 export async function isTriggerWorkspace(): Promise<boolean> {
   if (!vscode.workspace.workspaceFolders?.length) {
     return false;
@@ -25,7 +29,14 @@ export async function isTriggerWorkspace(): Promise<boolean> {
 async function dependsOnSdk(uri: vscode.Uri): Promise<boolean> {
   try {
     const manifest = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
-    return DEPENDENCY_FIELDS.some((field) => manifest?.[field] && '@trigger.dev/sdk' in manifest[field]);
+    return DEPENDENCY_FIELDS.some((field) => {
+      const deps = manifest?.[field];
+      return (
+        deps !== null &&
+        typeof deps === 'object' &&
+        Object.keys(deps).some((name) => name.startsWith('@trigger.dev/') || name === 'trigger.dev')
+      );
+    });
   } catch {
     return false; // unreadable or invalid JSON: not evidence either way
   }

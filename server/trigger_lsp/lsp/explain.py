@@ -53,8 +53,10 @@ def rule_markdown(
     """The rule's explanation; `note` (the version a finding assumed) goes under its title;
     `examples` adds its Invalid and Valid examples (the Explain view, not hovers)."""
     doc = kb.rules[rule_id]
+    # No `#` headings: Neovim's hover window shows their markers raw (0.11 conceals `**`, `*`
+    # and backticks in hover Markdown, not `###`).
     parts = [
-        f"### {rule_id}: {doc.title}",
+        f"**{rule_id}**: {doc.title}",
         "",
         f"`{doc.severity.value}` · {'on' if doc.enabled else 'off'} by default"
         f" · fix: {doc.fix.value}",

@@ -73,8 +73,14 @@ def hardcoded_secret_key(ctx: FileContext) -> Iterator[Report]:
 
 def _secret_fix(ctx: FileContext, literal: ts.Node, variable: str) -> Fix:
     """Read the key from the environment instead. When the literal is only the fallback of
-    that same variable (`process.env.TRIGGER_SECRET_KEY ?? "tr_dev_..."`), the fallback goes."""
+    that same variable (`process.env.TRIGGER_SECRET_KEY ?? "tr_dev_..."`), the fallback goes.
+
+    `process.env.X` may be undefined where the literal was a string: in the options of
+    `configure` / `auth.withAuth` that is accepted (the SDK then reads the variable itself,
+    sdk 4.8.3 dist/esm/v3/auth.d.ts:7), anywhere else the code may need a string, so the
+    value stays one (`process.env.X ?? ""`) and the file keeps type-checking."""
     env = f"process.env.{variable}"
+    empty = ctx.text(literal)[0] * 2  # "" or '' as the literal was quoted
     fallback = outermost(literal).parent
     if (
         fallback is not None
@@ -85,8 +91,52 @@ def _secret_fix(ctx: FileContext, literal: ts.Node, variable: str) -> Fix:
     ):
         left = unwrap(fallback.child_by_field_name("left"))
         if left is not None and "".join(ctx.text(left).split()) == env:
-            return Fix((Edit(fallback.start_byte, fallback.end_byte, ctx.text(left)),))
-    return Fix((Edit(literal.start_byte, literal.end_byte, env),))
+            if _in_client_options(fallback):
+                return Fix((Edit(fallback.start_byte, fallback.end_byte, ctx.text(left)),))
+            return Fix((Edit(literal.start_byte, literal.end_byte, empty),))
+    if _in_client_options(literal):
+        return Fix((Edit(literal.start_byte, literal.end_byte, env),))
+    value = f"{env} ?? {empty}"
+    holder = outermost(literal).parent
+    if holder is None or holder.type not in _LOOSEST:
+        value = f"({value})"
+    return Fix((Edit(literal.start_byte, literal.end_byte, value),))
+
+
+# Places where `a ?? b` needs no parentheses.
+_LOOSEST = frozenset(
+    {
+        *("variable_declarator", "pair", "arguments", "return_statement", "array"),
+        *("assignment_expression", "expression_statement", "template_substitution"),
+        *("public_field_definition", "parenthesized_expression"),
+    }
+)
+
+
+# Calls whose options object may leave the key undefined (the SDK falls back to the variable).
+_CLIENT_OPTION_CALLS = frozenset({"configure", "withAuth"})
+
+
+def _in_client_options(value: ts.Node) -> bool:
+    """Whether `value` is a property value in the options object of `configure(...)`,
+    `auth.configure(...)` or `auth.withAuth(...)`, alone or as a `??` / `||` operand."""
+    pair = outermost(value).parent
+    while (
+        pair is not None
+        and pair.type == "binary_expression"
+        and text(pair.child_by_field_name("operator")) in ("??", "||")
+    ):
+        pair = outermost(pair).parent
+    if pair is None or pair.type != "pair":
+        return False
+    options = pair.parent
+    args = outermost(options).parent if options is not None else None
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    function = unwrap(call_function(call))
+    name = text(function) if function is not None and function.type == "identifier" else None
+    return (name or callee_method(call)) in _CLIENT_OPTION_CALLS
 
 
 # Task APIs that SDK 3.x exports only from "@trigger.dev/sdk/v3". `retry` is left out: the 3.x
