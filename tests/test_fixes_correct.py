@@ -28,14 +28,14 @@ from pathlib import Path
 
 import pytest
 import tree_sitter as ts
-from trigger_lsp.engine import Finding
-from trigger_lsp.fixes import apply_fixes
 
 from test_snippets_tsc import installed_sdk, scratch_dir, unavailable
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.cli.runner import CheckOptions, FileOutcome, check_paths
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety
+from trigger_lsp.lint.engine import Finding
+from trigger_lsp.lint.fixes import apply_fixes
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
