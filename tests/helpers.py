@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import grammar_for, parse
 from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
 from trigger_lsp.knowledge.loader import knowledge
+from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.lint.engine import Finding, analyze
+from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.lint.statements import StatementCache, analyze_statements
 from trigger_lsp.project.context import ProjectContext, default_context
@@ -18,6 +21,33 @@ from trigger_lsp.project.versions import CURRENT, Version
 from trigger_lsp.rules import REGISTRY
 
 SDK_IMPORT = 'import { task, schemaTask, schedules, wait, logger, metadata, tasks, batch, idempotencyKeys, queue, retry, tags, AbortTaskRunError } from "@trigger.dev/sdk";\n'
+
+ALL_FIXES = frozenset({FixSafety.SAFE, FixSafety.UNSAFE})
+
+
+def fixed(
+    code: str,
+    rule: str,
+    allowed: frozenset[FixSafety] | set[FixSafety] = ALL_FIXES,
+    *,
+    every: bool = False,
+    **kwargs: Any,
+) -> str:
+    """`code` (dedented) after the rule's fixes of the `allowed` safeties: at least one applies,
+    the result parses and the rule no longer fires on it. `every`: each finding has a fix and
+    each fix applies."""
+    source = textwrap.dedent(code).lstrip("\n").encode()
+    findings = lint(code, only=rule, **kwargs)
+    assert findings, f"{rule} did not fire"
+    if every:
+        assert all(f.fix is not None for f in findings), findings
+    out, count = apply_fixes(source, findings, set(allowed))
+    assert count >= 1, findings
+    if every:
+        assert count == len(findings), (count, findings)
+    assert not parse(out, "typescript").root_node.has_error, out.decode()
+    assert lint(out.decode(), only=rule, **kwargs) == [], out.decode()
+    return out.decode()
 
 
 def lint(

@@ -29,7 +29,7 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("server", "references", "scripts"):
         shutil.copytree(REPO / folder, root / folder, ignore=ignore)
     (root / "tests" / "rules").mkdir(parents=True)
-    for name in ("conftest.py", "helpers.py", "test_contract.py", "test_rule_examples.py"):
+    for name in ("helpers.py", "test_contract.py", "test_rule_examples.py"):
         shutil.copy(REPO / "tests" / name, root / "tests" / name)
     shutil.copy(REPO / "tests" / "rules" / "test_payloads.py", root / "tests" / "rules")
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")

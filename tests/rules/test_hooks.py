@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
 
 import pytest
 
-from helpers import lines_of, lint
-from trigger_lsp.analysis.syntax import parse
+from helpers import fixed, lines_of, lint
 from trigger_lsp.knowledge.model import FixSafety, Severity
-from trigger_lsp.lint.fixes import apply_fixes
 
 IMPORT = 'import { task, schemaTask, tasks, logger } from "@trigger.dev/sdk";\n'
 V3_IMPORT = 'import { task, tasks } from "@trigger.dev/sdk/v3";\n'
-ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 
 
 def src(body: str, imports: str = IMPORT) -> str:
@@ -30,16 +26,6 @@ def hooked(hooks: str, imports: str = IMPORT) -> str:
         + lines
         + "  run: async (payload, { ctx }) => {},\n});\n"
     )
-
-
-def fixed(code: str, rule: str, allowed: set[FixSafety] = ALL_FIXES, **kwargs: Any) -> str:
-    """Apply the rule's fixes; check the result parses and the rule no longer fires."""
-    findings = lint(code, only=rule, **kwargs)
-    out, count = apply_fixes(code.encode(), findings, allowed)
-    assert count >= 1, findings
-    assert not parse(out, "typescript").root_node.has_error, out.decode()
-    assert lint(out.decode(), only=rule, **kwargs) == []
-    return out.decode()
 
 
 # --- v3-hook-signature --------------------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from helpers import SDK_IMPORT, lines_of, lint
-from trigger_lsp.analysis.syntax import parse
+from helpers import fixed as fix_all
 from trigger_lsp.knowledge.model import FixSafety
-from trigger_lsp.lint.fixes import apply_fixes
 
 CHILD = 'import { child } from "./children";\n'
 
@@ -28,15 +28,9 @@ def in_run(body: str, imports: str = SDK_IMPORT + CHILD) -> str:
     return RUN_TEMPLATE.format(imports=imports, body=inner)
 
 
-def fixed(code: str, rule: str) -> str:
-    findings = lint(code, only=rule)
-    assert findings and all(f.fix is not None for f in findings), findings
-    source = textwrap.dedent(code).lstrip("\n").encode()
-    out, count = apply_fixes(source, findings, {FixSafety.SAFE})
-    assert count > 0
-    assert not parse(out, "typescript").root_node.has_error, out.decode()
-    assert lint(out.decode(), only=rule) == [], out.decode()
-    return out.decode()
+def fixed(code: str, rule: str, **kwargs: Any) -> str:
+    """Every finding of the rule has a fix, and each applies."""
+    return fix_all(code, rule, {FixSafety.SAFE}, every=True, **kwargs)
 
 
 # --- idempotency-key-misuse ------------------------------------------------------------------

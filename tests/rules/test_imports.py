@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import textwrap
+from typing import Any
 
 import pytest
 
-from helpers import lines_of, lint
-from trigger_lsp.analysis.syntax import parse
+from helpers import ALL_FIXES, lines_of, lint
+from helpers import fixed as fix_all
 from trigger_lsp.knowledge.model import FixSafety, Severity
-from trigger_lsp.lint.fixes import apply_fixes
 
-ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 # Made-up key bodies: right shape, not real keys.
 DEV_KEY = "tr_dev_4fQ9zK2mX7pL1vB8nR3tY6wE"
 PAT = "tr_pat_9hG2kL5mN8pQ1rS4tU7vW0xY3z"
 
 
-def fixed(code: str, rule: str, **kwargs: object) -> str:
-    """Apply the rule's fixes; check the result parses and the finding is gone."""
-    source = textwrap.dedent(code).lstrip("\n").encode()
-    findings = lint(code, only=rule, **kwargs)  # type: ignore[arg-type]
-    assert findings and all(f.fix is not None for f in findings)
-    new, count = apply_fixes(source, findings, ALL_FIXES)
-    assert count == len(findings)
-    assert not parse(new, "typescript").root_node.has_error
-    assert lint(new.decode(), only=rule, **kwargs) == []  # type: ignore[arg-type]
-    return new.decode()
+def fixed(code: str, rule: str, **kwargs: Any) -> str:
+    """Every finding of the rule has a fix, and each applies."""
+    return fix_all(code, rule, ALL_FIXES, every=True, **kwargs)
 
 
 # --- hardcoded-secret-key --------------------------------------------------------------------

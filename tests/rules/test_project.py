@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from helpers import SDK_IMPORT, lines_of, lint
+from helpers import SDK_IMPORT, fixed, lines_of, lint
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
-from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.lint.manifest import check_manifest
 from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.project.context import ProjectContext, default_context
@@ -24,7 +23,6 @@ from trigger_lsp.project.trigger_config import parse_config
 from trigger_lsp.project.versions import Version
 from trigger_lsp.rules import REGISTRY
 
-ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 CONFIG_IMPORT = 'import { defineConfig } from "@trigger.dev/sdk";\n'
 
 
@@ -51,16 +49,6 @@ def project(
     version = Version.parse(sdk)
     assert version is not None
     return ProjectContext(root, parsed, manifest, version, "test", LintConfig(), searched)
-
-
-def fixed(code: str, rule: str, **kwargs: Any) -> str:
-    """Apply the rule's fixes; check the result parses and the rule no longer fires."""
-    findings = lint(code, only=rule, **kwargs)
-    out, count = apply_fixes(code.encode(), findings, ALL_FIXES)
-    assert count >= 1, findings
-    assert not parse(out, "typescript").root_node.has_error, out.decode()
-    assert lint(out.decode(), only=rule, **kwargs) == []
-    return out.decode()
 
 
 # --- config-missing-max-duration ------------------------------------------------------------

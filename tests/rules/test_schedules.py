@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import lines_of, lint
-from trigger_lsp.analysis.syntax import parse
+from helpers import fixed, lines_of, lint
 from trigger_lsp.knowledge.model import FixSafety, Severity
-from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.rules.cron import DAYS, MONTHS, check_cron
 
 IMPORT = 'import { schedules, task } from "@trigger.dev/sdk";\n'
-ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 
 
 def src(body: str, imports: str = IMPORT) -> str:
@@ -29,15 +25,6 @@ def scheduled(cron: str, imports: str = IMPORT) -> str:
         imports
         + f'export const s = schedules.task({{ id: "s", cron: {cron}, run: async () => {{}} }});\n'
     )
-
-
-def fixed(code: str, rule: str, **kwargs: Any) -> str:
-    findings = lint(code, only=rule, **kwargs)
-    out, count = apply_fixes(code.encode(), findings, ALL_FIXES)
-    assert count >= 1, findings
-    assert not parse(out, "typescript").root_node.has_error, out.decode()
-    assert lint(out.decode(), only=rule, **kwargs) == []
-    return out.decode()
 
 
 # --- check_cron: valid expressions --------------------------------------------------------

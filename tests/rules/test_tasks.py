@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers import SDK_IMPORT, comparable, lines_of, lint, rules_of
+from helpers import ALL_FIXES, SDK_IMPORT, comparable, fixed, lines_of, lint, rules_of
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
@@ -25,7 +25,6 @@ IMPORT = (
     "import { task, schemaTask, schedules, logger, queue, tasks, batch, retry } "
     'from "@trigger.dev/sdk";\n'
 )
-ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 
 
 def src(body: str, imports: str = IMPORT) -> str:
@@ -35,16 +34,6 @@ def src(body: str, imports: str = IMPORT) -> str:
 def one(options: str, imports: str = IMPORT) -> str:
     """A file with one task `a` whose options are `options` plus an empty run."""
     return imports + f'export const a = task({{ id: "a", {options}, run: async () => {{}} }});\n'
-
-
-def fixed(code: str, rule: str, **kwargs: Any) -> str:
-    """Apply the rule's fixes; check the result parses and the rule no longer fires."""
-    findings = lint(code, only=rule, **kwargs)
-    out, count = apply_fixes(code.encode(), findings, ALL_FIXES)
-    assert count >= 1, findings
-    assert not parse(out, "typescript").root_node.has_error, out.decode()
-    assert lint(out.decode(), only=rule, **kwargs) == []
-    return out.decode()
 
 
 # --- task-missing-id ----------------------------------------------------------------------

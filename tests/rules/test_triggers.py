@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
-from helpers import SDK_IMPORT, lines_of, lint
-from trigger_lsp.analysis.syntax import parse
-from trigger_lsp.knowledge.model import FixSafety
-from trigger_lsp.lint.fixes import apply_fixes
+from helpers import ALL_FIXES, SDK_IMPORT, lines_of, lint
+from helpers import fixed as fix_all
 from trigger_lsp.project.index import ProjectIndex, TaskEntry
 
-ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 CHILD = 'import { child, other } from "./children";\n'
 
 
-def fixed(code: str, rule: str, **kwargs: object) -> str:
-    """The code after applying the rule's fixes; it must parse and no longer trigger the rule."""
-    findings = lint(code, only=rule, **kwargs)  # type: ignore[arg-type]
-    assert findings and all(f.fix is not None for f in findings), findings
-    source = textwrap.dedent(code).lstrip("\n").encode()
-    out, count = apply_fixes(source, findings, ALL_FIXES)
-    assert count > 0
-    assert not parse(out, "typescript").root_node.has_error, out.decode()
-    assert lint(out.decode(), only=rule, **kwargs) == [], out.decode()  # type: ignore[arg-type]
-    return out.decode()
+def fixed(code: str, rule: str, **kwargs: Any) -> str:
+    """Every finding of the rule has a fix, and each applies."""
+    return fix_all(code, rule, ALL_FIXES, every=True, **kwargs)
 
 
 RUN_TEMPLATE = """{imports}

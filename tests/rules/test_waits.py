@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from helpers import SDK_IMPORT, lines_of, lint
+from helpers import ALL_FIXES, SDK_IMPORT, lines_of, lint
+from helpers import fixed as fix_all
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
-from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.project.context import default_context
-
-ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 
 
 def sdk_code(code: str) -> str:
@@ -21,16 +20,9 @@ def sdk_code(code: str) -> str:
     return SDK_IMPORT + textwrap.dedent(code).lstrip("\n")
 
 
-def fixed(code: str, rule: str, **kwargs: object) -> str:
-    """Apply the rule's fixes; check the result parses and the finding is gone."""
-    source = textwrap.dedent(code).lstrip("\n").encode()
-    findings = lint(code, only=rule, **kwargs)  # type: ignore[arg-type]
-    assert findings and all(f.fix is not None for f in findings)
-    new, count = apply_fixes(source, findings, ALL_FIXES)
-    assert count == len(findings)
-    assert not parse(new, "typescript").root_node.has_error
-    assert lint(new.decode(), only=rule, **kwargs) == []  # type: ignore[arg-type]
-    return new.decode()
+def fixed(code: str, rule: str, **kwargs: Any) -> str:
+    """Every finding of the rule has a fix, and each applies."""
+    return fix_all(code, rule, ALL_FIXES, every=True, **kwargs)
 
 
 # --- parallel-waits --------------------------------------------------------------------------
