@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pygls.protocol import default_converter
 
@@ -305,6 +305,10 @@ _PARTS = st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_PARTS, max_size=6))
+# Bytes that are no header, more than the 20 kept while looking for one: they were dropped
+# without being handed out (found by Hypothesis).
+@example([b"garbage", b"\r\n", b"\r\n", b"garbage", b"garbage"])
+@example([b"garbage", b"garbage", b"\r\n", b"\r\n", b"garbage"])
 def test_no_byte_read_is_lost(parts: list[bytes]) -> None:
     """Whatever comes in, the frames handed out and the bytes left over are the stream as it
     was read, in order: the server reads what the first answers did not take."""

@@ -181,6 +181,8 @@ class EarlyStart:
             frame = self.reader.next(wait)
             if frame is None:
                 return
+            if frame.message is None and not (frame.error or frame.note or frame.notice):
+                continue  # bytes dropped while looking for a header: nothing to answer
             self.current = frame
             message = frame.message if isinstance(frame.message, dict) else {}
             if frame.note or frame.notice or envelope_error(message) is not None:

@@ -155,9 +155,13 @@ class FrameParser:
         note = not self._dropping
         self._dropping = True
         keep = len(self.buf) - 20
-        if keep > 0:
-            del self.buf[:keep]  # not kept, not handed out: bounded memory
-        return Frame(b"", note=f"dropping {what}") if note else None
+        dropped = b""
+        if keep > 0:  # not kept (bounded memory): handed out as a frame of no message
+            dropped = bytes(self.buf[:keep])
+            del self.buf[:keep]
+        if note:
+            return Frame(dropped, note=f"dropping {what}")
+        return Frame(dropped) if dropped else None
 
     def _take(self, n: int) -> Frame:
         raw = bytes(self.buf[:n])
