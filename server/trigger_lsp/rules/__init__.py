@@ -4,6 +4,7 @@ rule modules."""
 
 from __future__ import annotations
 
+import os
 import pkgutil
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,14 @@ def families() -> list[str]:
     each family module registers its rules with `@rule` when imported, so a new module here
     needs no list to be added to. The helper modules (base, common, contract, cron) register
     none."""
-    return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.ispkg)
+    names = {info.name for info in pkgutil.iter_modules(__path__) if not info.ispkg}
+    if not names:  # a frozen build whose module finder lists nothing: the files themselves
+        for folder in __path__:
+            for entry in os.listdir(folder):
+                stem, ext = os.path.splitext(entry)
+                if ext in (".py", ".pyc") and stem != "__init__":
+                    names.add(stem.split(".")[0])  # (`name.cpython-311.pyc` too)
+    return sorted(names)
 
 
 def __getattr__(name: str) -> Any:
