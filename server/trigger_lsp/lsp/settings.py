@@ -123,27 +123,10 @@ def parse_settings(
         else:
             problems.append('\'profile\' must be "recommended" or "strict"')
 
-    hover_detail = settings.hover_detail
-    raw_hover = raw.get("hover")
-    if raw_hover is not None:
-        detail = None
-        if isinstance(raw_hover, dict):
-            detail = raw_hover.get("detail", hover_detail)
-        if detail in HOVER_DETAILS:
-            hover_detail = detail
-        else:
-            problems.append('\'hover.detail\' must be "short" or "full"')
-
-    completion_keys = settings.completion_keys
-    raw_completion = raw.get("completion")
-    if raw_completion is not None:
-        keys = None
-        if isinstance(raw_completion, dict):
-            keys = raw_completion.get("keys", completion_keys)
-        if keys in COMPLETION_KEYS:
-            completion_keys = keys
-        else:
-            problems.append('\'completion.keys\' must be "auto", "always" or "never"')
+    hover_detail = _choice(raw, "hover", "detail", settings.hover_detail, HOVER_DETAILS, problems)
+    completion_keys = _choice(
+        raw, "completion", "keys", settings.completion_keys, COMPLETION_KEYS, problems
+    )
 
     known = {"rules", "features", "debounceMs", "indexWorkspace", "trace", "profile", "token"}
     known |= {"hover", "completion"}
@@ -157,3 +140,24 @@ def parse_settings(
         hover_detail=hover_detail,
         completion_keys=completion_keys,
     ), problems
+
+
+def _choice(
+    raw: dict[str, Any],
+    section: str,
+    key: str,
+    current: str,
+    allowed: tuple[str, ...] | frozenset[str],
+    problems: list[str],
+) -> str:
+    """`section.key`, one of `allowed` (a problem named, and `current` kept, otherwise)."""
+    given = raw.get(section)
+    if given is None:
+        return current
+    value = given.get(key, current) if isinstance(given, dict) else None
+    if value in allowed:
+        return str(value)
+    quoted = [f'"{c}"' for c in allowed]
+    choices = ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    problems.append(f"'{section}.{key}' must be {choices}")
+    return current

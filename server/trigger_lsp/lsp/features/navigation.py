@@ -10,7 +10,7 @@ import tree_sitter as ts
 from lsprotocol import types as lsp
 
 from trigger_lsp.analysis.model import FileModel, TaskDefinition
-from trigger_lsp.analysis.syntax import text
+from trigger_lsp.analysis.syntax import member_key, text
 from trigger_lsp.lsp.convert import location
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.wire import Locator
@@ -56,14 +56,6 @@ def _selection_node(task: TaskDefinition) -> ts.Node:
     )
 
 
-def _member_key(member: ts.Node) -> ts.Node:
-    if member.type == "pair":
-        return member.child_by_field_name("key") or member
-    if member.type == "method_definition":
-        return member.child_by_field_name("name") or member
-    return member
-
-
 def task_symbols(doc: Document, model: FileModel, encoding: Encoding) -> list[lsp.DocumentSymbol]:
     """One symbol per task (id or variable as its name), with its `run` and hooks as children."""
     symbols = []
@@ -74,7 +66,7 @@ def task_symbols(doc: Document, model: FileModel, encoding: Encoding) -> list[ls
         for name, member in sorted(
             ((n, m) for n, m in parts if m is not None), key=lambda p: p[1].start_byte
         ):
-            key = _member_key(member)
+            key = member_key(member)
             children.append(
                 lsp.DocumentSymbol(
                     name=name,
