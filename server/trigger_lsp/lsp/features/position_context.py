@@ -145,7 +145,13 @@ class Units:
 
     def opener(self, start: int = 0, limit: int = 2000) -> int | None:
         """The index of the nearest unmatched opening bracket at or after `start`."""
-        depth = 0
+        found = self.opener_and_commas(start, limit)
+        return found[0] if found is not None else None
+
+    def opener_and_commas(self, start: int = 0, limit: int = 2000) -> tuple[int, int] | None:
+        """The index of the nearest unmatched opening bracket at or after `start`, and the
+        commas at depth 0 before it (the argument's index, when the bracket is a `(`)."""
+        depth = commas = 0
         i = start
         while i < start + limit:
             kind = self.type(i)
@@ -155,8 +161,10 @@ class Units:
                 depth += 1
             elif kind in OPENERS:
                 if depth == 0:
-                    return i
+                    return i, commas
                 depth -= 1
+            elif kind == "," and depth == 0:
+                commas += 1
             i += 1
         return None
 
@@ -345,22 +353,8 @@ def object_owner(
 def _argument(units: Units, start: int, limit: int = 2000) -> tuple[int, int] | None:
     """(the index of the `(` around unit `start - 1`, the argument's index) when the nearest
     unmatched opener from `start` on is a `(`: commas at depth 0 count the arguments."""
-    depth = commas = 0
-    i = start
-    while i < start + limit:
-        kind = units.type(i)
-        if kind is None:
-            return None
-        if kind in CLOSERS:
-            depth += 1
-        elif kind in OPENERS:
-            if depth == 0:
-                return (i, commas) if kind == "(" else None
-            depth -= 1
-        elif kind == "," and depth == 0:
-            commas += 1
-        i += 1
-    return None
+    found = units.opener_and_commas(start, limit)
+    return found if found is not None and units.type(found[0]) == "(" else None
 
 
 def _trigger_call(callee: Callee, is_task: TaskTest | None) -> TriggerCall | None:
