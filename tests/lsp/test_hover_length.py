@@ -21,10 +21,9 @@ from lsp.session import CONFIG, open_doc, published, request, start
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.lsp.features.hover_text import (
     MAX_LINES,
-    api_hover,
     display_lines,
     finding_hover,
-    option_hover,
+    symbol_hover,
 )
 
 ASYNC = pytest.mark.asyncio(loop_scope="module")
@@ -73,20 +72,20 @@ def test_plain_text_link_names_the_cli_command():
 @pytest.mark.parametrize("entry_id", sorted(KB.reference.api))
 def test_every_sdk_name_hover_is_two_lines_at_most(entry_id: str):
     entry = KB.reference.api[entry_id]
-    text = api_hover(KB, entry, None)
+    text = symbol_hover(KB, entry, None)
     assert text is None or len(nonblank(text)) <= 2
     if text is not None:
         assert entry.signature not in text  # TypeScript shows the signature
         assert all(len(line) <= 200 for line in nonblank(text))
-    assert entry.signature in (api_hover(KB, entry, None, full=True) or "")
+    assert entry.signature in (symbol_hover(KB, entry, None, full=True) or "")
 
 
 @pytest.mark.parametrize("option_id", sorted(KB.reference.options))
 def test_every_option_key_hover_is_two_lines_at_most(option_id: str):
     entry = KB.reference.options[option_id]
-    text = option_hover(KB, entry, None)
+    text = symbol_hover(KB, entry, None)
     assert text is None or len(nonblank(text)) <= 2
-    assert entry.type in (option_hover(KB, entry, None, full=True) or "")
+    assert entry.type in (symbol_hover(KB, entry, None, full=True) or "")
 
 
 # --- end to end: the hover of every finding in examples/ and the corpus -------------------------

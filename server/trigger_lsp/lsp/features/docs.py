@@ -59,18 +59,22 @@ def edges_markdown(kb: Knowledge, edge_ids: tuple[str, ...]) -> list[str]:
 
 
 def api_markdown(kb: Knowledge, entry: ApiEntry, version: Version | None = None) -> str:
-    parts = ["```typescript", entry.signature, "```", "", entry.description]
-    status = _status(entry, version)
-    if status:
-        parts += ["", *status]
-    parts += edges_markdown(kb, entry.sharp_edges)
-    return "\n".join(parts)
+    return _entry_markdown(kb, ["```typescript", entry.signature, "```"], entry, version)
 
 
 def option_markdown(kb: Knowledge, entry: OptionEntry, version: Version | None = None) -> str:
     where = OWNER_NAMES.get(entry.owner) or f"`{entry.owner}` option"
     only = f" ({', '.join(entry.applies_to)} only)" if entry.applies_to else ""
-    parts = [f"**{entry.key}**: `{entry.type}` · {where}{only}", "", entry.description]
+    head = [f"**{entry.key}**: `{entry.type}` · {where}{only}"]
+    return _entry_markdown(kb, head, entry, version)
+
+
+def _entry_markdown(
+    kb: Knowledge, head: list[str], entry: ApiEntry | OptionEntry, version: Version | None
+) -> str:
+    """An SDK name's or option's explanation: its head, what it does, where the project's
+    version stands, and the sharp edges it relates to."""
+    parts = [*head, "", entry.description]
     status = _status(entry, version)
     if status:
         parts += ["", *status]

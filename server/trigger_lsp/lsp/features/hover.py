@@ -142,7 +142,7 @@ def symbol_at(
         if entry is None and path is None:
             entry = _context_entry(kb, context_path(leaf, model))
         if entry is not None:
-            return _symbol(hover_text.api_hover(kb, entry, version, full=full), leaf)
+            return _symbol(hover_text.symbol_hover(kb, entry, version, full=full), leaf)
         return None
     if (
         leaf.type == "property_identifier"
@@ -158,13 +158,13 @@ def symbol_at(
         if entry is None and path is None:
             entry = _context_entry(kb, context_path(parent, model))
         if entry is not None:
-            return _symbol(hover_text.api_hover(kb, entry, version, full=full), leaf)
+            return _symbol(hover_text.symbol_hover(kb, entry, version, full=full), leaf)
         return None
     if leaf.type in KEY_TYPES and parent is not None and _is_key(leaf, parent):
         owner = _key_owner(root, leaf, model)
         option = ref.option(owner, text(leaf)) if owner else None
         if option is not None:
-            return _symbol(hover_text.option_hover(kb, option, version, full=full), leaf)
+            return _symbol(hover_text.symbol_hover(kb, option, version, full=full), leaf)
         return None
     string = _string_of(leaf)
     if string is not None:

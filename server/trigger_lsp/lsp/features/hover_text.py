@@ -156,19 +156,13 @@ def _symbol(kb: Knowledge, entry: ApiEntry | OptionEntry, version: Version | Non
     return "\n\n".join(lines) if lines else None
 
 
-def api_hover(
-    kb: Knowledge, entry: ApiEntry, version: Version | None, *, full: bool = False
+def symbol_hover(
+    kb: Knowledge, entry: ApiEntry | OptionEntry, version: Version | None, *, full: bool = False
 ) -> str | None:
-    """An SDK name: one or two lines (None when there is nothing TypeScript does not show)."""
-    if full:
+    """An SDK name or an option key: one or two lines (None when there is nothing TypeScript
+    does not show: its signature or type is TypeScript's to show); `full` for the long form."""
+    if not full:
+        return _symbol(kb, entry, version)
+    if isinstance(entry, ApiEntry):
         return docs.api_markdown(kb, entry, version)
-    return _symbol(kb, entry, version)
-
-
-def option_hover(
-    kb: Knowledge, entry: OptionEntry, version: Version | None, *, full: bool = False
-) -> str | None:
-    """An option key, like an SDK name (its type is TypeScript's to show)."""
-    if full:
-        return docs.option_markdown(kb, entry, version)
-    return _symbol(kb, entry, version)
+    return docs.option_markdown(kb, entry, version)
