@@ -155,9 +155,11 @@ class FrameParser:
         note = not self._dropping
         self._dropping = True
         keep = len(self.buf) - 20
-        if keep > 0:
-            del self.buf[:keep]  # not kept, not handed out: bounded memory
-        return Frame(b"", note=f"dropping {what}") if note else None
+        dropped = b""
+        if keep > 0:  # not kept (bounded memory); the first time, the frame stands for them
+            dropped = bytes(self.buf[:keep]) if note else b""
+            del self.buf[:keep]
+        return Frame(dropped, note=f"dropping {what}") if note else None
 
     def _take(self, n: int) -> Frame:
         raw = bytes(self.buf[:n])
