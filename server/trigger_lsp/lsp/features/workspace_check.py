@@ -34,7 +34,6 @@ from trigger_lsp.analysis.syntax import grammar_for
 from trigger_lsp.lint.engine import FileResult
 from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
-from trigger_lsp.lsp.convert import diagnostic
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.state import serving
 from trigger_lsp.lsp.wire import Locator
@@ -103,7 +102,8 @@ def _diagnostics(
     """The diagnostics of a file not open, converted as an open document's are."""
     doc = Document(path.as_uri(), path, None, None, source, grammar_for(path))
     locator = Locator(session.store, session.encoding)
-    return [diagnostic(doc, f, session.kb, session.encoding, locator) for f in result.findings]
+    make = serving(session).protocol.diagnostic  # (wire.diagnostic_json, as every diagnostic)
+    return [make(doc, f, session.kb, session.encoding, locator) for f in result.findings]
 
 
 def _cache(session: Session) -> dict[str, tuple[object, list[lsp.Diagnostic]]]:
