@@ -43,7 +43,7 @@ class Document:
     result_key: int | None = None
     # Findings kept per task statement, so that an edit re-checks only what it touched.
     statements: StatementCache = field(default_factory=StatementCache)
-    # lsp.Diagnostic by finding, see TriggerLanguageServer.diagnostics_for
+    # lsp.Diagnostic by finding, see lsp/diagnostics.py
     converted: dict[object, Any] = field(default_factory=dict)
     entries: EntryCache = field(default_factory=dict)  # index entries per task statement
     _fresh: bool = False  # `tree` is the parse of the current text

@@ -207,8 +207,7 @@ class EarlyStart:
                 and isinstance(item.get("text"), str)
             ):
                 return False
-            if not state.session.too_large(item["uri"], item["text"]):
-                state.did_open(item)
+            state.did_open(item)
             return True
         if method == "textDocument/diagnostic" and "id" in message and state.refresh_support:
             uri = _get(params, "textDocument", "uri")

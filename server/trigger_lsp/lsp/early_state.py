@@ -8,8 +8,8 @@ import gc
 from typing import TYPE_CHECKING, Any
 
 from trigger_lsp.lint.engine import warm_up
-from trigger_lsp.lsp.state import Session, path_of
-from trigger_lsp.lsp.wire import Locator, diagnostic_json
+from trigger_lsp.lsp.state import Session
+from trigger_lsp.lsp.wire import diagnostic_json
 
 if TYPE_CHECKING:
     from trigger_lsp.lsp.documents import Document
@@ -42,50 +42,44 @@ class EarlyState:
         gc.collect()
         gc.freeze()
 
-    # --- the messages served ---------------------------------------------------------------
+    # --- the messages served (by the Session, as the server's handlers do) ----------------------
     def did_open(self, item: dict[str, Any]) -> None:
-        """As the server's didOpen, then its publish (which pull clients only index)."""
+        """As the server's didOpen (lsp/sync.py), then what its publish does (Session.settle:
+        a client that pulls gets the document indexed; it waits for that pull here)."""
         session = self.session
-        uri = item["uri"]
-        version = item.get("version")
-        language = item.get("languageId")
-        doc = session.store.open(
-            uri,
+        version, language = item.get("version"), item.get("languageId")
+        doc = session.open_document(
+            item["uri"],
             language if isinstance(language, str) else None,
             version if isinstance(version, int) else None,
             item["text"],
-            path_of(uri),
         )
+        if doc is None:
+            return
+        session.settle(doc, False, self._publish)
         if session.pull_diagnostics:
-            session.index_open(doc)
-            self.undiagnosed.add(uri)
-        else:
-            params: dict[str, Any] = {"uri": uri, "diagnostics": self.diagnostics(doc)}
-            if doc.version is not None:
-                params["version"] = doc.version
-            self.notify("textDocument/publishDiagnostics", params)
+            self.undiagnosed.add(doc.uri)
+
+    def _publish(self, doc: Document) -> None:
+        params: dict[str, Any] = {"uri": doc.uri, "diagnostics": self.diagnostics(doc)}
+        if doc.version is not None:
+            params["version"] = doc.version
+        self.notify("textDocument/publishDiagnostics", params)
 
     def pulled(self, uri: str, previous: Any) -> dict[str, Any]:
-        """As the server's answer to textDocument/diagnostic."""
-        session = self.session
-        doc = session.store.get(uri)
+        """As the server's answer to textDocument/diagnostic (lsp/diagnostics.py)."""
         self.undiagnosed.discard(uri)
-        if doc is None:
+        answer = self.session.pull(uri, previous, self.diagnostics)
+        if answer.result_id is None:
             return {"kind": "full", "items": []}
-        session.analyze(doc)
-        result_id = str(doc.result_id)
-        if previous == result_id:
-            return {"kind": "unchanged", "resultId": result_id}
-        return {"kind": "full", "resultId": result_id, "items": self.diagnostics(doc)}
+        if answer.items is None:
+            return {"kind": "unchanged", "resultId": answer.result_id}
+        return {"kind": "full", "resultId": answer.result_id, "items": answer.items}
 
     def diagnostics(self, doc: Document) -> list[dict[str, Any]]:
-        session = self.session
-        if not session.settings.features.diagnostics:
-            return []
-        result = session.analyze(doc)
-        enc = session.encoding
-        locator = Locator(session.store, enc)
-        return [diagnostic_json(doc, f, session.kb, enc, locator) for f in result.findings]
+        """The diagnostics in JSON, made by the builder the server's are made by; none kept
+        (the server takes its own over: documents here are analysed once)."""
+        return self.session.diagnostics(doc, diagnostic_json)
 
     def notify(self, method: str, params: dict[str, Any]) -> None:
         self.write({"jsonrpc": "2.0", "method": method, "params": params})

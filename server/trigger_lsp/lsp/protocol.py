@@ -22,7 +22,12 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCNotification
 from pygls.protocol.language_server import lsp_method
 
+from trigger_lsp.knowledge.model import Knowledge
+from trigger_lsp.lint.engine import Finding
 from trigger_lsp.lsp import routes
+from trigger_lsp.lsp.documents import Document
+from trigger_lsp.lsp.wire import Locator, diagnostic_json
+from trigger_lsp.text import Encoding
 
 log = logging.getLogger(__name__)
 DROPPED = "$/trigger-lsp/droppedRequest"  # what an answered bad request turns into
@@ -153,12 +158,28 @@ class TriggerProtocol(LanguageServerProtocol):
         if (handler := self.fm.features.get(method)) is not None:
             yield handler, (params,), None
 
-    # --- writing diagnostics ----------------------------------------------------------------
-    # Converting a report to JSON (cattrs, then json) costs more than analysing an edit in a
-    # big file. A finding that did not move keeps its Diagnostic object (diagnostics_for), so
-    # its JSON text is kept too, by object identity, for as long as the object lives (the
-    # documents hold their current diagnostics), and a message is the envelope with the kept
-    # texts put in.
+    # --- making and writing diagnostics ---------------------------------------------------------
+    # A diagnostic is made as JSON by wire.diagnostic_json, as in the first answers, and read
+    # into lsprotocol's Diagnostic here; its JSON text is kept by object identity, for as long
+    # as the object lives (the documents hold their current diagnostics), since converting a
+    # report to JSON (cattrs, then json) costs more than analysing an edit in a big file. A
+    # finding that did not move keeps its Diagnostic object (Session.diagnostics), and a
+    # message is the envelope with the kept texts put in.
+
+    def diagnostic(
+        self, doc: Document, finding: Finding, kb: Knowledge, enc: Encoding, locator: Locator
+    ) -> lsp.Diagnostic:
+        """The finding as a Diagnostic, made by wire.diagnostic_json; its JSON text kept."""
+        data = diagnostic_json(doc, finding, kb, enc, locator)
+        item: lsp.Diagnostic = self._converter.structure(data, lsp.Diagnostic)
+        self._keep_json(item, json.dumps(data))
+        return item
+
+    def _keep_json(self, item: lsp.Diagnostic, text: str) -> str:
+        # Forget the text when the diagnostic is freed (before its id can be reused).
+        key = id(item)
+        self._json_of[key] = (weakref.ref(item, partial(self._forget_json, key)), text)
+        return text
 
     def _send_data(self, data: Any) -> None:
         if self._drop_answered(data):
@@ -211,17 +232,7 @@ class TriggerProtocol(LanguageServerProtocol):
             lsp.Position(line, start.character),
             lsp.Position(line + end.line - start.line, end.character),
         )
-        new = lsp.Diagnostic(  # (attrs.evolve costs twice as much)
-            range=rng,
-            message=item.message,
-            severity=item.severity,
-            code=item.code,
-            code_description=item.code_description,
-            source=item.source,
-            tags=item.tags,
-            related_information=item.related_information,
-            data=item.data,
-        )
+        new = attrs.evolve(item, range=rng)
         key = id(new)
         self._moved_from[key] = (weakref.ref(new, partial(self._forget_moved, key)), item)
         return new
@@ -236,10 +247,9 @@ class TriggerProtocol(LanguageServerProtocol):
             key = id(item)
             found = kept.get(key)
             if found is None or found[0]() is not item:
-                # Forget the text when the diagnostic is freed (before its id can be reused).
-                ref = weakref.ref(item, partial(self._forget_json, key))
-                found = kept[key] = (ref, self._json(item))
-            out.append(found[1])
+                out.append(self._keep_json(item, self._json(item)))
+            else:
+                out.append(found[1])
         return out
 
     def _json(self, item: lsp.Diagnostic) -> str:

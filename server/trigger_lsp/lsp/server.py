@@ -24,7 +24,6 @@ from pygls.lsp.server import LanguageServer
 from trigger_lsp import __version__
 from trigger_lsp.lint.statements import warm_step
 from trigger_lsp.lsp import routes
-from trigger_lsp.lsp.diagnostics import diagnostics_for
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.framing import MAX_BODY, decode
 from trigger_lsp.lsp.handover import Handover
@@ -216,9 +215,11 @@ class TriggerLanguageServer(LanguageServer):
         )
 
     def diagnostics_for(self, doc: Document) -> list[lsp.Diagnostic]:
+        """The document's diagnostics, those that did not change kept from the last time
+        (see Session.diagnostics), their JSON text kept by the protocol."""
         protocol = self.protocol
         assert isinstance(protocol, TriggerProtocol)
-        return diagnostics_for(self.session, doc, protocol.moved)
+        return self.session.diagnostics(doc, protocol.diagnostic, protocol.moved, _start_line)
 
     async def configuration(self, section: str) -> list[Any]:
         return list(
@@ -279,13 +280,10 @@ class TriggerLanguageServer(LanguageServer):
         doc = session.store.get(uri)
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
-        if session.pull_diagnostics:  # the client asks for the findings; others need the ids
-            if self.indexed:
-                session.analyze(doc)
-            else:  # (the first pull comes soon: analysed once, then)
-                session.index_open(doc)
-            return
-        self.publish_diagnostics(uri, self.diagnostics_for(doc), doc.version)
+        session.settle(doc, self.indexed, self._publish_now)
+
+    def _publish_now(self, doc: Document) -> None:
+        self.publish_diagnostics(doc.uri, self.diagnostics_for(doc), doc.version)
 
     def refresh_others(self, changed_uri: str) -> None:
         """Task ids changed: re-check the other open documents (duplicates, unknown ids), in
@@ -381,6 +379,10 @@ class TriggerLanguageServer(LanguageServer):
             self.indexed = True  # (also when the walk fails)
         session.index.complete = True
         self.refresh_others("")
+
+
+def _start_line(item: lsp.Diagnostic) -> int:
+    return item.range.start.line
 
 
 class _OneClient:

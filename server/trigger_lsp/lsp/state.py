@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import tree_sitter as ts
 from pygls.uris import to_fs_path
@@ -22,12 +23,13 @@ from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
-from trigger_lsp.lint.engine import FileResult
+from trigger_lsp.lint.engine import FileResult, Finding
 from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.lint.statements import analyze_statements
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.settings import ServerSettings, parse_settings
+from trigger_lsp.lsp.wire import Locator
 from trigger_lsp.project.context import ProjectContext, ProjectResolver, default_context
 from trigger_lsp.project.index import (
     FileImports,
@@ -49,6 +51,10 @@ RELEASE_DELAY_S = 0.001  # a replaced analysis is freed this long after the new 
 WARNING = 2  # LSP's MessageType.Warning
 LOG_ERROR, LOG_INFO = 1, 3  # LSP's MessageType.Error and .Info
 SETTINGS_PROBLEMS_SHOWN = 5  # problems named in the one message about invalid settings
+D = TypeVar("D")  # a diagnostic: lsprotocol's in the server, JSON in the first answers
+# What makes a diagnostic of a finding: the server's convert.diagnostic, the first answers'
+# wire.diagnostic_json (the one builder, which the former calls).
+Make = Callable[[Document, Finding, Knowledge, Encoding, Locator], D]
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +66,14 @@ class LastRead:
     grammar: str
     tree: ts.Tree
     model: FileModel
+
+
+@dataclass(frozen=True)
+class Pulled(Generic[D]):
+    """The answer to a pull, in either phase's diagnostics."""
+
+    result_id: str | None
+    items: list[D] | None  # None: unchanged
 
 
 class Client(Protocol):
@@ -182,6 +196,89 @@ class Session:
         mib = f"{size / 2**20:.1f} MiB"
         self.show_once(f"{name} is not checked: {mib} is over the {limit} MiB limit")
         return True
+
+    # --- what both phases do (the server's handlers and the first answers) ------------------
+    def open_document(
+        self, uri: str, language: str | None, version: int | None, text: str
+    ) -> Document | None:
+        """textDocument/didOpen: the document kept, with the indexer's parse when it has the
+        same text; None when it is too large to keep."""
+        if self.too_large(uri, text):
+            return None
+        doc = self.store.open(uri, language, version, text, path_of(uri))
+        self.adopt_last_read(doc)
+        return doc
+
+    def settle(self, doc: Document, indexed: bool, publish: Callable[[Document], None]) -> None:
+        """After an open or an edit (the server: after the debounce): a client that pulls
+        asks for the findings itself, so the document is only analysed, to keep the index
+        current (before the workspace index is complete only indexed: the first pull comes
+        soon and analyses it once); the findings are published to any other client."""
+        if not self.pull_diagnostics:
+            publish(doc)
+        elif indexed:
+            self.analyze(doc)
+        else:
+            self.index_open(doc)
+
+    def diagnostics(
+        self,
+        doc: Document,
+        make: Make[D],
+        moved: Callable[[D, int], D] | None = None,
+        start_line: Callable[[D], int] | None = None,
+    ) -> list[D]:
+        """The document's diagnostics, each made by `make`. With `moved`, a diagnostic is kept
+        in the document for the next answer, and a kept one that moved to another line (its
+        start line read by `start_line`) is made by `moved(diagnostic, line)`."""
+        if not self.settings.features.diagnostics:
+            return []
+        result = self.analyze(doc)
+        enc = self.encoding
+        locator = Locator(self.store, enc)
+        if moved is None or start_line is None:
+            return [make(doc, f, self.kb, enc, locator) for f in result.findings]
+        source, starts = doc.source, doc.lines.starts
+        kept: dict[object, Any] = {}
+        out = []
+        for f in result.findings:
+            # A finding makes the same diagnostic as before when it stands at the same byte
+            # columns with the same text before it there (which sets UTF-16 and UTF-32
+            # columns): typing on one line keeps the diagnostics of the other lines, and a
+            # line added above moves them (a new range, the rest kept). A fix or related
+            # locations are kept in bytes: then the finding itself is the key.
+            what = f if f.fix is not None or f.related else (f.rule, f.severity, f.message)
+            key = (
+                what,
+                f.start[1],
+                f.end[1],
+                f.end[0] - f.start[0],
+                enc,
+                source[starts[f.start[0]] : f.start_byte],
+                source[starts[f.end[0]] : f.end_byte],
+            )
+            found = doc.converted.get(key)
+            if found is None:
+                found = make(doc, f, self.kb, enc, locator)
+            elif start_line(found) != f.start[0]:
+                found = moved(found, f.start[0])
+            if all(r.path == doc.path for r in f.related):  # other files may change meanwhile
+                kept[key] = found
+            out.append(found)
+        doc.converted = kept
+        return out
+
+    def pull(self, uri: str, previous: Any, items: Callable[[Document], list[D]]) -> Pulled[D]:
+        """textDocument/diagnostic: the result id and the items (None: unchanged since the
+        result `previous`); no result id and no items for a document not open."""
+        doc = self.store.get(uri)
+        if doc is None:
+            return Pulled(None, [])
+        self.analyze(doc)
+        result_id = str(doc.result_id)
+        if previous == result_id:
+            return Pulled(result_id, None)
+        return Pulled(result_id, items(doc))
 
     # --- analysis --------------------------------------------------------------------------
     def analyze(self, doc: Document) -> FileResult:

@@ -19,11 +19,9 @@ log = logging.getLogger(__name__)
 
 def did_open(session: Session, params: lsp.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    if session.too_large(item.uri, item.text):
-        return
-    doc = session.store.open(item.uri, item.language_id, item.version, item.text, path_of(item.uri))
-    session.adopt_last_read(doc)
-    serving(session).schedule(doc, delay_ms=0)
+    doc = session.open_document(item.uri, item.language_id, item.version, item.text)
+    if doc is not None:  # (the first answers open theirs the same way: lsp/early_state.py)
+        serving(session).schedule(doc, delay_ms=0)
 
 
 def did_change(session: Session, params: lsp.DidChangeTextDocumentParams) -> None:

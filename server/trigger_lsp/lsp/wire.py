@@ -1,5 +1,7 @@
-"""Engine results in the JSON shapes of LSP, without the protocol library: diagnostics for the
-first answers (lsp/early.py), and the parts of a diagnostic that convert.py shares."""
+"""Engine results in the JSON shapes of LSP, without the protocol library: the one place a
+finding becomes a diagnostic (`diagnostic_json`, which the first answers send as it is and the
+server reads into lsprotocol's Diagnostic, TriggerProtocol.diagnostic), and byte ranges in any
+workspace file as spans."""
 
 from __future__ import annotations
 
@@ -85,7 +87,8 @@ def range_json(span: Span) -> dict[str, Any]:
 def diagnostic_json(
     doc: Document, finding: Finding, kb: Knowledge, enc: Encoding, locator: Locator
 ) -> dict[str, Any]:
-    """What convert.diagnostic's result is in JSON (tests/lsp/test_early.py compares them)."""
+    """The finding as an LSP Diagnostic in JSON, its keys in the order of lsprotocol's fields
+    (so that the server's kept text is what pygls would write: tests/lsp/test_early.py)."""
     href = docs_link(finding, kb)
     out: dict[str, Any] = {
         "range": range_json((doc.point(finding.start_byte, enc), doc.point(finding.end_byte, enc))),

@@ -44,7 +44,7 @@ from trigger_lsp.project.versions import Version
 from trigger_lsp.text import Encoding
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session
 
 log = logging.getLogger(__name__)
 
@@ -125,27 +125,25 @@ def _indent(text: str, indent: str) -> str:
 # --- the request ---------------------------------------------------------------------------
 
 
-def complete(
-    ls: TriggerLanguageServer, uri: str, position: lsp.Position
-) -> lsp.CompletionList | None:
-    found = ls.analysed_at(uri, position)
+def complete(session: Session, uri: str, position: lsp.Position) -> lsp.CompletionList | None:
+    found = session.analysed_at(uri, position)
     if found is None:
         return None
     doc, offset, result = found
     assert result.model is not None and result.tree is not None  # checked by analysed_at
-    encoding = ls.encoding
+    encoding = session.encoding
     config = is_config_path(doc.path)
-    project = ls.resolver.context_for(doc.path) if doc.path is not None else default_context()
+    project = session.resolver.context_for(doc.path) if doc.path is not None else default_context()
     req = Request(
         doc,
         result.model,
-        ls.kb,
+        session.kb,
         encoding,
-        CompletionSupport.of(ls.client_capabilities),
+        CompletionSupport.of(session.client_capabilities),
         project.sdk_version,
         offset,
         config,
-        ls.index,
+        session.index,
         project.root if doc.path is not None else None,
         project.installed_sdk,
     )
@@ -154,7 +152,7 @@ def complete(
         return None
     # (one filter for every item: what TypeScript completes itself is left to it)
     items = completion_policy.apply(
-        items, ls.settings.completion_keys, doc.path, result.tree.root_node
+        items, session.settings.completion_keys, doc.path, result.tree.root_node
     )
     return lsp.CompletionList(is_incomplete=False, items=items)
 
@@ -484,8 +482,6 @@ def _new_import_at(model: FileModel, source: bytes, statement: str) -> tuple[int
     return newline + 1, statement + "\n"
 
 
-def completion(
-    ls: TriggerLanguageServer, params: lsp.CompletionParams
-) -> lsp.CompletionList | None:
+def completion(session: Session, params: lsp.CompletionParams) -> lsp.CompletionList | None:
     """textDocument/completion (routed in lsp/routes.py)."""
-    return complete(ls, params.text_document.uri, params.position)
+    return complete(session, params.text_document.uri, params.position)

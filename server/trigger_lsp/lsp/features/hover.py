@@ -34,7 +34,7 @@ from trigger_lsp.project.context import default_context
 from trigger_lsp.project.versions import Version
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session
 
 log = logging.getLogger(__name__)
 SEPARATOR = "\n\n---\n\n"
@@ -49,27 +49,27 @@ class Symbol:
     end: int
 
 
-def hover_at(ls: TriggerLanguageServer, uri: str, position: lsp.Position) -> lsp.Hover | None:
-    found = ls.analysed_at(uri, position)
+def hover_at(session: Session, uri: str, position: lsp.Position) -> lsp.Hover | None:
+    found = session.analysed_at(uri, position)
     if found is None:
         return None
     doc, offset, result = found
     assert result.model is not None and result.tree is not None  # checked by analysed_at
-    encoding = ls.encoding
-    kb = ls.kb
+    encoding = session.encoding
+    kb = session.kb
     parts: list[str] = []
     span: tuple[int, int] | None = None
     seen: set[str] = set()
-    project = ls.resolver.context_for(doc.path) if doc.path is not None else default_context()
-    full = ls.settings.hover_detail == "full"
-    use_markdown = hover_markdown(ls.client_capabilities)
+    project = session.resolver.context_for(doc.path) if doc.path is not None else default_context()
+    full = session.settings.hover_detail == "full"
+    use_markdown = hover_markdown(session.client_capabilities)
     covering = [f for f in result.findings if _covers(f, offset) and f.rule in kb.rules]
     symbol = symbol_at(
         result.tree.root_node, doc.source, offset, result.model, kb, project.sdk_version, full
     )
     if symbol is None:
         symbol = task_id_at(
-            ls, result.tree.root_node, doc.source, offset, result.model, project.root
+            session, result.tree.root_node, doc.source, offset, result.model, project.root
         )
     # The findings at one place share the lines the name's part leaves (hover_text.MAX_LINES).
     rules = max(1, len({f.rule for f in covering}))
@@ -255,7 +255,7 @@ def _value_symbol(
 
 
 def task_id_at(
-    ls: TriggerLanguageServer,
+    session: Session,
     root: ts.Node,
     source: bytes,
     offset: int,
@@ -274,11 +274,11 @@ def task_id_at(
     by_schedule = spot.key == "task" and spot.schedule_task
     if not (by_id or by_schedule):
         return None
-    entries = [e for e in ls.index.with_id(task_id) if e.project == project_root]
-    markdown = docs.task_markdown(entries, task_id, ls.index.complete)
+    entries = [e for e in session.index.with_id(task_id) if e.project == project_root]
+    markdown = docs.task_markdown(entries, task_id, session.index.complete)
     return Symbol(markdown, string.start_byte, string.end_byte)
 
 
-def hover(ls: TriggerLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
     """textDocument/hover (routed in lsp/routes.py)."""
-    return hover_at(ls, params.text_document.uri, params.position)
+    return hover_at(session, params.text_document.uri, params.position)

@@ -18,7 +18,7 @@ from trigger_lsp.project.index import ProjectIndex, TaskEntry, TaskObjects, Trig
 from trigger_lsp.text import Encoding
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session
 
 MAX_WORKSPACE_SYMBOLS = 200
 NAME_TYPES = frozenset({"identifier", "property_identifier", "shorthand_property_identifier"})
@@ -207,9 +207,9 @@ def _imported_target(
 class TaskLookup:
     """Finds the definitions a target names and the trigger sites of a definition."""
 
-    def __init__(self, ls: TriggerLanguageServer) -> None:
-        self.ls = ls
-        self.index = ls.index
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.index = session.index
         self._ids: dict[tuple[str, Path], list[TaskEntry]] = {}
 
     def by_id(self, task_id: str, project: Path | None) -> list[TaskEntry]:
@@ -224,7 +224,7 @@ class TaskLookup:
     def in_module(self, module: Path, name: str) -> list[TaskEntry]:
         entries = self.index.in_file(module)
         if entries is None and module.is_file():  # not indexed (yet): read that one file
-            self.ls.index_from_disk(module)
+            self.session.index_from_disk(module)
             entries = self.index.in_file(module)
         return [e for e in entries or [] if e.variable == name]
 
@@ -246,45 +246,45 @@ class TaskLookup:
         return [s for s in self.index.sites() if any(self.names(s, e) for e in entries)]
 
 
-def _project_of(ls: TriggerLanguageServer, doc: Document) -> Path | None:
-    return ls.resolver.context_for(doc.path).root if doc.path is not None else None
+def _project_of(session: Session, doc: Document) -> Path | None:
+    return session.resolver.context_for(doc.path).root if doc.path is not None else None
 
 
-def _target(ls: TriggerLanguageServer, uri: str, pos: lsp.Position) -> TaskTarget | None:
-    doc = ls.document(uri)
-    if doc is None or not ls.settings.features.navigation:
+def _target(session: Session, uri: str, pos: lsp.Position) -> TaskTarget | None:
+    doc = session.document(uri)
+    if doc is None or not session.settings.features.navigation:
         return None
-    result = ls.analyze(doc)
+    result = session.analyze(doc)
     if result.model is None or result.tree is None:
         return None
-    offset = doc.offset(pos, ls.encoding)
-    return target_at(result.model, result.tree, offset, doc.path, _project_of(ls, doc))
+    offset = doc.offset(pos, session.encoding)
+    return target_at(result.model, result.tree, offset, doc.path, _project_of(session, doc))
 
 
-def _current_open_documents(ls: TriggerLanguageServer) -> None:
+def _current_open_documents(session: Session) -> None:
     """Bring the index up to date with edits not yet analysed, so ranges match the text."""
-    for doc in ls.store.all():
+    for doc in session.store.all():
         if doc.analyzed_version != doc.version or doc.result is None:
-            ls.analyze(doc)
+            session.analyze(doc)
 
 
-def definition(ls: TriggerLanguageServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
-    target = _target(ls, params.text_document.uri, params.position)
+def definition(session: Session, params: lsp.DefinitionParams) -> list[lsp.Location]:
+    target = _target(session, params.text_document.uri, params.position)
     if target is None:
         return []
-    locator = Locator(ls.store, ls.encoding)
-    entries = TaskLookup(ls).definitions(target)
+    locator = Locator(session.store, session.encoding)
+    entries = TaskLookup(session).definitions(target)
     return [location(locator, e.path, e.start_byte, e.end_byte) for e in entries]
 
 
-def references(ls: TriggerLanguageServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
-    target = _target(ls, params.text_document.uri, params.position)
+def references(session: Session, params: lsp.ReferenceParams) -> list[lsp.Location]:
+    target = _target(session, params.text_document.uri, params.position)
     if target is None:
         return []
-    _current_open_documents(ls)
-    lookup = TaskLookup(ls)
+    _current_open_documents(session)
+    lookup = TaskLookup(session)
     entries = lookup.definitions(target)
-    locator = Locator(ls.store, ls.encoding)
+    locator = Locator(session.store, session.encoding)
     found = []
     if params.context.include_declaration:
         found += [(e.path, e.start_byte, e.end_byte) for e in entries]
@@ -294,11 +294,11 @@ def references(ls: TriggerLanguageServer, params: lsp.ReferenceParams) -> list[l
 
 
 def workspace_symbols(
-    ls: TriggerLanguageServer, params: lsp.WorkspaceSymbolParams
+    session: Session, params: lsp.WorkspaceSymbolParams
 ) -> list[lsp.SymbolInformation]:
-    if not ls.settings.features.navigation:
+    if not session.settings.features.navigation:
         return []
-    locator = Locator(ls.store, ls.encoding)
+    locator = Locator(session.store, session.encoding)
     return [
         lsp.SymbolInformation(
             location=location(locator, e.path, e.start_byte, e.end_byte),
@@ -306,7 +306,7 @@ def workspace_symbols(
             kind=lsp.SymbolKind.Event if e.kind == "schedules.task" else lsp.SymbolKind.Function,
             container_name=e.variable or e.path.name,
         )
-        for e in matching_entries(ls.index, params.query)
+        for e in matching_entries(session.index, params.query)
     ]
 
 
@@ -326,20 +326,20 @@ def flat_symbols(uri: str, symbols: list[lsp.DocumentSymbol]) -> list[lsp.Symbol
     return flat
 
 
-def _hierarchical(ls: TriggerLanguageServer) -> bool:
-    text = ls.client_capabilities.text_document
+def _hierarchical(session: Session) -> bool:
+    text = session.client_capabilities.text_document
     symbols = text.document_symbol if text is not None else None
     return bool(symbols and symbols.hierarchical_document_symbol_support)
 
 
 def document_symbols(
-    ls: TriggerLanguageServer, params: lsp.DocumentSymbolParams
+    session: Session, params: lsp.DocumentSymbolParams
 ) -> list[lsp.DocumentSymbol] | list[lsp.SymbolInformation]:
-    doc = ls.document(params.text_document.uri)
-    if doc is None or not ls.settings.features.navigation:
+    doc = session.document(params.text_document.uri)
+    if doc is None or not session.settings.features.navigation:
         return []
-    result = ls.analyze(doc)
+    result = session.analyze(doc)
     if result.model is None:
         return []
-    symbols = task_symbols(doc, result.model, ls.encoding)
-    return symbols if _hierarchical(ls) else flat_symbols(doc.uri, symbols)
+    symbols = task_symbols(doc, result.model, session.encoding)
+    return symbols if _hierarchical(session) else flat_symbols(doc.uri, symbols)

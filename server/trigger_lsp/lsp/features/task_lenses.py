@@ -36,7 +36,7 @@ from trigger_lsp.project.index import TaskEntry
 from trigger_lsp.project.trigger_config import TriggerConfig
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session
 
 log = logging.getLogger(__name__)
 INDEX_POLL_S = 0.2  # how often a lens refresh looks whether the workspace index is done
@@ -95,20 +95,20 @@ def _anchor(doc: Document, task: TaskDefinition, enc: Any) -> lsp.Range:
     return doc.range(start, end, enc)
 
 
-def task_lenses(ls: TriggerLanguageServer, doc: Document) -> list[lsp.CodeLens]:
-    result = ls.analyze(doc)
+def task_lenses(session: Session, doc: Document) -> list[lsp.CodeLens]:
+    result = session.analyze(doc)
     if result.model is None or not result.is_trigger_file or doc.path is None:
         return []
-    enc = ls.encoding
+    enc = session.encoding
     lenses: list[lsp.CodeLens] = []
-    project = ls.resolver.context_for(doc.path)
+    project = session.resolver.context_for(doc.path)
     config = project.config
-    lookup = TaskLookup(ls)
-    locator = Locator(ls.store, enc)
+    lookup = TaskLookup(session)
+    locator = Locator(session.store, enc)
     entries: list[TaskEntry] = []
-    if ls.index.complete:  # (before: "triggered from" counts would be short)
-        _current_open_documents(ls)
-        entries = ls.index.in_file(doc.path) or []
+    if session.index.complete:  # (before: "triggered from" counts would be short)
+        _current_open_documents(session)
+        entries = session.index.in_file(doc.path) or []
     for task in result.model.tasks:
         anchor = _anchor(doc, task, enc)
         entry = _entry_for(task, entries)
@@ -144,68 +144,68 @@ def task_lenses(ls: TriggerLanguageServer, doc: Document) -> list[lsp.CodeLens]:
     return lenses
 
 
-def code_lens(ls: TriggerLanguageServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
-    doc = ls.document(params.text_document.uri)
-    if doc is None or not ls.settings.features.code_lens:
+def code_lens(session: Session, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+    doc = session.document(params.text_document.uri)
+    if doc is None or not session.settings.features.code_lens:
         return []
-    if not ls.index.complete:
-        _refresh_when_indexed(ls)
-    return task_lenses(ls, doc)
+    if not session.index.complete:
+        _refresh_when_indexed(session)
+    return task_lenses(session, doc)
 
 
-def _refresh_when_indexed(ls: TriggerLanguageServer) -> None:
+def _refresh_when_indexed(session: Session) -> None:
     """Lenses asked for before the index was complete lack "triggered from": ask the client
     to ask again once it is (when it can be asked)."""
-    ws = ls.client_capabilities.workspace
+    ws = session.client_capabilities.workspace
     lens = ws.code_lens if ws is not None else None
-    if lens is None or not lens.refresh_support or getattr(ls, "_lens_refresh", None):
+    if lens is None or not lens.refresh_support or getattr(session, "_lens_refresh", None):
         return
 
-    server = serving(ls)
+    server = serving(session)
 
     async def refresh() -> None:
         while not getattr(server, "indexed", True):
             await asyncio.sleep(INDEX_POLL_S)
-        if ls.index.complete:
+        if session.index.complete:
             try:
                 await server.workspace_code_lens_refresh_async(None)
             except Exception as exc:  # a client that declared it but does not answer it
                 log.info("workspace/codeLens/refresh failed: %s", exc)
 
-    ls._lens_refresh = asyncio.ensure_future(refresh())  # type: ignore[attr-defined]
+    session._lens_refresh = asyncio.ensure_future(refresh())  # type: ignore[attr-defined]
 
 
-def _location_arg(ls: Any, value: Any) -> lsp.Location | None:
+def _location_arg(session: Any, value: Any) -> lsp.Location | None:
     if isinstance(value, lsp.Location):
         return value
     try:
-        found: lsp.Location = serving(ls).protocol._converter.structure(value, lsp.Location)
+        found: lsp.Location = serving(session).protocol._converter.structure(value, lsp.Location)
     except Exception:
         return None
     return found
 
 
-async def _show(ls: Any, target: lsp.Location) -> bool:
-    window = ls.client_capabilities.window
+async def _show(session: Any, target: lsp.Location) -> bool:
+    window = session.client_capabilities.window
     if window is None or not window.show_document or not window.show_document.support:
         return False
-    shown = await serving(ls).window_show_document_async(
+    shown = await serving(session).window_show_document_async(
         lsp.ShowDocumentParams(uri=target.uri, take_focus=True, selection=target.range)
     )
     return bool(shown.success)
 
 
-async def show_references(ls: Any, *args: Any) -> list[Any]:
+async def show_references(session: Any, *args: Any) -> list[Any]:
     """The lens's click, for a client that leaves it to the server: open the first place (the
     client shows the rest of a list where it can). Returns the places."""
     places = args[2] if len(args) > 2 and isinstance(args[2], list) else []
-    first = _location_arg(ls, places[0]) if places else None
+    first = _location_arg(session, places[0]) if places else None
     if first is not None:
-        await _show(ls, first)
+        await _show(session, first)
     return places
 
 
-async def open_location(ls: Any, *args: Any) -> bool:
+async def open_location(session: Any, *args: Any) -> bool:
     """Open a location (the config option a task takes its default from)."""
-    target = _location_arg(ls, args[0]) if args else None
-    return await _show(ls, target) if target is not None else False
+    target = _location_arg(session, args[0]) if args else None
+    return await _show(session, target) if target is not None else False

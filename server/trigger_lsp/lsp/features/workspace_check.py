@@ -34,7 +34,6 @@ from trigger_lsp.analysis.syntax import grammar_for
 from trigger_lsp.lint.engine import FileResult
 from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
-from trigger_lsp.lsp.convert import diagnostic
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.state import serving
 from trigger_lsp.lsp.wire import Locator
@@ -42,7 +41,7 @@ from trigger_lsp.project.reading import read_regular
 from trigger_lsp.text import MAX_FILE_BYTES, looks_binary
 
 if TYPE_CHECKING:
-    from trigger_lsp.lsp.state import Session as TriggerLanguageServer
+    from trigger_lsp.lsp.state import Session
 
 log = logging.getLogger(__name__)
 INDEX_WAIT_S = 5.0  # how long a workspace check waits for the background index at most
@@ -64,22 +63,24 @@ class Checked:
     version: int | None  # an open document's; None for a file on disk
 
 
-def _published(ls: TriggerLanguageServer) -> set[str]:
+def _published(session: Session) -> set[str]:
     """The URIs of files not open whose diagnostics the workspace check published."""
-    found: set[str] | None = getattr(ls, "_workspace_check_published", None)
+    found: set[str] | None = getattr(session, "_workspace_check_published", None)
     if found is None:
         found = set()
-        ls._workspace_check_published = found  # type: ignore[attr-defined]
+        session._workspace_check_published = found  # type: ignore[attr-defined]
     return found
 
 
-def _rule_settings(ls: TriggerLanguageServer, path: Path) -> tuple[Any, RuleSettings]:
-    project = ls.resolver.context_for(path)
-    profile = project.lint.profile or ls.settings.profile or RECOMMENDED
-    return project, RuleSettings(profile=profile).layered(ls.settings.rules, project.lint.rules)
+def _rule_settings(session: Session, path: Path) -> tuple[Any, RuleSettings]:
+    project = session.resolver.context_for(path)
+    profile = project.lint.profile or session.settings.profile or RECOMMENDED
+    return project, RuleSettings(profile=profile).layered(
+        session.settings.rules, project.lint.rules
+    )
 
 
-def check_file_on_disk(ls: TriggerLanguageServer, path: Path) -> tuple[FileResult, bytes] | None:
+def check_file_on_disk(session: Session, path: Path) -> tuple[FileResult, bytes] | None:
     """The findings of a file that is not open, as `trigger-lsp check` finds them, and the text
     they are in (None when it cannot be read or is skipped)."""
     try:
@@ -88,53 +89,56 @@ def check_file_on_disk(ls: TriggerLanguageServer, path: Path) -> tuple[FileResul
         return None
     if looks_binary(source):
         return None
-    project, rules = _rule_settings(ls, path)
-    result = check_source(source, path, project=project, settings=rules, index=ls.index, kb=ls.kb)
+    project, rules = _rule_settings(session, path)
+    result = check_source(
+        source, path, project=project, settings=rules, index=session.index, kb=session.kb
+    )
     return None if result.skipped else (result, source)
 
 
 def _diagnostics(
-    ls: TriggerLanguageServer, path: Path, result: FileResult, source: bytes
+    session: Session, path: Path, result: FileResult, source: bytes
 ) -> list[lsp.Diagnostic]:
     """The diagnostics of a file not open, converted as an open document's are."""
     doc = Document(path.as_uri(), path, None, None, source, grammar_for(path))
-    locator = Locator(ls.store, ls.encoding)
-    return [diagnostic(doc, f, ls.kb, ls.encoding, locator) for f in result.findings]
+    locator = Locator(session.store, session.encoding)
+    make = serving(session).protocol.diagnostic  # (wire.diagnostic_json, as every diagnostic)
+    return [make(doc, f, session.kb, session.encoding, locator) for f in result.findings]
 
 
-def _cache(ls: TriggerLanguageServer) -> dict[str, tuple[object, list[lsp.Diagnostic]]]:
+def _cache(session: Session) -> dict[str, tuple[object, list[lsp.Diagnostic]]]:
     found: dict[str, tuple[object, list[lsp.Diagnostic]]] | None = getattr(
-        ls, "_workspace_pull_cache", None
+        session, "_workspace_pull_cache", None
     )
     if found is None:
         found = {}
-        ls._workspace_pull_cache = found  # type: ignore[attr-defined]
+        session._workspace_pull_cache = found  # type: ignore[attr-defined]
     return found
 
 
-def _stamp(ls: TriggerLanguageServer, path: Path) -> object | None:
+def _stamp(session: Session, path: Path) -> object | None:
     try:
         stat = path.stat()
     except OSError:
         return None
-    return (stat.st_mtime_ns, stat.st_size, id(ls.settings), ls.index.complete)
+    return (stat.st_mtime_ns, stat.st_size, id(session.settings), session.index.complete)
 
 
 async def checked_files(
-    ls: TriggerLanguageServer, include_open: bool, left_out: list[str], cached: bool = False
+    session: Session, include_open: bool, left_out: list[str], cached: bool = False
 ) -> AsyncIterator[Checked]:
     """Every file of the workspace with its diagnostics, a file at a time, letting requests in
     between (and raising CancelledError there when the request was cancelled)."""
     from trigger_lsp.lsp.workspace import workspace_files, workspace_roots
 
-    server = serving(ls)
+    server = serving(session)
     waited = 0.0  # the index, which cross-file rules read (a bounded wait)
     while not getattr(server, "indexed", True) and waited < INDEX_WAIT_S:
         await asyncio.sleep(INDEX_POLL_S)
         waited += INDEX_POLL_S
     roots = [Path(p) for p in workspace_roots(server)]
     count = 0
-    for path in workspace_files(roots, ls.resolver, left_out):
+    for path in workspace_files(roots, session.resolver, left_out):
         await asyncio.sleep(0)
         if path is None:
             continue
@@ -143,52 +147,52 @@ async def checked_files(
             return
         count += 1
         uri = path.as_uri()
-        doc = ls.store.get(uri)
+        doc = session.store.get(uri)
         if doc is not None:
             if include_open:
                 yield Checked(uri, path, server.diagnostics_for(doc), doc.version)
             continue
-        cache = _cache(ls) if cached else None
-        stamp = _stamp(ls, path) if cache is not None else None
+        cache = _cache(session) if cached else None
+        stamp = _stamp(session, path) if cache is not None else None
         if cache is not None and stamp is not None and uri in cache and cache[uri][0] == stamp:
             yield Checked(uri, path, cache[uri][1], None)
             continue
         try:
-            found = check_file_on_disk(ls, path)
+            found = check_file_on_disk(session, path)
             if found is None:
                 continue
-            diagnostics = _diagnostics(ls, path, *found)
+            diagnostics = _diagnostics(session, path, *found)
             if cache is not None and stamp is not None:
                 cache[uri] = (stamp, diagnostics)
             yield Checked(uri, path, diagnostics, None)
         except Exception as exc:  # one file must not end the check
-            ls.log_once(f"checking {path} failed: {type(exc).__name__}: {exc}")
+            session.log_once(f"checking {path} failed: {type(exc).__name__}: {exc}")
 
 
-async def check_workspace(ls: Any, *args: Any) -> dict[str, Any]:
+async def check_workspace(session: Any, *args: Any) -> dict[str, Any]:
     """The command: publish the diagnostics of every file not open; answer with counts. (pygls
-    reads a command's annotations at run time: `ls` cannot name a type-checking import.)"""
-    if not ls.settings.features.diagnostics:
+    reads a command's annotations at run time: `session` cannot name a type-checking import.)"""
+    if not session.settings.features.diagnostics:
         return {"files": 0, "findings": 0, "filesWithFindings": 0, "leftOut": []}
-    published = _published(ls)
+    published = _published(session)
     left_out: list[str] = []
     files = findings = with_findings = 0
     seen: set[str] = set()
-    async for checked in checked_files(ls, include_open=False, left_out=left_out):
+    async for checked in checked_files(session, include_open=False, left_out=left_out):
         files += 1
         seen.add(checked.uri)
         if checked.diagnostics:
             with_findings += 1
             findings += len(checked.diagnostics)
         if checked.diagnostics or checked.uri in published:
-            serving(ls).publish_diagnostics(checked.uri, checked.diagnostics)
+            serving(session).publish_diagnostics(checked.uri, checked.diagnostics)
         if checked.diagnostics:
             published.add(checked.uri)
         else:
             published.discard(checked.uri)
     for uri in sorted(published - seen):  # gone from the workspace since the last check
-        if ls.store.get(uri) is None:
-            serving(ls).publish_diagnostics(uri, [])
+        if session.store.get(uri) is None:
+            serving(session).publish_diagnostics(uri, [])
         published.discard(uri)
     if left_out:
         log.warning("the workspace check left out %s", "; ".join(left_out))
@@ -208,21 +212,21 @@ def _result_id(diagnostics: list[lsp.Diagnostic]) -> str:
 
 
 async def workspace_diagnostic(
-    ls: TriggerLanguageServer, params: lsp.WorkspaceDiagnosticParams
+    session: Session, params: lsp.WorkspaceDiagnosticParams
 ) -> lsp.WorkspaceDiagnosticReport:
     """workspace/diagnostic: every file's findings, open documents included."""
     previous = {p.uri: p.value for p in params.previous_result_ids or []}
-    features = ls.settings.features
-    answered = getattr(ls, "_workspace_pull_answered", False)
+    features = session.settings.features
+    answered = getattr(session, "_workspace_pull_answered", False)
     if answered or not (features.diagnostics and features.workspace_diagnostics):
         # Asked again (the ids may also be those of document pulls): not at once, and not at
         # all while turned off (cancelled with the request).
         await asyncio.sleep(REPULL_WAIT_S)
-    if not (features.diagnostics and ls.settings.features.workspace_diagnostics):
+    if not (features.diagnostics and session.settings.features.workspace_diagnostics):
         return lsp.WorkspaceDiagnosticReport(items=[])
-    ls._workspace_pull_answered = True  # type: ignore[attr-defined]
+    session._workspace_pull_answered = True  # type: ignore[attr-defined]
     items: list[lsp.WorkspaceDocumentDiagnosticReport] = []
-    async for checked in checked_files(ls, include_open=True, left_out=[], cached=True):
+    async for checked in checked_files(session, include_open=True, left_out=[], cached=True):
         result_id = _result_id(checked.diagnostics)
         if previous.get(checked.uri) == result_id:
             items.append(
