@@ -68,6 +68,7 @@ class TriggerProtocol(LanguageServerProtocol):
         self._moved_from: dict[int, tuple[weakref.ref[lsp.Diagnostic], lsp.Diagnostic]] = {}
         self._writes: set[asyncio.Future[Any]] = set()
         self.last_message_at = 0.0  # time.monotonic() of the last message from the client
+        self.messages_in = 0  # messages from the client so far
         # A request answered before this protocol was loaded (lsp/early.py): its id, the answer
         # given, and what to do once pygls' own answer (dropped) is made.
         self._answered: tuple[Any, Any, Callable[[], None]] | None = None
@@ -102,6 +103,7 @@ class TriggerProtocol(LanguageServerProtocol):
 
     def handle_message(self, msg: Any) -> None:
         self.last_message_at = time.monotonic()
+        self.messages_in += 1
         super().handle_message(msg)
 
     def structure_message(self, data: dict[str, Any]) -> Any:

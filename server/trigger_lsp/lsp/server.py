@@ -46,10 +46,18 @@ WARM_SLICE_S = 0.003
 WARM_PAUSE_S = 0.001  # between slices
 WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
 # When task ids change, the other open documents are re-checked in one pass, in slices, once
-# messages stop coming in (opening 800 documents that share an id re-checked every other one
-# at each open: 43 s of CPU), but not later than this after the first change.
+# no message has come in for REFRESH_SETTLE_S (opening 800 documents that share an id
+# re-checked every other one at each open: 43 s of CPU; a pass in each short pause of a burst
+# re-checked them several times over, more the busier the machine). While messages keep
+# coming, a pass starts no earlier than REFRESH_MAX_WAIT_S after the first change, and only
+# once the server has read REFRESH_PER_MESSAGE times as many messages since then as there are
+# documents to re-check: re-checking then costs a fixed share of the work the client asks
+# for, whatever the speed of the machine (a burst of opens, each one making all the others
+# stale, is re-checked once after the burst).
 REFRESH_SLICE_S = 0.02
+REFRESH_SETTLE_S = 0.25
 REFRESH_MAX_WAIT_S = 1.0
+REFRESH_PER_MESSAGE = 2
 
 
 class TriggerLanguageServer(LanguageServer):
@@ -74,6 +82,7 @@ class TriggerLanguageServer(LanguageServer):
         self._stale: dict[str, None] = {}
         self._refresh: asyncio.TimerHandle | None = None
         self._stale_since = 0.0
+        self._messages_since = 0  # the protocol's count of messages read, at _stale_since
         self._refresh_pull = False
 
     def _start_io_async(
@@ -305,20 +314,37 @@ class TriggerLanguageServer(LanguageServer):
             except RuntimeError:  # not serving (a test driving the server object directly)
                 self._refresh_step(force=True)
                 return
-            self._stale_since = time.monotonic()
+            self._start_waiting()
             self._refresh = loop.call_later(WARM_PAUSE_S, self._refresh_step)
+
+    def _start_waiting(self) -> None:
+        protocol = self.protocol
+        assert isinstance(protocol, TriggerProtocol)
+        self._stale_since = time.monotonic()
+        self._messages_since = protocol.messages_in
+
+    def _may_refresh_while_busy(self, now: float) -> bool:
+        """Whether the pass may run (or go on) although messages keep coming in: after
+        REFRESH_MAX_WAIT_S, once enough messages came in since the pass was first wanted."""
+        protocol = self.protocol
+        assert isinstance(protocol, TriggerProtocol)
+        if now - self._stale_since < REFRESH_MAX_WAIT_S:
+            return False
+        read = protocol.messages_in - self._messages_since
+        return read >= REFRESH_PER_MESSAGE * max(1, len(self._stale))
 
     def _refresh_step(self, force: bool = False) -> None:
         """Publish the stale documents again, a slice at a time, once messages stop coming in
-        (or REFRESH_MAX_WAIT_S after the first change): a burst of opens or edits that change
+        (or when `_may_refresh_while_busy`): a burst of opens or edits that change
         ids then costs one pass over the others, not one per change."""
         self._refresh = None
         protocol = self.protocol
         assert isinstance(protocol, TriggerProtocol)
         now = time.monotonic()
-        busy = now - protocol.last_message_at < WARM_IDLE_S
-        if not force and busy and now - self._stale_since < REFRESH_MAX_WAIT_S:
-            self._refresh = asyncio.get_running_loop().call_later(WARM_IDLE_S, self._refresh_step)
+        quiet = now - protocol.last_message_at
+        if not force and quiet < REFRESH_SETTLE_S and not self._may_refresh_while_busy(now):
+            wait = max(WARM_IDLE_S, min(REFRESH_SETTLE_S - quiet, 0.05))
+            self._refresh = asyncio.get_running_loop().call_later(wait, self._refresh_step)
             return
         if self._refresh_pull:
             self._refresh_pull = False
@@ -326,7 +352,7 @@ class TriggerLanguageServer(LanguageServer):
         stop = time.perf_counter() + REFRESH_SLICE_S
         while self._stale:
             if not force and time.perf_counter() > stop:  # the rest after pending messages
-                self._stale_since = time.monotonic()
+                self._start_waiting()
                 self._refresh = asyncio.get_running_loop().call_later(
                     WARM_PAUSE_S, self._refresh_step
                 )

@@ -608,6 +608,9 @@ class ProjectIndex:
         self._by_id: dict[str, list[TaskEntry]] | None = None  # derived, rebuilt after changes
         # ids per project, derived from the `_by_id` map they were computed from
         self._ids: dict[Path | None, frozenset[str]] = {}  # per project, derived like _by_id
+        # (id, project) -> the entries `with_id` answers, derived like _by_id (a document
+        # re-checked against 800 others sharing its id asks it once per analysis)
+        self._with_id: dict[tuple[str, Path | None], list[TaskEntry]] = {}
         # per project: the ids its tasks take from imported constants, and whether one of
         # those constants cannot be read (derived from the links, see _ids_of_refs)
         self._refs: dict[Path | None, tuple[frozenset[str], bool]] = {}
@@ -744,6 +747,7 @@ class ProjectIndex:
         """Forget what is derived from the entries (called with the lock held)."""
         self._by_id = None
         self._ids = {}
+        self._with_id = {}
 
     def _id_map_locked(self) -> dict[str, list[TaskEntry]]:
         if self._by_id is None:
@@ -759,16 +763,22 @@ class ProjectIndex:
             return self._id_map_locked()
 
     def with_id(self, task_id: str, project: Path | None = None) -> list[TaskEntry]:
-        found = self._id_map().get(task_id, [])
-        return [e for e in found if project in (None, e.project)]
+        with self._lock:
+            found = self._with_id.get((task_id, project))
+            if found is None:
+                found = self._id_map_locked().get(task_id, [])
+                found = [e for e in found if project in (None, e.project)]
+                self._with_id[(task_id, project)] = found
+        return list(found)
 
     # The questions rules ask (cli/speculation.py answers them before the index is complete).
     def defined_elsewhere(self, task_id: str, project: Path, path: Path | None) -> list[TaskEntry]:
         """The definitions of `task_id` in the project in files other than `path`, leaving out
         files the CLI does not load (see `loaded`); none when it does not load `path`."""
-        here = resolved(path) if path is not None else None
         found = self.with_id(task_id, project)
-        found = [e for e in found if here is None or resolved(e.path) != here]
+        if path is not None:  # (strings: cheaper to compare than paths, for 800 entries)
+            here = str(resolved(path))
+            found = [e for e in found if str(resolved(e.path)) != here]
         if not found:
             return found
         if path is not None and not self._counts(path):

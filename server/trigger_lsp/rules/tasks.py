@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from difflib import SequenceMatcher
+from itertools import islice
 from pathlib import Path
 
 import tree_sitter as ts
@@ -124,7 +125,10 @@ def _where(path: Path | None, root: Path, line: int) -> str:
     return f"{shown}:{line + 1}"
 
 
-SHOWN_OTHERS = 3  # the message names this many other definitions; related info has them all
+SHOWN_OTHERS = 3  # the message names this many other definitions, related info up to:
+# (as many as the editor is shown, lsp/wire.py MAX_RELATED: 800 files defining one id made each
+# finding carry 799 related locations, built again at each of 800 analyses)
+RELATED_KEPT = 20
 
 
 def _listing(places: list[str], total: int) -> str:
@@ -149,7 +153,7 @@ def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
             continue
         for task in group:
             assert task.id_value is not None
-            related = [
+            same_file = (
                 Related(
                     ctx.path or Path("<file>"),
                     other.id_value.start_byte,
@@ -158,10 +162,11 @@ def duplicate_task_id(ctx: FileContext) -> Iterator[Report]:
                 )
                 for other in group
                 if other is not task and other.id_value is not None
-            ]
+            )
+            related = list(islice(same_file, RELATED_KEPT))
             related += [
                 Related(e.path, e.start_byte, e.end_byte, f'"{task_id}" is also defined here')
-                for e in elsewhere
+                for e in elsewhere[: max(0, RELATED_KEPT - len(related))]
             ]
             others = [
                 _where(ctx.path, root, o.id_value.start_point[0])
