@@ -377,6 +377,19 @@ def test_option_keys_and_values(project: ProjectContext, bare: ProjectContext) -
     assert option_values(bare.installed_sdk, "machine") is None
 
 
+def test_a_linked_node_modules_is_read(tmp_path: Path) -> None:
+    """node_modules as a link to a folder elsewhere (a shared install, the VS Code test's
+    workspace): the relative imports of the SDK's declarations are followed there too."""
+    real = write_project(tmp_path / "real")
+    linked = write_project(tmp_path / "linked", sdk=None)
+    (linked / "node_modules").symlink_to(real / "node_modules", target_is_directory=True)
+    sdk = ProjectResolver().context_for(linked / "src/trigger/example.ts").installed_sdk
+    assert sdk is not None
+    assert option_values(sdk, "machine") == frozenset({"small-1x", "huge-8x"})
+    keys = option_keys(sdk, "task")
+    assert keys is not None and "priority" in keys and "ttl" not in keys
+
+
 def test_a_type_not_wholly_read_gives_no_key_list(tmp_path: Path) -> None:
     """Keys of a type this reader does not follow (here an index signature) may exist: no
     list, so completion keeps offering the references' keys."""

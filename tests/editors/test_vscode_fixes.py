@@ -77,21 +77,41 @@ def test_parallel_waits_fix_leaves_no_new_problem(session: dict[str, Any]) -> No
     assert any("parallel-waits" in r for r in result["removed"]), result
 
 
+def ours(hover: dict[str, Any], marker: str) -> str:
+    """trigger-lsp's part of a hover (the widget's parts also hold the marker's and
+    TypeScript's): the first part with `marker`, as rendered."""
+    return next(p for p in hover["parts"] if marker in p and "\n\n" in p)
+
+
 def test_hover_on_a_finding(session: dict[str, Any]) -> None:
     hover = step(session, "hover_finding")
     assert "parallel-waits" in hover["text"], hover
+    part = ours(hover, "Why:")
+    # message, why, fix, a link to the Explain view: at most about 15 lines (issue 16)
+    assert "Fix:" in part and "Explain parallel-waits" in part, part
+    assert len([line for line in part.splitlines() if line.strip()]) <= 15, part
+    assert "PromiseConstructor" in hover["text"], "TypeScript's part is missing"
+    # VS Code shows the message above the hover; the client drops it from ours (once, not twice)
+    assert hover["text"].count("calls in parallel") == 1, hover["text"]
 
 
 def test_hover_on_an_sdk_call(session: dict[str, Any]) -> None:
     hover = step(session, "hover_sdk")
     assert "triggerAndWait" in hover["text"], hover
+    part = ours(hover, "Starts a child run")
+    assert len([line for line in part.splitlines() if line.strip()]) <= 2, part
+    assert "TaskRunPromise" in hover["text"], "TypeScript's signature is missing"
 
 
 def test_completion_of_option_keys_and_values(session: dict[str, Any]) -> None:
     keys = step(session, "completion_options")
     assert any(k.startswith("machine") for k in keys), keys
+    names = [k.split()[0].rstrip("?") for k in keys]
+    assert len(names) == len(set(names)), f"a key listed twice (ours beside TypeScript's): {keys}"
     values = step(session, "completion_values")
     assert any("small-1x" in v for v in values), values
+    names = [v.split()[0] for v in values]
+    assert len(names) == len(set(names)), f"a value listed twice: {values}"
 
 
 def test_package_json_version_mismatch_in_problems(session: dict[str, Any]) -> None:

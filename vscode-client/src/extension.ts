@@ -24,6 +24,7 @@ import { InstallOffer } from './installOffer';
 import { clientChannel, serverStdio, TraceChannel } from './logging';
 import { isTriggerWorkspace, TRIGGER_CONFIG_GLOB } from './workspace';
 import { bundledServer } from './binary';
+import { withoutShownMessages } from './hover';
 
 const SECTION = 'trigger-lsp';
 const EXPLAIN_COMMAND = 'trigger-lsp.explainRule'; // the server's command
@@ -348,6 +349,9 @@ class Controller {
             );
           },
         },
+        // VS Code shows a finding's message above every hover on it: ours does not repeat it.
+        provideHover: async (document, position, token, next) =>
+          withoutShownMessages(await next(document, position, token), document, position),
         // "Explain <rule>" code actions run the server command: show what it returns.
         executeCommand: async (command, args, next) => {
           if (command !== EXPLAIN_COMMAND) {

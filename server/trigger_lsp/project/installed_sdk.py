@@ -354,7 +354,10 @@ class Declarations:
     def _find_module(self, importer: Path, specifier: str) -> Path | None:
         if specifier.startswith("."):
             stem = os.path.normpath(os.path.join(importer.parent, specifier))
-            if not stem.startswith(str(self.sdk.directory.parent.parent) + os.sep):
+            # node_modules as the project names it, or where its link leads (the entry file
+            # is a resolved path: a linked node_modules made every relative import "outside")
+            folders = (self.sdk.directory.parent.parent, self.sdk.directory.resolve().parent.parent)
+            if not any(stem.startswith(str(folder) + os.sep) for folder in folders):
                 return None  # outside node_modules
             for suffix in (".js", ".mjs", ".cjs"):
                 if stem.endswith(suffix):

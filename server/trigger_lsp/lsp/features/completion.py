@@ -324,6 +324,10 @@ def _value_items(req: Request, spot: StringSpot, set_id: str) -> list[lsp.Comple
     for value in sorted(installed - known) if installed is not None else ():
         kind = lsp.CompletionItemKind.EnumMember
         items.append(_string_item(req, spot, value, kind, None, None, len(items)))
+    if installed is not None:
+        # The values were read from a string-literal union in the installed SDK's .d.ts:
+        # TypeScript lists the same names there (VS Code showed both lists, issue 16).
+        items = [completion_policy.mark_typescript_knows(item) for item in items]
     return items
 
 

@@ -4,10 +4,12 @@ Where the project has the SDK's types installed (`node_modules/@trigger.dev/sdk`
 `.d.ts`, found as Node resolves it from the document) and the file is TypeScript (or
 JavaScript that TypeScript checks: `// @ts-check`, or `checkJs` in the nearest tsconfig.json
 or jsconfig.json), TypeScript's own completion already lists option keys (`machine?`) and SDK
-members (`wait.for`): items marked as such here are left out. Snippets, value lists (machine
-presets, cron patterns, time zones, log levels, runtimes), task ids and keys TypeScript cannot
-know (not marked) always stay. The setting `completion.keys` (`auto`, `always`, `never`)
-overrides.
+members (`wait.for`), and the values of a string-literal union the installed SDK declares
+(machine presets, log levels, runtimes, read by project/installed_sdk.option_values): items
+marked as such here are left out. Snippets, value lists TypeScript cannot know (cron patterns,
+time zones, and every value list where the installed union was not read), task ids and keys
+TypeScript cannot know (not marked) always stay. The setting `completion.keys` (`auto`,
+`always`, `never`) overrides.
 
 A feature that makes a key or member item marks it with `mark_typescript_knows`; `apply` is
 called once on the items of every completion request.
