@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from test_rule_examples import DEFAULT_FILES, KB, write_example
 from test_snippets import SDK_VERSION
-from test_snippets_tsc import installed_sdk, scratch_dir, unavailable
+from test_snippets_tsc import run_tsc, tsc_tools
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 
@@ -75,16 +74,7 @@ def current_sdk_examples() -> list[tuple[str, Path]]:
 
 
 def test_valid_examples_type_check() -> None:
-    node = shutil.which("node")
-    if node is None:
-        unavailable("node is not installed")
-    assert node is not None
-    scratch = scratch_dir()
-    tsc = scratch / "node_modules" / "typescript" / "bin" / "tsc"
-    if not tsc.is_file():
-        unavailable(f"no TypeScript in {scratch}")
-    if installed_sdk(scratch) != SDK_VERSION:
-        unavailable(f"{scratch} does not hold @trigger.dev/sdk {SDK_VERSION}")
+    node, tsc, scratch = tsc_tools(SDK_VERSION)
     project = Path(tempfile.mkdtemp(prefix="examples-", dir=scratch))
     try:
         examples = current_sdk_examples()
@@ -97,15 +87,7 @@ def test_valid_examples_type_check() -> None:
         (project / "canary").mkdir()
         (project / "canary" / "canary.ts").write_text(CANARY)
         (project / "tsconfig.json").write_text(json.dumps(TSCONFIG, indent=2))
-        result = subprocess.run(
-            [node, str(tsc), "-p", str(project / "tsconfig.json"), "--pretty", "false"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        output = result.stdout + result.stderr
-        errors = [line for line in output.splitlines() if ": error TS" in line]
+        errors, output = run_tsc(node, tsc, project)
         unresolved = [e for e in errors if ": error TS2307:" in e]
         assert all("'./" not in e and "canary" not in e for e in unresolved), unresolved
         assert [e for e in errors if e not in unresolved and not e.startswith("canary/")] == []

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-from test_snippets_tsc import TSCONFIG, installed_sdk, scratch_dir, unavailable
+from test_snippets_tsc import TSCONFIG, run_tsc, tsc_tools
 from trigger_lsp.knowledge.loader import REFERENCE_FILES, knowledge
 
 REF = knowledge().reference
@@ -100,30 +99,13 @@ def test_claims_cover_the_new_references():
 
 
 def test_reference_claims_type_check() -> None:
-    node = shutil.which("node")
-    if node is None:
-        unavailable("node is not installed")
-    assert node is not None
-    scratch = scratch_dir()
-    tsc = scratch / "node_modules" / "typescript" / "bin" / "tsc"
-    if not tsc.is_file():
-        unavailable(f"no TypeScript in {scratch}")
-    if installed_sdk(scratch) != SDK_VERSION:
-        unavailable(f"{scratch} does not hold @trigger.dev/sdk {SDK_VERSION}")
+    node, tsc, scratch = tsc_tools(SDK_VERSION)
     project = Path(tempfile.mkdtemp(prefix="reference-", dir=scratch))
     try:
         (project / "claims.ts").write_text(claims())
         (project / "canary.ts").write_text(CANARY)
         (project / "tsconfig.json").write_text(json.dumps(TSCONFIG, indent=2))
-        result = subprocess.run(
-            [node, str(tsc), "-p", str(project / "tsconfig.json"), "--pretty", "false"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        output = result.stdout + result.stderr
-        errors = [line for line in output.splitlines() if ": error TS" in line]
+        errors, output = run_tsc(node, tsc, project)
         assert [e for e in errors if not e.startswith("canary.ts(")] == [], output
         assert len(errors) == 1 and "canary.ts(3," in errors[0], output
     finally:

@@ -64,7 +64,9 @@ def installed_sdk(scratch: Path) -> str | None:
         return None
 
 
-def test_every_snippet_type_checks() -> None:
+def tsc_tools(sdk_version: str) -> tuple[str, Path, Path]:
+    """(node, tsc, the scratch folder) for a type-check against @trigger.dev/sdk
+    `sdk_version`; skips (fails in CI) when one is missing."""
     node = shutil.which("node")
     if node is None:
         unavailable("node is not installed")
@@ -73,8 +75,26 @@ def test_every_snippet_type_checks() -> None:
     tsc = scratch / "node_modules" / "typescript" / "bin" / "tsc"
     if not tsc.is_file():
         unavailable(f"no TypeScript in {scratch}")
-    if installed_sdk(scratch) != SDK_VERSION:
-        unavailable(f"{scratch} does not hold @trigger.dev/sdk {SDK_VERSION}")
+    if installed_sdk(scratch) != sdk_version:
+        unavailable(f"{scratch} does not hold @trigger.dev/sdk {sdk_version}")
+    return node, tsc, scratch
+
+
+def run_tsc(node: str, tsc: Path, project: Path) -> tuple[list[str], str]:
+    """tsc on the project's tsconfig.json: its error lines, and all it printed."""
+    result = subprocess.run(
+        [node, str(tsc), "-p", str(project / "tsconfig.json"), "--pretty", "false"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    output = result.stdout + result.stderr
+    return [line for line in output.splitlines() if ": error TS" in line], output
+
+
+def test_every_snippet_type_checks() -> None:
+    node, tsc, scratch = tsc_tools(SDK_VERSION)
     # Inside the scratch folder, so that module resolution finds its node_modules.
     project = Path(tempfile.mkdtemp(prefix="snippets-", dir=scratch))
     try:
@@ -83,15 +103,7 @@ def test_every_snippet_type_checks() -> None:
         shutil.copy(TSC_DIR / "context.d.ts", project / "context.d.ts")
         (project / "tsconfig.json").write_text(json.dumps(TSCONFIG, indent=2))
         (project / "canary.ts").write_text(CANARY)
-        result = subprocess.run(
-            [node, str(tsc), "-p", str(project / "tsconfig.json"), "--pretty", "false"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        output = result.stdout + result.stderr
-        errors = [line for line in output.splitlines() if ": error TS" in line]
+        errors, output = run_tsc(node, tsc, project)
         assert [e for e in errors if not e.startswith("canary.ts(")] == [], output
         assert len(errors) == 2, output
         assert "deduplicationKey" in errors[0] and "canary.ts(4," in errors[0], output
