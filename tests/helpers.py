@@ -1,4 +1,6 @@
-"""Test helpers: run the engine on a snippet as if it were a file in a project."""
+"""Test helpers: run the engine on a snippet as if it were a file in a project; a task whose
+run function holds a snippet (`in_run`); expected places marked in the snippet itself
+(`marked`) instead of line numbers counted by hand."""
 
 from __future__ import annotations
 
@@ -23,6 +25,31 @@ from trigger_lsp.rules import REGISTRY
 SDK_IMPORT = 'import { task, schemaTask, schedules, wait, logger, metadata, tasks, batch, idempotencyKeys, queue, retry, tags, AbortTaskRunError } from "@trigger.dev/sdk";\n'
 
 ALL_FIXES = frozenset({FixSafety.SAFE, FixSafety.UNSAFE})
+MARK = "/*>*/"  # in a fixture: a finding is expected on this line (once per marker)
+RUN = """{imports}
+export const parent = task({{
+  id: "parent",
+{options}  run: async ({params}) => {{
+{body}
+  }},
+}});
+"""
+
+
+def in_run(
+    body: str, imports: str = SDK_IMPORT, *, params: str = "payload: any", options: str = ""
+) -> str:
+    """A file whose task `parent` has `body` (dedented, then indented into place) as its run
+    function's body; `options` are lines (with their indentation) before `run:`."""
+    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    return RUN.format(imports=imports, options=options, params=params, body=inner)
+
+
+def marked(code: str) -> list[int]:
+    """The 1-based lines of `code` as `lint` reads it (dedented) that hold the marker `/*>*/`,
+    each once per marker on it: the lines findings are expected on, in order."""
+    text = textwrap.dedent(code).lstrip("\n")
+    return [n for n, line in enumerate(text.splitlines(), 1) for _ in range(line.count(MARK))]
 
 
 def fixed(
