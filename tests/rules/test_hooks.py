@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from helpers import fixed, lines_of, lint
+from helpers import fixed, lines_of, lint, marked
 from trigger_lsp.knowledge.model import FixSafety, Severity
 
 IMPORT = 'import { task, schemaTask, tasks, logger } from "@trigger.dev/sdk";\n'
@@ -86,12 +86,12 @@ def test_v3_signature_payload_named_single_parameter() -> None:
 def test_v3_signature_global_hooks() -> None:
     code = src(
         """
-        tasks.onSuccess(async (payload, { ctx }) => {});
-        tasks.middleware("db", async (payload, { next }) => { await next(); });
-        tasks.onFailure("alert", async (payload) => {});
+        tasks.onSuccess(async (payload, { ctx }) => {}); /*>*/
+        tasks.middleware("db", async (payload, { next }) => { await next(); }); /*>*/
+        tasks.onFailure("alert", async (payload) => {}); /*>*/
         """
     )
-    assert lines_of(lint(code, only="v3-hook-signature")) == [2, 3, 4]
+    assert lines_of(lint(code, only="v3-hook-signature")) == marked(code)
 
 
 @pytest.mark.parametrize(
@@ -282,19 +282,19 @@ def test_oncomplete_nested_and_body_destructuring() -> None:
         """
         export const a = task({
           id: "a",
-          onComplete: async ({ result: { ok, output } }) => {},
+          onComplete: async ({ result: { ok, output } }) => {}, /*>*/
           run: async () => {},
         });
         export const b = task({
           id: "b",
           async onComplete({ result }) {
-            const { output } = result;
+            const { output } = result; /*>*/
           },
           run: async () => {},
         });
         """
     )
-    assert lines_of(lint(code, only="oncomplete-result-output")) == [4, 10]
+    assert lines_of(lint(code, only="oncomplete-result-output")) == marked(code)
 
 
 def test_oncomplete_params_output() -> None:
