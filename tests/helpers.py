@@ -49,6 +49,16 @@ def marked(code: str) -> list[int]:
     """The 1-based lines of `code` as `lint` reads it (dedented) that hold the marker `/*>*/`,
     each once per marker on it: the lines findings are expected on, in order."""
     text = textwrap.dedent(code).lstrip("\n")
+    source = text.encode()
+    comments: set[int] = set()  # the byte offsets of markers standing as comments
+    stack = [parse(source, "typescript").root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment" and node.text == MARK.encode():
+            comments.add(node.start_byte)
+        stack.extend(node.children)
+    at = [i for i in range(len(source)) if source.startswith(MARK.encode(), i)]
+    assert set(at) == comments, "a marker that is not a comment of its own (in a string?)"
     return [n for n, line in enumerate(text.splitlines(), 1) for _ in range(line.count(MARK))]
 
 
