@@ -45,9 +45,10 @@ def in_run(
     return RUN.format(imports=imports, options=options, params=params, body=inner)
 
 
-def marked(code: str) -> list[int]:
-    """The 1-based lines of `code` as `lint` reads it (dedented) that hold the marker `/*>*/`,
-    each once per marker on it: the lines findings are expected on, in order."""
+def marked(code: str, start: int = 1) -> list[int]:
+    """The lines of `code` as `lint` reads it (dedented) that hold the marker `/*>*/`, each once
+    per marker on it: the lines findings are expected on, in order. 1-based as `lines_of`
+    counts; `start=0` for LSP positions."""
     text = textwrap.dedent(code).lstrip("\n")
     source = text.encode()
     comments: set[int] = set()  # the byte offsets of markers standing as comments
@@ -59,7 +60,7 @@ def marked(code: str) -> list[int]:
         stack.extend(node.children)
     at = [i for i in range(len(source)) if source.startswith(MARK.encode(), i)]
     assert set(at) == comments, "a marker that is not a comment of its own (in a string?)"
-    return [n for n, line in enumerate(text.splitlines(), 1) for _ in range(line.count(MARK))]
+    return [n for n, line in enumerate(text.splitlines(), start) for _ in range(line.count(MARK))]
 
 
 def fixed(
