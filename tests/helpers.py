@@ -88,6 +88,18 @@ def fixed(
     return out.decode()
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+def repository_sources() -> list[Path]:
+    """The TypeScript files of the repository's examples, test projects and quality corpus
+    (not their node_modules), sorted."""
+    folders = (REPO / "examples" / "src", REPO / "tests" / "projects", REPO / "tests" / "corpus")
+    return sorted(
+        p for folder in folders for p in folder.rglob("*.ts") if "node_modules" not in p.parts
+    )
+
+
 def lint(
     code: str,
     *,
