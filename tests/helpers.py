@@ -1,4 +1,6 @@
-"""Test helpers: run the engine on a snippet as if it were a file in a project."""
+"""Test helpers: run the engine on a snippet as if it were a file in a project; a task whose
+run function holds a snippet (`in_run`); expected places marked in the snippet itself
+(`marked`) instead of line numbers counted by hand."""
 
 from __future__ import annotations
 
@@ -23,6 +25,42 @@ from trigger_lsp.rules import REGISTRY
 SDK_IMPORT = 'import { task, schemaTask, schedules, wait, logger, metadata, tasks, batch, idempotencyKeys, queue, retry, tags, AbortTaskRunError } from "@trigger.dev/sdk";\n'
 
 ALL_FIXES = frozenset({FixSafety.SAFE, FixSafety.UNSAFE})
+MARK = "/*>*/"  # in a fixture: a finding is expected on this line (once per marker)
+RUN = """{imports}
+export const parent = task({{
+  id: "parent",
+{options}  run: async ({params}) => {{
+{body}
+  }},
+}});
+"""
+
+
+def in_run(
+    body: str, imports: str = SDK_IMPORT, *, params: str = "payload: any", options: str = ""
+) -> str:
+    """A file whose task `parent` has `body` (dedented, then indented into place) as its run
+    function's body; `options` are lines (with their indentation) before `run:`."""
+    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    return RUN.format(imports=imports, options=options, params=params, body=inner)
+
+
+def marked(code: str, start: int = 1) -> list[int]:
+    """The lines of `code` as `lint` reads it (dedented) that hold the marker `/*>*/`, each once
+    per marker on it: the lines findings are expected on, in order. 1-based as `lines_of`
+    counts; `start=0` for LSP positions."""
+    text = textwrap.dedent(code).lstrip("\n")
+    source = text.encode()
+    comments: set[int] = set()  # the byte offsets of markers standing as comments
+    stack = [parse(source, "typescript").root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment" and node.text == MARK.encode():
+            comments.add(node.start_byte)
+        stack.extend(node.children)
+    at = [i for i in range(len(source)) if source.startswith(MARK.encode(), i)]
+    assert set(at) == comments, "a marker that is not a comment of its own (in a string?)"
+    return [n for n, line in enumerate(text.splitlines(), start) for _ in range(line.count(MARK))]
 
 
 def fixed(
@@ -48,6 +86,18 @@ def fixed(
     assert not parse(out, "typescript").root_node.has_error, out.decode()
     assert lint(out.decode(), only=rule, **kwargs) == [], out.decode()
     return out.decode()
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def repository_sources() -> list[Path]:
+    """The TypeScript files of the repository's examples, test projects and quality corpus
+    (not their node_modules), sorted."""
+    folders = (REPO / "examples" / "src", REPO / "tests" / "projects", REPO / "tests" / "corpus")
+    return sorted(
+        p for folder in folders for p in folder.rglob("*.ts") if "node_modules" not in p.parts
+    )
 
 
 def lint(

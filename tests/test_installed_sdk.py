@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import lines_of, lint, rules_of
+from helpers import lines_of, lint, marked, rules_of
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
 from trigger_lsp.project.installed_sdk import (
     Declarations,
@@ -234,13 +234,13 @@ def test_nested_config_keys(project: ProjectContext) -> None:
         import { defineConfig } from "@trigger.dev/sdk";
         export default defineConfig({
           project: "proj_x",
-          triggerDirectories: ["./src/trigger"],
-          build: { experimental_minify: true, minify: true },
+          triggerDirectories: ["./src/trigger"], /*>*/
+          build: { experimental_minify: true, minify: true }, /*>*/
           maxDuration: 300,
         });
     """
     findings = run(code, project, "deprecated-api", path="trigger.config.ts")
-    assert lines_of(findings) == [4, 5]
+    assert lines_of(findings) == marked(code)
     assert "`build.experimental_minify` in the options of `defineConfig`" in findings[1].message
     assert "use minify instead" in findings[1].message
 
@@ -249,10 +249,10 @@ def test_aliases_resolve_to_the_sdk_member(project: ProjectContext) -> None:
     code = """
         import { logger as log } from "@trigger.dev/sdk";
         import * as sdk from "@trigger.dev/sdk";
-        log.trace("x");
-        sdk.logger.trace("y");
+        log.trace("x"); /*>*/
+        sdk.logger.trace("y"); /*>*/
     """
-    assert lines_of(run(code, project, "deprecated-api")) == [3, 4]
+    assert lines_of(run(code, project, "deprecated-api")) == marked(code)
 
 
 # --- deprecated-api: must not fire -------------------------------------------------------------

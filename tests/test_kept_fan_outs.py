@@ -8,22 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from helpers import REPO, repository_sources
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.pieces import PieceCache
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.project.index import fan_outs_for
 
-ROOT = Path(__file__).parent.parent
-SOURCES = sorted(
-    p
-    for folder in (
-        ROOT / "examples" / "src",
-        ROOT / "tests" / "projects",
-        ROOT / "tests" / "corpus",
-    )
-    for p in folder.rglob("*.ts")
-    if "node_modules" not in p.parts and b"batchTrigger" in p.read_bytes()
-)
+ROOT = REPO
+SOURCES = [p for p in repository_sources() if b"batchTrigger" in p.read_bytes()]
 
 
 def _versions(text: bytes) -> list[bytes]:

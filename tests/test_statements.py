@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types as lsp
 
-from helpers import comparable
+from helpers import REPO, comparable, repository_sources
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.lint.engine import analyze
@@ -23,17 +23,8 @@ from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.versions import CURRENT
 from trigger_lsp.text import LineIndex
 
-ROOT = Path(__file__).parent.parent
-SOURCES = sorted(
-    p
-    for folder in (
-        ROOT / "examples" / "src",
-        ROOT / "tests" / "projects",
-        ROOT / "tests" / "corpus",
-    )
-    for p in folder.rglob("*.ts")
-    if "node_modules" not in p.parts
-)
+ROOT = REPO
+SOURCES = repository_sources()
 # Fragments that make and break findings: waits, triggers, logging, error handling, options,
 # secrets, whole task definitions, and bits of syntax that glue or split statements.
 FRAGMENTS = [

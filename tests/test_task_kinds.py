@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from helpers import lines_of, lint, rules_of
+from helpers import lines_of, lint, marked, rules_of
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.project.index import ProjectIndex, entries_for, index_source
@@ -117,12 +117,12 @@ def test_task_missing_id_fires_for_each_kind() -> None:
     code = """
         import { webhook } from "@trigger.dev/sdk";
         import { chat } from "@trigger.dev/sdk/ai";
-        export const a = webhook({ endpoint: e, onEvent: async () => {} });
-        export const b = chat.agent({ run: async () => {} });
-        export const c = chat.customAgent({ run: async () => {} });
+        export const a = webhook({ endpoint: e, onEvent: async () => {} }); /*>*/
+        export const b = chat.agent({ run: async () => {} }); /*>*/
+        export const c = chat.customAgent({ run: async () => {} }); /*>*/
     """
     findings = lint(code, only="task-missing-id")
-    assert lines_of(findings) == [3, 4, 5]
+    assert lines_of(findings) == marked(code)
     assert "webhook()" in findings[0].message and "chat.agent()" in findings[1].message
 
 
@@ -130,12 +130,12 @@ def test_duplicate_task_id_across_kinds() -> None:
     code = """
         import { task, webhook } from "@trigger.dev/sdk";
         import { chat } from "@trigger.dev/sdk/ai";
-        export const a = task({ id: "same", run: async () => {} });
-        export const b = webhook({ id: "same", endpoint: e, onEvent: async () => {} });
-        export const c = chat.agent({ id: "same", run: async () => {} });
+        export const a = task({ id: "same", run: async () => {} }); /*>*/
+        export const b = webhook({ id: "same", endpoint: e, onEvent: async () => {} }); /*>*/
+        export const c = chat.agent({ id: "same", run: async () => {} }); /*>*/
         export const d = chat.agent({ id: "other", run: async () => {} });
     """
-    assert lines_of(lint(code, only="duplicate-task-id")) == [3, 4, 5]
+    assert lines_of(lint(code, only="duplicate-task-id")) == marked(code)
 
 
 def test_duplicate_task_id_silent_for_distinct_ids() -> None:
@@ -161,24 +161,24 @@ def test_on_event_is_the_run_of_a_webhook_task() -> None:
           },
           onEvent: async ({ event }) => {
             logger.info("x");
-            for (const item of event.items) { await wait.for({ seconds: 30 }); }
+            for (const item of event.items) { await wait.for({ seconds: 30 }); } /*>*/
           },
         });
         export async function notARun(items: number[]) {
           for (const item of items) { await wait.for({ seconds: 30 }); }
         }
     """
-    assert lines_of(lint(code, only="wait-in-loop")) == [10]
+    assert lines_of(lint(code, only="wait-in-loop")) == marked(code)
 
 
 def test_task_no_logging_fires_for_silent_kinds() -> None:
     code = """
         import { webhook } from "@trigger.dev/sdk";
         import { chat } from "@trigger.dev/sdk/ai";
-        export const a = webhook({ id: "a", endpoint: e, onEvent: async () => { await f(); } });
-        export const b = chat.agent({ id: "b", run: async () => { await f(); } });
+        export const a = webhook({ id: "a", endpoint: e, onEvent: async () => { await f(); } }); /*>*/
+        export const b = chat.agent({ id: "b", run: async () => { await f(); } }); /*>*/
     """
-    assert lines_of(lint(code, only="task-no-logging", enable=("task-no-logging",))) == [3, 4]
+    assert lines_of(lint(code, only="task-no-logging", enable=("task-no-logging",))) == marked(code)
 
 
 def test_ai_sdk_without_retry_not_for_chat_agent_but_for_custom_agent() -> None:
@@ -194,10 +194,10 @@ def test_ai_sdk_without_retry_not_for_chat_agent_but_for_custom_agent() -> None:
         });
         export const b = chat.customAgent({
           id: "b",
-          run: async ({ messages }) => { logger.info("x"); return streamText({ messages }); },
+          run: async ({ messages }) => { logger.info("x"); return streamText({ messages }); }, /*>*/
         });
     """
-    assert lines_of(lint(code, only="ai-sdk-without-retry")) == [10]
+    assert lines_of(lint(code, only="ai-sdk-without-retry")) == marked(code)
 
 
 # --- the index ---------------------------------------------------------------------------------
@@ -227,9 +227,9 @@ def test_index_entries_and_unknown_task_id() -> None:
           await tasks.trigger("support-chat", {});
           await tasks.trigger("on-push", {});
           await tasks.trigger("custom-chat", {});
-          await tasks.trigger("support-chats", {});
+          await tasks.trigger("support-chats", {}); /*>*/
         }
     """
     findings = lint(caller, path="src/app/route.ts", only="unknown-task-id", index=index)
-    assert lines_of(findings) == [6]
+    assert lines_of(findings) == marked(caller)
     assert 'did you mean "support-chat"' in findings[0].message

@@ -4,15 +4,10 @@
 'use strict';
 const { run } = require('./vscode_common');
 
-run(async ({ page, url, norm, shot, step, editor, openFile }) => {
+run(async ({ page, norm, shot, step, editor, openFile, openWorkbench }) => {
   const status = page.locator('.statusbar-item').filter({ hasText: 'trigger-lsp' }).first();
 
-  await step('workbench', async () => {
-    await page.goto(url);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
-    return 'loaded';
-  }, true);
+  await openWorkbench();
 
   await step('open_month_end', async () => {
     await openFile('month-end.ts');

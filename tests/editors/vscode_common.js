@@ -1,4 +1,4 @@
-// Shared by the VS Code drivers (vscode_drive.js, vscode_install_drive.js): launches headless
+// Shared by the VS Code drivers (vscode_*_drive.js, vscode_cold_start.js): launches headless
 // Chromium on the code-server URL and gives the driver helpers that act like a user would.
 // Env: CS_URL (code-server URL with ?folder=), OUT_DIR (report.json + screenshots),
 //      CHROMIUM (browser binary), NODE_PATH (where playwright-core is installed).
@@ -133,9 +133,45 @@ async function drive(body) {
     await quickInput('F1', `>${title}`, title);
   }
 
+  // The first, required step of every driver: the workbench loaded (and, with `files`, the
+  // folder's files listed in the explorer).
+  async function openWorkbench(files = true) {
+    await step('workbench', async () => {
+      await page.goto(url);
+      await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+      if (files) {
+        await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
+      }
+      return 'loaded';
+    }, true);
+  }
+
+  // The quick-fix menu at line:col, until it shows a row with `label`; returns that row.
+  // Ctrl+. can go unanswered on a busy machine (TypeScript computes its refactors too): try the
+  // key again, then the light bulb, as a user would.
+  async function quickFixMenu(line, col, label) {
+    const fix = page.locator('.action-widget .monaco-list-row').filter({ hasText: label }).first();
+    for (let attempt = 1; ; attempt++) {
+      await gotoLine(line, col);
+      if (attempt === 2) {
+        await editor().locator('.lightBulbWidget, .codicon-light-bulb').first().click({ timeout: 5000 }).catch(() => {});
+      } else {
+        await page.keyboard.press('Control+.');
+      }
+      try {
+        await fix.waitFor({ state: 'visible', timeout: 10000 });
+        return fix;
+      } catch (e) {
+        log(`quick fix menu not shown (attempt ${attempt})`);
+        await page.keyboard.press('Escape');
+        if (attempt === 3) throw e;
+      }
+    }
+  }
+
   const h = {
     page, url, log, norm, report, shot, step, editor, editorLines, waitForLine, quickInput,
-    openFile, gotoLine, runCommand, outputChannelText,
+    openFile, gotoLine, runCommand, outputChannelText, openWorkbench, quickFixMenu,
   };
   try {
     await body(h);

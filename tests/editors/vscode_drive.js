@@ -5,13 +5,8 @@
 const fs = require('fs');
 const { run } = require('./vscode_common');
 
-run(async ({ page, url, log, norm, shot, step, editor, waitForLine, quickInput, openFile, gotoLine, runCommand }) => {
-  await step('workbench', async () => {
-    await page.goto(url);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
-    return 'loaded';
-  }, true);
+run(async ({ page, log, norm, shot, step, editor, waitForLine, quickInput, openFile, gotoLine, runCommand, openWorkbench, quickFixMenu }) => {
+  await openWorkbench();
 
   await step('open_month_end', async () => {
     await openFile('month-end.ts');
@@ -97,28 +92,7 @@ run(async ({ page, url, log, norm, shot, step, editor, waitForLine, quickInput, 
   await step('quick_fix', async () => {
     await openFile('route.ts');
     await editor().locator('.squiggly-error').first().waitFor({ timeout: 30000 });
-    const fix = page
-      .locator('.action-widget .monaco-list-row')
-      .filter({ hasText: 'process.env.TRIGGER_SECRET_KEY' })
-      .first();
-    // Ctrl+. can go unanswered on a busy machine (TypeScript computes its refactors too):
-    // try the key again, then the light bulb, as a user would
-    for (let attempt = 1; ; attempt++) {
-      await gotoLine(6, 62);
-      if (attempt === 2) {
-        await editor().locator('.lightBulbWidget, .codicon-light-bulb').first().click({ timeout: 5000 }).catch(() => {});
-      } else {
-        await page.keyboard.press('Control+.');
-      }
-      try {
-        await fix.waitFor({ state: 'visible', timeout: 10000 });
-        break;
-      } catch (e) {
-        log(`quick fix menu not shown (attempt ${attempt})`);
-        await page.keyboard.press('Escape');
-        if (attempt === 3) throw e;
-      }
-    }
+    const fix = await quickFixMenu(6, 62, 'process.env.TRIGGER_SECRET_KEY');
     const offered = (await page.locator('.action-widget .monaco-list-row').allTextContents()).map(norm);
     await fix.click();
     const line = await waitForLine((l) => l.includes('configure(') && !l.includes('tr_dev_'), 'fixed');

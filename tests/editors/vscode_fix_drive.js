@@ -8,7 +8,7 @@ const { run } = require('./vscode_common');
 
 const LOCATION = /\s*\[Ln \d+, Col \d+\]\s*/g;
 
-run(async ({ page, url, log, norm, shot, step, editor, waitForLine, openFile, gotoLine, runCommand, outputChannelText }) => {
+run(async ({ page, log, norm, shot, step, editor, waitForLine, openFile, gotoLine, runCommand, outputChannelText, openWorkbench, quickFixMenu }) => {
   const rows = () => page.locator('.markers-panel .monaco-list-row');
 
   // The Problems panel, filtered to one file, read until it stops changing (TypeScript and
@@ -81,12 +81,7 @@ run(async ({ page, url, log, norm, shot, step, editor, waitForLine, openFile, go
     return labels;
   }
 
-  await step('workbench', async () => {
-    await page.goto(url);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
-    return 'loaded';
-  }, true);
+  await openWorkbench();
 
   await step('open_month_end', async () => {
     await openFile('month-end.ts');
@@ -115,23 +110,7 @@ run(async ({ page, url, log, norm, shot, step, editor, waitForLine, openFile, go
 
   await step('parallel_waits_fix', async () => {
     await openFile('month-end.ts');
-    const fix = page.locator('.action-widget .monaco-list-row').filter({ hasText: 'Run the children as one batch' }).first();
-    for (let attempt = 1; ; attempt++) {
-      await gotoLine(62, 32);
-      if (attempt === 2) {
-        await editor().locator('.lightBulbWidget, .codicon-light-bulb').first().click({ timeout: 5000 }).catch(() => {});
-      } else {
-        await page.keyboard.press('Control+.');
-      }
-      try {
-        await fix.waitFor({ state: 'visible', timeout: 10000 });
-        break;
-      } catch (e) {
-        log(`quick fix menu not shown (attempt ${attempt})`);
-        await page.keyboard.press('Escape');
-        if (attempt === 3) throw e;
-      }
-    }
+    const fix = await quickFixMenu(62, 32, 'Run the children as one batch');
     const offered = (await page.locator('.action-widget .monaco-list-row').allTextContents()).map(norm);
     await fix.click();
     const line = await waitForLine((l) => l.includes('batchTriggerAndWait'), 'with the batch');

@@ -7,7 +7,7 @@
 const fs = require('fs');
 const { run } = require('./vscode_common');
 
-run(async ({ page, url, norm, log, shot, step, editor, openFile }) => {
+run(async ({ page, norm, log, shot, step, editor, openFile, openWorkbench }) => {
   const toasts = page.locator('.notifications-toasts .notification-toast');
   const toast = (text) => toasts.filter({ hasText: text }).first();
   const status = page.locator('.statusbar-item').filter({ hasText: 'trigger-lsp' }).first();
@@ -20,11 +20,7 @@ run(async ({ page, url, norm, log, shot, step, editor, openFile }) => {
     return text;
   }
 
-  await step('workbench', async () => {
-    await page.goto(url);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    return 'loaded';
-  }, true);
+  await openWorkbench(false);
 
   // "Not Now" is remembered: after a reload there is no offer, only the status item, which asks
   // again when clicked.

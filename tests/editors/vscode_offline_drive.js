@@ -4,15 +4,11 @@
 'use strict';
 const { run } = require('./vscode_common');
 
-run(async ({ page, norm, url, shot, step }) => {
+run(async ({ page, norm, shot, step, openWorkbench }) => {
   const toasts = page.locator('.notifications-toasts .notification-toast');
   const toast = (text) => toasts.filter({ hasText: text }).first();
 
-  await step('workbench', async () => {
-    await page.goto(url);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    return 'loaded';
-  }, true);
+  await openWorkbench(false);
 
   await step('offer', async () => {
     const offer = toast('not installed');

@@ -5,15 +5,10 @@
 'use strict';
 const { run } = require('./vscode_common');
 
-run(async ({ page, url, norm, step, shot, openFile, runCommand, quickInput }) => {
+run(async ({ page, norm, step, shot, openFile, runCommand, quickInput, openWorkbench }) => {
   const status = page.locator('.statusbar-item').filter({ hasText: 'trigger-lsp' });
 
-  await step('workbench', async () => {
-    await page.goto(url);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
-    return 'loaded';
-  }, true);
+  await openWorkbench();
 
   await step('no_status_item', async () => {
     await openFile('index.ts');

@@ -4,6 +4,7 @@ computed independently of the server (so a conversion bug cannot hide in both)."
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
 import time
 import uuid
@@ -337,3 +338,80 @@ class Doc:
 
     def apply(self, edits: Sequence[lsp.TextEdit]) -> None:
         self.replace(apply_edits(self.text, edits, self.encoding))
+
+
+# --- a workspace a module's tests share, and completion at a `|` marker ---------------------------
+
+# The position encoding each capability set negotiates.
+ENCODINGS = {
+    "neovim": "utf-8",
+    "visual-studio-code": "utf-16",
+    "neovim@v0.10.0": "utf-16",
+    "plaintext": "utf-16",
+}
+_names = itertools.count()
+
+
+@dataclass
+class Workspace:
+    client: LanguageClient
+    root: Path
+    caps: str
+
+    @property
+    def encoding(self) -> str:
+        return ENCODINGS[self.caps]
+
+    @property
+    def snippets(self) -> bool:
+        return self.caps != "neovim@v0.10.0"
+
+
+def labels(items: Sequence[lsp.CompletionItem] | None) -> list[str]:
+    return [i.label for i in items or []]
+
+
+def cursor(text: str) -> tuple[str, int]:
+    """The text without its `|` marker, and the marker's offset."""
+    offset = text.index("|")
+    return text[:offset] + text[offset + 1 :], offset
+
+
+def new_file(ws: Workspace, kind: str, name: str | None = None) -> Path:
+    """`name` in the workspace, or a new file under src/trigger/."""
+    return ws.root / (name or f"src/trigger/{kind}{next(_names)}.ts")
+
+
+@dataclass
+class Completed:
+    items: list[lsp.CompletionItem]
+    text: str  # the document, without the marker
+    pos: lsp.Position
+    offset: int  # character offset of the cursor
+    ws: Workspace
+
+    def item(self, label: str) -> lsp.CompletionItem:
+        found = [i for i in self.items if i.label == label]
+        assert found, f"no item {label!r} in {labels(self.items)}"
+        return found[0]
+
+    def accept(self, label: str) -> str:
+        """The document after accepting the item (main and additional edits)."""
+        item = self.item(label)
+        assert isinstance(item.text_edit, lsp.TextEdit)
+        edits = [item.text_edit, *(item.additional_text_edits or [])]
+        return apply_edits(self.text, edits, self.ws.encoding)
+
+
+async def complete(ws: Workspace, text: str, name: str | None = None) -> Completed:
+    """Open `text` (a new file unless `name`) and ask for completion at its `|` marker."""
+    source, offset = cursor(text)
+    uri = open_doc(ws.client, new_file(ws, "c", name), source)
+    pos = position(source, offset, ws.encoding)
+    result = await request(
+        ws.client.text_document_completion_async(
+            lsp.CompletionParams(lsp.TextDocumentIdentifier(uri), pos)
+        )
+    )
+    items = result.items if isinstance(result, lsp.CompletionList) else list(result or [])
+    return Completed(items, source, pos, offset, ws)

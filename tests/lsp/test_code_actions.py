@@ -10,6 +10,7 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
+from helpers import marked
 from lsp.session import (
     CONFIG,
     Doc,
@@ -99,8 +100,8 @@ async def test_each_finding_gets_its_actions(client: LanguageClient, tmp_path: P
 TWO = """\
 import { task, logger } from "@trigger.dev/sdk";
 
-export const a = task({ run: async () => { logger.info("a"); } });
-export const b = task({ run: async () => { logger.info("b"); } });
+export const a = task({ run: async () => { logger.info("a"); } }); /*>*/
+export const b = task({ run: async () => { logger.info("b"); } }); /*>*/
 """
 
 
@@ -116,11 +117,13 @@ async def test_two_findings_of_one_rule_each_get_their_own_diagnostic(
     for title in ("Ignore task-missing-id on this line", "Explain task-missing-id"):
         named = [a.diagnostics for a in actions if a.title == title]
         assert len(named) == 2
-        assert sorted(d[0].range.start.line for d in named if d) == [2, 3]
+        assert sorted(d[0].range.start.line for d in named if d) == marked(TWO, start=0)
     fixes = [a for a in actions if a.edit is not None and a.title.startswith("Ignore") is False]
     fixes = [a for a in fixes if a.diagnostics and a.diagnostics[0].code == "task-missing-id"]
     assert len(fixes) == 2
-    assert {a.diagnostics[0].range.start.line for a in fixes if a.diagnostics} == {2, 3}
+    assert {a.diagnostics[0].range.start.line for a in fixes if a.diagnostics} == set(
+        marked(TWO, start=0)
+    )
     # a diagnostic the document no longer has (its range moved) is not named
     moved = [
         lsp.Diagnostic(

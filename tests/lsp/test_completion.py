@@ -8,10 +8,8 @@ the server, in the encoding the client negotiated.
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,13 +17,24 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
-from lsp.session import CONFIG, apply_edits, open_doc, position, request, start, until, write
+import helpers
+from lsp.session import (
+    CONFIG,
+    Workspace,
+    complete,
+    labels,
+    open_doc,
+    position,
+    request,
+    start,
+    until,
+    write,
+)
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.snippets import snippet_to_plain
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-ENCODINGS = {"neovim": "utf-8", "visual-studio-code": "utf-16", "neovim@v0.10.0": "utf-16"}
 SDK = 'from "@trigger.dev/sdk";\n'
 IMPORTS = (
     "import { task, schemaTask, schedules, wait, logger, metadata, tags, idempotencyKeys, "
@@ -68,23 +77,6 @@ FILES = {
     "old/package.json": '{"name": "old", "dependencies": {"@trigger.dev/sdk": "4.5.0"}}\n',
     "old/trigger.config.ts": CONFIG_FILE,
 }
-
-_names = itertools.count()
-
-
-@dataclass
-class Workspace:
-    client: LanguageClient
-    root: Path
-    caps: str
-
-    @property
-    def encoding(self) -> str:
-        return ENCODINGS[self.caps]
-
-    @property
-    def snippets(self) -> bool:
-        return self.caps != "neovim@v0.10.0"
 
 
 async def _workspace(client: LanguageClient, root: Path, caps: str) -> Workspace:
@@ -129,63 +121,12 @@ def plain(plain_session: LanguageClient) -> Workspace:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-@dataclass
-class Result:
-    items: list[lsp.CompletionItem]
-    text: str  # the document, without the marker
-    pos: lsp.Position
-    offset: int  # character offset of the cursor
-    ws: Workspace
-
-    def item(self, label: str) -> lsp.CompletionItem:
-        found = [i for i in self.items if i.label == label]
-        assert found, f"no item {label!r} in {labels(self.items)}"
-        return found[0]
-
-    def accept(self, label: str) -> str:
-        """The document after accepting the item (main and additional edits)."""
-        item = self.item(label)
-        assert isinstance(item.text_edit, lsp.TextEdit)
-        edits = [item.text_edit, *(item.additional_text_edits or [])]
-        return apply_edits(self.text, edits, self.ws.encoding)
-
-
-def labels(items: Sequence[lsp.CompletionItem] | None) -> list[str]:
-    return [i.label for i in items or []]
-
-
-def _split(text: str) -> tuple[str, int]:
-    offset = text.index("|")
-    return text[:offset] + text[offset + 1 :], offset
-
-
 async def _complete_raw(ws: Workspace, text: str, name: str | None = None):
     result = await complete(ws, text, name)
     return result.items
 
 
-async def complete(ws: Workspace, text: str, name: str | None = None) -> Result:
-    source, offset = _split(text)
-    path = ws.root / (name or f"src/trigger/c{next(_names)}.ts")
-    uri = open_doc(ws.client, path, source)
-    pos = position(source, offset, ws.encoding)
-    result = await request(
-        ws.client.text_document_completion_async(
-            lsp.CompletionParams(lsp.TextDocumentIdentifier(uri), pos)
-        )
-    )
-    items = result.items if isinstance(result, lsp.CompletionList) else list(result or [])
-    return Result(items, source, pos, offset, ws)
-
-
-def in_run(body: str) -> str:
-    return (
-        IMPORTS
-        + 'import { child } from "./child";\n\n'
-        + 'export const parent = task({\n  id: "parent",\n  run: async () => {\n'
-        + body
-        + "\n  },\n});\n"
-    )
+in_run = partial(helpers.in_run, imports=IMPORTS + 'import { child } from "./child";\n', params="")
 
 
 def assert_snippet_or_plain(ws: Workspace, item: lsp.CompletionItem) -> str:

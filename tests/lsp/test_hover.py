@@ -10,7 +10,6 @@ here, in the negotiated encoding, independently of the server.
 from __future__ import annotations
 
 import asyncio
-import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +18,14 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient, client_capabilities
 
-from lsp.session import CONFIG, open_doc, position, request, until, write
+import helpers
+from lsp.session import CONFIG, Workspace, new_file, open_doc, position, request, until, write
 from trigger_lsp.knowledge.loader import knowledge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 KB = knowledge()
 REF = KB.reference
-ENCODINGS = {"neovim": "utf-8", "visual-studio-code": "utf-16", "plaintext": "utf-16"}
 SDK = 'from "@trigger.dev/sdk";\n'
 IMPORTS = (
     "import { task, schemaTask, schedules, wait, logger, metadata, tags, idempotencyKeys, "
@@ -58,19 +57,6 @@ FILES = {
     "src/trigger/child.ts": CHILD,
     "src/lib/plain.ts": "export const answer = 42;\n",
 }
-
-_names = itertools.count()
-
-
-@dataclass
-class Workspace:
-    client: LanguageClient
-    root: Path
-    caps: str
-
-    @property
-    def encoding(self) -> str:
-        return ENCODINGS[self.caps]
 
 
 def _capabilities(name: str) -> lsp.ClientCapabilities:
@@ -166,7 +152,7 @@ async def hover(ws: Workspace, text: str, name: str | None = None) -> Shown:
     """Hover at `|` (the marker sits before the character hovered)."""
     offset = text.index("|")
     source = text[:offset] + text[offset + 1 :]
-    path = ws.root / (name or f"src/trigger/h{next(_names)}.ts")
+    path = new_file(ws, "h", name)
     uri = open_doc(ws.client, path, source)
     result = await request(
         ws.client.text_document_hover_async(
@@ -182,14 +168,12 @@ async def _hover_text(ws: Workspace, text: str) -> str | None:
 
 
 def in_run(body: str) -> str:
-    return (
-        IMPORTS
-        + 'import { child } from "./child";\n\n'
-        + 'export const parent = task({\n  id: "parent",\n  retry: { maxAttempts: 3 },\n'
-        + "  run: async () => {\n"
-        + '    logger.info("start");\n'
-        + body
-        + "\n  },\n});\n"
+    """A task with a retry policy whose run function holds a first statement, then `body`."""
+    return helpers.in_run(
+        '    logger.info("start");\n' + body,
+        IMPORTS + 'import { child } from "./child";\n',
+        params="",
+        options="  retry: { maxAttempts: 3 },\n",
     )
 
 

@@ -20,6 +20,7 @@ from pytest_lsp import LanguageClient
 from lsp.session import CONFIG, open_doc, published, request, start
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.lsp.features.hover_text import (
+    MAX_EDGES,
     MAX_LINES,
     display_lines,
     finding_hover,
@@ -86,6 +87,31 @@ def test_every_option_key_hover_is_two_lines_at_most(option_id: str):
     text = symbol_hover(KB, entry, None)
     assert text is None or len(nonblank(text)) <= 2
     assert entry.type in (symbol_hover(KB, entry, None, full=True) or "")
+
+
+@pytest.mark.parametrize(
+    "entry", [*KB.reference.api.values(), *KB.reference.options.values()], ids=lambda e: e.id
+)
+def test_an_sdk_name_hover_names_every_sharp_edge(entry):
+    """The sharp edges line is complete (issue 16): no ellipsis; the first MAX_EDGES edges by
+    their titles, every other one by its id (sharp_edges.md's heading, `hover.detail: full`)."""
+    text = symbol_hover(KB, entry, None) or ""
+    known = [e for e in entry.sharp_edges if e in KB.sharp_edges]
+    line = next((x for x in text.splitlines() if "Sharp edge" in x), "")
+    assert "\u2026" not in line and "..." not in line
+    assert bool(line) == bool(known)
+    for n, edge in enumerate(known):
+        assert (KB.sharp_edges[edge].title if n < MAX_EDGES else f"`{edge}`") in line
+    assert len(line) <= 200
+
+
+def test_the_sharp_edges_line_of_a_name_with_many():
+    entry = KB.reference.api["tasks.triggerAndWait"]
+    assert len(entry.sharp_edges) > MAX_EDGES
+    line = (symbol_hover(KB, entry, None) or "").splitlines()[-1]
+    first, second, *rest = entry.sharp_edges
+    titles = f"{KB.sharp_edges[first].title}; {KB.sharp_edges[second].title}"
+    assert line == f"*Sharp edges:* {titles}; also " + ", ".join(f"`{e}`" for e in rest)
 
 
 # --- end to end: the hover of every finding in examples/ and the corpus -------------------------

@@ -9,17 +9,26 @@ Each context has a test that must offer and one that must not offer in a look-al
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
-from lsp.session import CONFIG, apply_edits, open_doc, position, request, start, until, write
+import helpers
+from lsp.session import (
+    CONFIG,
+    Workspace,
+    complete,
+    cursor,
+    labels,
+    new_file,
+    open_doc,
+    position,
+    request,
+    start,
+    until,
+    write,
+)
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.lsp.features.completion import ROLE_KEY, ROLE_VALUE, item_role
 from trigger_lsp.lsp.features.hover_text import SYMBOL_CHARS, brief
@@ -57,19 +66,6 @@ FILES = {
     "old/trigger.config.ts": CONFIG_FILE,
     "old/src/trigger/child.ts": CHILD,
 }
-ENCODINGS = {"neovim": "utf-8", "visual-studio-code": "utf-16"}
-_names = itertools.count()
-
-
-@dataclass
-class Workspace:
-    client: LanguageClient
-    root: Path
-    caps: str
-
-    @property
-    def encoding(self) -> str:
-        return ENCODINGS[self.caps]
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module", params=["neovim", "visual-studio-code"])
@@ -93,52 +89,10 @@ def ws(lsp_session: LanguageClient) -> Workspace:
     return lsp_session.ws  # type: ignore[attr-defined]
 
 
-@dataclass
-class Result:
-    items: list[lsp.CompletionItem]
-    text: str
-    ws: Workspace
-
-    def item(self, label: str) -> lsp.CompletionItem:
-        found = [i for i in self.items if i.label == label]
-        assert found, f"no item {label!r} in {labels(self.items)}"
-        return found[0]
-
-    def accept(self, label: str) -> str:
-        item = self.item(label)
-        assert isinstance(item.text_edit, lsp.TextEdit)
-        return apply_edits(self.text, [item.text_edit], self.ws.encoding)
-
-
-def labels(items: Sequence[lsp.CompletionItem] | None) -> list[str]:
-    return [i.label for i in items or []]
-
-
-def _split(text: str) -> tuple[str, int]:
-    offset = text.index("|")
-    return text[:offset] + text[offset + 1 :], offset
-
-
-async def complete(ws: Workspace, text: str, name: str | None = None) -> Result:
-    source, offset = _split(text)
-    path = ws.root / (name or f"src/trigger/o{next(_names)}.ts")
-    uri = open_doc(ws.client, path, source)
-    result = await request(
-        ws.client.text_document_completion_async(
-            lsp.CompletionParams(
-                lsp.TextDocumentIdentifier(uri), position(source, offset, ws.encoding)
-            )
-        )
-    )
-    items = result.items if isinstance(result, lsp.CompletionList) else list(result or [])
-    return Result(items, source, ws)
-
-
 async def hover(ws: Workspace, text: str, name: str | None = None) -> str | None:
     """The hover text at `|` (the marker sits before the character hovered)."""
-    source, offset = _split(text)
-    path = ws.root / (name or f"src/trigger/h{next(_names)}.ts")
-    uri = open_doc(ws.client, path, source)
+    source, offset = cursor(text)
+    uri = open_doc(ws.client, new_file(ws, "h", name), source)
     result = await request(
         ws.client.text_document_hover_async(
             lsp.HoverParams(lsp.TextDocumentIdentifier(uri), position(source, offset, ws.encoding))
@@ -151,13 +105,7 @@ async def hover(ws: Workspace, text: str, name: str | None = None) -> str | None
 
 
 def in_run(body: str, params: str = "payload: { n: number }, { ctx }") -> str:
-    return (
-        IMPORTS
-        + 'export const parent = task({\n  id: "parent",\n'
-        + f"  run: async ({params}) => {{\n"
-        + body
-        + "\n  },\n});\n"
-    )
+    return helpers.in_run(body, IMPORTS, params=params)
 
 
 def keys(owner: str, kind: str | None = None) -> set[str]:

@@ -12,6 +12,7 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
+from helpers import marked
 from lsp.session import CONFIG, open_doc, request, start, until, write
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -30,7 +31,7 @@ export default defineConfig({
 CHILD = """\
 import { task, logger } from "@trigger.dev/sdk";
 
-export const child = task({
+export const child = task({ /*>*/
   id: "child-task",
   machine: "large-1x",
   run: async () => {
@@ -68,8 +69,8 @@ export const parent = task({
   machine: "micro",
   run: async () => {
     logger.info("parent");
-    await child.triggerAndWait({});
-    await tasks.trigger("child-task", {});
+    await child.triggerAndWait({}); /*>*/
+    await tasks.trigger("child-task", {}); /*>*/
   },
 });
 """
@@ -118,7 +119,8 @@ async def test_triggered_from_and_config_defaults(lens_client: LanguageClient):
         "triggered from 2 places",
         "trigger.config.ts: maxDuration 300 s · retry 3\u00d7",
     ]
-    assert all(lens.range.start.line == 2 for lens in found)  # on `export const child`
+    [line] = marked(CHILD, start=0)
+    assert all(lens.range.start.line == line for lens in found)  # on `export const child`
 
 
 async def test_no_lens_repeats_the_code(lens_client: LanguageClient):
@@ -136,9 +138,10 @@ async def test_clicking_shows_the_places(lens_client: LanguageClient):
     uri, at, places = lens.command.arguments
     files: dict[str, Path] = lens_client.files  # type: ignore[attr-defined]
     parent_uri = files["src/trigger/parent.ts"].as_uri()
-    assert uri == files["src/trigger/child.ts"].as_uri() and at["line"] == 3  # the id
+    the_id = CHILD.splitlines().index('  id: "child-task",')
+    assert uri == files["src/trigger/child.ts"].as_uri() and at["line"] == the_id
     assert [p["uri"] for p in places] == [parent_uri, parent_uri]
-    assert [p["range"]["start"]["line"] for p in places] == [10, 11]
+    assert [p["range"]["start"]["line"] for p in places] == marked(PARENT, start=0)
     shown_before = len(lens_client.shown_documents)
     await request(
         lens_client.workspace_execute_command_async(
@@ -147,7 +150,10 @@ async def test_clicking_shows_the_places(lens_client: LanguageClient):
     )
     shown = lens_client.shown_documents[shown_before:]
     assert [s.uri for s in shown] == [parent_uri]
-    assert shown[0].selection is not None and shown[0].selection.start.line == 10
+    assert (
+        shown[0].selection is not None
+        and shown[0].selection.start.line == marked(PARENT, start=0)[0]
+    )
 
 
 async def test_clicking_the_config_lens_opens_the_config(lens_client: LanguageClient):

@@ -4,10 +4,12 @@ failure) is thrown away or never checked."""
 from __future__ import annotations
 
 import textwrap
+from functools import partial
 
 import pytest
 
-from helpers import SDK_IMPORT, lines_of, lint
+import helpers
+from helpers import SDK_IMPORT, lines_of, lint, marked
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
 from trigger_lsp.lint.fixes import apply_fixes
@@ -17,20 +19,10 @@ CHILD = 'import { child, other } from "./children";\n'
 SAFE_ONLY = {FixSafety.SAFE}
 ALL_FIXES = {FixSafety.SAFE, FixSafety.UNSAFE}
 
-RUN = """{imports}
-export const parent = task({{
-  id: "parent",
-  run: async (payload: any) => {{
-{body}
-  }},
-}});
-"""
 FIRST = 7  # the line of the body's first statement
 
 
-def in_run(body: str, imports: str = SDK_IMPORT + CHILD) -> str:
-    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return RUN.format(imports=imports, body=inner)
+in_run = partial(helpers.in_run, imports=SDK_IMPORT + CHILD)  # (this file's imports)
 
 
 def fixed(code: str, allowed: set[FixSafety] = ALL_FIXES, **kwargs: object) -> str:
@@ -52,14 +44,14 @@ def fixed(code: str, allowed: set[FixSafety] = ALL_FIXES, **kwargs: object) -> s
 def test_awaited_statement_in_try_fires_with_a_safe_fix():
     code = in_run("""
         try {
-          await child.triggerAndWait({ id: payload.id });
+          await child.triggerAndWait({ id: payload.id }); /*>*/
         } catch (error) {
           logger.error("child failed", { error });
           throw error;
         }
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST + 1]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.WARNING
     assert "catch" in findings[0].message and "child.triggerAndWait" in findings[0].message
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.SAFE
@@ -71,24 +63,24 @@ def test_awaited_statement_in_a_nested_block_of_a_try():
     code = in_run("""
         try {
           if (payload.charge) {
-            await child.triggerAndWait({ id: payload.id });
+            await child.triggerAndWait({ id: payload.id }); /*>*/
           }
         } catch (error) {
           logger.error("failed", { error });
         }
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST + 2]
+    assert lines_of(findings) == marked(code)
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.SAFE
 
 
 def test_awaited_statement_outside_try_has_an_unsafe_fix():
     code = in_run("""
-        await child.triggerAndWait({ id: 1 });
+        await child.triggerAndWait({ id: 1 }); /*>*/
         logger.info("done");
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST]
+    assert lines_of(findings) == marked(code)
     assert "throws it away" in findings[0].message
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
     source = textwrap.dedent(code).lstrip("\n").encode()
@@ -99,18 +91,18 @@ def test_awaited_statement_outside_try_has_an_unsafe_fix():
 def test_try_with_only_finally_or_in_catch_block_is_not_safe():
     code = in_run("""
         try {
-          await child.triggerAndWait({ id: 1 });
+          await child.triggerAndWait({ id: 1 }); /*>*/
         } finally {
           logger.info("cleanup");
         }
         try {
           logger.info("x");
         } catch (error) {
-          await other.triggerAndWait({ id: 2 });
+          await other.triggerAndWait({ id: 2 }); /*>*/
         }
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST + 1, FIRST + 8]
+    assert lines_of(findings) == marked(code)
     assert all(f.fix is not None and f.fix.safety is FixSafety.UNSAFE for f in findings)
 
 
@@ -118,23 +110,23 @@ def test_try_outside_a_nested_function_does_not_count():
     code = in_run("""
         try {
           await Promise.resolve().then(async () => {
-            await child.triggerAndWait({ id: 1 });
+            await child.triggerAndWait({ id: 1 }); /*>*/
           });
         } catch (error) {
           throw error;
         }
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST + 2]
+    assert lines_of(findings) == marked(code)
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
 
 
 def test_catch_chained_on_the_call_fires_with_a_safe_fix():
     code = in_run("""
-        await child.triggerAndWait({ id: 1 }).catch((error) => logger.error("x", { error }));
+        await child.triggerAndWait({ id: 1 }).catch((error) => logger.error("x", { error })); /*>*/
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST]
+    assert lines_of(findings) == marked(code)
     assert "`.catch(...)`" in findings[0].message
     out = fixed(code, SAFE_ONLY)
     assert "await child.triggerAndWait({ id: 1 }).unwrap().catch(" in out
@@ -142,11 +134,11 @@ def test_catch_chained_on_the_call_fires_with_a_safe_fix():
 
 def test_tasks_trigger_and_wait_with_a_type_argument_and_parentheses():
     code = in_run("""
-        await tasks.triggerAndWait<typeof child>("child", { id: 1 });
-        await (other.triggerAndWait({ id: 2 }) as any);
+        await tasks.triggerAndWait<typeof child>("child", { id: 1 }); /*>*/
+        await (other.triggerAndWait({ id: 2 }) as any); /*>*/
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST, FIRST + 1]
+    assert lines_of(findings) == marked(code)
     assert "tasks.triggerAndWait" in findings[0].message
     out = fixed(code)
     assert 'await tasks.triggerAndWait<typeof child>("child", { id: 1 }).unwrap();' in out
@@ -155,49 +147,49 @@ def test_tasks_trigger_and_wait_with_a_type_argument_and_parentheses():
 
 def test_discarded_batch_waits_fire_without_a_fix():
     code = in_run("""
-        await child.batchTriggerAndWait([{ payload: { id: 1 } }]);
-        await tasks.batchTriggerAndWait<typeof child>("child", [{ payload: { id: 2 } }]);
-        await batch.triggerAndWait<typeof child>([{ id: "child", payload: { id: 3 } }]);
-        await batch.triggerByTaskAndWait([{ task: child, payload: { id: 4 } }]);
+        await child.batchTriggerAndWait([{ payload: { id: 1 } }]); /*>*/
+        await tasks.batchTriggerAndWait<typeof child>("child", [{ payload: { id: 2 } }]); /*>*/
+        await batch.triggerAndWait<typeof child>([{ id: "child", payload: { id: 3 } }]); /*>*/
+        await batch.triggerByTaskAndWait([{ task: child, payload: { id: 4 } }]); /*>*/
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST, FIRST + 1, FIRST + 2, FIRST + 3]
+    assert lines_of(findings) == marked(code)
     assert all("runs" in f.message and f.fix is None for f in findings)
 
 
 def test_bound_result_never_read_fires():
     code = in_run("""
-        const result = await child.triggerAndWait({ id: 1 });
+        const result = await child.triggerAndWait({ id: 1 }); /*>*/
         logger.info("child finished");
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST]
+    assert lines_of(findings) == marked(code)
     assert "bound to `result` but never read" in findings[0].message
     assert findings[0].fix is None
 
 
 def test_result_read_only_for_its_run_id_fires():
     code = in_run("""
-        const result = await child.triggerAndWait({ id: 1 });
+        const result = await child.triggerAndWait({ id: 1 }); /*>*/
         logger.info("child finished", { runId: result.id, task: result.taskIdentifier });
-        const { id } = await other.triggerAndWait({ id: 2 });
+        const { id } = await other.triggerAndWait({ id: 2 }); /*>*/
         logger.info("other finished", { id });
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST, FIRST + 2]
+    assert lines_of(findings) == marked(code)
     assert all("Only the run id" in f.message for f in findings)
 
 
 def test_batch_runs_never_checked_fire():
     code = in_run("""
-        const result = await child.batchTriggerAndWait([{ payload: { id: 1 } }]);
+        const result = await child.batchTriggerAndWait([{ payload: { id: 1 } }]); /*>*/
         logger.info("batch done", { batch: result.id, count: result.runs.length });
-        const { runs } = await other.batchTriggerAndWait([{ payload: { id: 2 } }]);
+        const { runs } = await other.batchTriggerAndWait([{ payload: { id: 2 } }]); /*>*/
         logger.info("done", { n: runs.length });
-        const unused = await batch.triggerByTaskAndWait([{ task: child, payload: { id: 3 } }]);
+        const unused = await batch.triggerByTaskAndWait([{ task: child, payload: { id: 3 } }]); /*>*/
     """)
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [FIRST, FIRST + 2, FIRST + 4]
+    assert lines_of(findings) == marked(code)
     assert "(bound to `result`)" in findings[0].message
     assert "(bound to `{ runs }`)" in findings[1].message
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from helpers import fixed, lines_of, lint
+from helpers import fixed, lines_of, lint, marked
 from trigger_lsp.knowledge.model import FixSafety, Severity
 
 IMPORT = 'import { task, schemaTask, tasks, logger } from "@trigger.dev/sdk";\n'
@@ -32,9 +32,9 @@ def hooked(hooks: str, imports: str = IMPORT) -> str:
 
 
 def test_v3_signature_fires_on_two_parameters_with_a_fix() -> None:
-    code = hooked("onSuccess: async (payload, { ctx }) => { logger.info(payload.id); }")
+    code = hooked("onSuccess: async (payload, { ctx }) => { logger.info(payload.id); } /*>*/")
     findings = lint(code, only="v3-hook-signature")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.ERROR
     assert "`onSuccess` takes 2 parameters" in findings[0].message
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
@@ -76,9 +76,9 @@ def test_v3_signature_on_methods_functions_and_middleware() -> None:
 
 
 def test_v3_signature_payload_named_single_parameter() -> None:
-    code = hooked("onFailure: async (payload) => { logger.error(payload.id); }")
+    code = hooked("onFailure: async (payload) => { logger.error(payload.id); } /*>*/")
     findings = lint(code, only="v3-hook-signature")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert "named `payload`" in findings[0].message
     assert findings[0].fix is None
 
@@ -86,12 +86,12 @@ def test_v3_signature_payload_named_single_parameter() -> None:
 def test_v3_signature_global_hooks() -> None:
     code = src(
         """
-        tasks.onSuccess(async (payload, { ctx }) => {});
-        tasks.middleware("db", async (payload, { next }) => { await next(); });
-        tasks.onFailure("alert", async (payload) => {});
+        tasks.onSuccess(async (payload, { ctx }) => {}); /*>*/
+        tasks.middleware("db", async (payload, { next }) => { await next(); }); /*>*/
+        tasks.onFailure("alert", async (payload) => {}); /*>*/
         """
     )
-    assert lines_of(lint(code, only="v3-hook-signature")) == [2, 3, 4]
+    assert lines_of(lint(code, only="v3-hook-signature")) == marked(code)
 
 
 @pytest.mark.parametrize(
@@ -149,9 +149,9 @@ def test_v3_signature_ignores_other_libraries() -> None:
 
 
 def test_deprecated_handle_error_with_a_safe_rename() -> None:
-    code = hooked("handleError: async ({ error }) => ({ skipRetrying: true })")
+    code = hooked("handleError: async ({ error }) => ({ skipRetrying: true }) /*>*/")
     findings = lint(code, only="deprecated-hook")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.HINT
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.SAFE
     out = fixed(code, "deprecated-hook", allowed={FixSafety.SAFE})
@@ -204,14 +204,14 @@ def test_deprecated_global_on_start() -> None:
 
 
 def test_deprecated_on_start_only_from_4_1() -> None:
-    code = hooked("onStart: async ({ ctx }) => {}")
+    code = hooked("onStart: async ({ ctx }) => {} /*>*/")
     assert lint(code, only="deprecated-hook", sdk="4.0.5") == []
-    assert lines_of(lint(code, only="deprecated-hook", sdk="4.1.0")) == [4]
+    assert lines_of(lint(code, only="deprecated-hook", sdk="4.1.0")) == marked(code)
 
 
 def test_deprecated_handle_error_already_on_4_0() -> None:
-    code = hooked("handleError: async () => undefined")
-    assert lines_of(lint(code, only="deprecated-hook", sdk="4.0.0")) == [4]
+    code = hooked("handleError: async () => undefined /*>*/")
+    assert lines_of(lint(code, only="deprecated-hook", sdk="4.0.0")) == marked(code)
 
 
 def test_deprecated_hooks_silent_on_3x() -> None:
@@ -250,9 +250,11 @@ def test_deprecated_ignores_look_alikes() -> None:
 
 
 def test_oncomplete_result_output_with_a_safe_fix() -> None:
-    code = hooked("onComplete: async ({ result }) => { if (result.ok) await save(result.output); }")
+    code = hooked(
+        "onComplete: async ({ result }) => { if (result.ok) await save(result.output); } /*>*/"
+    )
     findings = lint(code, only="oncomplete-result-output")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.ERROR
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.SAFE
     out = fixed(code, "oncomplete-result-output", allowed={FixSafety.SAFE})
@@ -270,9 +272,9 @@ def test_oncomplete_renamed_result_and_params_object() -> None:
 
 
 def test_oncomplete_destructured_output() -> None:
-    code = hooked("onComplete: async ({ output, ctx }) => { await save(output); }")
+    code = hooked("onComplete: async ({ output, ctx }) => { await save(output); } /*>*/")
     findings = lint(code, only="oncomplete-result-output")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert "receives no `output`" in findings[0].message
     assert findings[0].fix is None
 
@@ -282,19 +284,19 @@ def test_oncomplete_nested_and_body_destructuring() -> None:
         """
         export const a = task({
           id: "a",
-          onComplete: async ({ result: { ok, output } }) => {},
+          onComplete: async ({ result: { ok, output } }) => {}, /*>*/
           run: async () => {},
         });
         export const b = task({
           id: "b",
           async onComplete({ result }) {
-            const { output } = result;
+            const { output } = result; /*>*/
           },
           run: async () => {},
         });
         """
     )
-    assert lines_of(lint(code, only="oncomplete-result-output")) == [4, 10]
+    assert lines_of(lint(code, only="oncomplete-result-output")) == marked(code)
 
 
 def test_oncomplete_params_output() -> None:

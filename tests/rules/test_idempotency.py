@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import textwrap
+from functools import partial
 from typing import Any
 
-from helpers import SDK_IMPORT, lines_of, lint
+import helpers
+from helpers import SDK_IMPORT, lines_of, lint, marked
 from helpers import fixed as fix_all
 from trigger_lsp.knowledge.model import FixSafety
 
 CHILD = 'import { child } from "./children";\n'
 
 
-RUN_TEMPLATE = """{imports}
-export const parent = task({{
-  id: "parent",
-  run: async (payload: any) => {{
-{body}
-  }},
-}});
-"""
-
-
-def in_run(body: str, imports: str = SDK_IMPORT + CHILD) -> str:
-    """A task file whose run holds `body`; the body starts on line 7."""
-    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return RUN_TEMPLATE.format(imports=imports, body=inner)
+in_run = partial(helpers.in_run, imports=SDK_IMPORT + CHILD)  # (this file's imports)
 
 
 def fixed(code: str, rule: str, **kwargs: Any) -> str:
@@ -39,26 +28,26 @@ def fixed(code: str, rule: str, **kwargs: Any) -> str:
 def test_key_properties_that_do_not_exist():
     code = in_run("""
         const key = await idempotencyKeys.create(["charge", payload.orderId]);
-        if (!key.isNew) return { skipped: true };
-        logger.info("key", { exists: key.exists, cached: key.isCached });
-        if ((await idempotencyKeys.create("x")).created) return;
+        if (!key.isNew) return { skipped: true }; /*>*/
+        logger.info("key", { exists: key.exists, cached: key.isCached }); /*>*/ /*>*/
+        if ((await idempotencyKeys.create("x")).created) return; /*>*/
     """)
     findings = lint(code, only="idempotency-key-misuse")
-    assert lines_of(findings) == [8, 9, 9, 10]
+    assert lines_of(findings) == marked(code)
     assert "`.isNew` does not exist" in findings[0].message
     assert findings[0].severity.value == "error"
 
 
 def test_unawaited_create_used_as_key_fires_and_fixes():
     code = in_run("""
-        await child.trigger(payload, { idempotencyKey: idempotencyKeys.create(payload.id) });
+        await child.trigger(payload, { idempotencyKey: idempotencyKeys.create(payload.id) }); /*>*/
         const idempotencyKey = idempotencyKeys.create(["b", payload.id]);
-        await child.trigger(payload, { idempotencyKey });
+        await child.trigger(payload, { idempotencyKey }); /*>*/
         const other = idempotencyKeys.create("c");
-        await wait.for({ seconds: 10, idempotencyKey: other });
+        await wait.for({ seconds: 10, idempotencyKey: other }); /*>*/
     """)
     findings = lint(code, only="idempotency-key-misuse")
-    assert lines_of(findings) == [7, 9, 11]
+    assert lines_of(findings) == marked(code)
     assert "returns a Promise" in findings[0].message
     after = fixed(code, "idempotency-key-misuse")
     assert "{ idempotencyKey: await idempotencyKeys.create(payload.id) }" in after
@@ -99,7 +88,7 @@ def test_key_misuse_must_not_fire_on_other_libraries():
         const key = await idempotencyKeys.create("x");
         if (key.isNew) return;
         """,
-        'import { task } from "@trigger.dev/sdk";\nimport { idempotencyKeys } from "./my-keys";\n',
+        imports='import { task } from "@trigger.dev/sdk";\nimport { idempotencyKeys } from "./my-keys";\n',
     )
     assert lint(code, only="idempotency-key-misuse") == []
 
@@ -112,11 +101,11 @@ def test_key_misuse_with_namespace_import():
           id: "parent",
           run: async () => {
             const key = await sdk.idempotencyKeys.create("x");
-            if (key.isNew) return;
+            if (key.isNew) return; /*>*/
           },
         });
     """
-    assert lines_of(lint(code, only="idempotency-key-misuse")) == [7]
+    assert lines_of(lint(code, only="idempotency-key-misuse")) == marked(code)
 
 
 # --- raw-string-idempotency-key --------------------------------------------------------------

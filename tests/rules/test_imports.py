@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from helpers import ALL_FIXES, lines_of, lint
+from helpers import ALL_FIXES, lines_of, lint, marked
 from helpers import fixed as fix_all
 from trigger_lsp.knowledge.model import FixSafety, Severity
 
@@ -163,11 +163,11 @@ def test_secret_key_silent(code: str) -> None:
 
 def test_v3_subpath_on_v4_is_a_warning_with_safe_fix() -> None:
     code = """
-        import { task, logger } from "@trigger.dev/sdk/v3";
+        import { task, logger } from "@trigger.dev/sdk/v3"; /*>*/
         export const t = task({ id: "t", run: async () => logger.info("hi") });
     """
     [finding] = lint(code, only="sdk-v3-import-path", sdk="4.0.0")
-    assert lines_of([finding]) == [1]
+    assert lines_of([finding]) == marked(code)
     assert finding.severity is Severity.WARNING
     assert finding.fix is not None and finding.fix.safety is FixSafety.SAFE
     assert finding.fix.title == 'Import from "@trigger.dev/sdk"'
@@ -187,11 +187,11 @@ def test_v3_subpath_fix_keeps_single_quotes() -> None:
 
 def test_v3_subpath_in_require_and_re_export() -> None:
     code = """
-        const { task } = require("@trigger.dev/sdk/v3");
-        export { logger } from "@trigger.dev/sdk/v3";
+        const { task } = require("@trigger.dev/sdk/v3"); /*>*/
+        export { logger } from "@trigger.dev/sdk/v3"; /*>*/
     """
     findings = lint(code, only="sdk-v3-import-path", path="src/trigger/index.js")
-    assert lines_of(findings) == [1, 2]
+    assert lines_of(findings) == marked(code)
 
 
 def test_v3_subpath_as_a_plain_string_is_not_an_import() -> None:
@@ -330,13 +330,13 @@ def test_v2_integration_import_in_any_file(package: str) -> None:
 def test_v2_defineJob_in_a_file_without_trigger_imports() -> None:
     code = """
         import { client } from "@/trigger";
-        client.defineJob({
+        client.defineJob({ /*>*/
           id: "x",
           trigger: someTrigger,
           run: async (payload, io) => {},
         });
     """
-    assert lines_of(lint(code, only="v2-api", path="src/jobs/x.ts")) == [2]
+    assert lines_of(lint(code, only="v2-api", path="src/jobs/x.ts")) == marked(code)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SDK_IMPORT, lines_of, lint
+from helpers import SDK_IMPORT, lines_of, lint, marked
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import Severity
 from trigger_lsp.project.context import ProjectContext, default_context
@@ -44,16 +44,16 @@ def test_sync_io_named_and_namespace_imports() -> None:
         export const build = task({
           id: "build",
           run: async () => {
-            const config = readFileSync("config.json", "utf8");
-            fs.writeFileSync("out.txt", config);
-            cp.execSync("make");
-            spawnNow("ls", ["-la"]);
-            cp.execFileSync("git", ["status"]);
+            const config = readFileSync("config.json", "utf8"); /*>*/
+            fs.writeFileSync("out.txt", config); /*>*/
+            cp.execSync("make"); /*>*/
+            spawnNow("ls", ["-la"]); /*>*/
+            cp.execFileSync("git", ["status"]); /*>*/
           },
         });
     """
     findings = lint(code, only="sync-io-in-task")
-    assert lines_of(findings) == [10, 11, 12, 13, 14]
+    assert lines_of(findings) == marked(code)
     assert all(f.severity is Severity.WARNING for f in findings)
     assert "`readFileSync`" in findings[0].message
     assert '`readFile` from "fs/promises"' in findings[0].message
@@ -71,12 +71,12 @@ def test_sync_io_require_and_nested_callback_in_run() -> None:
         module.exports.t = task({
           id: "t",
           run: async (payload) => {
-            payload.files.forEach((f) => fs.unlinkSync(f));
-            return execSync("date").toString();
+            payload.files.forEach((f) => fs.unlinkSync(f)); /*>*/
+            return execSync("date").toString(); /*>*/
           },
         });
     """
-    assert lines_of(lint(code, only="sync-io-in-task", path="src/trigger/t.js")) == [8, 9]
+    assert lines_of(lint(code, only="sync-io-in-task", path="src/trigger/t.js")) == marked(code)
 
 
 def test_sync_io_silent_outside_run_and_for_lookalikes() -> None:
@@ -184,23 +184,23 @@ def test_env_unchecked_reports_name_line_once_per_variable() -> None:
         export const t = task({
           id: "t",
           run: async () => {
-            const a = new Client({ token: process.env.CRM_TOKEN });
+            const a = new Client({ token: process.env.CRM_TOKEN }); /*>*/
             const b = new Client({ token: process.env.CRM_TOKEN });
             return [a, b];
           },
         });
     """)
     [finding] = lint(code, only="env-unchecked")
-    assert lines_of([finding]) == [5]
+    assert lines_of([finding]) == marked(code)
     assert "`process.env.CRM_TOKEN`" in finding.message
 
 
 def test_env_unchecked_in_trigger_config() -> None:
     config = """
         import { defineConfig } from "@trigger.dev/sdk";
-        export default defineConfig({ project: process.env.TRIGGER_PROJECT_REF, maxDuration: 300 });
+        export default defineConfig({ project: process.env.TRIGGER_PROJECT_REF, maxDuration: 300 }); /*>*/
     """
-    assert lines_of(lint(config, only="env-unchecked", path="trigger.config.ts")) == [2]
+    assert lines_of(lint(config, only="env-unchecked", path="trigger.config.ts")) == marked(config)
     asserted = config.replace("TRIGGER_PROJECT_REF,", "TRIGGER_PROJECT_REF!,")
     assert lint(asserted, only="env-unchecked", path="trigger.config.ts") == []
 
@@ -276,9 +276,11 @@ def test_env_unchecked_silent_outside_task_files() -> None:
 
 def test_env_unchecked_helper_file_in_trigger_dir() -> None:
     code = """
-        export const client = new Client({ url: process.env.REDIS_URL });
+        export const client = new Client({ url: process.env.REDIS_URL }); /*>*/
     """
-    assert lines_of(lint(code, only="env-unchecked", path="src/trigger/lib/redis.ts")) == [1]
+    assert lines_of(lint(code, only="env-unchecked", path="src/trigger/lib/redis.ts")) == marked(
+        code
+    )
 
 
 # A type assertion that leaves out `undefined` states the variable is set, as `!` does.
@@ -392,28 +394,28 @@ def test_env_unchecked_fires_on_config_reads_made_at_run_time() -> None:
     code = """
         import { defineConfig } from "@trigger.dev/sdk";
         import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-        const axiomToken = process.env.AXIOM_TOKEN;
+        const axiomToken = process.env.AXIOM_TOKEN; /*>*/
         export default defineConfig({
           project: "proj_abc",
           maxDuration: 300,
           telemetry: {
             exporters: [
               new OTLPTraceExporter({ headers: { Authorization: `Bearer ${axiomToken}` } }),
-              new OTLPTraceExporter({ url: process.env.OTEL_COLLECTOR_URL }),
+              new OTLPTraceExporter({ url: process.env.OTEL_COLLECTOR_URL }), /*>*/
             ],
           },
           build: { external: [process.env.NOT_EXTERNAL_NAME] },
         });
     """
     findings = lint(code, only="env-unchecked", path="trigger.config.ts")
-    assert lines_of(findings) == [3, 10]
+    assert lines_of(findings) == marked(code)
 
 
 def test_env_unchecked_fires_when_a_build_value_is_also_used_at_run_time() -> None:
     code = """
         import { defineConfig } from "@trigger.dev/sdk";
         import { esbuildPlugin } from "@trigger.dev/build/extensions";
-        const dsn = process.env.SENTRY_DSN;
+        const dsn = process.env.SENTRY_DSN; /*>*/
         export default defineConfig({
           project: "proj_abc",
           maxDuration: 300,
@@ -421,15 +423,15 @@ def test_env_unchecked_fires_when_a_build_value_is_also_used_at_run_time() -> No
           build: { extensions: [esbuildPlugin(sentryPlugin({ dsn }))] },
         });
     """
-    assert lines_of(lint(code, only="env-unchecked", path="trigger.config.ts")) == [3]
+    assert lines_of(lint(code, only="env-unchecked", path="trigger.config.ts")) == marked(code)
 
 
 def test_env_unchecked_build_key_only_counts_in_the_config() -> None:
     code = sdk_code("""
-        const options = { build: { token: process.env.BUILD_TOKEN } };
+        const options = { build: { token: process.env.BUILD_TOKEN } }; /*>*/
         export const t = task({ id: "t", run: async () => deploy(options) });
     """)
-    assert lines_of(lint(code, only="env-unchecked")) == [2]
+    assert lines_of(lint(code, only="env-unchecked")) == marked(code)
 
 
 # Set by Trigger.dev in every run (dev and deployed), or describing the machine: never a secret
@@ -506,7 +508,7 @@ def test_catch_without_rethrow_fires_on_catch_keyword() -> None:
           run: async (payload: { id: string }) => {
             try {
               await pushToCrm(payload.id);
-            } catch (error) {
+            } catch (error) { /*>*/
               logger.error("CRM push failed", { error });
             }
           },
@@ -514,7 +516,7 @@ def test_catch_without_rethrow_fires_on_catch_keyword() -> None:
     """)
     [finding] = lint(code, only="catch-without-rethrow")
     assert finding.severity is Severity.WARNING
-    assert lines_of([finding]) == [7]
+    assert lines_of([finding]) == marked(code)
     assert finding.end_byte - finding.start_byte == len("catch")
 
 
@@ -1119,10 +1121,10 @@ def test_logger_second_arg_aliased_and_namespace() -> None:
     code = """
         import { logger as log } from "@trigger.dev/sdk";
         import * as sdk from "@trigger.dev/sdk";
-        log.info("a", "b");
-        sdk.logger.warn("a", 1);
+        log.info("a", "b"); /*>*/
+        sdk.logger.warn("a", 1); /*>*/
     """
-    assert lines_of(lint(code, only="logger-second-arg")) == [3, 4]
+    assert lines_of(lint(code, only="logger-second-arg")) == marked(code)
 
 
 def test_logger_second_arg_silent() -> None:
@@ -1159,12 +1161,12 @@ def test_logger_second_arg_local_logger_lookalike() -> None:
 
 def test_metadata_at_module_level() -> None:
     code = sdk_code("""
-        metadata.set("status", "loading");
-        metadata.parent.increment("count", 1);
+        metadata.set("status", "loading"); /*>*/
+        metadata.parent.increment("count", 1); /*>*/
         export const t = task({ id: "t", run: async () => {} });
     """)
     findings = lint(code, only="metadata-outside-run")
-    assert lines_of(findings) == [2, 3]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.WARNING
     assert "`metadata.set`" in findings[0].message
     assert "`metadata.parent.increment`" in findings[1].message
@@ -1174,10 +1176,10 @@ def test_metadata_module_level_aliased_and_namespace() -> None:
     code = """
         import { metadata as md } from "@trigger.dev/sdk";
         import * as sdk from "@trigger.dev/sdk";
-        md.set("a", 1);
-        const current = sdk.metadata.current();
+        md.set("a", 1); /*>*/
+        const current = sdk.metadata.current(); /*>*/
     """
-    assert lines_of(lint(code, only="metadata-outside-run")) == [3, 4]
+    assert lines_of(lint(code, only="metadata-outside-run")) == marked(code)
 
 
 def test_metadata_silent_inside_functions() -> None:
@@ -1369,7 +1371,7 @@ def test_catch_without_rethrow_ignores_a_later_function_declaration() -> None:
           run: async () => {
             try {
               await fetch("https://example.com");
-            } catch (e) {
+            } catch (e) { /*>*/
               logger.warn("ignored", { e });
             }
             function fail() {
@@ -1378,4 +1380,4 @@ def test_catch_without_rethrow_ignores_a_later_function_declaration() -> None:
           },
         });
     """)
-    assert lines_of(lint(code, only="catch-without-rethrow")) == [7]
+    assert lines_of(lint(code, only="catch-without-rethrow")) == marked(code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import lines_of, lint
+from helpers import lines_of, lint, marked
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
 from trigger_lsp.lint.fixes import apply_fixes
@@ -87,24 +87,24 @@ def test_comment_on_the_line_above() -> None:
 
 
 def test_bare_literal_of_whole_minutes_in_milliseconds_beyond_a_day() -> None:
-    code = one("maxDuration: 3600000,")
+    code = one("maxDuration: 3600000, /*>*/")
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert "41.7 days" in findings[0].message and "1 hour" in findings[0].message
     assert "maxDuration: 3600," in fixed(code)
 
 
 def test_constant_holding_milliseconds_fires_without_a_fix() -> None:
-    code = one("maxDuration: TIMEOUT_MS,", IMPORT + "const TIMEOUT_MS = 10 * 60 * 1000;\n")
+    code = one("maxDuration: TIMEOUT_MS, /*>*/", IMPORT + "const TIMEOUT_MS = 10 * 60 * 1000;\n")
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [5]
+    assert lines_of(findings) == marked(code)
     assert "`TIMEOUT_MS`" in findings[0].message and findings[0].fix is None
 
 
 def test_ms_package_call() -> None:
-    code = one('maxDuration: ms("5m"),', IMPORT + 'import ms from "ms";\n')
+    code = one('maxDuration: ms("5m"), /*>*/', IMPORT + 'import ms from "ms";\n')
     findings = lint(code, only=RULE)
-    assert lines_of(findings) == [5]
+    assert lines_of(findings) == marked(code)
     assert findings[0].fix is None
 
 

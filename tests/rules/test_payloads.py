@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
+from functools import partial
 
-from helpers import SDK_IMPORT, lines_of, lint
+import helpers
+from helpers import SDK_IMPORT, lines_of, lint, marked
 
 CHILD = (
     'import { child } from "./children";\n'
@@ -13,20 +14,7 @@ CHILD = (
 )
 
 
-RUN_TEMPLATE = """{imports}
-export const parent = task({{
-  id: "parent",
-  run: async (payload: any) => {{
-{body}
-  }},
-}});
-"""
-
-
-def in_run(body: str) -> str:
-    """A task file whose run holds `body`; the body starts on line 9."""
-    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return RUN_TEMPLATE.format(imports=SDK_IMPORT + CHILD, body=inner)
+in_run = partial(helpers.in_run, imports=SDK_IMPORT + CHILD)  # (this file's imports)
 
 
 # --- payload-date ----------------------------------------------------------------------------
@@ -52,10 +40,10 @@ def test_payload_date_fires_when_enabled_as_info():
 def test_payload_date_follows_a_payload_variable():
     code = in_run("""
         const body = { when: new Date() };
-        await child.trigger(body);
+        await child.trigger(body); /*>*/
     """)
     findings = lint(code, only="payload-date", enable=("payload-date",))
-    assert lines_of(findings) == [10]
+    assert lines_of(findings) == marked(code)
 
 
 def test_payload_date_must_not_fire_on_strings_or_options():
@@ -73,16 +61,16 @@ def test_payload_date_must_not_fire_on_strings_or_options():
 def test_class_instance_fires_on_user_classes():
     code = in_run("""
         class Invoice { constructor(public id: string) {} total() { return 1; } }
-        await child.trigger({ invoice: new Invoice(payload.id) });
-        await child.triggerAndWait(new Invoice("x"));
+        await child.trigger({ invoice: new Invoice(payload.id) }); /*>*/
+        await child.triggerAndWait(new Invoice("x")); /*>*/
         await child.batchTrigger(payload.ids.map((id: string) => ({
-          payload: { invoice: new Invoice(id) },
+          payload: { invoice: new Invoice(id) }, /*>*/
         })));
         const order = new OrderModel(payload);
-        await tasks.trigger<typeof child>("child", { order });
+        await tasks.trigger<typeof child>("child", { order }); /*>*/
     """)
     findings = lint(code, only="payload-class-instance")
-    assert lines_of(findings) == [10, 11, 13, 16]
+    assert lines_of(findings) == marked(code)
     assert "`new Invoice(...)`" in findings[0].message
     assert "OrderModel" in findings[3].message
 
@@ -133,12 +121,12 @@ def test_class_instance_with_aliased_and_namespace_imports():
         export const parent = t({
           id: "parent",
           run: async () => {
-            await sdk.tasks.trigger<typeof child>("child", { a: new Invoice("x") });
-            await child.trigger({ a: new Invoice("y") });
+            await sdk.tasks.trigger<typeof child>("child", { a: new Invoice("x") }); /*>*/
+            await child.trigger({ a: new Invoice("y") }); /*>*/
           },
         });
     """
-    assert lines_of(lint(code, only="payload-class-instance")) == [8, 9]
+    assert lines_of(lint(code, only="payload-class-instance")) == marked(code)
 
 
 # --- large-payload ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from helpers import SDK_IMPORT, fixed, lines_of, lint
+from helpers import SDK_IMPORT, fixed, lines_of, lint, marked
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
 from trigger_lsp.lint.manifest import check_manifest
@@ -57,14 +57,14 @@ def project(
 def test_missing_max_duration_fires_on_the_define_config_callee() -> None:
     code = src(
         """
-        export default defineConfig({
+        export default defineConfig({ /*>*/
           project: "proj_abc",
           dirs: ["./src/trigger"],
         });
         """
     )
     findings = lint(code, only="config-missing-max-duration", path="trigger.config.ts")
-    assert lines_of(findings) == [2]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.ERROR
     assert code.encode()[findings[0].start_byte : findings[0].end_byte] == b"defineConfig"
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
@@ -247,12 +247,12 @@ def test_missing_dir_in_the_config(tmp_path: Path) -> None:
         export default defineConfig({
           project: "p",
           maxDuration: 60,
-          dirs: ["./src/trigger", "./src/jobs", "src/**/tasks"],
+          dirs: ["./src/trigger", "./src/jobs", "src/**/tasks"], /*>*/
         });
         """
     )
     findings = lint(code, only="trigger-config-not-found", path=str(tmp_path / "trigger.config.ts"))
-    assert lines_of(findings) == [5]
+    assert lines_of(findings) == marked(code)
     assert code.encode()[findings[0].start_byte : findings[0].end_byte] == b'"./src/jobs"'
     assert "./src/jobs" in findings[0].message
     (tmp_path / "src/jobs").mkdir()

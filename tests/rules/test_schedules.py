@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import fixed, lines_of, lint
+from helpers import fixed, lines_of, lint, marked
 from trigger_lsp.knowledge.model import FixSafety, Severity
 from trigger_lsp.rules.cron import DAYS, MONTHS, check_cron
 
@@ -157,9 +157,9 @@ def test_field_problem_points_at_the_field() -> None:
 
 
 def test_invalid_cron_reports_the_bad_field_only() -> None:
-    code = scheduled('"0 25 * * *"')
+    code = scheduled('"0 25 * * *" /*>*/')
     findings = lint(code, only="invalid-cron")
-    assert lines_of(findings) == [2]
+    assert lines_of(findings) == marked(code)
     finding = findings[0]
     assert finding.severity is Severity.ERROR
     assert code.encode()[finding.start_byte : finding.end_byte] == b"25"
@@ -180,23 +180,23 @@ def test_invalid_cron_in_object_form_and_constants() -> None:
         const NIGHTLY = "0 2 * * * *";
         export const a = schedules.task({
           id: "a",
-          cron: { pattern: "0 9 * * 8", timezone: "Europe/Paris" },
+          cron: { pattern: "0 9 * * 8", timezone: "Europe/Paris" }, /*>*/
           run: async () => {},
         });
-        export const b = schedules.task({ id: "b", cron: NIGHTLY, run: async () => {} });
+        export const b = schedules.task({ id: "b", cron: NIGHTLY, run: async () => {} }); /*>*/
         """
     )
-    assert lines_of(lint(code, only="invalid-cron")) == [5, 8]
+    assert lines_of(lint(code, only="invalid-cron")) == marked(code)
 
 
 def test_invalid_cron_in_imperative_schedules() -> None:
     code = src(
         """
-        await schedules.create({ task: "a", cron: "0 0 31 2 * *", deduplicationKey: "k" });
-        await schedules.update("sched_1", { task: "a", cron: "0 99 * * *" });
+        await schedules.create({ task: "a", cron: "0 0 31 2 * *", deduplicationKey: "k" }); /*>*/
+        await schedules.update("sched_1", { task: "a", cron: "0 99 * * *" }); /*>*/
         """
     )
-    assert lines_of(lint(code, only="invalid-cron")) == [2, 3]
+    assert lines_of(lint(code, only="invalid-cron")) == marked(code)
 
 
 def test_invalid_cron_macro_is_information() -> None:
@@ -247,13 +247,13 @@ def test_no_timezone_fires_on_a_string_cron_with_a_fix() -> None:
         """
         export const digest = schedules.task({
           id: "digest",
-          cron: "0 9 * * *",
+          cron: "0 9 * * *", /*>*/
           run: async () => {},
         });
         """
     )
     findings = lint(code, only="schedule-no-timezone")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.INFO
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
     out = fixed(code, "schedule-no-timezone")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers import ALL_FIXES, SDK_IMPORT, comparable, fixed, lines_of, lint, rules_of
+from helpers import ALL_FIXES, SDK_IMPORT, comparable, fixed, lines_of, lint, marked, rules_of
 from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
@@ -48,7 +48,7 @@ def test_missing_id_fires_with_a_fix_from_the_variable_name() -> None:
         """
     )
     findings = lint(code, only="task-missing-id")
-    assert lines_of(findings) == [2]
+    assert lines_of(findings) == [2]  # (a marker would stand in the fix's text below)
     assert findings[0].severity is Severity.ERROR
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
     assert 'id: "send-welcome-email",\n  run' in fixed(code, "task-missing-id")
@@ -108,12 +108,12 @@ def test_missing_id_ignores_other_libraries() -> None:
 def test_duplicate_id_in_one_file_points_at_each_other() -> None:
     code = src(
         """
-        export const a = task({ id: "sync", run: async () => {} });
-        export const b = task({ id: "sync", run: async () => {} });
+        export const a = task({ id: "sync", run: async () => {} }); /*>*/
+        export const b = task({ id: "sync", run: async () => {} }); /*>*/
         """
     )
     findings = lint(code, only="duplicate-task-id")
-    assert lines_of(findings) == [2, 3]
+    assert lines_of(findings) == marked(code)
     assert findings[0].message.endswith("example.ts:3.")
     assert findings[1].message.endswith("example.ts:2.")
     assert all(len(f.related) == 1 for f in findings)
@@ -123,11 +123,11 @@ def test_duplicate_id_through_a_const() -> None:
     code = src(
         """
         const ID = "sync";
-        export const a = task({ id: ID, run: async () => {} });
-        export const b = schedules.task({ id: "sync", run: async () => {} });
+        export const a = task({ id: ID, run: async () => {} }); /*>*/
+        export const b = schedules.task({ id: "sync", run: async () => {} }); /*>*/
         """
     )
-    assert lines_of(lint(code, only="duplicate-task-id")) == [3, 4]
+    assert lines_of(lint(code, only="duplicate-task-id")) == marked(code)
 
 
 def _index_with(path: str, code: str, modules: bool = False) -> ProjectIndex:
@@ -188,7 +188,7 @@ def test_distinct_ids_do_not_fire() -> None:
 def test_no_logging_fires_on_a_silent_run() -> None:
     code = src(
         """
-        export const silent = task({
+        export const silent = task({ /*>*/
           id: "silent",
           run: async (payload: { id: string }) => {
             await fetch(`https://example.com/${payload.id}`);
@@ -197,7 +197,7 @@ def test_no_logging_fires_on_a_silent_run() -> None:
         """
     )
     findings = lint(code, only="task-no-logging")
-    assert lines_of(findings) == [2]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.WARNING
     assert '"silent"' in findings[0].message
 
@@ -205,24 +205,24 @@ def test_no_logging_fires_on_a_silent_run() -> None:
 def test_no_logging_fires_for_each_silent_task_kind() -> None:
     code = src(
         """
-        export const a = schemaTask({ id: "a", schema, run: async () => 1 });
-        export const b = schedules.task({ id: "b", cron: "0 * * * *", run: async () => {} });
+        export const a = schemaTask({ id: "a", schema, run: async () => 1 }); /*>*/
+        export const b = schedules.task({ id: "b", cron: "0 * * * *", run: async () => {} }); /*>*/
         """
     )
-    assert lines_of(lint(code, only="task-no-logging")) == [2, 3]
+    assert lines_of(lint(code, only="task-no-logging")) == marked(code)
 
 
 def test_no_logging_does_not_count_a_silent_helper_outside_the_file() -> None:
     code = src(
         """
         import { sendEmail } from "./email";
-        export const a = task({ id: "a", run: async (p) => { await sendEmail(p) } });
+        export const a = task({ id: "a", run: async (p) => { await sendEmail(p) } }); /*>*/
         """
     )
     helper = "export async function sendEmail(p: unknown) { await fetch('https://x'); }\n"
     index = _index_with("src/trigger/email.ts", helper, modules=True)
     index.complete = True
-    assert lines_of(lint(code, only="task-no-logging", index=index)) == [3]
+    assert lines_of(lint(code, only="task-no-logging", index=index)) == marked(code)
 
 
 def test_no_logging_is_quiet_when_a_helper_outside_the_file_cannot_be_read() -> None:
@@ -305,7 +305,7 @@ def test_no_error_handling_is_off_by_default() -> None:
 def test_no_error_handling_fires_when_enabled() -> None:
     code = src(
         """
-        export const a = task({
+        export const a = task({ /*>*/
           id: "a",
           run: async () => {
             await go();
@@ -314,7 +314,7 @@ def test_no_error_handling_fires_when_enabled() -> None:
         """
     )
     findings = lint(code, only="task-no-error-handling", enable=("task-no-error-handling",))
-    assert lines_of(findings) == [2]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.WARNING
 
 
@@ -377,14 +377,14 @@ def test_no_concurrency_limit_silent_on_a_plain_task_in_recommended() -> None:
 def test_no_concurrency_limit_fires_on_a_plain_task_in_strict() -> None:
     code = src(
         """
-        export const a = task({
+        export const a = task({ /*>*/
           id: "a",
           run: async () => {},
         });
         """
     )
     findings = limit_findings(code, profile="strict")
-    assert lines_of(findings) == [2]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.INFO
     assert "concurrency: { total: n }" in findings[0].message
 
@@ -407,10 +407,10 @@ def test_no_concurrency_limit_fires_for_a_local_queue_without_a_limit() -> None:
     code = src(
         """
         const shared = queue({ name: "shared" });
-        export const a = task({ id: "a", queue: shared, run: async () => {} });
+        export const a = task({ id: "a", queue: shared, run: async () => {} }); /*>*/
         """
     )
-    assert lines_of(limit_findings(code, profile="strict")) == [3]
+    assert lines_of(limit_findings(code, profile="strict")) == marked(code)
 
 
 def test_no_concurrency_limit_fires_for_an_empty_inline_queue() -> None:
@@ -746,7 +746,7 @@ V3_IMPORT = 'import { task, schedules } from "@trigger.dev/sdk/v3";\n'
 def test_not_exported_fires_on_3x_with_a_fix() -> None:
     code = src(
         """
-        const hidden = task({
+        const hidden = task({ /*>*/
           id: "hidden",
           run: async () => {},
         });
@@ -754,7 +754,7 @@ def test_not_exported_fires_on_3x_with_a_fix() -> None:
         imports=V3_IMPORT,
     )
     findings = lint(code, only="task-not-exported", sdk="3.3.17")
-    assert lines_of(findings) == [2]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.WARNING
     out = fixed(code, "task-not-exported", sdk="3.3.17")
     assert "export const hidden = task({" in out
@@ -822,13 +822,13 @@ def test_machine_preset_fires_with_an_unsafe_fix() -> None:
         """
         export const a = task({
           id: "a",
-          machine: "small1x",
+          machine: "small1x", /*>*/
           run: async () => {},
         });
         """
     )
     findings = lint(code, only="invalid-machine-preset")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.ERROR
     assert 'Did you mean "small-1x"' in findings[0].message
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
@@ -871,28 +871,28 @@ def test_machine_preset_in_trigger_options_and_batch_items() -> None:
         export const parent = task({
           id: "parent",
           run: async () => {
-            await child.trigger({}, { machine: "large-3x" });
+            await child.trigger({}, { machine: "large-3x" }); /*>*/
             await child.triggerAndWait({}, { machine: "small-1x" });
-            await child.batchTrigger([{ payload: {}, options: { machine: "mega" } }]);
-            await tasks.trigger<typeof child>("child", {}, { machine: "tiny" });
-            await batch.triggerByTask([{ task: child, payload: {}, options: { machine: "xl" } }]);
+            await child.batchTrigger([{ payload: {}, options: { machine: "mega" } }]); /*>*/
+            await tasks.trigger<typeof child>("child", {}, { machine: "tiny" }); /*>*/
+            await batch.triggerByTask([{ task: child, payload: {}, options: { machine: "xl" } }]); /*>*/
           },
         });
         """
     )
-    assert lines_of(lint(code, only="invalid-machine-preset")) == [6, 8, 9, 10]
+    assert lines_of(lint(code, only="invalid-machine-preset")) == marked(code)
 
 
 def test_machine_preset_in_shared_trigger_options_is_reported_once() -> None:
     code = src(
         """
         import { child } from "./child";
-        const opts = { machine: "large-3x" };
+        const opts = { machine: "large-3x" }; /*>*/
         await child.trigger({ a: 1 }, opts);
         await child.trigger({ a: 2 }, opts);
         """
     )
-    assert lines_of(lint(code, only="invalid-machine-preset")) == [3]
+    assert lines_of(lint(code, only="invalid-machine-preset")) == marked(code)
 
 
 def test_machine_preset_in_retry_out_of_memory() -> None:
@@ -900,12 +900,12 @@ def test_machine_preset_in_retry_out_of_memory() -> None:
         """
         export const a = task({
           id: "a",
-          retry: { maxAttempts: 3, outOfMemory: { machine: "large-3x" } },
+          retry: { maxAttempts: 3, outOfMemory: { machine: "large-3x" } }, /*>*/
           run: async () => {},
         });
         """
     )
-    assert lines_of(lint(code, only="invalid-machine-preset")) == [4]
+    assert lines_of(lint(code, only="invalid-machine-preset")) == marked(code)
 
 
 def test_machine_preset_in_the_config() -> None:
@@ -945,13 +945,13 @@ def test_max_duration_too_small_in_task_options() -> None:
         """
         export const a = task({
           id: "a",
-          maxDuration: 3,
+          maxDuration: 3, /*>*/
           run: async () => {},
         });
         """
     )
     findings = lint(code, only="max-duration-too-small")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     # A warning: the 5-second minimum is documented in the types but nothing in the SDK or the
     # CLI enforces it (it was an error while the references said such values were rejected).
     assert findings[0].severity is Severity.WARNING
@@ -963,11 +963,11 @@ def test_max_duration_too_small_in_trigger_options_and_config() -> None:
     code = src(
         """
         import { child } from "./child";
-        await child.trigger({}, { maxDuration: 0 });
-        await tasks.triggerAndWait<typeof child>("child", {}, { maxDuration: 4.5 });
+        await child.trigger({}, { maxDuration: 0 }); /*>*/
+        await tasks.triggerAndWait<typeof child>("child", {}, { maxDuration: 4.5 }); /*>*/
         """
     )
-    assert lines_of(lint(code, only="max-duration-too-small")) == [3, 4]
+    assert lines_of(lint(code, only="max-duration-too-small")) == marked(code)
     config = (
         'import { defineConfig } from "@trigger.dev/sdk";\n'
         'export default defineConfig({ project: "p", maxDuration: 1 });\n'
@@ -1007,13 +1007,13 @@ def test_queue_concurrency_deprecated_with_fix() -> None:
         """
         export const a = task({
           id: "a",
-          queue: { concurrencyLimit: 5 },
+          queue: { concurrencyLimit: 5 }, /*>*/
           run: async () => {},
         });
         """
     )
     findings = lint(code, only="queue-concurrency-deprecated", sdk="4.7.0")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.HINT
     assert findings[0].fix is not None and findings[0].fix.safety is FixSafety.UNSAFE
     assert "concurrency: { total: 5 }," in fixed(code, "queue-concurrency-deprecated", sdk="4.7.0")

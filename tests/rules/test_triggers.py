@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from helpers import ALL_FIXES, SDK_IMPORT, lines_of, lint
+import helpers
+from helpers import ALL_FIXES, SDK_IMPORT, lines_of, lint, marked
 from helpers import fixed as fix_all
 from trigger_lsp.project.index import ProjectIndex, TaskEntry
 
@@ -18,20 +20,7 @@ def fixed(code: str, rule: str, **kwargs: Any) -> str:
     return fix_all(code, rule, ALL_FIXES, every=True, **kwargs)
 
 
-RUN_TEMPLATE = """{imports}
-export const parent = task({{
-  id: "parent",
-  run: async (payload: any) => {{
-{body}
-  }},
-}});
-"""
-
-
-def in_run(body: str, imports: str = SDK_IMPORT + CHILD) -> str:
-    """A task file whose run function holds `body` (dedented, then indented into place)."""
-    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return RUN_TEMPLATE.format(imports=imports, body=inner)
+in_run = partial(helpers.in_run, imports=SDK_IMPORT + CHILD)  # (this file's imports)
 
 
 # --- result-not-unwrapped --------------------------------------------------------------------
@@ -40,11 +29,11 @@ def in_run(body: str, imports: str = SDK_IMPORT + CHILD) -> str:
 def test_result_read_as_output_fires_on_each_field():
     code = in_run("""
         const result = await child.triggerAndWait({ id: payload.id });
-        const total = result.total;
-        return { total, items: result.items };
+        const total = result.total; /*>*/
+        return { total, items: result.items }; /*>*/
     """)
     findings = lint(code, only="result-not-unwrapped")
-    assert lines_of(findings) == [8, 9]
+    assert lines_of(findings) == marked(code)
     assert "`.total`" in findings[0].message and "child.triggerAndWait" in findings[0].message
 
 
@@ -59,21 +48,21 @@ def test_result_fix_appends_unwrap():
 
 def test_result_direct_read_fires_and_fixes():
     code = in_run("""
-        const html = (await child.triggerAndWait({ url: payload.url })).html;
+        const html = (await child.triggerAndWait({ url: payload.url })).html; /*>*/
         return html;
     """)
-    assert lines_of(lint(code, only="result-not-unwrapped")) == [7]
+    assert lines_of(lint(code, only="result-not-unwrapped")) == marked(code)
     after = fixed(code, "result-not-unwrapped")
     assert "(await child.triggerAndWait({ url: payload.url }).unwrap()).html" in after
 
 
 def test_result_tasks_trigger_and_wait_and_destructuring():
     code = in_run("""
-        const { total } = await tasks.triggerAndWait<typeof child>("child", { n: 1 });
+        const { total } = await tasks.triggerAndWait<typeof child>("child", { n: 1 }); /*>*/
         return total;
     """)
     findings = lint(code, only="result-not-unwrapped")
-    assert lines_of(findings) == [7]
+    assert lines_of(findings) == marked(code)
     assert (
         'const { total } = await tasks.triggerAndWait<typeof child>("child", { n: 1 }).unwrap();'
         in fixed(code, "result-not-unwrapped")
@@ -84,10 +73,10 @@ def test_result_fix_not_offered_when_the_wrapper_is_also_used():
     code = in_run("""
         const result = await child.triggerAndWait({ id: 1 });
         logger.info("child done", { ok: result.ok });
-        return result.total;
+        return result.total; /*>*/
     """)
     findings = lint(code, only="result-not-unwrapped")
-    assert lines_of(findings) == [9]
+    assert lines_of(findings) == marked(code)
     assert findings[0].fix is None
 
 
@@ -154,11 +143,11 @@ def test_result_with_aliased_and_namespace_imports():
           run: async () => {
             const a = await child.triggerAndWait({});
             const b = await sdk.tasks.triggerAndWait<typeof child>("child", {});
-            return [a.value, b.value];
+            return [a.value, b.value]; /*>*/ /*>*/
           },
         });
     """
-    assert lines_of(lint(code, only="result-not-unwrapped")) == [10, 10]
+    assert lines_of(lint(code, only="result-not-unwrapped")) == marked(code)
 
 
 # --- batch-result-not-iterable ---------------------------------------------------------------
@@ -167,13 +156,13 @@ def test_result_with_aliased_and_namespace_imports():
 def test_batch_result_iterated_fires_and_fixes():
     code = in_run("""
         const results = await child.batchTriggerAndWait(payload.items.map((p) => ({ payload: p })));
-        for (const run of results) {
+        for (const run of results) { /*>*/
           logger.info("run", { run });
         }
-        return results.map((run) => run.ok);
+        return results.map((run) => run.ok); /*>*/
     """)
     findings = lint(code, only="batch-result-not-iterable")
-    assert lines_of(findings) == [8, 11]
+    assert lines_of(findings) == marked(code)
     assert "iterate `.runs`" in findings[0].message
     assert "call `.map` on `.runs`" in findings[1].message
     after = fixed(code, "batch-result-not-iterable")
@@ -187,13 +176,13 @@ def test_batch_result_length_index_spread_destructure():
           { task: child, payload: 1 },
           { task: other, payload: 2 },
         ]);
-        logger.info("count", { n: results.length, first: results[0] });
-        const all = [...results];
-        const [a, b] = results;
+        logger.info("count", { n: results.length, first: results[0] }); /*>*/ /*>*/
+        const all = [...results]; /*>*/
+        const [a, b] = results; /*>*/
         return { all, a, b };
     """)
     findings = lint(code, only="batch-result-not-iterable")
-    assert lines_of(findings) == [11, 11, 12, 13]
+    assert lines_of(findings) == marked(code)
     after = fixed(code, "batch-result-not-iterable")
     assert "results.runs.length" in after and "results.runs[0]" in after
     assert "[...results.runs]" in after and "const [a, b] = results.runs;" in after
@@ -201,13 +190,13 @@ def test_batch_result_length_index_spread_destructure():
 
 def test_batch_result_direct_forms_fix_with_parentheses():
     code = in_run("""
-        for (const run of await tasks.batchTriggerAndWait<typeof child>("child", [{ payload }])) {
+        for (const run of await tasks.batchTriggerAndWait<typeof child>("child", [{ payload }])) { /*>*/
           logger.info("run", { run });
         }
-        const [first] = await batch.triggerAndWait<typeof child>([{ id: "child", payload: {} }]);
+        const [first] = await batch.triggerAndWait<typeof child>([{ id: "child", payload: {} }]); /*>*/
         return first;
     """)
-    assert lines_of(lint(code, only="batch-result-not-iterable")) == [7, 10]
+    assert lines_of(lint(code, only="batch-result-not-iterable")) == marked(code)
     after = fixed(code, "batch-result-not-iterable")
     assert (
         'for (const run of (await tasks.batchTriggerAndWait<typeof child>("child", [{ payload }]))'
@@ -246,11 +235,11 @@ def test_batch_trigger_runs_fires_on_v4():
     code = in_run("""
         const handle = await child.batchTrigger([{ payload: { a: 1 } }]);
         const viaTasks = await tasks.batchTrigger<typeof child>("child", [{ payload: {} }]);
-        const { runs } = await batch.trigger<typeof child>([{ id: "child", payload: {} }]);
-        return [handle.runs.length, viaTasks.runs, runs];
+        const { runs } = await batch.trigger<typeof child>([{ id: "child", payload: {} }]); /*>*/
+        return [handle.runs.length, viaTasks.runs, runs]; /*>*/ /*>*/
     """)
     findings = lint(code, only="batch-trigger-runs-removed")
-    assert lines_of(findings) == [9, 10, 10]
+    assert lines_of(findings) == marked(code)
     assert "batch.retrieve" in findings[0].message
 
 
@@ -260,7 +249,7 @@ def test_batch_trigger_runs_silent_on_v3():
         const handle = await child.batchTrigger([{ payload: { a: 1 } }]);
         return handle.runs.length;
         """,
-        'import { task } from "@trigger.dev/sdk/v3";\n' + CHILD,
+        imports='import { task } from "@trigger.dev/sdk/v3";\n' + CHILD,
     )
     assert lint(code, only="batch-trigger-runs-removed", sdk="3.3.17") == []
     assert len(lint(code, only="batch-trigger-runs-removed", sdk="4.0.0")) == 1
@@ -282,14 +271,14 @@ def test_batch_trigger_runs_must_not_fire_on_other_results():
 
 def test_unawaited_trigger_fires_and_fixes():
     code = in_run("""
-        child.trigger({ id: payload.id });
-        tasks.trigger<typeof child>("child", {});
-        batch.trigger([{ id: "child", payload: {} }]);
-        child.batchTrigger([{ payload: {} }]).catch((err) => logger.error("failed", { err }));
+        child.trigger({ id: payload.id }); /*>*/
+        tasks.trigger<typeof child>("child", {}); /*>*/
+        batch.trigger([{ id: "child", payload: {} }]); /*>*/
+        child.batchTrigger([{ payload: {} }]).catch((err) => logger.error("failed", { err })); /*>*/
         return { ok: true };
     """)
     findings = lint(code, only="unawaited-trigger")
-    assert lines_of(findings) == [7, 8, 9, 10]
+    assert lines_of(findings) == marked(code)
     assert "`child.trigger` is not awaited" in findings[0].message
     after = fixed(code, "unawaited-trigger")
     assert "    await child.trigger({ id: payload.id });" in after
@@ -299,11 +288,11 @@ def test_unawaited_trigger_fires_and_fixes():
 def test_unawaited_trigger_in_sync_callback_has_no_fix():
     code = in_run("""
         payload.items.forEach((item: any) => {
-          child.trigger(item);
+          child.trigger(item); /*>*/
         });
     """)
     findings = lint(code, only="unawaited-trigger")
-    assert lines_of(findings) == [8]
+    assert lines_of(findings) == marked(code)
     assert findings[0].fix is None
 
 
@@ -350,18 +339,18 @@ def test_unawaited_trigger_must_not_fire_outside_run_or_on_other_objects():
 def test_trigger_in_loop_fires_in_loops_and_callbacks():
     code = in_run("""
         for (const id of payload.ids) {
-          await child.trigger({ id });
+          await child.trigger({ id }); /*>*/
         }
         await Promise.all(payload.ids.map(async (id: string) => {
-          await tasks.trigger<typeof child>("child", { id });
+          await tasks.trigger<typeof child>("child", { id }); /*>*/
         }));
         let i = 0;
         while (i++ < 3) {
-          const handle = await child.trigger({ i });
+          const handle = await child.trigger({ i }); /*>*/
         }
     """)
     findings = lint(code, only="trigger-in-loop")
-    assert lines_of(findings) == [8, 11, 15]
+    assert lines_of(findings) == marked(code)
     assert "`child.batchTrigger`" in findings[0].message
     assert "`tasks.batchTrigger`" in findings[1].message
 
@@ -403,12 +392,12 @@ def test_untyped_tasks_trigger_fires_in_typescript():
         import { tasks } from "@trigger.dev/sdk";
 
         export async function POST() {
-          await tasks.trigger("send-email", { to: "a@b.c" });
-          await tasks.batchTrigger("send-email", [{ payload: {} }]);
+          await tasks.trigger("send-email", { to: "a@b.c" }); /*>*/
+          await tasks.batchTrigger("send-email", [{ payload: {} }]); /*>*/
         }
     """
     findings = lint(code, only="untyped-tasks-trigger", path="src/app/route.ts")
-    assert lines_of(findings) == [4, 5]
+    assert lines_of(findings) == marked(code)
     assert "tasks.trigger<typeof yourTask>" in findings[0].message
 
 
@@ -418,11 +407,11 @@ def test_untyped_tasks_trigger_with_alias_and_namespace():
         import * as sdk from "@trigger.dev/sdk";
 
         export async function run() {
-          await t.triggerAndWait("a", {});
-          await sdk.tasks.batchTriggerAndWait("b", []);
+          await t.triggerAndWait("a", {}); /*>*/
+          await sdk.tasks.batchTriggerAndWait("b", []); /*>*/
         }
     """
-    assert lines_of(lint(code, only="untyped-tasks-trigger")) == [5, 6]
+    assert lines_of(lint(code, only="untyped-tasks-trigger")) == marked(code)
 
 
 def test_untyped_tasks_trigger_must_not_fire_with_generic_or_in_js():
@@ -533,12 +522,12 @@ def test_unknown_task_id_ignores_computed_ids():
 
 def test_queue_object_fires_and_fix_uses_its_name():
     code = in_run("""
-        await child.trigger(payload, { queue: { name: "pdf", concurrencyLimit: 2 } });
-        await tasks.triggerAndWait<typeof child>("child", {}, { queue: { concurrencyLimit: 1 } });
-        await child.batchTrigger([{ payload, options: { queue: { name: "bulk" } } }]);
+        await child.trigger(payload, { queue: { name: "pdf", concurrencyLimit: 2 } }); /*>*/
+        await tasks.triggerAndWait<typeof child>("child", {}, { queue: { concurrencyLimit: 1 } }); /*>*/
+        await child.batchTrigger([{ payload, options: { queue: { name: "bulk" } } }]); /*>*/
     """)
     findings = lint(code, only="trigger-queue-object")
-    assert lines_of(findings) == [7, 8, 9]
+    assert lines_of(findings) == marked(code)
     assert findings[0].fix is not None and findings[1].fix is None
     after = fixed(
         in_run('await child.trigger(payload, { queue: { name: "pdf", concurrencyLimit: 2 } });'),
@@ -557,7 +546,7 @@ def test_queue_object_fires_and_fix_uses_its_name():
 def test_queue_object_is_v4_only():
     code = in_run(
         'await child.trigger(payload, { queue: { name: "pdf", concurrencyLimit: 2 } });',
-        'import { task } from "@trigger.dev/sdk/v3";\n' + CHILD,
+        imports='import { task } from "@trigger.dev/sdk/v3";\n' + CHILD,
     )
     assert lint(code, only="trigger-queue-object", sdk="3.3.17") == []
     assert len(lint(code, only="trigger-queue-object", sdk="4.0.0")) == 1
@@ -617,13 +606,13 @@ def test_too_many_tags_must_not_fire_within_limits():
 def test_dynamic_import_child_fires_in_run():
     code = in_run("""
         const { child: lazyChild } = await import("./children");
-        await lazyChild.trigger({ id: 1 });
+        await lazyChild.trigger({ id: 1 }); /*>*/
         const mod = await import("./children");
-        await mod.other.triggerAndWait({ id: 2 });
-        await (await import("./children")).child.batchTrigger([]);
+        await mod.other.triggerAndWait({ id: 2 }); /*>*/
+        await (await import("./children")).child.batchTrigger([]); /*>*/
     """)
     findings = lint(code, only="dynamic-import-child")
-    assert lines_of(findings) == [8, 10, 11]
+    assert lines_of(findings) == marked(code)
     assert "`lazyChild`" in findings[0].message and "tasks.trigger" in findings[0].message
 
 
@@ -692,10 +681,10 @@ def test_trigger_in_loop_is_silent_over_a_handful_of_literal_items():
 def test_trigger_in_loop_still_fires_over_many_or_spread_literal_items():
     code = in_run("""
         for (const n of [1, 2, 3, 4, 5, 6]) {
-          await child.trigger({ n });
+          await child.trigger({ n }); /*>*/
         }
         for (const id of [...payload.ids, "extra"]) {
-          await child.trigger({ id });
+          await child.trigger({ id }); /*>*/
         }
     """)
-    assert lines_of(lint(code, only="trigger-in-loop")) == [8, 11]
+    assert lines_of(lint(code, only="trigger-in-loop")) == marked(code)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from helpers import ALL_FIXES, SDK_IMPORT, lines_of, lint
+from helpers import ALL_FIXES, SDK_IMPORT, lines_of, lint, marked
 from helpers import fixed as fix_all
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.model import FixSafety, Severity
@@ -400,13 +400,13 @@ def test_wait_in_loop_fires_in_for_of() -> None:
           id: "poll",
           run: async (payload: { ids: string[] }) => {
             for (const id of payload.ids) {
-              await wait.for({ seconds: 10 });
+              await wait.for({ seconds: 10 }); /*>*/
             }
           },
         });
     """)
     findings = lint(code, only="wait-in-loop")
-    assert lines_of(findings) == [6]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.WARNING
 
 
@@ -417,16 +417,16 @@ def test_wait_in_loop_fires_in_while_and_foreach() -> None:
           run: async (payload: { ids: string[] }) => {
             let done = false;
             while (!done) {
-              await wait.until({ date: new Date(Date.now() + 5000) });
+              await wait.until({ date: new Date(Date.now() + 5000) }); /*>*/
               done = true;
             }
             payload.ids.forEach(async () => {
-              await wait.for({ seconds: 1 });
+              await wait.for({ seconds: 1 }); /*>*/
             });
           },
         });
     """)
-    assert lines_of(lint(code, only="wait-in-loop")) == [7, 11]
+    assert lines_of(lint(code, only="wait-in-loop")) == marked(code)
 
 
 def test_wait_in_loop_aliased_import() -> None:
@@ -436,12 +436,12 @@ def test_wait_in_loop_aliased_import() -> None:
           id: "poll",
           run: async () => {
             for (let i = 0; i < 3; i++) {
-              await w.for({ seconds: 30 });
+              await w.for({ seconds: 30 }); /*>*/
             }
           },
         });
     """
-    assert lines_of(lint(code, only="wait-in-loop")) == [6]
+    assert lines_of(lint(code, only="wait-in-loop")) == marked(code)
 
 
 def test_wait_in_loop_silent_after_loop_and_outside_run() -> None:
@@ -621,12 +621,12 @@ def test_wait_in_loop_fires_for_short_unknown_or_unbounded(body: str) -> None:
 
 def test_wait_outside_run_module_level_wait() -> None:
     code = sdk_code("""
-        await wait.for({ seconds: 5 });
+        await wait.for({ seconds: 5 }); /*>*/
 
         export const t = task({ id: "t", run: async () => {} });
     """)
     findings = lint(code, only="wait-outside-run")
-    assert lines_of(findings) == [2]
+    assert lines_of(findings) == marked(code)
     assert findings[0].severity is Severity.ERROR
     assert "`wait.for` at module level" in findings[0].message
 
@@ -634,12 +634,12 @@ def test_wait_outside_run_module_level_wait() -> None:
 def test_wait_outside_run_module_level_trigger_and_wait() -> None:
     code = sdk_code("""
         import { child } from "./child";
-        const result = await child.triggerAndWait({ id: 1 });
-        const viaTasks = await tasks.triggerAndWait("child", {});
-        const batched = await batch.triggerAndWait([{ id: "child", payload: {} }]);
+        const result = await child.triggerAndWait({ id: 1 }); /*>*/
+        const viaTasks = await tasks.triggerAndWait("child", {}); /*>*/
+        const batched = await batch.triggerAndWait([{ id: "child", payload: {} }]); /*>*/
     """)
     findings = lint(code, only="wait-outside-run")
-    assert lines_of(findings) == [3, 4, 5]
+    assert lines_of(findings) == marked(code)
     assert "`triggerAndWait`" in findings[0].message
     assert "`tasks.triggerAndWait`" in findings[1].message
     assert "`batch.triggerAndWait`" in findings[2].message
@@ -652,12 +652,12 @@ def test_wait_outside_run_backend_route_with_sdk() -> None:
 
         export async function POST(request: Request) {
           const body = await request.json();
-          const result = await tasks.triggerAndWait<typeof summarize>("summarize", body);
+          const result = await tasks.triggerAndWait<typeof summarize>("summarize", body); /*>*/
           return Response.json(result);
         }
     """
     findings = lint(code, only="wait-outside-run", path="app/api/summarize/route.ts")
-    assert lines_of(findings) == [6]
+    assert lines_of(findings) == marked(code)
     assert "defines no task" in findings[0].message
 
 
@@ -668,12 +668,12 @@ def test_wait_outside_run_backend_route_without_sdk_import() -> None:
         import { summarize } from "@/trigger/summarize";
 
         export async function POST(request: Request) {
-          const result = await summarize.triggerAndWait(await request.json());
+          const result = await summarize.triggerAndWait(await request.json()); /*>*/
           return Response.json(result);
         }
     """
     findings = lint(code, only="wait-outside-run", path="src/app/api/summarize/route.ts")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
 
 
 def test_wait_outside_run_use_server_action() -> None:
@@ -682,10 +682,10 @@ def test_wait_outside_run_use_server_action() -> None:
         import { wait } from "@trigger.dev/sdk";
 
         export async function approve() {
-          await wait.for({ seconds: 10 });
+          await wait.for({ seconds: 10 }); /*>*/
         }
     """
-    assert lines_of(lint(code, only="wait-outside-run", path="src/lib/approve.ts")) == [5]
+    assert lines_of(lint(code, only="wait-outside-run", path="src/lib/approve.ts")) == marked(code)
 
 
 def test_wait_outside_run_silent_in_run_hooks_and_helpers() -> None:
@@ -789,9 +789,9 @@ def test_wait_outside_run_retry_on_throw_not_flagged() -> None:
 def test_wait_outside_run_namespace_import() -> None:
     code = """
         import * as sdk from "@trigger.dev/sdk";
-        await sdk.wait.until({ date: new Date() });
+        await sdk.wait.until({ date: new Date() }); /*>*/
     """
-    assert lines_of(lint(code, only="wait-outside-run")) == [2]
+    assert lines_of(lint(code, only="wait-outside-run")) == marked(code)
 
 
 # --- wait-token-misuse -----------------------------------------------------------------------
@@ -803,13 +803,13 @@ def test_wait_token_misuse_options_object() -> None:
           id: "t",
           run: async () => {
             const token = await wait.createToken({ timeout: "1h" });
-            const result = await wait.forToken({ token: token.id, timeoutInSeconds: 600 });
+            const result = await wait.forToken({ token: token.id, timeoutInSeconds: 600 }); /*>*/
             return result.ok;
           },
         });
     """)
     [finding] = lint(code, only="wait-token-misuse")
-    assert lines_of([finding]) == [6]
+    assert lines_of([finding]) == marked(code)
     assert finding.severity is Severity.ERROR
     assert "`token`" in finding.message
     assert finding.fix is not None and finding.fix.safety is FixSafety.UNSAFE
@@ -865,14 +865,14 @@ def test_wait_token_misuse_silent_for_valid_calls() -> None:
 def test_wait_token_misuse_create_without_timeout_is_a_hint() -> None:
     code = sdk_code("""
         export async function createApproval() {
-          const a = await wait.createToken();
-          const b = await wait.createToken({});
-          const c = await wait.createToken({ idempotencyKey: "k" });
+          const a = await wait.createToken(); /*>*/
+          const b = await wait.createToken({}); /*>*/
+          const c = await wait.createToken({ idempotencyKey: "k" }); /*>*/
           return [a, b, c];
         }
     """)
     findings = lint(code, only="wait-token-misuse", path="app/api/x/route.ts")
-    assert lines_of(findings) == [3, 4, 5]
+    assert lines_of(findings) == marked(code)
     assert {f.severity for f in findings} == {Severity.HINT}
     assert all(f.fix is None for f in findings)
 
@@ -881,11 +881,11 @@ def test_wait_token_misuse_aliased_and_lookalike() -> None:
     code = """
         import { wait as w } from "@trigger.dev/sdk";
         import { wait } from "./local-wait";
-        await w.forToken({ token: "t" });
+        await w.forToken({ token: "t" }); /*>*/
         await wait.forToken({ token: "t" });
         await wait.createToken();
     """
-    assert lines_of(lint(code, only="wait-token-misuse")) == [3]
+    assert lines_of(lint(code, only="wait-token-misuse")) == marked(code)
 
 
 def test_wait_token_misuse_with_type_arguments() -> None:
@@ -927,11 +927,11 @@ def test_wait_outside_run_with_type_arguments() -> None:
     code = """
         import { tasks, wait } from "@trigger.dev/sdk";
         import type { summarize } from "./summarize";
-        const approval = await wait.forToken<{ ok: boolean }>("waitpoint_1");
-        const result = await tasks.triggerAndWait<typeof summarize>("summarize", {});
+        const approval = await wait.forToken<{ ok: boolean }>("waitpoint_1"); /*>*/
+        const result = await tasks.triggerAndWait<typeof summarize>("summarize", {}); /*>*/
     """
     findings = lint(code, only="wait-outside-run")
-    assert lines_of(findings) == [3, 4]
+    assert lines_of(findings) == marked(code)
     assert "`wait.forToken`" in findings[0].message
 
 
@@ -1031,12 +1031,12 @@ def test_wait_outside_run_webhook_waiter_and_input_stream() -> None:
     code = """
         import { streams, webhooks } from "@trigger.dev/sdk";
         const approval = streams.input<{ ok: boolean }>({ id: "approval" });
-        const hook = await webhooks.waiter.wait("waiter_1");
-        const answer = await approval.wait({ timeout: "1h" });
-        const direct = await streams.input<string>({ id: "x" }).wait();
+        const hook = await webhooks.waiter.wait("waiter_1"); /*>*/
+        const answer = await approval.wait({ timeout: "1h" }); /*>*/
+        const direct = await streams.input<string>({ id: "x" }).wait(); /*>*/
     """
     findings = lint(code, only="wait-outside-run")
-    assert lines_of(findings) == [3, 4, 5]
+    assert lines_of(findings) == marked(code)
     assert "`webhooks.waiter.wait` at module level" in findings[0].message
     assert "`approval.wait` at module level" in findings[1].message
     assert "`streams.input(...).wait` at module level" in findings[2].message
@@ -1047,12 +1047,12 @@ def test_wait_outside_run_webhook_waiter_in_a_route() -> None:
         import { webhooks } from "@trigger.dev/sdk";
 
         export async function POST(request: Request) {
-          const event = await webhooks.waiter.wait("waiter_1");
+          const event = await webhooks.waiter.wait("waiter_1"); /*>*/
           return Response.json(event);
         }
     """
     findings = lint(code, only="wait-outside-run", path="app/api/hook/route.ts")
-    assert lines_of(findings) == [4]
+    assert lines_of(findings) == marked(code)
 
 
 def test_wait_outside_run_silent_for_retries_and_stream_sends() -> None:

@@ -75,9 +75,10 @@ def code_actions(
     params: lsp.CodeActionParams,
     enc: Encoding,
 ) -> list[lsp.CodeAction]:
-    only = params.context.only
-    want_quickfix = not only or any(str(k).startswith("quickfix") for k in only)
-    want_fix_all = not only or any(FIX_ALL_KIND.startswith(str(k)) for k in only)
+    # (kinds as the client sent them, or lsprotocol's enum members, whose str() is their name)
+    only = [getattr(k, "value", k) for k in params.context.only or []]
+    want_quickfix = not only or any(k.startswith("quickfix") for k in only)
+    want_fix_all = not only or any(FIX_ALL_KIND.startswith(k) for k in only)
     actions: list[lsp.CodeAction] = []
     if want_quickfix:
         for finding in findings:

@@ -51,7 +51,7 @@ async def initialized(session: Session, params: lsp.InitializedParams) -> None:
         server.start_indexing()
     else:
         session.index.complete = False
-        server.indexed = True
+        session.index_done.set()  # (not wanted)
 
 
 async def did_change_configuration(

@@ -72,7 +72,6 @@ class TriggerLanguageServer(LanguageServer):
         self.took_over = False  # the session came from the first answers (lsp/early.py)
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._index_task: asyncio.Task[None] | None = None
-        self.indexed = False  # the workspace index is done (or not wanted)
         self._warming: set[str] = set()  # documents whose statement findings are being prepared
         self._handover: Handover | None = None  # from lsp/early.py
         self.connection: Connection | None = None  # the client's (see lsp/transport.py)
@@ -241,6 +240,12 @@ class TriggerLanguageServer(LanguageServer):
         return await self.workspace_apply_edit_async(params)
 
     def start_indexing(self) -> None:
+        """Index the workspace in the background (again: the index being built is dropped,
+        and what waits for the index waits for the new one)."""
+        previous = self._index_task
+        if previous is not None and not previous.done():
+            previous.cancel()
+        self.session.index_done.clear()
         self._index_task = asyncio.ensure_future(self.index_workspace())
 
     def cancel(self, uri: str) -> None:
@@ -289,7 +294,7 @@ class TriggerLanguageServer(LanguageServer):
         doc = session.store.get(uri)
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
-        session.settle(doc, self.indexed, self._publish_now)
+        session.settle(doc, session.index_done.is_set(), self._publish_now)
 
     def _publish_now(self, doc: Document) -> None:
         self.publish_diagnostics(doc.uri, self.diagnostics_for(doc), doc.version)
@@ -402,7 +407,8 @@ class TriggerLanguageServer(LanguageServer):
             await asyncio.sleep(INDEX_PAUSE_S)
         finally:
             progress.end(count)
-            self.indexed = True  # (also when the walk fails)
+            if self._index_task in (None, asyncio.current_task()):  # (not one replaced)
+                session.index_done.set()  # (also when the walk fails)
         session.index.complete = True
         self.refresh_others("")
 

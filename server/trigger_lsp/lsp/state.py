@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -76,6 +76,58 @@ class Pulled(Generic[D]):
     items: list[D] | None  # None: unchanged
 
 
+class IndexDone:
+    """Whether the background index of the workspace is done (or not wanted), and a way to wait
+    for it: what the workspace check and the lens refresh await (features/workspace_check.py,
+    features/task_lenses.py). `clear` when indexing starts (again): a waiter woken by an earlier
+    `set` that finds it cleared waits for the new index."""
+
+    def __init__(self) -> None:
+        self._done = False
+        self._event: asyncio.Event | None = None  # made on the first wait, in the serving loop
+
+    def is_set(self) -> bool:
+        return self._done
+
+    def set(self) -> None:
+        self._done = True
+        if self._event is not None:
+            self._event.set()
+
+    def clear(self) -> None:
+        self._done = False
+        if self._event is not None and self._event.is_set():
+            self._event = asyncio.Event()  # (the woken waiters look again and wait on this one)
+
+    async def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the index is done, at most `timeout` seconds; whether it is done."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while not self._done:
+            if self._event is None:
+                self._event = asyncio.Event()
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._event.wait(), left)
+            except TimeoutError:
+                return self._done
+        return True
+
+
+@dataclass
+class WorkspaceResults:
+    """What the workspace check and the workspace pull keep between requests
+    (features/workspace_check.py); diagnostics are the protocol's (lsprotocol)."""
+
+    # The URIs of files not open whose diagnostics "Check workspace" published.
+    published: set[str] = field(default_factory=set)
+    # A file's diagnostics by URI, with the stamp (size, mtime, settings) they were made for.
+    pull_cache: dict[str, tuple[object, list[Any]]] = field(default_factory=dict)
+    pull_answered: bool = False  # a workspace/diagnostic was answered (the next one waits)
+
+
 class Client(Protocol):
     """The side of a session that talks to the editor (the server, or the first answers)."""
 
@@ -124,6 +176,10 @@ class Session:
         self._reported: set[str] = set()  # messages already shown once
         self._last_read: LastRead | None = None  # see _keep_read
         self._released: list[FileResult] = []  # replaced analyses, freed after the answer
+        self.index_done = IndexDone()  # the background index of the workspace
+        self.workspace = WorkspaceResults()
+        # The pending ask to refresh code lenses once the index is done (task_lenses.py).
+        self.lens_refresh: asyncio.Future[None] | None = None
 
     @property
     def kb(self) -> Knowledge:

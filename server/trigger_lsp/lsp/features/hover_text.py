@@ -127,12 +127,15 @@ def finding_hover(
 
 
 def _edges_line(kb: Knowledge, edge_ids: tuple[str, ...]) -> str | None:
-    titles = [kb.sharp_edges[e].title for e in edge_ids if e in kb.sharp_edges]
-    if not titles:
+    """Every sharp edge of an SDK name: the first MAX_EDGES by their titles, the others by
+    their ids (what `hover.detail: full` and sharp_edges.md go on with)."""
+    known = [e for e in edge_ids if e in kb.sharp_edges]
+    if not known:
         return None
-    more = "…" if len(titles) > MAX_EDGES else ""
-    word = "Sharp edge" if len(titles) == 1 else "Sharp edges"
-    return f"*{word}:* {'; '.join(titles[:MAX_EDGES])}{more}"
+    titles = [kb.sharp_edges[e].title for e in known[:MAX_EDGES]]
+    others = ", ".join(f"`{e}`" for e in known[MAX_EDGES:])
+    word = "Sharp edge" if len(known) == 1 else "Sharp edges"
+    return f"*{word}:* {'; '.join(titles)}" + (f"; also {others}" if others else "")
 
 
 def _status(entry: ApiEntry | OptionEntry, version: Version | None) -> str | None:

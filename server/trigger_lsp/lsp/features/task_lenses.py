@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from trigger_lsp.lsp.state import Session
 
 log = logging.getLogger(__name__)
-INDEX_POLL_S = 0.2  # how often a lens refresh looks whether the workspace index is done
 SHOW_REFERENCES_COMMAND = "trigger-lsp.showReferences"
 OPEN_LOCATION_COMMAND = "trigger-lsp.openLocation"
 TIMES = "\u00d7"
@@ -158,21 +157,20 @@ def _refresh_when_indexed(session: Session) -> None:
     to ask again once it is (when it can be asked)."""
     ws = session.client_capabilities.workspace
     lens = ws.code_lens if ws is not None else None
-    if lens is None or not lens.refresh_support or getattr(session, "_lens_refresh", None):
+    if lens is None or not lens.refresh_support or session.lens_refresh is not None:
         return
 
     server = serving(session)
 
     async def refresh() -> None:
-        while not getattr(server, "indexed", True):
-            await asyncio.sleep(INDEX_POLL_S)
+        await session.index_done.wait()
         if session.index.complete:
             try:
                 await server.workspace_code_lens_refresh_async(None)
             except Exception as exc:  # a client that declared it but does not answer it
                 log.info("workspace/codeLens/refresh failed: %s", exc)
 
-    session._lens_refresh = asyncio.ensure_future(refresh())  # type: ignore[attr-defined]
+    session.lens_refresh = asyncio.ensure_future(refresh())
 
 
 def _location_arg(session: Any, value: Any) -> lsp.Location | None:

@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 INDEX_WAIT_S = 5.0  # how long a workspace check waits for the background index at most
-INDEX_POLL_S = 0.1
 CHECK_WORKSPACE_COMMAND = "trigger-lsp.checkWorkspace"
 MAX_FILES = 5_000  # files checked at most per request
 # A pull client asks again as soon as it has an answer (VS Code: 2 s later): a request after
@@ -61,15 +60,6 @@ class Checked:
     path: Path
     diagnostics: list[lsp.Diagnostic]
     version: int | None  # an open document's; None for a file on disk
-
-
-def _published(session: Session) -> set[str]:
-    """The URIs of files not open whose diagnostics the workspace check published."""
-    found: set[str] | None = getattr(session, "_workspace_check_published", None)
-    if found is None:
-        found = set()
-        session._workspace_check_published = found  # type: ignore[attr-defined]
-    return found
 
 
 def _rule_settings(session: Session, path: Path) -> tuple[Any, RuleSettings]:
@@ -106,16 +96,6 @@ def _diagnostics(
     return [make(doc, f, session.kb, session.encoding, locator) for f in result.findings]
 
 
-def _cache(session: Session) -> dict[str, tuple[object, list[lsp.Diagnostic]]]:
-    found: dict[str, tuple[object, list[lsp.Diagnostic]]] | None = getattr(
-        session, "_workspace_pull_cache", None
-    )
-    if found is None:
-        found = {}
-        session._workspace_pull_cache = found  # type: ignore[attr-defined]
-    return found
-
-
 def _stamp(session: Session, path: Path) -> object | None:
     try:
         stat = path.stat()
@@ -132,10 +112,7 @@ async def checked_files(
     from trigger_lsp.lsp.workspace import workspace_files, workspace_roots
 
     server = serving(session)
-    waited = 0.0  # the index, which cross-file rules read (a bounded wait)
-    while not getattr(server, "indexed", True) and waited < INDEX_WAIT_S:
-        await asyncio.sleep(INDEX_POLL_S)
-        waited += INDEX_POLL_S
+    await session.index_done.wait(INDEX_WAIT_S)  # the index, which cross-file rules read
     roots = [Path(p) for p in workspace_roots(server)]
     count = 0
     for path in workspace_files(roots, session.resolver, left_out):
@@ -152,7 +129,7 @@ async def checked_files(
             if include_open:
                 yield Checked(uri, path, server.diagnostics_for(doc), doc.version)
             continue
-        cache = _cache(session) if cached else None
+        cache = session.workspace.pull_cache if cached else None
         stamp = _stamp(session, path) if cache is not None else None
         if cache is not None and stamp is not None and uri in cache and cache[uri][0] == stamp:
             yield Checked(uri, path, cache[uri][1], None)
@@ -174,7 +151,7 @@ async def check_workspace(session: Any, *args: Any) -> dict[str, Any]:
     reads a command's annotations at run time: `session` cannot name a type-checking import.)"""
     if not session.settings.features.diagnostics:
         return {"files": 0, "findings": 0, "filesWithFindings": 0, "leftOut": []}
-    published = _published(session)
+    published = session.workspace.published
     left_out: list[str] = []
     files = findings = with_findings = 0
     seen: set[str] = set()
@@ -217,14 +194,14 @@ async def workspace_diagnostic(
     """workspace/diagnostic: every file's findings, open documents included."""
     previous = {p.uri: p.value for p in params.previous_result_ids or []}
     features = session.settings.features
-    answered = getattr(session, "_workspace_pull_answered", False)
+    answered = session.workspace.pull_answered
     if answered or not (features.diagnostics and features.workspace_diagnostics):
         # Asked again (the ids may also be those of document pulls): not at once, and not at
         # all while turned off (cancelled with the request).
         await asyncio.sleep(REPULL_WAIT_S)
     if not (features.diagnostics and session.settings.features.workspace_diagnostics):
         return lsp.WorkspaceDiagnosticReport(items=[])
-    session._workspace_pull_answered = True  # type: ignore[attr-defined]
+    session.workspace.pull_answered = True
     items: list[lsp.WorkspaceDocumentDiagnosticReport] = []
     async for checked in checked_files(session, include_open=True, left_out=[], cached=True):
         result_id = _result_id(checked.diagnostics)
