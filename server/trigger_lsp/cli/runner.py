@@ -18,7 +18,7 @@ from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.lint.suppressions import LINE_DIRECTIVE
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
-from trigger_lsp.project.discovery import discover
+from trigger_lsp.project.discovery import FolderFiles, discover_folders
 from trigger_lsp.project.index import (
     FanOut,
     FileImports,
@@ -309,16 +309,8 @@ def check_paths(
     project's index from what the files define, then check again the few files for which the
     speculation was wrong."""
     resolver = ProjectResolver(_known_rules())
-    # Absolute, so that the search for package.json, trigger.config and .trigger-lsp.yaml goes
-    # above the current folder whatever the spelling (`src` and `$PWD/src` give one answer).
     tell = progress or (lambda stage, done, total: None)  # (cli/progress.py)
-    found: list[Path] = []
-    for file in discover(
-        [Path(os.path.abspath(p)) for p in paths], resolver, options.respect_gitignore
-    ):
-        found.append(file)
-        tell("looking for files:", len(found), None)
-    files, rejected = _prefiltered(found, resolver) if options.prefilter else (found, [])
+    files, rejected, order = _discovered(paths, resolver, options, tell)
     jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS, max(1, len(files)))
     parallel = len(files) >= PARALLEL_THRESHOLD and jobs > 1
     if parallel:
@@ -358,37 +350,63 @@ def check_paths(
         outcome.fixed += outcomes[i].fixed  # fixes the first check already wrote
         outcomes[i] = outcome
     if rejected:  # nothing to report in them: back in discovery order, for the report
-        order = {path: i for i, path in enumerate(found)}
-        outcomes += [FileOutcome(path) for path in rejected]
-        outcomes.sort(key=lambda o: order[o.path])
+        outcomes = [outcomes[at] if isinstance(at, int) else FileOutcome(at) for at in order]
     return _config_errors(outcomes, resolver)
 
 
-def _prefiltered(files: list[Path], resolver: ProjectResolver) -> tuple[list[Path], list[Path]]:
-    """The files to check, and those the prefilter rejects unparsed (project/prefilter.py).
-    A file that cannot be read is checked, which reports why."""
-    kept: list[Path] = []
+def _discovered(
+    paths: list[Path],
+    resolver: ProjectResolver,
+    options: CheckOptions,
+    tell: Callable[[str, int, int | None], None],
+) -> tuple[list[Path], list[Path], list[int | Path]]:
+    """The files to check, those the prefilter rejects unparsed (project/prefilter.py), and
+    the order discovery gave them in (an index into the first list, or a rejected file). A file
+    that cannot be read is checked, which reports why."""
+    files: list[Path] = []
     rejected: list[Path] = []
-    prefilter = Prefilter()
-    for path in files:
-        project = resolver.context_for(path)
-        if prefilter.by_place(path, project):  # (a task file is not read twice)
-            kept.append(path)
+    order: list[int | Path] = []
+    prefilter = Prefilter() if options.prefilter else None
+    # Absolute, so that the search for package.json, trigger.config and .trigger-lsp.yaml goes
+    # above the current folder whatever the spelling (`src` and `$PWD/src` give one answer).
+    roots = [Path(os.path.abspath(p)) for p in paths]
+    for batch in discover_folders(roots, resolver, options.respect_gitignore):
+        folder = batch.folder
+        kept = _kept(prefilter, batch, resolver) if prefilter is not None else None
+        for at, name in enumerate(batch.names):
+            path = folder / name
+            if kept is None or kept[at]:
+                order.append(len(files))
+                files.append(path)
+            else:
+                order.append(path)
+                rejected.append(path)
+        tell("looking for files:", len(order), None)
+    return files, rejected, order
+
+
+def _kept(prefilter: Prefilter, batch: FolderFiles, resolver: ProjectResolver) -> list[bool]:
+    """For each file of one folder, whether it must be parsed. A task file is not read twice."""
+    folder = batch.folder
+    project = resolver.context_for(folder / batch.names[0])
+    kept: list[bool] = []
+    for name in batch.names:
+        if prefilter.by_place_in(folder, name, project, name in batch.links):
+            kept.append(True)
             continue
         try:
-            source = read_regular(path, MAX_FILE_BYTES)
+            source = read_regular(os.path.join(folder, name), MAX_FILE_BYTES)
         except (FileSkipped, OSError):
-            kept.append(path)
+            kept.append(True)
             continue
-        if prefilter.must_parse(path, source, project):
-            kept.append(path)
-        else:
-            rejected.append(path)
-    return kept, rejected
+        kept.append(prefilter.by_bytes(source))
+    return kept
 
 
 def _config_errors(outcomes: list[FileOutcome], resolver: ProjectResolver) -> list[FileOutcome]:
     """A broken .trigger-lsp.yaml is reported once, on the first file it governs."""
+    if not any(context.lint.error for context in resolver.contexts()):
+        return outcomes
     reported: set[Path] = set()
     for outcome in outcomes:
         lint = resolver.context_for(outcome.path).lint
