@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -299,6 +299,92 @@ def _again_job(job: tuple[Path, FileOutcome]) -> FileOutcome:
     return check_again(job[0], resolver, options, index, job[1])
 
 
+CHUNK = 8  # files per job handed to a worker: small, so that the workers end together
+
+
+def _first_jobs(paths: list[Path]) -> list[FirstCheck]:
+    return [_first_job(path) for path in paths]
+
+
+class _FirstPass:
+    """The first check of the files, started while discovery still walks the tree. With one
+    job, or few files, this process checks them after the walk. Otherwise, once
+    PARALLEL_THRESHOLD files have passed the prefilter, `jobs - 1` worker processes are forked
+    and fed CHUNK files at a time as the walk finds them, while this process walks on (the walk
+    and the prefilter take about as long as checking the few files they keep: done one after
+    the other, one core would wait for the other); when the walk ends, this process checks the
+    chunks no worker has started yet, from the last, until it meets the workers."""
+
+    def __init__(self, resolver: ProjectResolver, options: CheckOptions, jobs: int) -> None:
+        self._resolver = resolver
+        self._options = options
+        self._jobs = jobs
+        self._files: list[Path] = []
+        self._sent = 0  # files handed to the workers so far
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunks: list[tuple[list[Path], Future[list[FirstCheck]]]] = []
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def add(self, path: Path) -> None:
+        self._files.append(path)
+        if self._pool is None and self._jobs > 1 and len(self._files) >= PARALLEL_THRESHOLD:
+            self._start()
+        if self._pool is not None and len(self._files) - self._sent >= CHUNK:
+            self._send()
+
+    def _start(self) -> None:
+        # Workers are forked from this process where the platform allows: load the rules, the
+        # queries and the references once here rather than in every worker. The contexts the
+        # walk resolved so far go with them.
+        warm_up()
+        knowledge()
+        _WORKER["inherited"] = self._resolver
+        self._pool = ProcessPoolExecutor(
+            self._jobs - 1, initializer=_init_worker, initargs=(self._options, None)
+        )
+
+    def _send(self) -> None:
+        assert self._pool is not None
+        while self._sent < len(self._files):
+            chunk = self._files[self._sent : self._sent + CHUNK]
+            self._chunks.append((chunk, self._pool.submit(_first_jobs, chunk)))
+            self._sent += len(chunk)
+
+    def finish(self, tell: Callable[[str, int, int | None], None]) -> list[FirstCheck]:
+        """Every file's first check, in the order the files were added."""
+        total = len(self._files)
+        modules = DiskModules(self._resolver)
+        if self._pool is None:
+            first: list[FirstCheck] = []
+            for path in self._files:
+                first.append(_first_check(path, self._resolver, self._options, modules))
+                tell("checking", len(first), total)
+            return first
+        self._send()
+        done: dict[int, list[FirstCheck]] = {}
+        count = 0
+        for at in range(len(self._chunks) - 1, -1, -1):
+            chunk, job = self._chunks[at]
+            if not job.cancel():
+                break  # the workers have it, and all the chunks before it
+            done[at] = [_first_check(p, self._resolver, self._options, modules) for p in chunk]
+            count += len(chunk)
+            tell("checking", count, total)
+        for at, (chunk, job) in enumerate(self._chunks):
+            if at not in done:
+                done[at] = job.result()
+                count += len(chunk)
+                tell("checking", count, total)
+        return [checked for at in range(len(self._chunks)) for checked in done[at]]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def check_paths(
     paths: list[Path],
     options: CheckOptions,
@@ -310,27 +396,14 @@ def check_paths(
     speculation was wrong."""
     resolver = ProjectResolver(_known_rules())
     tell = progress or (lambda stage, done, total: None)  # (cli/progress.py)
-    files, rejected, order = _discovered(paths, resolver, options, tell)
-    jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS, max(1, len(files)))
-    parallel = len(files) >= PARALLEL_THRESHOLD and jobs > 1
-    if parallel:
-        # Workers are forked from this process where the platform allows: load the rules, the
-        # queries and the references once here rather than in every worker.
-        warm_up()
-        knowledge()
-        _WORKER["inherited"] = resolver
-        chunk = max(1, len(files) // (jobs * 8))
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
-            first = []
-            for checked in pool.map(_first_job, files, chunksize=chunk):
-                first.append(checked)
-                tell("checking", len(first), len(files))
-    else:
-        modules = DiskModules(resolver)
-        first = []
-        for path in files:
-            first.append(_first_check(path, resolver, options, modules))
-            tell("checking", len(first), len(files))
+    jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS)
+    checking = _FirstPass(resolver, options, jobs)
+    try:
+        files, rejected, order = _discovered(paths, resolver, options, tell, checking.add)
+        first = checking.finish(tell)
+    finally:
+        checking.close()
+    parallel = checking.parallel
     index = PrefilteredIndex(set(rejected), _known_rules())
     for path, (_, entries, fan_outs, imports, module, _) in zip(files, first, strict=True):
         index.update(path, entries, imports=imports, module=module)
@@ -359,10 +432,12 @@ def _discovered(
     resolver: ProjectResolver,
     options: CheckOptions,
     tell: Callable[[str, int, int | None], None],
+    found: Callable[[Path], None] = lambda path: None,
 ) -> tuple[list[Path], list[Path], list[int | Path]]:
     """The files to check, those the prefilter rejects unparsed (project/prefilter.py), and
     the order discovery gave them in (an index into the first list, or a rejected file). A file
-    that cannot be read is checked, which reports why."""
+    that cannot be read is checked, which reports why. `found` hears of each file to check as
+    soon as it is known."""
     files: list[Path] = []
     rejected: list[Path] = []
     order: list[int | Path] = []
@@ -378,6 +453,7 @@ def _discovered(
             if kept is None or kept[at]:
                 order.append(len(files))
                 files.append(path)
+                found(path)
             else:
                 order.append(path)
                 rejected.append(path)
