@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -306,6 +307,14 @@ def _first_jobs(paths: list[Path]) -> list[FirstCheck]:
     return [_first_job(path) for path in paths]
 
 
+def _before_fork() -> None:
+    """Keep the garbage collector off what this process holds so far: a forked worker shares
+    those pages with it until it writes to them, and a collection in either process writes to
+    every object it walks (copying the pages, and walking tens of thousands of objects that
+    live as long as the check)."""
+    gc.freeze()
+
+
 class _FirstPass:
     """The first check of the files, started while discovery still walks the tree. With one
     job, or few files, this process checks them after the walk. Otherwise, once
@@ -341,6 +350,7 @@ class _FirstPass:
         # walk resolved so far go with them.
         warm_up()
         knowledge()
+        _before_fork()
         _WORKER["inherited"] = self._resolver
         self._pool = ProcessPoolExecutor(
             self._jobs - 1, initializer=_init_worker, initargs=(self._options, None)
@@ -413,6 +423,7 @@ def check_paths(
     outcomes = [outcome for outcome, *_ in first]
     again = [i for i, (*_, asked) in enumerate(first) if not answers_hold(index, asked)]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
+        _before_fork()
         chunk = max(1, len(again) // (jobs * 8))
         with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
             work = [(files[i], outcomes[i]) for i in again]
@@ -465,13 +476,14 @@ def _kept(prefilter: Prefilter, batch: FolderFiles, resolver: ProjectResolver) -
     """For each file of one folder, whether it must be parsed. A task file is not read twice."""
     folder = batch.folder
     project = resolver.context_for(folder / batch.names[0])
+    base = str(folder)
     kept: list[bool] = []
     for name in batch.names:
         if prefilter.by_place_in(folder, name, project, name in batch.links):
             kept.append(True)
             continue
         try:
-            source = read_regular(os.path.join(folder, name), MAX_FILE_BYTES)
+            source = read_regular(os.path.join(base, name), MAX_FILE_BYTES)
         except (FileSkipped, OSError):
             kept.append(True)
             continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
-from pathspec.util import normalize_file
+from pathspec.util import NORMALIZE_PATH_SEPS, normalize_file
 
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.project.lint_config import CONFIG_NAME
@@ -40,12 +40,14 @@ class _Spec:
 
     def check(self, path: str) -> bool | None:
         """True: ignored, False: re-included, None: no pattern decides."""
-        path = normalize_file(path)
+        if _NORMALIZED_SEPARATORS or path.startswith(("/", "./")):
+            path = normalize_file(path)  # (else it would give the path back as it is)
         if self.any_pattern is not None and self.any_pattern.search(path) is None:
             return None
         return self.spec.check_file(path).include
 
 
+_NORMALIZED_SEPARATORS = bool(NORMALIZE_PATH_SEPS)  # (none on POSIX: `/` is the separator)
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
 
 
