@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from trigger_lsp.cli.speculation import DiskModules, Question, SpeculativeIndex, answers_hold
 from trigger_lsp.cli.writing import Written, write_fixed
@@ -315,6 +316,40 @@ def _before_fork() -> None:
     gc.freeze()
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _shared_out(
+    chunks: list[tuple[list[T], Future[list[R]]]],
+    here: Callable[[T], R],
+    done: Callable[[int], None],
+) -> list[R]:
+    """The results of jobs handed to worker processes a chunk at a time, in order. This process
+    does its share: it takes the chunks no worker has started, from the last, until it meets
+    the workers (a job a worker has not started can be cancelled). `done` hears the count of
+    items done so far."""
+    out: dict[int, list[R]] = {}
+    count = 0
+    for at in range(len(chunks) - 1, -1, -1):
+        items, job = chunks[at]
+        if not job.cancel():
+            break  # the workers have it, and all the chunks before it
+        out[at] = [here(item) for item in items]
+        count += len(items)
+        done(count)
+    for at, (items, job) in enumerate(chunks):
+        if at not in out:
+            out[at] = job.result()
+            count += len(items)
+            done(count)
+    return [result for at in range(len(chunks)) for result in out[at]]
+
+
+def _again_jobs(jobs: list[tuple[Path, FileOutcome]]) -> list[FileOutcome]:
+    return [_again_job(job) for job in jobs]
+
+
 class _FirstPass:
     """The first check of the files, started while discovery still walks the tree. With one
     job, or few files, this process checks them after the walk. Otherwise, once
@@ -374,21 +409,11 @@ class _FirstPass:
                 tell("checking", len(first), total)
             return first
         self._send()
-        done: dict[int, list[FirstCheck]] = {}
-        count = 0
-        for at in range(len(self._chunks) - 1, -1, -1):
-            chunk, job = self._chunks[at]
-            if not job.cancel():
-                break  # the workers have it, and all the chunks before it
-            done[at] = [_first_check(p, self._resolver, self._options, modules) for p in chunk]
-            count += len(chunk)
-            tell("checking", count, total)
-        for at, (chunk, job) in enumerate(self._chunks):
-            if at not in done:
-                done[at] = job.result()
-                count += len(chunk)
-                tell("checking", count, total)
-        return [checked for at in range(len(self._chunks)) for checked in done[at]]
+
+        def here(path: Path) -> FirstCheck:
+            return _first_check(path, self._resolver, self._options, modules)
+
+        return _shared_out(self._chunks, here, lambda n: tell("checking", n, total))
 
     def close(self) -> None:
         if self._pool is not None:
@@ -422,14 +447,24 @@ def check_paths(
     index.complete = True
     outcomes = [outcome for outcome, *_ in first]
     again = [i for i, (*_, asked) in enumerate(first) if not answers_hold(index, asked)]
+    work = [(files[i], outcomes[i]) for i in again]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
         _before_fork()
-        chunk = max(1, len(again) // (jobs * 8))
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
-            work = [(files[i], outcomes[i]) for i in again]
-            redone = list(pool.map(_again_job, work, chunksize=chunk))
+        pool = ProcessPoolExecutor(jobs - 1, initializer=_init_worker, initargs=(options, index))
+        try:
+            starts = range(0, len(work), CHUNK)
+            sent = [
+                (work[i : i + CHUNK], pool.submit(_again_jobs, work[i : i + CHUNK])) for i in starts
+            ]
+
+            def here(job: tuple[Path, FileOutcome]) -> FileOutcome:
+                return check_again(job[0], resolver, options, index, job[1])
+
+            redone = _shared_out(sent, here, lambda n: None)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
-        redone = [check_again(files[i], resolver, options, index, outcomes[i]) for i in again]
+        redone = [check_again(path, resolver, options, index, was) for path, was in work]
     for i, outcome in zip(again, redone, strict=True):
         outcome.fixed += outcomes[i].fixed  # fixes the first check already wrote
         outcomes[i] = outcome
