@@ -190,3 +190,14 @@ def test_a_file_is_read_whole_whatever_its_size(tmp_path: Path, size: int) -> No
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
 def test_a_file_whose_size_says_zero_is_still_read() -> None:
     assert b"Name:" in read_regular("/proc/self/status", 1 << 20)
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_a_broken_config_is_reported_on_a_file_named_alone(tmp_path: Path, prefilter: bool) -> None:
+    """_config_errors reads the contexts discovery resolved: a named file's too."""
+    from trigger_lsp.cli.runner import CheckOptions, check_paths
+
+    (tmp_path / ".trigger-lsp.yaml").write_text("rules: [oops\n")
+    (tmp_path / "a.ts").write_text("export const a = 1;\n")
+    (outcome,) = check_paths([tmp_path / "a.ts"], CheckOptions({}, prefilter=prefilter))
+    assert [e for e in outcome.errors if "using the defaults" in e], outcome.errors

@@ -493,7 +493,9 @@ def _discovered(
     roots = [Path(os.path.abspath(p)) for p in paths]
     for batch in discover_folders(roots, resolver, options.respect_gitignore):
         folder = batch.folder
-        kept = _kept(prefilter, batch, resolver) if prefilter is not None else None
+        # (resolved here for every folder: _config_errors reads the contexts this process knows)
+        project = resolver.context_for(folder / batch.names[0])
+        kept = _kept(prefilter, batch, project) if prefilter is not None else None
         for at, name in enumerate(batch.names):
             path = folder / name
             if kept is None or kept[at]:
@@ -507,10 +509,9 @@ def _discovered(
     return files, rejected, order
 
 
-def _kept(prefilter: Prefilter, batch: FolderFiles, resolver: ProjectResolver) -> list[bool]:
+def _kept(prefilter: Prefilter, batch: FolderFiles, project: ProjectContext) -> list[bool]:
     """For each file of one folder, whether it must be parsed. A task file is not read twice."""
     folder = batch.folder
-    project = resolver.context_for(folder / batch.names[0])
     base = str(folder)
     kept: list[bool] = []
     for name in batch.names:
