@@ -353,8 +353,9 @@ def _again_jobs(jobs: list[tuple[Path, FileOutcome]]) -> list[FileOutcome]:
 class _FirstPass:
     """The first check of the files, started while discovery still walks the tree. With one
     job, or few files, this process checks them after the walk. Otherwise, once
-    PARALLEL_THRESHOLD files have passed the prefilter, `jobs - 1` worker processes are forked
-    and fed CHUNK files at a time as the walk finds them, while this process walks on (the walk
+    PARALLEL_THRESHOLD files (and at least `jobs`) have passed the prefilter, `jobs - 1` worker
+    processes are forked (fewer, never more than files, when the walk ends first) and fed CHUNK
+    files at a time as the walk finds them, while this process walks on (the walk
     and the prefilter take about as long as checking the few files they keep: done one after
     the other, one core would wait for the other); when the walk ends, this process checks the
     chunks no worker has started yet, from the last, until it meets the workers."""
@@ -374,12 +375,17 @@ class _FirstPass:
 
     def add(self, path: Path) -> None:
         self._files.append(path)
-        if self._pool is None and self._jobs > 1 and len(self._files) >= PARALLEL_THRESHOLD:
-            self._start()
+        # (never more workers than files: with many jobs, wait for as many files)
+        if self._pool is None and self._jobs > 1 and len(self._files) >= self._enough:
+            self._start(self._jobs - 1)
         if self._pool is not None and len(self._files) - self._sent >= CHUNK:
             self._send()
 
-    def _start(self) -> None:
+    @property
+    def _enough(self) -> int:
+        return max(PARALLEL_THRESHOLD, self._jobs)
+
+    def _start(self, workers: int) -> None:
         # Workers are forked from this process where the platform allows: load the rules, the
         # queries and the references once here rather than in every worker. The contexts the
         # walk resolved so far go with them.
@@ -388,7 +394,7 @@ class _FirstPass:
         _before_fork()
         _WORKER["inherited"] = self._resolver
         self._pool = ProcessPoolExecutor(
-            self._jobs - 1, initializer=_init_worker, initargs=(self._options, None)
+            workers, initializer=_init_worker, initargs=(self._options, None)
         )
 
     def _send(self) -> None:
@@ -402,6 +408,8 @@ class _FirstPass:
         """Every file's first check, in the order the files were added."""
         total = len(self._files)
         modules = DiskModules(self._resolver)
+        if self._pool is None and self._jobs > 1 and total >= PARALLEL_THRESHOLD:
+            self._start(min(self._jobs, total) - 1)
         if self._pool is None:
             first: list[FirstCheck] = []
             for path in self._files:
@@ -450,7 +458,8 @@ def check_paths(
     work = [(files[i], outcomes[i]) for i in again]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
         _before_fork()
-        pool = ProcessPoolExecutor(jobs - 1, initializer=_init_worker, initargs=(options, index))
+        workers = min(jobs, len(work)) - 1
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(options, index))
         try:
             starts = range(0, len(work), CHUNK)
             sent = [
