@@ -72,6 +72,7 @@ def run(files: int, repeat: int, before: Path | None = None, biome: str | None =
     if biome_cmd is not None:
         commands["biome lint"] = ([*biome_cmd, "lint", "--max-diagnostics=0", "."], None)
     results: dict[str, list[Measured]] = {name: [] for name in commands}
+    load_before = os.getloadavg()[0]
     for _ in range(repeat):
         for name, (cmd, env) in commands.items():
             results[name].append(measure(cmd, tree, env))
@@ -88,10 +89,12 @@ def run(files: int, repeat: int, before: Path | None = None, biome: str | None =
         ratio = f" trigger-lsp took {ours / theirs:.2f} of Biome's wall time."
     else:
         ratio = " Biome was not found (see the script's help), so it is not compared."
+    load_after = os.getloadavg()[0]
+    load = f" Load average (1 min) {load_before:.1f} before the runs, {load_after:.1f} after."
     return (
         f"A generated monorepo of {facts['files']:,} source files ({facts['sdk']} import the SDK,"
         f" {facts['ignored']} more in git-ignored build output), {repeat} runs each, "
-        f"interleaved; {len(found)} findings.{ratio}\n\n"
+        f"interleaved; {len(found)} findings.{ratio}{load}\n\n"
         + table(
             ["command", "median wall", "wall range", "CPU", "peak memory (all processes)"], rows
         )

@@ -15,6 +15,7 @@ from trigger_lsp.cli.speculation import SpeculativeIndex, answers_hold
 from trigger_lsp.lint.engine import analyze
 from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.project.context import ProjectResolver
+from trigger_lsp.project.discovery import discover
 from trigger_lsp.project.index import ProjectIndex, entries_for, fan_outs_for, imports_for
 
 SDK = 'import { logger, task, tasks } from "@trigger.dev/sdk";\n'
@@ -103,7 +104,7 @@ def _two_passes(files: list[Path]) -> dict[Path, list[tuple[object, ...]]]:
     return out
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_one_pass_equals_two_passes(project: Path, jobs: int) -> None:
     files = [*sorted((project / "src" / "trigger").glob("*.ts")), project / "trigger.config.ts"]
     expected = _two_passes(files)
@@ -222,3 +223,24 @@ def test_each_wrong_answer_about_modules_is_caught() -> None:
     assert not holds("constant", job, "./log", "ID")  # "x"
     assert holds("loaded", outside)  # nothing imports it
     assert not holds("loaded", helper)  # the entry point imports it
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_files_checked_while_the_walk_goes_on_come_back_in_its_order(
+    project: Path, jobs: int
+) -> None:
+    """The first check starts in workers while discovery walks, and this process checks the
+    chunks no worker took (cli/runner.py's _FirstPass): whoever checked a file, the outcomes
+    are in discovery's order, one per file, and the progress counts every file once."""
+    for i in range(30):  # files the prefilter rejects, between the checked ones
+        (project / "src" / "app" / f"plain{i}.ts").parent.mkdir(parents=True, exist_ok=True)
+        (project / "src" / "app" / f"plain{i}.ts").write_text(f"export const v{i} = {i};\n")
+    seen: list[tuple[str, int, int | None]] = []
+    outcomes = check_paths(
+        [project], CheckOptions({}), jobs=jobs, progress=lambda *a: seen.append(a)
+    )
+    expected = list(discover([project], ProjectResolver()))
+    assert [o.path for o in outcomes] == expected
+    checking = [done for stage, done, _ in seen if stage == "checking"]
+    checked = len(expected) - 30
+    assert checking[-1] == checked and sorted(checking) == checking

@@ -54,8 +54,14 @@ def grammar_for(path: str | PurePath | None, language_id: str | None = None) -> 
 
 
 def is_source_path(path: str | PurePath) -> bool:
-    # (PurePath's `name` and `suffix` rules, on the string: discovery asks this of every file)
-    name = path.name if isinstance(path, PurePath) else os.path.basename(path.rstrip("/"))
+    # (PurePath's `name` and `suffix` rules, on the string: discovery asks this of every file,
+    # by its name alone)
+    if isinstance(path, PurePath):
+        name = path.name
+    elif "/" in path or os.sep in path:
+        name = os.path.basename(path.rstrip("/"))
+    else:
+        name = path
     dot = name.rfind(".")
     suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
     return suffix in SOURCE_EXTENSIONS and not name.endswith(".d.ts")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from trigger_lsp.cli.speculation import DiskModules, Question, SpeculativeIndex, answers_hold
 from trigger_lsp.cli.writing import Written, write_fixed
@@ -18,7 +20,7 @@ from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
 from trigger_lsp.lint.suppressions import LINE_DIRECTIVE
 from trigger_lsp.project.context import ProjectContext, ProjectResolver
-from trigger_lsp.project.discovery import discover
+from trigger_lsp.project.discovery import FolderFiles, discover_folders
 from trigger_lsp.project.index import (
     FanOut,
     FileImports,
@@ -299,6 +301,133 @@ def _again_job(job: tuple[Path, FileOutcome]) -> FileOutcome:
     return check_again(job[0], resolver, options, index, job[1])
 
 
+CHUNK = 8  # files per job handed to a worker: small, so that the workers end together
+
+
+def _first_jobs(paths: list[Path]) -> list[FirstCheck]:
+    return [_first_job(path) for path in paths]
+
+
+def _before_fork() -> None:
+    """Keep the garbage collector off what this process holds so far: a forked worker shares
+    those pages with it until it writes to them, and a collection in either process writes to
+    every object it walks (copying the pages, and walking tens of thousands of objects that
+    live as long as the check)."""
+    gc.freeze()
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _shared_out(
+    chunks: list[tuple[list[T], Future[list[R]]]],
+    here: Callable[[T], R],
+    done: Callable[[int], None],
+) -> list[R]:
+    """The results of jobs handed to worker processes a chunk at a time, in order. This process
+    does its share: it takes the chunks no worker has started, from the last, until it meets
+    the workers (a job a worker has not started can be cancelled). `done` hears the count of
+    items done so far."""
+    out: dict[int, list[R]] = {}
+    count = 0
+    for at in range(len(chunks) - 1, -1, -1):
+        items, job = chunks[at]
+        if not job.cancel():
+            break  # the workers have it, and all the chunks before it
+        out[at] = [here(item) for item in items]
+        count += len(items)
+        done(count)
+    for at, (items, job) in enumerate(chunks):
+        if at not in out:
+            out[at] = job.result()
+            count += len(items)
+            done(count)
+    return [result for at in range(len(chunks)) for result in out[at]]
+
+
+def _again_jobs(jobs: list[tuple[Path, FileOutcome]]) -> list[FileOutcome]:
+    return [_again_job(job) for job in jobs]
+
+
+class _FirstPass:
+    """The first check of the files, started while discovery still walks the tree. With one
+    job, or few files, this process checks them after the walk. Otherwise, once
+    PARALLEL_THRESHOLD files (and at least `jobs`) have passed the prefilter, `jobs - 1` worker
+    processes are forked (fewer, never more than files, when the walk ends first) and fed CHUNK
+    files at a time as the walk finds them, while this process walks on (the walk
+    and the prefilter take about as long as checking the few files they keep: done one after
+    the other, one core would wait for the other); when the walk ends, this process checks the
+    chunks no worker has started yet, from the last, until it meets the workers."""
+
+    def __init__(self, resolver: ProjectResolver, options: CheckOptions, jobs: int) -> None:
+        self._resolver = resolver
+        self._options = options
+        self._jobs = jobs
+        self._files: list[Path] = []
+        self._sent = 0  # files handed to the workers so far
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunks: list[tuple[list[Path], Future[list[FirstCheck]]]] = []
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def add(self, path: Path) -> None:
+        self._files.append(path)
+        # (never more workers than files: with many jobs, wait for as many files)
+        if self._pool is None and self._jobs > 1 and len(self._files) >= self._enough:
+            self._start(self._jobs - 1)
+        if self._pool is not None and len(self._files) - self._sent >= CHUNK:
+            self._send()
+
+    @property
+    def _enough(self) -> int:
+        return max(PARALLEL_THRESHOLD, self._jobs)
+
+    def _start(self, workers: int) -> None:
+        # Workers are forked from this process where the platform allows: load the rules, the
+        # queries and the references once here rather than in every worker. The contexts the
+        # walk resolved so far go with them.
+        warm_up()
+        knowledge()
+        _before_fork()
+        _WORKER["inherited"] = self._resolver
+        self._pool = ProcessPoolExecutor(
+            workers, initializer=_init_worker, initargs=(self._options, None)
+        )
+
+    def _send(self) -> None:
+        assert self._pool is not None
+        while self._sent < len(self._files):
+            chunk = self._files[self._sent : self._sent + CHUNK]
+            self._chunks.append((chunk, self._pool.submit(_first_jobs, chunk)))
+            self._sent += len(chunk)
+
+    def finish(self, tell: Callable[[str, int, int | None], None]) -> list[FirstCheck]:
+        """Every file's first check, in the order the files were added."""
+        total = len(self._files)
+        modules = DiskModules(self._resolver)
+        if self._pool is None and self._jobs > 1 and total >= PARALLEL_THRESHOLD:
+            self._start(min(self._jobs, total) - 1)
+        if self._pool is None:
+            first: list[FirstCheck] = []
+            for path in self._files:
+                first.append(_first_check(path, self._resolver, self._options, modules))
+                tell("checking", len(first), total)
+            return first
+        self._send()
+
+        def here(path: Path) -> FirstCheck:
+            return _first_check(path, self._resolver, self._options, modules)
+
+        return _shared_out(self._chunks, here, lambda n: tell("checking", n, total))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def check_paths(
     paths: list[Path],
     options: CheckOptions,
@@ -309,36 +438,15 @@ def check_paths(
     project's index from what the files define, then check again the few files for which the
     speculation was wrong."""
     resolver = ProjectResolver(_known_rules())
-    # Absolute, so that the search for package.json, trigger.config and .trigger-lsp.yaml goes
-    # above the current folder whatever the spelling (`src` and `$PWD/src` give one answer).
     tell = progress or (lambda stage, done, total: None)  # (cli/progress.py)
-    found: list[Path] = []
-    for file in discover(
-        [Path(os.path.abspath(p)) for p in paths], resolver, options.respect_gitignore
-    ):
-        found.append(file)
-        tell("looking for files:", len(found), None)
-    files, rejected = _prefiltered(found, resolver) if options.prefilter else (found, [])
-    jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS, max(1, len(files)))
-    parallel = len(files) >= PARALLEL_THRESHOLD and jobs > 1
-    if parallel:
-        # Workers are forked from this process where the platform allows: load the rules, the
-        # queries and the references once here rather than in every worker.
-        warm_up()
-        knowledge()
-        _WORKER["inherited"] = resolver
-        chunk = max(1, len(files) // (jobs * 8))
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, None)) as pool:
-            first = []
-            for checked in pool.map(_first_job, files, chunksize=chunk):
-                first.append(checked)
-                tell("checking", len(first), len(files))
-    else:
-        modules = DiskModules(resolver)
-        first = []
-        for path in files:
-            first.append(_first_check(path, resolver, options, modules))
-            tell("checking", len(first), len(files))
+    jobs = min(jobs or os.cpu_count() or 1, MAX_JOBS)
+    checking = _FirstPass(resolver, options, jobs)
+    try:
+        files, rejected, order = _discovered(paths, resolver, options, tell, checking.add)
+        first = checking.finish(tell)
+    finally:
+        checking.close()
+    parallel = checking.parallel
     index = PrefilteredIndex(set(rejected), _known_rules())
     for path, (_, entries, fan_outs, imports, module, _) in zip(files, first, strict=True):
         index.update(path, entries, imports=imports, module=module)
@@ -347,48 +455,91 @@ def check_paths(
     index.complete = True
     outcomes = [outcome for outcome, *_ in first]
     again = [i for i, (*_, asked) in enumerate(first) if not answers_hold(index, asked)]
+    work = [(files[i], outcomes[i]) for i in again]
     if parallel and len(again) >= PARALLEL_THRESHOLD:
-        chunk = max(1, len(again) // (jobs * 8))
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(options, index)) as pool:
-            work = [(files[i], outcomes[i]) for i in again]
-            redone = list(pool.map(_again_job, work, chunksize=chunk))
+        _before_fork()
+        workers = min(jobs, len(work)) - 1
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(options, index))
+        try:
+            starts = range(0, len(work), CHUNK)
+            sent = [
+                (work[i : i + CHUNK], pool.submit(_again_jobs, work[i : i + CHUNK])) for i in starts
+            ]
+
+            def here(job: tuple[Path, FileOutcome]) -> FileOutcome:
+                return check_again(job[0], resolver, options, index, job[1])
+
+            redone = _shared_out(sent, here, lambda n: None)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
-        redone = [check_again(files[i], resolver, options, index, outcomes[i]) for i in again]
+        redone = [check_again(path, resolver, options, index, was) for path, was in work]
     for i, outcome in zip(again, redone, strict=True):
         outcome.fixed += outcomes[i].fixed  # fixes the first check already wrote
         outcomes[i] = outcome
     if rejected:  # nothing to report in them: back in discovery order, for the report
-        order = {path: i for i, path in enumerate(found)}
-        outcomes += [FileOutcome(path) for path in rejected]
-        outcomes.sort(key=lambda o: order[o.path])
+        outcomes = [outcomes[at] if isinstance(at, int) else FileOutcome(at) for at in order]
     return _config_errors(outcomes, resolver)
 
 
-def _prefiltered(files: list[Path], resolver: ProjectResolver) -> tuple[list[Path], list[Path]]:
-    """The files to check, and those the prefilter rejects unparsed (project/prefilter.py).
-    A file that cannot be read is checked, which reports why."""
-    kept: list[Path] = []
+def _discovered(
+    paths: list[Path],
+    resolver: ProjectResolver,
+    options: CheckOptions,
+    tell: Callable[[str, int, int | None], None],
+    found: Callable[[Path], None] = lambda path: None,
+) -> tuple[list[Path], list[Path], list[int | Path]]:
+    """The files to check, those the prefilter rejects unparsed (project/prefilter.py), and
+    the order discovery gave them in (an index into the first list, or a rejected file). A file
+    that cannot be read is checked, which reports why. `found` hears of each file to check as
+    soon as it is known."""
+    files: list[Path] = []
     rejected: list[Path] = []
-    prefilter = Prefilter()
-    for path in files:
-        project = resolver.context_for(path)
-        if prefilter.by_place(path, project):  # (a task file is not read twice)
-            kept.append(path)
+    order: list[int | Path] = []
+    prefilter = Prefilter() if options.prefilter else None
+    # Absolute, so that the search for package.json, trigger.config and .trigger-lsp.yaml goes
+    # above the current folder whatever the spelling (`src` and `$PWD/src` give one answer).
+    roots = [Path(os.path.abspath(p)) for p in paths]
+    for batch in discover_folders(roots, resolver, options.respect_gitignore):
+        folder = batch.folder
+        # (resolved here for every folder: _config_errors reads the contexts this process knows)
+        project = resolver.context_for(folder / batch.names[0])
+        kept = _kept(prefilter, batch, project) if prefilter is not None else None
+        for at, name in enumerate(batch.names):
+            path = folder / name
+            if kept is None or kept[at]:
+                order.append(len(files))
+                files.append(path)
+                found(path)
+            else:
+                order.append(path)
+                rejected.append(path)
+        tell("looking for files:", len(order), None)
+    return files, rejected, order
+
+
+def _kept(prefilter: Prefilter, batch: FolderFiles, project: ProjectContext) -> list[bool]:
+    """For each file of one folder, whether it must be parsed. A task file is not read twice."""
+    folder = batch.folder
+    base = str(folder)
+    kept: list[bool] = []
+    for name in batch.names:
+        if prefilter.by_place_in(folder, name, project, name in batch.links):
+            kept.append(True)
             continue
         try:
-            source = read_regular(path, MAX_FILE_BYTES)
+            source = read_regular(os.path.join(base, name), MAX_FILE_BYTES)
         except (FileSkipped, OSError):
-            kept.append(path)
+            kept.append(True)
             continue
-        if prefilter.must_parse(path, source, project):
-            kept.append(path)
-        else:
-            rejected.append(path)
-    return kept, rejected
+        kept.append(prefilter.by_bytes(source))
+    return kept
 
 
 def _config_errors(outcomes: list[FileOutcome], resolver: ProjectResolver) -> list[FileOutcome]:
     """A broken .trigger-lsp.yaml is reported once, on the first file it governs."""
+    if not any(context.lint.error for context in resolver.contexts()):
+        return outcomes
     reported: set[Path] = set()
     for outcome in outcomes:
         lint = resolver.context_for(outcome.path).lint

@@ -143,7 +143,7 @@ class ProjectResolver:
         if any(d.startswith(".") or d == "node_modules" for d in dirnames):
             return
         for name in filenames:
-            if name.startswith(".") or name in CONFIG_NAMES or not is_source_path(Path(name)):
+            if name.startswith(".") or name in CONFIG_NAMES or not is_source_path(name):
                 return
         self._by_dir[folder] = parent
 

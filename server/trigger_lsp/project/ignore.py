@@ -15,9 +15,12 @@ Patterns are matched by `pathspec` (git's wildmatch rules, pure Python).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
+from pathspec.util import NORMALIZE_PATH_SEPS, normalize_file
 
 from trigger_lsp.project.context import ProjectResolver
 from trigger_lsp.project.lint_config import CONFIG_NAME
@@ -26,7 +29,48 @@ from trigger_lsp.project.reading import FileSkipped, read_regular
 MAX_IGNORE_BYTES = 1_000_000  # a larger .gitignore is not one written by hand: not read
 
 
-def _spec(path: Path) -> GitIgnoreSpec | None:
+@dataclass(frozen=True)
+class _Spec:
+    """One ignore file's patterns, and one regular expression that matches a path when any of
+    them does (None when it cannot be built): most paths match no pattern, and one search says
+    so at the cost of one of pathspec's per-pattern searches."""
+
+    spec: GitIgnoreSpec
+    any_pattern: re.Pattern[str] | None
+
+    def check(self, path: str) -> bool | None:
+        """True: ignored, False: re-included, None: no pattern decides."""
+        if _NORMALIZED_SEPARATORS or path.startswith(("/", "./")):
+            path = normalize_file(path)  # (else it would give the path back as it is)
+        if self.any_pattern is not None and self.any_pattern.search(path) is None:
+            return None
+        return self.spec.check_file(path).include
+
+
+_NORMALIZED_SEPARATORS = bool(NORMALIZE_PATH_SEPS)  # (none on POSIX: `/` is the separator)
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+def _any_pattern(spec: GitIgnoreSpec) -> re.Pattern[str] | None:
+    """The union of the spec's patterns (pathspec's regexes, their named groups unnamed);
+    None when one is not a plain regex or the union does not compile."""
+    parts: list[str] = []
+    for pattern in spec.patterns:
+        if pattern.include is None:
+            continue  # (a comment or a blank line: pathspec skips it too)
+        regex = getattr(pattern, "regex", None)
+        if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
+            return None
+        if "(?P=" in regex.pattern or regex.flags != re.UNICODE:
+            return None
+        parts.append(f"(?:{_NAMED_GROUP.sub('(?:', regex.pattern)})")
+    try:
+        return re.compile("|".join(parts)) if parts else None
+    except re.error:
+        return None
+
+
+def _spec(path: Path) -> _Spec | None:
     try:
         text = read_regular(path, MAX_IGNORE_BYTES).decode("utf-8", "replace")
     except (FileSkipped, OSError):
@@ -35,7 +79,7 @@ def _spec(path: Path) -> GitIgnoreSpec | None:
         spec = GitIgnoreSpec.from_lines(text.splitlines())
     except Exception:  # a pattern pathspec cannot compile: the file is left out, as a whole
         return None
-    return spec if spec.patterns else None
+    return _Spec(spec, _any_pattern(spec)) if spec.patterns else None
 
 
 def repository_top(start: Path) -> Path | None:
@@ -52,8 +96,8 @@ class GitIgnore:
 
     def __init__(self, root: Path) -> None:
         root = Path(root).absolute()
-        self._specs: dict[Path, GitIgnoreSpec | None] = {}
-        self._exclude: tuple[Path, GitIgnoreSpec] | None = None
+        self._specs: dict[Path, _Spec | None] = {}
+        self._exclude: tuple[Path, _Spec] | None = None
         top = repository_top(root)
         if top is not None:
             for folder in (root, *root.parents):  # the .gitignore files above `root`, to `top`
@@ -81,10 +125,10 @@ class GitIgnore:
         dirnames[:] = [d for d in dirnames if not _decide(rules, d + "/")]
         filenames[:] = [f for f in filenames if not _decide(rules, f)]
 
-    def _rules_for(self, folder: Path) -> list[tuple[GitIgnoreSpec, str]]:
+    def _rules_for(self, folder: Path) -> list[tuple[_Spec, str]]:
         """The specs that apply in `folder`, deepest first, each with the folder's path relative
         to the spec's folder (a prefix for the entries' names)."""
-        rules: list[tuple[GitIgnoreSpec, str]] = []
+        rules: list[tuple[_Spec, str]] = []
         prefix = ""
         here = folder
         while here in self._specs:
@@ -105,9 +149,9 @@ class GitIgnore:
         return rules
 
 
-def _decide(rules: list[tuple[GitIgnoreSpec, str]], name: str) -> bool:
+def _decide(rules: list[tuple[_Spec, str]], name: str) -> bool:
     for spec, prefix in rules:
-        decided = spec.check_file(prefix + name).include
+        decided = spec.check(prefix + name)
         if decided is not None:
             return decided
     return False

@@ -41,8 +41,8 @@ import os
 from pathlib import Path, PurePath
 
 from trigger_lsp.project.context import ProjectContext
-from trigger_lsp.project.packages import is_manifest_path
-from trigger_lsp.project.trigger_config import is_config_path
+from trigger_lsp.project.packages import MANIFEST_NAME
+from trigger_lsp.project.trigger_config import CONFIG_NAMES, TriggerConfig
 from trigger_lsp.text import looks_binary
 
 # (the key kinds of rules/imports.py's _KEY)
@@ -67,7 +67,13 @@ ANY_FILE_RULES = frozenset(
 
 def mentions_trigger(source: bytes) -> bool:
     """Whether the bytes hold a token some rule or the index looks for."""
-    return any(token in source for token in TOKENS)
+    # (each test is one scan in C; the key prefixes all start with `tr_`)
+    return (
+        b"trigger" in source
+        or b"batchTrigger" in source
+        or (b"tr_" in source and any(prefix in source for prefix in KEY_PREFIXES))
+        or b"defineJob" in source
+    )
 
 
 class Prefilter:
@@ -75,33 +81,55 @@ class Prefilter:
 
     def __init__(self) -> None:
         self._folders: dict[Path, bool] = {}
+        self._dir_names: dict[int, tuple[TriggerConfig, frozenset[str]]] = {}
 
     def must_parse(self, path: Path, source: bytes, project: ProjectContext) -> bool:
         """Whether the file must be parsed and checked; False when no rule can report anything
         in it and it adds nothing to the index but what its importers' check reads on demand."""
-        if mentions_trigger(source) or looks_binary(source):
+        if self.by_bytes(source):
             return True  # (a binary file is not parsed either: check notes that it skipped it)
         return self.by_place(path, project)
 
-    def by_place(self, path: Path, project: ProjectContext) -> bool:
-        """Whether the file must be parsed whatever it holds (so need not be read first)."""
-        if is_manifest_path(path) or is_config_path(path):
+    @staticmethod
+    def by_bytes(source: bytes) -> bool:
+        """Whether the file's bytes alone make it one to parse (see `must_parse`)."""
+        return mentions_trigger(source) or looks_binary(source)
+
+    def by_place(self, path: Path, project: ProjectContext, is_link: bool | None = None) -> bool:
+        """Whether the file must be parsed whatever it holds (so need not be read first).
+        `is_link`: whether the file is a symbolic link, when the caller knows (else asked)."""
+        return self.by_place_in(path.parent, path.name, project, is_link)
+
+    def by_place_in(
+        self, folder: Path, name: str, project: ProjectContext, is_link: bool | None = None
+    ) -> bool:
+        """`by_place` for the file `name` of `folder`, without making its path unless needed
+        (the answer is the folder's for every file but a few)."""
+        if name == MANIFEST_NAME or name in CONFIG_NAMES:
             return True
         config = project.config
         if config is not None and not config.dirs_known:
             return True
-        return self._in_trigger_dir(path, project)
-
-    def _in_trigger_dir(self, path: Path, project: ProjectContext) -> bool:
         # Within one folder (one project) the answer is the same for every file but a link
         # (resolved elsewhere) or a file that a `dirs` entry names itself.
-        dirs = project.config.dirs if project.config is not None else ()
-        if os.path.islink(path) or any(PurePath(d).name == path.name for d in dirs):
-            return project.in_trigger_dir(path)
-        found = self._folders.get(path.parent)
+        if is_link is None:
+            is_link = os.path.islink(folder / name)
+        if is_link or (config is not None and name in self._names_in_dirs(config)):
+            return project.in_trigger_dir(folder / name)
+        found = self._folders.get(folder)
         if found is None:
-            found = self._folders[path.parent] = project.in_trigger_dir(path)
+            found = self._folders[folder] = project.in_trigger_dir(folder / name)
         return found
+
+    def _names_in_dirs(self, config: TriggerConfig) -> frozenset[str]:
+        """The last names of the config's `dirs` entries (kept per config)."""
+        kept = self._dir_names.get(id(config))
+        if kept is None or kept[0] is not config:
+            kept = self._dir_names[id(config)] = (
+                config,
+                frozenset(PurePath(d).name for d in config.dirs),
+            )
+        return kept[1]
 
 
 def must_parse(path: Path, source: bytes, project: ProjectContext) -> bool:

@@ -35,14 +35,22 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         if info.st_size > limit:
             reason = f"too large ({_size(info.st_size)}; the limit is {_size(limit)})"
             raise FileSkipped(reason, info.st_size)
-        os.set_blocking(fd, True)
+        # (O_NONBLOCK does nothing to a regular file's reads: no need to clear it)
         chunks, total = [], 0
+        # Ask for the size fstat gave, and one byte more: os.read allocates what it is asked
+        # for, and a megabyte buffer per small file costs more than reading it (`check` reads
+        # tens of thousands of files to reject them). When exactly that size comes back, the
+        # file is read: asking again for the end of the file would cost a call per file.
+        want = info.st_size + 1
         while total <= limit:  # the file may grow while it is read: never past the limit
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            chunk = os.read(fd, min(want, limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
+            if total == info.st_size and len(chunks) == 1:
+                break
+            want = 1 << 16
         if total > limit:
             raise FileSkipped("too large (it grew over the limit while it was read)", total)
         return b"".join(chunks)
