@@ -12,6 +12,8 @@ from pathlib import PurePath
 import tree_sitter as ts
 import tree_sitter_typescript as tst
 
+from trigger_lsp.analysis import slices
+
 # Extensions we analyse; JavaScript goes through the TSX grammar, which accepts JSX and plain JS.
 TS_EXTENSIONS = frozenset({".ts", ".mts", ".cts"})
 TSX_EXTENSIONS = frozenset({".tsx", ".js", ".jsx", ".mjs", ".cjs"})
@@ -72,6 +74,8 @@ def deeper_than(root: ts.Node, limit: int = MAX_DEPTH) -> bool:
     so a file of ordinary depth costs a few hundred steps, and a deep one about `limit`."""
     cursor = root.walk()
     while True:
+        if slices.running is not None:
+            slices.checkpoint()
         depth, node = cursor.depth, cursor.node
         if depth > limit:
             return True
@@ -267,6 +271,8 @@ def parents_kept() -> Iterator[None]:
 
 def parent_of(node: ts.Node) -> ts.Node | None:
     """`node.parent`, kept while `parents_kept` is in force."""
+    if slices.running is not None:  # (walks up are where deep files cost time: yield here)
+        slices.checkpoint()
     kept = _PARENTS.get()
     if kept is None:
         return node.parent
