@@ -63,8 +63,17 @@ def is_source_path(path: str | PurePath) -> bool:
     return suffix in SOURCE_EXTENSIONS and not name.endswith(".d.ts")
 
 
-def parse(source: bytes, grammar: str, old_tree: ts.Tree | None = None) -> ts.Tree:
+def parse(
+    source: bytes, grammar: str, old_tree: ts.Tree | None = None, *, yielding: bool = False
+) -> ts.Tree:
+    """The syntax tree of `source`. `yielding`: inside a computation run in slices, the parse
+    pauses at its checkpoints (slices.parse_sliced; only for a document's own text, parsed
+    where no lock is held)."""
     parser = ts.Parser(language(grammar))
+    if yielding and slices.running is not None:
+        tree = slices.parse_sliced(parser, source, old_tree)
+        if tree is not None:
+            return tree
     return parser.parse(source, old_tree) if old_tree is not None else parser.parse(source)
 
 

@@ -55,6 +55,13 @@ WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
 # for, whatever the speed of the machine (a burst of opens, each one making all the others
 # stale, is re-checked once after the burst).
 REFRESH_SLICE_S = 0.02
+# A document whose last analysis took longer than INLINE_MAX_S (and any document analysed for
+# the first time) is analysed a slice of ANALYSIS_SLICE_S at a time, with the messages that
+# came in meanwhile answered between slices (analysis/slices.py): no file, however shaped,
+# keeps other requests waiting for its analysis (issue 17). Quicker ones run in one go, as
+# before: a keystroke's analysis pays nothing for slicing.
+ANALYSIS_SLICE_S = 0.005
+INLINE_MAX_S = 0.015
 REFRESH_SETTLE_S = 0.25
 REFRESH_MAX_WAIT_S = 1.0
 REFRESH_PER_MESSAGE = 2
@@ -84,6 +91,8 @@ class TriggerLanguageServer(LanguageServer):
         self._stale_since = 0.0
         self._messages_since = 0  # the protocol's count of messages read, at _stale_since
         self._refresh_pull = False
+        self._cost: dict[str, float] = {}  # seconds the last analysis of each document took
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}  # for a sliced analysis
 
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
@@ -244,10 +253,13 @@ class TriggerLanguageServer(LanguageServer):
         self._index_task = asyncio.ensure_future(self.index_workspace())
 
     def cancel(self, uri: str) -> None:
-        """Forget the publish scheduled for the document."""
+        """Forget the publish scheduled for the document, and stop its analysis."""
         timer = self._timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
+        self.session.drop_analysis(uri)
+        self._cost.pop(uri, None)
+        self._wake(uri)
 
     def warm_later(self, uri: str, delay: float = WARM_PAUSE_S) -> None:
         """After a whole-file analysis, prepare the per-statement findings that make the next
@@ -268,8 +280,9 @@ class TriggerLanguageServer(LanguageServer):
             return
         protocol = self.protocol
         assert isinstance(protocol, TriggerProtocol)
-        if time.monotonic() - protocol.last_message_at < WARM_IDLE_S:
-            self.warm_later(uri, WARM_IDLE_S)  # requests are coming in: they go first
+        busy = time.monotonic() - protocol.last_message_at < WARM_IDLE_S
+        if busy or uri in self.session.in_flight:
+            self.warm_later(uri, WARM_IDLE_S)  # requests (or its analysis) go first
         elif warm_step(doc.statements, WARM_SLICE_S):
             self.warm_later(uri)
 
@@ -279,6 +292,10 @@ class TriggerLanguageServer(LanguageServer):
         timer = self._timers.pop(doc.uri, None)
         if timer is not None:
             timer.cancel()
+        flight = self.session.in_flight.get(doc.uri)
+        if flight is not None and flight.version != doc.version:  # stale: stop it now
+            self.session.drop_analysis(doc.uri)
+            self._wake(doc.uri)
         delay = (self.session.settings.debounce_ms if delay_ms is None else delay_ms) / 1000
         loop = asyncio.get_event_loop()
         self._timers[doc.uri] = loop.call_later(delay, self.publish, doc.uri, doc.version)
@@ -289,7 +306,71 @@ class TriggerLanguageServer(LanguageServer):
         doc = session.store.get(uri)
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
+        if self._quick(doc) or (session.pull_diagnostics and not self.indexed):
+            started = time.perf_counter()
+            session.settle(doc, self.indexed, self._publish_now)
+            if doc.analyzed_version == doc.version:
+                self._cost[uri] = time.perf_counter() - started
+            return
+        self._analyse_in_slices(doc)
+
+    def _quick(self, doc: Document) -> bool:
+        """Whether the document is analysed already, or its last analysis was quick."""
+        if doc.result is not None and doc.analyzed_version == doc.version:
+            return True
+        cost = self._cost.get(doc.uri)
+        return cost is not None and cost < INLINE_MAX_S
+
+    def _analyse_in_slices(self, doc: Document) -> None:
+        """Analyse the document a slice at a time, answering requests in between; then
+        publish (or, for a client that pulls, only keep the result)."""
+        flight = self.session.in_flight.get(doc.uri)
+        if flight is not None and flight.version == doc.version:
+            return  # under way
+        self.session.begin_analysis(doc)
+        asyncio.get_running_loop().call_soon(self._slice, doc.uri, 0.0)
+
+    def _slice(self, uri: str, spent: float) -> None:
+        session = self.session
+        flight = session.in_flight.get(uri)
+        doc = session.store.get(uri)
+        if flight is None or doc is None:
+            self._wake(uri)  # finished by a request on the document, or dropped
+            return
+        if flight.version != doc.version:
+            session.drop_analysis(uri)
+            self._wake(uri)
+            return
+        started = time.perf_counter()
+        done = flight.work.step(ANALYSIS_SLICE_S)
+        spent += time.perf_counter() - started
+        if not done:  # the messages that came in meanwhile first
+            asyncio.get_running_loop().call_soon(self._slice, uri, spent)
+            return
+        try:
+            session.end_analysis(doc, flight)
+        except Exception:  # (the computation contains the engine's failures)
+            log.exception("the analysis of %s failed", uri)
+        self._cost[uri] = spent
+        self._wake(uri)
         session.settle(doc, self.indexed, self._publish_now)
+
+    def _wake(self, uri: str) -> None:
+        for waiter in self._waiting.pop(uri, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def analysed(self, uri: str) -> None:
+        """Wait until the document is analysed at its current version, in slices when its
+        analysis is slow (a pull for it then waits, and other requests are answered)."""
+        doc = self.session.store.get(uri)
+        if doc is None or self._quick(doc):
+            return
+        if self.session.in_flight.get(uri) is None:
+            self._analyse_in_slices(doc)
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(uri, []).append(waiter)
+        await waiter
 
     def _publish_now(self, doc: Document) -> None:
         self.publish_diagnostics(doc.uri, self.diagnostics_for(doc), doc.version)
