@@ -219,7 +219,7 @@ def _rule_findings(
     rule: Rule, forced: Severity | None, prepared: Prepared, ctx: FileContext
 ) -> Iterable[Finding]:
     doc = prepared.kb.rules[rule.id]
-    for report in rule.check(ctx):
+    for report in list(rule.check(ctx)):  # (all of a rule's reports, or its error)
         checkpoint()
         wanted = report.variant
         for name in wanted if isinstance(wanted, tuple) else (wanted,):
