@@ -204,3 +204,38 @@ async def test_a_pull_for_the_busy_file_waits_but_other_requests_do_not(
     assert not pull.done(), "the hover waited for the busy file's analysis"
     report = await asyncio.wait_for(pull, 120)
     assert rows(list(report.items)) == expected
+
+
+async def test_requests_on_the_busy_file_wait_for_it_without_blocking_others(
+    client: LanguageClient, tmp_path: Path
+):
+    """An editor asks for a file's lenses, code actions and hovers as soon as it opens it: they
+    wait for its analysis (and then answer from it), and a hover on another document sent
+    after them is answered first. Before: the first of them ran the whole analysis."""
+    root = tmp_path.resolve()
+    files = project(root)
+    await start(client, root, "neovim-0.10", OPTIONS)
+    other = open_doc(client, files["other"], OTHER)
+    await eventually(lambda: publishes(client, other), timeout=60, what="other.ts published")
+    await hover_on(client, other)
+
+    busy = open_doc(client, files["busy"], busy_text())
+    doc = lsp.TextDocumentIdentifier(busy)
+    everything = lsp.Range(lsp.Position(0, 0), lsp.Position(3, 0))
+    on_busy = [
+        asyncio.ensure_future(client.text_document_code_lens_async(lsp.CodeLensParams(doc))),
+        asyncio.ensure_future(
+            client.text_document_code_action_async(
+                lsp.CodeActionParams(doc, everything, lsp.CodeActionContext([]))
+            )
+        ),
+        asyncio.ensure_future(
+            client.text_document_hover_async(lsp.HoverParams(doc, lsp.Position(1, 20)))
+        ),
+    ]
+    await asyncio.sleep(0)  # (they go out first)
+    await hover_on(client, other)
+    assert not any(f.done() for f in on_busy), "the hover on other.ts waited for busy.ts"
+    await asyncio.wait_for(asyncio.gather(*on_busy), 120)
+    hover = on_busy[2].result()
+    assert hover is not None  # (must answer: the hover on the task's name)

@@ -23,14 +23,9 @@ def pulls(caps: lsp.ClientCapabilities) -> bool:
     return can_pull and bool(ws and ws.diagnostics and ws.diagnostics.refresh_support)
 
 
-async def pulled(
-    session: Session, params: lsp.DocumentDiagnosticParams
-) -> lsp.DocumentDiagnosticReport:
-    """textDocument/diagnostic (the first answers give theirs from the same Session.pull). A
-    document whose analysis is slow is analysed in slices first, other requests answered
-    meanwhile (issue 17)."""
+def pulled(session: Session, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
+    """textDocument/diagnostic (the first answers give theirs from the same Session.pull)."""
     uri, previous = params.text_document.uri, params.previous_result_id
-    await serving(session).analysed(uri)
     answer = session.pull(uri, previous, serving(session).diagnostics_for)
     if answer.result_id is None:
         return lsp.RelatedFullDocumentDiagnosticReport(items=[])

@@ -361,6 +361,14 @@ class TriggerLanguageServer(LanguageServer):
             if not waiter.done():
                 waiter.set_result(None)
 
+    def must_wait(self, uri: str) -> bool:
+        """Whether a request on the document is to wait for its analysis in slices: one is
+        under way, or its analysis is stale and not known to be quick."""
+        if uri in self.session.in_flight:
+            return True
+        doc = self.session.store.get(uri)
+        return doc is not None and not self._quick(doc)
+
     async def analysed(self, uri: str) -> None:
         """Wait until the document is analysed at its current version, in slices when its
         analysis is slow (a pull for it then waits, and other requests are answered)."""
