@@ -22,6 +22,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
 from trigger_lsp import __version__
+from trigger_lsp.analysis.slices import Sliced
 from trigger_lsp.lint.statements import warm_step
 from trigger_lsp.lsp import routes
 from trigger_lsp.lsp.documents import Document
@@ -284,7 +285,12 @@ class TriggerLanguageServer(LanguageServer):
         busy = time.monotonic() - protocol.last_message_at < WARM_IDLE_S
         if busy or uri in self.session.in_flight:
             self.warm_later(uri, WARM_IDLE_S)  # requests (or its analysis) go first
-        elif warm_step(doc.statements, WARM_SLICE_S):
+        elif self._cheap(doc) and uri not in self.session.warming:
+            if warm_step(doc.statements, WARM_SLICE_S):
+                self.warm_later(uri)
+        elif not self.session.warm_slice(doc, WARM_SLICE_S):
+            # One statement of a slow document may take as long as its analysis (a task of
+            # blocks nested deep is one statement): warmed a slice at a time, like it.
             self.warm_later(uri)
 
     # --- push diagnostics --------------------------------------------------------------------
@@ -319,6 +325,10 @@ class TriggerLanguageServer(LanguageServer):
         """Whether the document is analysed already, or its last analysis was quick."""
         if doc.result is not None and doc.analyzed_version == doc.version:
             return True
+        return self._cheap(doc)
+
+    def _cheap(self, doc: Document) -> bool:
+        """Whether the document's last analysis was quick."""
         cost = self._cost.get(doc.uri)
         return cost is not None and cost < INLINE_MAX_S
 
@@ -354,7 +364,34 @@ class TriggerLanguageServer(LanguageServer):
             log.exception("the analysis of %s failed", uri)
         self._cost[uri] = spent
         self._wake(uri)
-        session.settle(doc, self.indexed, self._publish_now)
+        # (publishing a thousand diagnostics takes tens of ms: in a step of its own)
+        asyncio.get_running_loop().call_soon(self._settle, uri, doc.version)
+
+    def _settle(self, uri: str, version: int | None, work: Sliced[Any] | None = None) -> None:
+        """After an analysis in slices: publish its diagnostics, made in slices too (a
+        thousand take some 100 ms); a client that pulls asks for them itself."""
+        doc = self.session.store.get(uri)
+        if doc is None or doc.version != version:
+            if work is not None:
+                work.cancel()
+            return
+        if self.session.pull_diagnostics:
+            self.session.settle(doc, self.indexed, self._publish_now)
+            return
+        if work is None:
+            if doc.analyzed_version != doc.version:  # made stale meanwhile (ids changed)
+                self.publish(uri, version)
+                return
+            work = Sliced(lambda: self.diagnostics_for(doc))
+        if not work.step(ANALYSIS_SLICE_S):
+            asyncio.get_running_loop().call_soon(self._settle, uri, version, work)
+            return
+        try:
+            made = work.finish()
+        except Exception:
+            log.exception("making the diagnostics of %s failed", uri)
+            return
+        self.publish_diagnostics(doc.uri, made, doc.version)
 
     def _wake(self, uri: str) -> None:
         for waiter in self._waiting.pop(uri, []):

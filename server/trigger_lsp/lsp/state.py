@@ -20,14 +20,14 @@ import tree_sitter as ts
 from pygls.uris import to_fs_path
 
 from trigger_lsp.analysis.model import FileModel, build_model
-from trigger_lsp.analysis.slices import Sliced
+from trigger_lsp.analysis.slices import Sliced, checkpoint
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lint.engine import FileResult, Finding
 from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
-from trigger_lsp.lint.statements import analyze_statements
+from trigger_lsp.lint.statements import analyze_statements, warm_step
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.settings import ServerSettings, parse_settings
 from trigger_lsp.lsp.wire import Locator
@@ -135,8 +135,10 @@ class Session:
         self._reported: set[str] = set()  # messages already shown once
         self._last_read: LastRead | None = None  # see _keep_read
         self._released: list[FileResult] = []  # replaced analyses, freed after the answer
-        # Analyses running in slices between requests, by document (see begin_analysis).
+        # Analyses running in slices between requests, by document (see begin_analysis), and
+        # the preparation of kept findings of slow documents, run the same way (warm_slice).
         self.in_flight: dict[str, Analysis] = {}
+        self.warming: dict[str, Sliced[bool]] = {}
 
     @property
     def kb(self) -> Knowledge:
@@ -255,6 +257,7 @@ class Session:
         kept: dict[object, Any] = {}
         out = []
         for f in result.findings:
+            checkpoint()  # (made in slices after an analysis in slices: lsp/server.py)
             # A finding makes the same diagnostic as before when it stands at the same byte
             # columns with the same text before it there (which sets UTF-16 and UTF-32
             # columns): typing on one line keeps the diagnostics of the other lines, and a
@@ -299,6 +302,7 @@ class Session:
         of it running in slices (`begin_analysis`) is finished here, or dropped when stale."""
         if doc.result is not None and doc.analyzed_version == doc.version and doc.tree is not None:
             return doc.result
+        self.stop_warming(doc.uri)
         flight = self.in_flight.pop(doc.uri, None)
         if flight is not None:
             if flight.version == doc.version:
@@ -311,6 +315,7 @@ class Session:
         """The analysis of the document's current version as a computation to run a slice at a
         time between requests (analysis/slices.py); `end_analysis` takes its result. Until
         then the document's own requests finish it (`analyze`) and an edit drops it."""
+        self.stop_warming(doc.uri)
         old = self.in_flight.pop(doc.uri, None)
         if old is not None:
             old.work.cancel()
@@ -327,9 +332,32 @@ class Session:
 
     def drop_analysis(self, uri: str) -> None:
         """Stop an analysis running in slices (the document changed or closed)."""
+        self.stop_warming(uri)
         flight = self.in_flight.pop(uri, None)
         if flight is not None:
             flight.work.cancel()
+
+    def warm_slice(self, doc: Document, budget_s: float) -> bool:
+        """Prepare the document's kept findings (statements.warm_step) for about `budget_s`
+        in a computation that pauses at its checkpoints; return whether it is done. Any
+        analysis of the document stops it first (both change its StatementCache)."""
+        work = self.warming.get(doc.uri)
+        if work is None:
+            cache = doc.statements
+            work = self.warming[doc.uri] = Sliced(lambda: warm_step(cache, float("inf")))
+        done = work.step(budget_s)
+        if done:
+            del self.warming[doc.uri]
+            try:
+                work.finish()
+            except Exception:  # (rule failures are contained inside: this would be a bug)
+                log.exception("preparing the kept findings of %s failed", doc.uri)
+        return done
+
+    def stop_warming(self, uri: str) -> None:
+        work = self.warming.pop(uri, None)
+        if work is not None:
+            work.cancel()
 
     def _computation(self, doc: Document) -> tuple[Callable[[], FileResult], Path]:
         """What analysing the document's current text takes, as a function to call now or in
