@@ -239,3 +239,25 @@ async def test_requests_on_the_busy_file_wait_for_it_without_blocking_others(
     await asyncio.wait_for(asyncio.gather(*on_busy), 120)
     hover = on_busy[2].result()
     assert hover is not None  # (must answer: the hover on the task's name)
+
+
+async def test_a_large_file_in_the_workspace_is_indexed_between_requests(
+    client: LanguageClient, tmp_path: Path
+):
+    """The background index reads every task file of the workspace: 2 MiB of nested
+    parentheses (a parse of about 1.7 s, not opened in the editor) is parsed in slices, and
+    hovers asked all along are answered promptly. Before: one waited for the whole parse."""
+    root = tmp_path.resolve()
+    files = project(root)
+    files["busy"].write_text(
+        in_task("const v = " + "(" * 1_000_000 + "1" + ")" * 1_000_000 + ";", "big")
+    )
+    await start(client, root, "neovim-0.10", OPTIONS)
+    other = open_doc(client, files["other"], OTHER)
+    await eventually(lambda: publishes(client, other), timeout=60, what="other.ts published")
+    await hover_on(client, other)  # (the first request waits once for the server to load)
+    longest, started = 0.0, time.monotonic()
+    while time.monotonic() - started < 6:  # (the index starts at once; the parse takes ~2 s)
+        longest = max(longest, await hover_on(client, other))
+        await asyncio.sleep(0.02)
+    assert longest < 0.6, longest

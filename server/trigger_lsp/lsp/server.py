@@ -64,6 +64,9 @@ REFRESH_SLICE_S = 0.02
 # 25-40 ms), and a request waits for such an analysis at most about INLINE_MAX_S.
 ANALYSIS_SLICE_S = 0.005
 INLINE_MAX_S = 0.05
+# Files of the workspace larger than this are indexed in slices too (a parse of 256 KiB takes
+# some 20-200 ms depending on its shape).
+INDEX_IN_SLICES_BYTES = 256 * 1024
 REFRESH_SETTLE_S = 0.25
 REFRESH_MAX_WAIT_S = 1.0
 REFRESH_PER_MESSAGE = 2
@@ -492,6 +495,18 @@ class TriggerLanguageServer(LanguageServer):
                 self.publish(uri, doc.version)
 
     # --- background index of the workspace --------------------------------------------------
+    async def _index_from_disk(self, path: Path) -> None:
+        """Index a file of the workspace from the disk; a large one (whose parse alone may
+        take a second: 2 MiB of nested parentheses) in slices, like a slow analysis."""
+        try:
+            large = path.stat().st_size > INDEX_IN_SLICES_BYTES
+        except OSError:
+            large = False
+        if large:
+            await _index_file_in_slices(self.session, path)
+        else:
+            self.session.index_from_disk(path)
+
     async def index_workspace(self) -> None:
         session = self.session
         roots = [Path(p) for p in workspace_roots(self)]
@@ -516,7 +531,7 @@ class TriggerLanguageServer(LanguageServer):
                 await asyncio.sleep(INDEX_PAUSE_S)
                 if session.store.get(path.as_uri()) is None:
                     try:
-                        session.index_from_disk(path)
+                        await self._index_from_disk(path)
                     except Exception as exc:  # a broken file must not stop indexing
                         session.log_once(f"indexing {path} failed: {exc}")
             if left_out:  # (rules that compare files may then miss a task defined there)
@@ -532,6 +547,13 @@ class TriggerLanguageServer(LanguageServer):
             self.indexed = True  # (also when the walk fails)
         session.index.complete = True
         self.refresh_others("")
+
+
+async def _index_file_in_slices(session: Session, path: Path) -> None:
+    work = Sliced(lambda: session.index_from_disk(path))
+    while not work.step(ANALYSIS_SLICE_S):
+        await asyncio.sleep(0)  # the messages that came in meanwhile first
+    work.finish()
 
 
 def _start_line(item: lsp.Diagnostic) -> int:

@@ -455,7 +455,7 @@ class Session:
                 source = b""
             if source and not looks_binary(source):
                 grammar = grammar_for(path)
-                tree = parse(source, grammar)
+                tree = parse(source, grammar, yielding=True)  # (in slices when large)
                 model = build_model(tree, grammar)
                 project = self.resolver.context_for(path)
                 found = index_model(model, path, project.root)
