@@ -67,6 +67,7 @@ INLINE_MAX_S = 0.05
 # Files of the workspace larger than this are indexed in slices too (a parse of 256 KiB takes
 # some 20-200 ms depending on its shape).
 INDEX_IN_SLICES_BYTES = 256 * 1024
+WAIT_ROUNDS = 3  # analyses of newer versions a request about a document waits for
 REFRESH_SETTLE_S = 0.25
 REFRESH_MAX_WAIT_S = 1.0
 REFRESH_PER_MESSAGE = 2
@@ -316,7 +317,7 @@ class TriggerLanguageServer(LanguageServer):
         doc = session.store.get(uri)
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
-        if self._quick(doc) or (session.pull_diagnostics and not self.indexed):
+        if self._quick(doc):
             started = time.perf_counter()
             session.settle(doc, self.indexed, self._publish_now)
             if doc.analyzed_version == doc.version:
@@ -411,15 +412,19 @@ class TriggerLanguageServer(LanguageServer):
 
     async def analysed(self, uri: str) -> None:
         """Wait until the document is analysed at its current version, in slices when its
-        analysis is slow (a pull for it then waits, and other requests are answered)."""
-        doc = self.session.store.get(uri)
-        if doc is None or self._quick(doc):
-            return
-        if self.session.in_flight.get(uri) is None:
-            self._analyse_in_slices(doc)
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(uri, []).append(waiter)
-        await waiter
+        analysis is slow (a request about it then waits, and other requests are answered).
+        An edit meanwhile starts the analysis of the new version, which is awaited in turn
+        (a few times at most: then the request's own analysis runs in one go)."""
+        for _ in range(WAIT_ROUNDS):
+            doc = self.session.store.get(uri)
+            if doc is None or self._quick(doc):
+                return
+            flight = self.session.in_flight.get(uri)
+            if flight is None or flight.version != doc.version:
+                self._analyse_in_slices(doc)
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.setdefault(uri, []).append(waiter)
+            await waiter
 
     def _publish_now(self, doc: Document) -> None:
         self.publish_diagnostics(doc.uri, self.diagnostics_for(doc), doc.version)
