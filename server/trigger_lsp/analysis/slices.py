@@ -56,6 +56,7 @@ class Sliced(Generic[T]):
         self.done = False
         self.cancelled = False
         self.steps = 0  # slices run
+        self.cpu_s = 0.0  # the computation's CPU time (paused time and other threads' excluded)
         self._result: T | None = None
         self._error: BaseException | None = None
 
@@ -112,6 +113,7 @@ class Sliced(Generic[T]):
             raise Cancelled
 
     def run(self) -> None:
+        started = time.thread_time()
         try:
             if not self.cancelled:
                 self._result = self._work()
@@ -121,6 +123,7 @@ class Sliced(Generic[T]):
             self._error = exc
         finally:
             self._work = _nothing  # type: ignore[assignment]  # (frees what it held)
+            self.cpu_s = time.thread_time() - started
             self.done = True
             global running
             running = None

@@ -56,7 +56,7 @@ WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
 # for, whatever the speed of the machine (a burst of opens, each one making all the others
 # stale, is re-checked once after the burst).
 REFRESH_SLICE_S = 0.02
-# A document whose last analysis took longer than INLINE_MAX_S (and any document analysed for
+# A document whose last analysis took more CPU time than INLINE_MAX_S (and any document analysed for
 # the first time) is analysed a slice of ANALYSIS_SLICE_S at a time, with the messages that
 # came in meanwhile answered between slices (analysis/slices.py): no file, however shaped,
 # keeps other requests waiting for its analysis (issue 17). Quicker ones run in one go, as
@@ -318,10 +318,10 @@ class TriggerLanguageServer(LanguageServer):
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
         if self._quick(doc):
-            started = time.perf_counter()
+            started = time.thread_time()  # (CPU time: the measure does not grow with load)
             session.settle(doc, self.indexed, self._publish_now)
             if doc.analyzed_version == doc.version:
-                self._cost[uri] = time.perf_counter() - started
+                self._cost[uri] = time.thread_time() - started
             return
         self._analyse_in_slices(doc)
 
@@ -343,9 +343,9 @@ class TriggerLanguageServer(LanguageServer):
         if flight is not None and flight.version == doc.version:
             return  # under way
         self.session.begin_analysis(doc)
-        asyncio.get_running_loop().call_soon(self._slice, doc.uri, 0.0)
+        asyncio.get_running_loop().call_soon(self._slice, doc.uri)
 
-    def _slice(self, uri: str, spent: float) -> None:
+    def _slice(self, uri: str) -> None:
         session = self.session
         flight = session.in_flight.get(uri)
         doc = session.store.get(uri)
@@ -356,17 +356,14 @@ class TriggerLanguageServer(LanguageServer):
             session.drop_analysis(uri)
             self._wake(uri)
             return
-        started = time.perf_counter()
-        done = flight.work.step(ANALYSIS_SLICE_S)
-        spent += time.perf_counter() - started
-        if not done:  # the messages that came in meanwhile first
-            asyncio.get_running_loop().call_soon(self._slice, uri, spent)
+        if not flight.work.step(ANALYSIS_SLICE_S):  # the messages that came in meanwhile first
+            asyncio.get_running_loop().call_soon(self._slice, uri)
             return
         try:
             session.end_analysis(doc, flight)
         except Exception:  # (the computation contains the engine's failures)
             log.exception("the analysis of %s failed", uri)
-        self._cost[uri] = spent
+        self._cost[uri] = flight.work.cpu_s
         self._wake(uri)
         # (publishing a thousand diagnostics takes tens of ms: in a step of its own)
         asyncio.get_running_loop().call_soon(self._settle, uri, doc.version)
