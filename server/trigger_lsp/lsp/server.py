@@ -56,18 +56,20 @@ WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
 # for, whatever the speed of the machine (a burst of opens, each one making all the others
 # stale, is re-checked once after the burst).
 REFRESH_SLICE_S = 0.02
-# A document whose last analysis took more CPU time than INLINE_MAX_S (and any document analysed for
-# the first time) is analysed a slice of ANALYSIS_SLICE_S at a time, with the messages that
-# came in meanwhile answered between slices (analysis/slices.py): no file, however shaped,
-# keeps other requests waiting for its analysis (issue 17). Quicker ones run in one go, as
-# before: a keystroke's analysis pays nothing for slicing (at 10,000 lines one takes some
-# 25-40 ms), and a request waits for such an analysis at most about INLINE_MAX_S.
+# A document whose last analysis took more CPU time than INLINE_MAX_S (and any document
+# analysed for the first time) is analysed a slice of ANALYSIS_SLICE_S at a time, with the
+# messages that came in meanwhile answered between slices (analysis/slices.py): no file,
+# however shaped, keeps other requests waiting for its analysis (issue 17). Quicker ones run in
+# one go, as before: a keystroke's analysis pays nothing for slicing (at 10,000 lines one takes
+# some 25-40 ms), and a request waits for such an analysis at most about INLINE_MAX_S.
 ANALYSIS_SLICE_S = 0.005
 INLINE_MAX_S = 0.05
 # Files of the workspace larger than this are indexed in slices too (a parse of 256 KiB takes
 # some 20-200 ms depending on its shape).
 INDEX_IN_SLICES_BYTES = 256 * 1024
 WAIT_ROUNDS = 3  # analyses of newer versions a request about a document waits for
+MAX_STARTED = 4  # analyses in slices under way at once (800 documents opened: the rest queue)
+QUEUED_PAUSE_S = 0.02  # how often a queued one looks for its turn
 REFRESH_SETTLE_S = 0.25
 REFRESH_MAX_WAIT_S = 1.0
 REFRESH_PER_MESSAGE = 2
@@ -97,7 +99,8 @@ class TriggerLanguageServer(LanguageServer):
         self._stale_since = 0.0
         self._messages_since = 0  # the protocol's count of messages read, at _stale_since
         self._refresh_pull = False
-        self._cost: dict[str, float] = {}  # seconds the last analysis of each document took
+        self._cost: dict[str, float] = {}  # CPU seconds the last analysis of each document took
+        self._started: set[Sliced[Any]] = set()  # analyses in slices begun (some may be done)
         self._waiting: dict[str, list[asyncio.Future[None]]] = {}  # for a sliced analysis
 
     def _start_io_async(
@@ -356,14 +359,23 @@ class TriggerLanguageServer(LanguageServer):
             session.drop_analysis(uri)
             self._wake(uri)
             return
-        if not flight.work.step(ANALYSIS_SLICE_S):  # the messages that came in meanwhile first
+        work = flight.work
+        if not work.started:  # (each started one holds a thread until it ends)
+            if len(self._started) >= MAX_STARTED:
+                self._started = {w for w in self._started if not w.done}
+            if len(self._started) >= MAX_STARTED:  # its turn comes: try again shortly
+                asyncio.get_running_loop().call_later(QUEUED_PAUSE_S, self._slice, uri)
+                return
+            self._started.add(work)
+        if not work.step(ANALYSIS_SLICE_S):  # the messages that came in meanwhile first
             asyncio.get_running_loop().call_soon(self._slice, uri)
             return
         try:
             session.end_analysis(doc, flight)
         except Exception:  # (the computation contains the engine's failures)
             log.exception("the analysis of %s failed", uri)
-        self._cost[uri] = flight.work.cpu_s
+        self._started.discard(work)
+        self._cost[uri] = work.cpu_s
         self._wake(uri)
         # (publishing a thousand diagnostics takes tens of ms: in a step of its own)
         asyncio.get_running_loop().call_soon(self._settle, uri, doc.version)
