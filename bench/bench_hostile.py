@@ -114,6 +114,7 @@ class Server:
         )
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.published = 0  # textDocument/publishDiagnostics notifications read
+        self.arrived: dict[tuple[str, int | None], float] = {}  # (uri, version): first publish
         threading.Thread(target=self._read, daemon=True).start()
         self._id = 0
         caps = {"general": {"positionEncodings": ["utf-16"]}}
@@ -139,6 +140,8 @@ class Server:
                 message = json.loads(out.read(length))
                 if message.get("method") == "textDocument/publishDiagnostics":
                     self.published += 1
+                    params = message["params"]
+                    self.arrived[(params["uri"], params.get("version"))] = time.perf_counter()
                 self.messages.put(message)
         except (OSError, ValueError):
             return
@@ -232,6 +235,68 @@ def long_line_row(work: Path, repeat: int) -> list[str]:
         server.close()
 
 
+# Files whose analysis takes long (issue 17 B: "one pathological file blocks the server").
+BUSY = {
+    "1,000 waits in 190 nested blocks": SHAPES["1,000 waits in 190 nested blocks"],
+    "1,000 triggers in 190 nested blocks": lambda: in_task(
+        "if (a) { " * 190 + "await other.triggerAndWait({}); " * 1000 + "}" * 190
+    ),
+    "1,000 try/catch in 190 nested blocks": SHAPES["1,000 try/catch in 190 nested blocks"],
+    "nested template literals x64,000": SHAPES["nested template literals x64,000"],
+    "nested parentheses, 2 MiB": SHAPES["nested parentheses, 2 MiB"],
+}
+
+
+DURING_S = 0.05  # after opening or editing the file, before the hover is asked
+
+
+def busy_row(work: Path, name: str, repeat: int) -> list[str]:
+    """Open a file that takes long to analyse and, 50 ms later, ask for a hover on another
+    (already analysed) document: the hover's latency (from asking), and the time from the
+    open until the file's diagnostics are published; then the same after a one-line edit of
+    the file. Medians over `repeat` files, each opened afresh."""
+    text = BUSY[name]()
+    server = Server(work)
+    folder = work / "src" / "trigger"
+    try:
+        other = open_doc(server, folder / "other.ts", in_task('logger.info("x");', "other"))
+        hover = {"textDocument": {"uri": other}, "position": {"line": 0, "character": 10}}
+        server.request("textDocument/hover", hover)
+        server.quiet(0.5)
+        opened, published, edited, republished = [], [], [], []
+        for i in range(repeat):
+            for version in (1, 2):
+                started = time.perf_counter()
+                if version == 1:
+                    uri = open_doc(server, folder / f"busy{i}.ts", text)
+                else:
+                    at = {"line": 0, "character": 0}
+                    change = {"range": {"start": at, "end": at}, "text": "// edited\n"}
+                    server.notify(
+                        "textDocument/didChange",
+                        {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [change]},
+                    )
+                time.sleep(DURING_S)  # (the analysis has begun)
+                asked = time.perf_counter()
+                server.request("textDocument/hover", hover)
+                (opened if version == 1 else edited).append(time.perf_counter() - asked)
+                deadline = time.monotonic() + LIMIT_S
+                while (uri, version) not in server.arrived:  # the busy file's diagnostics
+                    if time.monotonic() > deadline:
+                        raise queue.Empty
+                    time.sleep(0.002)
+                done = server.arrived[(uri, version)] - started
+                (published if version == 1 else republished).append(done)
+            server.quiet(0.3)
+        ms = [f"{statistics.median(x) * 1000:.0f}" for x in (opened, published)]
+        ms += [f"{statistics.median(x) * 1000:.0f}" for x in (edited, republished)]
+        return [name, f"{len(text.encode()) // 1024}", *ms]
+    except queue.Empty:
+        return [name, f"{len(text.encode()) // 1024}", "no answer", "", "", ""]
+    finally:
+        server.close()
+
+
 def shared_id_row(work: Path, count: int) -> list[str]:
     """Open `count` documents that all define the task id "same"; the server's CPU time and
     peak memory until it is quiet again, and the diagnostics published meanwhile."""
@@ -266,17 +331,29 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--documents", type=int, default=800)
+    ap.add_argument("--busy", type=int, default=5, help="files opened per busy scenario")
+    ap.add_argument("--only-busy", action="store_true", help="only the busy scenarios")
+    ap.add_argument("--only", nargs="*", default=[], help="busy scenarios by name")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "package.json").write_text('{"dependencies": {"@trigger.dev/sdk": "4.0.0"}}')
         (work / "src" / "trigger").mkdir(parents=True)
-        print("#### Deeply nested files (engine, one process each)")
-        print(table(["shape", "KiB", "analysis ms", "peak RSS MB", "notes"], engine_rows(work)))
-        print()
-        print("#### Language server over stdio (push diagnostics, debounce 0)")
-        rows = [long_line_row(work, args.repeat), shared_id_row(work, args.documents)]
-        print(table(["scenario", "cost"], rows))
+        if not args.only_busy:
+            print("#### Deeply nested files (engine, one process each)")
+            rows = engine_rows(work)
+            print(table(["shape", "KiB", "analysis ms", "peak RSS MB", "notes"], rows))
+            print()
+            print("#### Language server over stdio (push diagnostics, debounce 0)")
+            rows = [long_line_row(work, args.repeat), shared_id_row(work, args.documents)]
+            print(table(["scenario", "cost"], rows))
+            print()
+        print("#### A hover on another document while a file is analysed (medians, ms)")
+        header = ["file", "KiB", "hover after open", "its diagnostics", "hover after edit"]
+        header.append("its diagnostics after the edit")
+        names = [n for n in BUSY if not args.only or n in args.only]
+        busy = [busy_row(work, name, args.busy) for name in names]
+        print(table(header, busy))
 
 
 if __name__ == "__main__":

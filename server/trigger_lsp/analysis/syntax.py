@@ -12,6 +12,8 @@ from pathlib import PurePath
 import tree_sitter as ts
 import tree_sitter_typescript as tst
 
+from trigger_lsp.analysis import slices
+
 # Extensions we analyse; JavaScript goes through the TSX grammar, which accepts JSX and plain JS.
 TS_EXTENSIONS = frozenset({".ts", ".mts", ".cts"})
 TSX_EXTENSIONS = frozenset({".tsx", ".js", ".jsx", ".mjs", ".cjs"})
@@ -67,8 +69,17 @@ def is_source_path(path: str | PurePath) -> bool:
     return suffix in SOURCE_EXTENSIONS and not name.endswith(".d.ts")
 
 
-def parse(source: bytes, grammar: str, old_tree: ts.Tree | None = None) -> ts.Tree:
+def parse(
+    source: bytes, grammar: str, old_tree: ts.Tree | None = None, *, yielding: bool = False
+) -> ts.Tree:
+    """The syntax tree of `source`. `yielding`: inside a computation run in slices, the parse
+    pauses at its checkpoints (slices.parse_sliced; only for a document's own text, parsed
+    where no lock is held)."""
     parser = ts.Parser(language(grammar))
+    if yielding and slices.running is not None:
+        tree = slices.parse_sliced(parser, source, old_tree)
+        if tree is not None:
+            return tree
     return parser.parse(source, old_tree) if old_tree is not None else parser.parse(source)
 
 
@@ -78,6 +89,8 @@ def deeper_than(root: ts.Node, limit: int = MAX_DEPTH) -> bool:
     so a file of ordinary depth costs a few hundred steps, and a deep one about `limit`."""
     cursor = root.walk()
     while True:
+        if slices.running is not None:
+            slices.checkpoint()
         depth, node = cursor.depth, cursor.node
         if depth > limit:
             return True
@@ -273,6 +286,8 @@ def parents_kept() -> Iterator[None]:
 
 def parent_of(node: ts.Node) -> ts.Node | None:
     """`node.parent`, kept while `parents_kept` is in force."""
+    if slices.running is not None:  # (walks up are where deep files cost time: yield here)
+        slices.checkpoint()
     kept = _PARENTS.get()
     if kept is None:
         return node.parent

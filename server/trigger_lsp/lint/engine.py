@@ -12,6 +12,7 @@ import tree_sitter as ts
 
 from trigger_lsp.analysis.model import FileModel, build_model
 from trigger_lsp.analysis.pieces import PieceCache
+from trigger_lsp.analysis.slices import checkpoint
 from trigger_lsp.analysis.syntax import MAX_DEPTH, grammar_for, parents_kept, parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import FixSafety, Knowledge, RuleDoc, Severity, fill
@@ -203,6 +204,7 @@ def run_rules(
     errors: list[RuleError] = []
     with parents_kept():  # rules walk up through the same ancestors: each looked up once
         for rule, forced in rules:
+            checkpoint()  # (in the server, a long analysis yields to requests here: slices.py)
             try:  # the messages too: a wrong variant or a missing argument costs that rule
                 found = list(_rule_findings(rule, forced, prepared, ctx))
             except Exception as exc:  # one failing rule costs only itself
@@ -217,7 +219,8 @@ def _rule_findings(
     rule: Rule, forced: Severity | None, prepared: Prepared, ctx: FileContext
 ) -> Iterable[Finding]:
     doc = prepared.kb.rules[rule.id]
-    for report in list(rule.check(ctx)):
+    for report in list(rule.check(ctx)):  # (all of a rule's reports, or its error)
+        checkpoint()
         wanted = report.variant
         for name in wanted if isinstance(wanted, tuple) else (wanted,):
             if not rule.messages.declares(name):

@@ -102,7 +102,7 @@ class Document:
     def parsed(self) -> ts.Tree:
         """The syntax tree of the current text, re-using the previous tree after edits."""
         if not self._fresh or self.tree is None:
-            self.tree = parse(self.source, self.grammar, self.tree)
+            self.tree = parse(self.source, self.grammar, self.tree, yielding=True)
             self._fresh, self._model = True, None
         return self.tree
 

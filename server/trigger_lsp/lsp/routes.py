@@ -154,18 +154,42 @@ def _feature(route: Route) -> Callable[..., Any]:
         log.exception("%s failed (%s)", method, _where(params))
         return off
 
+    waits = _on_a_document(method)
+
     if inspect.iscoroutinefunction(handler):
 
         async def run_async(ls: Any, params: Any) -> Any:
             session = ls.session
             if gate is not None and not gate(session.settings):
                 return off
+            uri = _uri(params) if waits else None
+            if uri is not None and ls.must_wait(uri):
+                await ls.analysed(uri)
             try:
                 return await handler(session, params)
             except Exception:
                 return failed(params)
 
         return run_async
+
+    if waits:
+
+        def run_after_analysis(ls: Any, params: Any) -> Any:
+            """A request on a document whose analysis runs in slices (lsp/server.py) waits
+            for it, other requests answered meanwhile; pygls runs this generator, resuming it
+            once `analysed` is done."""
+            session = ls.session
+            if gate is not None and not gate(session.settings):
+                return off
+            uri = _uri(params)
+            if uri is not None and ls.must_wait(uri):
+                yield ls.analysed, (uri,), {}
+            try:
+                return handler(session, params)
+            except Exception:
+                return failed(params)
+
+        return run_after_analysis
 
     def run(ls: Any, params: Any) -> Any:
         session = ls.session
@@ -192,6 +216,21 @@ def _command(route: Route) -> Callable[..., Any]:
         return handler(ls.session, *args)
 
     return run
+
+
+def _on_a_document(method: str) -> bool:
+    """Whether the method is a request about one text document (its params name it)."""
+    types = lsp.METHOD_TO_TYPES.get(method)
+    if types is None or types[1] is None:  # not LSP's, or a notification
+        return False
+    fields = getattr(types[2], "__attrs_attrs__", ())  # (lsprotocol's params are attrs classes)
+    return any(f.name == "text_document" for f in fields)
+
+
+def _uri(params: Any) -> str | None:
+    doc = getattr(params, "text_document", None)
+    uri = getattr(doc, "uri", None)
+    return uri if isinstance(uri, str) else None
 
 
 def _where(params: Any) -> str:

@@ -22,6 +22,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
 from trigger_lsp import __version__
+from trigger_lsp.analysis.slices import Sliced
 from trigger_lsp.lint.statements import warm_step
 from trigger_lsp.lsp import routes
 from trigger_lsp.lsp.documents import Document
@@ -55,6 +56,20 @@ WARM_IDLE_S = 0.005  # ...which wait until no message has come in for this long
 # for, whatever the speed of the machine (a burst of opens, each one making all the others
 # stale, is re-checked once after the burst).
 REFRESH_SLICE_S = 0.02
+# A document whose last analysis took more CPU time than INLINE_MAX_S (and any document
+# analysed for the first time) is analysed a slice of ANALYSIS_SLICE_S at a time, with the
+# messages that came in meanwhile answered between slices (analysis/slices.py): no file,
+# however shaped, keeps other requests waiting for its analysis (issue 17). Quicker ones run in
+# one go, as before: a keystroke's analysis pays nothing for slicing (at 10,000 lines one takes
+# some 25-40 ms), and a request waits for such an analysis at most about INLINE_MAX_S.
+ANALYSIS_SLICE_S = 0.005
+INLINE_MAX_S = 0.05
+# Files of the workspace larger than this are indexed in slices too (a parse of 256 KiB takes
+# some 20-200 ms depending on its shape).
+INDEX_IN_SLICES_BYTES = 256 * 1024
+WAIT_ROUNDS = 3  # analyses of newer versions a request about a document waits for
+MAX_STARTED = 4  # analyses in slices under way at once (800 documents opened: the rest queue)
+QUEUED_PAUSE_S = 0.02  # how often a queued one looks for its turn
 REFRESH_SETTLE_S = 0.25
 REFRESH_MAX_WAIT_S = 1.0
 REFRESH_PER_MESSAGE = 2
@@ -83,6 +98,9 @@ class TriggerLanguageServer(LanguageServer):
         self._stale_since = 0.0
         self._messages_since = 0  # the protocol's count of messages read, at _stale_since
         self._refresh_pull = False
+        self._cost: dict[str, float] = {}  # CPU seconds the last analysis of each document took
+        self._started: set[Sliced[Any]] = set()  # analyses in slices begun (some may be done)
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}  # for a sliced analysis
 
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
@@ -249,10 +267,13 @@ class TriggerLanguageServer(LanguageServer):
         self._index_task = asyncio.ensure_future(self.index_workspace())
 
     def cancel(self, uri: str) -> None:
-        """Forget the publish scheduled for the document."""
+        """Forget the publish scheduled for the document, and stop its analysis."""
         timer = self._timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
+        self.session.drop_analysis(uri)
+        self._cost.pop(uri, None)
+        self._wake(uri)
 
     def warm_later(self, uri: str, delay: float = WARM_PAUSE_S) -> None:
         """After a whole-file analysis, prepare the per-statement findings that make the next
@@ -273,9 +294,15 @@ class TriggerLanguageServer(LanguageServer):
             return
         protocol = self.protocol
         assert isinstance(protocol, TriggerProtocol)
-        if time.monotonic() - protocol.last_message_at < WARM_IDLE_S:
-            self.warm_later(uri, WARM_IDLE_S)  # requests are coming in: they go first
-        elif warm_step(doc.statements, WARM_SLICE_S):
+        busy = time.monotonic() - protocol.last_message_at < WARM_IDLE_S
+        if busy or uri in self.session.in_flight:
+            self.warm_later(uri, WARM_IDLE_S)  # requests (or its analysis) go first
+        elif self._cheap(doc) and uri not in self.session.warming:
+            if warm_step(doc.statements, WARM_SLICE_S):
+                self.warm_later(uri)
+        elif not self.session.warm_slice(doc, WARM_SLICE_S):
+            # One statement of a slow document may take as long as its analysis (a task of
+            # blocks nested deep is one statement): warmed a slice at a time, like it.
             self.warm_later(uri)
 
     # --- push diagnostics --------------------------------------------------------------------
@@ -284,6 +311,10 @@ class TriggerLanguageServer(LanguageServer):
         timer = self._timers.pop(doc.uri, None)
         if timer is not None:
             timer.cancel()
+        flight = self.session.in_flight.get(doc.uri)
+        if flight is not None and flight.version != doc.version:  # stale: stop it now
+            self.session.drop_analysis(doc.uri)
+            self._wake(doc.uri)
         delay = (self.session.settings.debounce_ms if delay_ms is None else delay_ms) / 1000
         loop = asyncio.get_event_loop()
         self._timers[doc.uri] = loop.call_later(delay, self.publish, doc.uri, doc.version)
@@ -294,7 +325,120 @@ class TriggerLanguageServer(LanguageServer):
         doc = session.store.get(uri)
         if doc is None or doc.version != version:
             return  # closed, or a newer version is already scheduled
-        session.settle(doc, session.index_done.is_set(), self._publish_now)
+        if self._quick(doc):
+            started = time.thread_time()  # (CPU time: the measure does not grow with load)
+            session.settle(doc, self.session.index_done.is_set(), self._publish_now)
+            if doc.analyzed_version == doc.version:
+                self._cost[uri] = time.thread_time() - started
+            return
+        self._analyse_in_slices(doc)
+
+    def _quick(self, doc: Document) -> bool:
+        """Whether the document is analysed already, or its last analysis was quick."""
+        if doc.result is not None and doc.analyzed_version == doc.version:
+            return True
+        return self._cheap(doc)
+
+    def _cheap(self, doc: Document) -> bool:
+        """Whether the document's last analysis was quick."""
+        cost = self._cost.get(doc.uri)
+        return cost is not None and cost < INLINE_MAX_S
+
+    def _analyse_in_slices(self, doc: Document) -> None:
+        """Analyse the document a slice at a time, answering requests in between; then
+        publish (or, for a client that pulls, only keep the result)."""
+        flight = self.session.in_flight.get(doc.uri)
+        if flight is not None and flight.version == doc.version:
+            return  # under way
+        self.session.begin_analysis(doc)
+        asyncio.get_running_loop().call_soon(self._slice, doc.uri)
+
+    def _slice(self, uri: str) -> None:
+        session = self.session
+        flight = session.in_flight.get(uri)
+        doc = session.store.get(uri)
+        if flight is None or doc is None:
+            self._wake(uri)  # finished by a request on the document, or dropped
+            return
+        if flight.version != doc.version:
+            session.drop_analysis(uri)
+            self._wake(uri)
+            return
+        work = flight.work
+        if not work.started:  # (each started one holds a thread until it ends)
+            if len(self._started) >= MAX_STARTED:
+                self._started = {w for w in self._started if not w.done}
+            if len(self._started) >= MAX_STARTED:  # its turn comes: try again shortly
+                asyncio.get_running_loop().call_later(QUEUED_PAUSE_S, self._slice, uri)
+                return
+            self._started.add(work)
+        if not work.step(ANALYSIS_SLICE_S):  # the messages that came in meanwhile first
+            asyncio.get_running_loop().call_soon(self._slice, uri)
+            return
+        try:
+            session.end_analysis(doc, flight)
+        except Exception:  # (the computation contains the engine's failures)
+            log.exception("the analysis of %s failed", uri)
+        self._started.discard(work)
+        self._cost[uri] = work.cpu_s
+        self._wake(uri)
+        # (publishing a thousand diagnostics takes tens of ms: in a step of its own)
+        asyncio.get_running_loop().call_soon(self._settle, uri, doc.version)
+
+    def _settle(self, uri: str, version: int | None, work: Sliced[Any] | None = None) -> None:
+        """After an analysis in slices: publish its diagnostics, made in slices too (a
+        thousand take some 100 ms); a client that pulls asks for them itself."""
+        doc = self.session.store.get(uri)
+        if doc is None or doc.version != version:
+            if work is not None:
+                work.cancel()
+            return
+        if self.session.pull_diagnostics:
+            self.session.settle(doc, self.session.index_done.is_set(), self._publish_now)
+            return
+        if work is None:
+            if doc.analyzed_version != doc.version:  # made stale meanwhile (ids changed)
+                self.publish(uri, version)
+                return
+            work = Sliced(lambda: self.diagnostics_for(doc))
+        if not work.step(ANALYSIS_SLICE_S):
+            asyncio.get_running_loop().call_soon(self._settle, uri, version, work)
+            return
+        try:
+            made = work.finish()
+        except Exception:
+            log.exception("making the diagnostics of %s failed", uri)
+            return
+        self.publish_diagnostics(doc.uri, made, doc.version)
+
+    def _wake(self, uri: str) -> None:
+        for waiter in self._waiting.pop(uri, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def must_wait(self, uri: str) -> bool:
+        """Whether a request on the document is to wait for its analysis in slices: one is
+        under way, or its analysis is stale and not known to be quick."""
+        if uri in self.session.in_flight:
+            return True
+        doc = self.session.store.get(uri)
+        return doc is not None and not self._quick(doc)
+
+    async def analysed(self, uri: str) -> None:
+        """Wait until the document is analysed at its current version, in slices when its
+        analysis is slow (a request about it then waits, and other requests are answered).
+        An edit meanwhile starts the analysis of the new version, which is awaited in turn
+        (a few times at most: then the request's own analysis runs in one go)."""
+        for _ in range(WAIT_ROUNDS):
+            doc = self.session.store.get(uri)
+            if doc is None or self._quick(doc):
+                return
+            flight = self.session.in_flight.get(uri)
+            if flight is None or flight.version != doc.version:
+                self._analyse_in_slices(doc)
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.setdefault(uri, []).append(waiter)
+            await waiter
 
     def _publish_now(self, doc: Document) -> None:
         self.publish_diagnostics(doc.uri, self.diagnostics_for(doc), doc.version)
@@ -370,6 +514,18 @@ class TriggerLanguageServer(LanguageServer):
                 self.publish(uri, doc.version)
 
     # --- background index of the workspace --------------------------------------------------
+    async def _index_from_disk(self, path: Path) -> None:
+        """Index a file of the workspace from the disk; a large one (whose parse alone may
+        take a second: 2 MiB of nested parentheses) in slices, like a slow analysis."""
+        try:
+            large = path.stat().st_size > INDEX_IN_SLICES_BYTES
+        except OSError:
+            large = False
+        if large:
+            await _index_file_in_slices(self.session, path)
+        else:
+            self.session.index_from_disk(path)
+
     async def index_workspace(self) -> None:
         session = self.session
         roots = [Path(p) for p in workspace_roots(self)]
@@ -394,7 +550,7 @@ class TriggerLanguageServer(LanguageServer):
                 await asyncio.sleep(INDEX_PAUSE_S)
                 if session.store.get(path.as_uri()) is None:
                     try:
-                        session.index_from_disk(path)
+                        await self._index_from_disk(path)
                     except Exception as exc:  # a broken file must not stop indexing
                         session.log_once(f"indexing {path} failed: {exc}")
             if left_out:  # (rules that compare files may then miss a task defined there)
@@ -411,6 +567,13 @@ class TriggerLanguageServer(LanguageServer):
                 session.index_done.set()  # (also when the walk fails)
         session.index.complete = True
         self.refresh_others("")
+
+
+async def _index_file_in_slices(session: Session, path: Path) -> None:
+    work = Sliced(lambda: session.index_from_disk(path))
+    while not work.step(ANALYSIS_SLICE_S):
+        await asyncio.sleep(0)  # the messages that came in meanwhile first
+    work.finish()
 
 
 def _start_line(item: lsp.Diagnostic) -> int:

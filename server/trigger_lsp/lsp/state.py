@@ -20,13 +20,14 @@ import tree_sitter as ts
 from pygls.uris import to_fs_path
 
 from trigger_lsp.analysis.model import FileModel, build_model
+from trigger_lsp.analysis.slices import Sliced, checkpoint
 from trigger_lsp.analysis.syntax import grammar_for, is_source_path, parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.knowledge.model import Knowledge
 from trigger_lsp.lint.engine import FileResult, Finding
 from trigger_lsp.lint.file_check import check_source
 from trigger_lsp.lint.settings import RECOMMENDED, RuleSettings
-from trigger_lsp.lint.statements import analyze_statements
+from trigger_lsp.lint.statements import analyze_statements, warm_step
 from trigger_lsp.lsp.documents import Document, DocumentStore
 from trigger_lsp.lsp.settings import ServerSettings, parse_settings
 from trigger_lsp.lsp.wire import Locator
@@ -50,6 +51,7 @@ LAST_READ_KEPT_S = 5.0  # how long the indexer's last parse waits for the file t
 RELEASE_DELAY_S = 0.001  # a replaced analysis is freed this long after the new one is made
 WARNING = 2  # LSP's MessageType.Warning
 LOG_ERROR, LOG_INFO = 1, 3  # LSP's MessageType.Error and .Info
+INTERNAL_ERROR = "internal error: "  # the note of an analysis that failed
 SETTINGS_PROBLEMS_SHOWN = 5  # problems named in the one message about invalid settings
 D = TypeVar("D")  # a diagnostic: lsprotocol's in the server, JSON in the first answers
 # What makes a diagnostic of a finding: the server's convert.diagnostic, the first answers'
@@ -66,6 +68,15 @@ class LastRead:
     grammar: str
     tree: ts.Tree
     model: FileModel
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """An analysis of one version of a document, run a slice at a time (Session.begin_analysis)."""
+
+    version: int | None
+    work: Sliced[FileResult]
+    root: Path  # of the document's project
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,10 @@ class Session:
         self.workspace = WorkspaceResults()
         # The pending ask to refresh code lenses once the index is done (task_lenses.py).
         self.lens_refresh: asyncio.Future[None] | None = None
+        # Analyses running in slices between requests, by document (see begin_analysis), and
+        # the preparation of kept findings of slow documents, run the same way (warm_slice).
+        self.in_flight: dict[str, Analysis] = {}
+        self.warming: dict[str, Sliced[bool]] = {}
 
     @property
     def kb(self) -> Knowledge:
@@ -298,6 +313,7 @@ class Session:
         kept: dict[object, Any] = {}
         out = []
         for f in result.findings:
+            checkpoint()  # (made in slices after an analysis in slices: lsp/server.py)
             # A finding makes the same diagnostic as before when it stands at the same byte
             # columns with the same text before it there (which sets UTF-16 and UTF-32
             # columns): typing on one line keeps the diagnostics of the other lines, and a
@@ -338,10 +354,71 @@ class Session:
 
     # --- analysis --------------------------------------------------------------------------
     def analyze(self, doc: Document) -> FileResult:
-        """The analysis of the document's current version (cached per version)."""
+        """The analysis of the document's current version (cached per version). An analysis
+        of it running in slices (`begin_analysis`) is finished here, or dropped when stale."""
         if doc.result is not None and doc.analyzed_version == doc.version and doc.tree is not None:
             return doc.result
-        tree = doc.parsed()
+        self.stop_warming(doc.uri)
+        flight = self.in_flight.pop(doc.uri, None)
+        if flight is not None:
+            if flight.version == doc.version:
+                return self.end_analysis(doc, flight)
+            flight.work.cancel()
+        compute, root = self._computation(doc)
+        return self._adopt(doc, compute(), doc.version, root)
+
+    def begin_analysis(self, doc: Document) -> Analysis:
+        """The analysis of the document's current version as a computation to run a slice at a
+        time between requests (analysis/slices.py); `end_analysis` takes its result. Until
+        then the document's own requests finish it (`analyze`) and an edit drops it."""
+        self.stop_warming(doc.uri)
+        old = self.in_flight.pop(doc.uri, None)
+        if old is not None:
+            old.work.cancel()
+        compute, root = self._computation(doc)
+        flight = Analysis(doc.version, Sliced(compute), root)
+        self.in_flight[doc.uri] = flight
+        return flight
+
+    def end_analysis(self, doc: Document, flight: Analysis) -> FileResult:
+        """The result of an analysis begun by `begin_analysis`, run to its end if need be."""
+        if self.in_flight.get(doc.uri) is flight:
+            del self.in_flight[doc.uri]
+        return self._adopt(doc, flight.work.finish(), flight.version, flight.root)
+
+    def drop_analysis(self, uri: str) -> None:
+        """Stop an analysis running in slices (the document changed or closed)."""
+        self.stop_warming(uri)
+        flight = self.in_flight.pop(uri, None)
+        if flight is not None:
+            flight.work.cancel()
+
+    def warm_slice(self, doc: Document, budget_s: float) -> bool:
+        """Prepare the document's kept findings (statements.warm_step) for about `budget_s`
+        in a computation that pauses at its checkpoints; return whether it is done. Any
+        analysis of the document stops it first (both change its StatementCache)."""
+        work = self.warming.get(doc.uri)
+        if work is None:
+            cache = doc.statements
+            work = self.warming[doc.uri] = Sliced(lambda: warm_step(cache, float("inf")))
+        done = work.step(budget_s)
+        if done:
+            del self.warming[doc.uri]
+            try:
+                work.finish()
+            except Exception:  # (rule failures are contained inside: this would be a bug)
+                log.exception("preparing the kept findings of %s failed", doc.uri)
+        return done
+
+    def stop_warming(self, uri: str) -> None:
+        work = self.warming.pop(uri, None)
+        if work is not None:
+            work.cancel()
+
+    def _computation(self, doc: Document) -> tuple[Callable[[], FileResult], Path]:
+        """What analysing the document's current text takes, as a function to call now or in
+        slices (the parse and the rules; it writes nothing to the client), and the root of
+        the document's project."""
         project = self.resolver.context_for(doc.path) if doc.path is not None else default_context()
         if project.lint.error:
             self.show_once(f"{project.lint.error}; using the defaults")
@@ -349,36 +426,50 @@ class Session:
             self.log_once(project_versions(project), LOG_INFO)
         profile = project.lint.profile or self.settings.profile or RECOMMENDED
         rules = RuleSettings(profile=profile).layered(self.settings.rules, project.lint.rules)
-        try:  # (package.json is checked by the same entry as in the CLI: file_check.py)
-            result = check_source(
-                doc.source,
-                doc.path,
-                settings=rules,
-                kb=self.kb,
-                analyze_source=lambda: analyze_statements(
-                    doc.statements,
-                    doc.source,
-                    doc.path,
-                    project=project,
+        source, path, index, kb = doc.source, doc.path, self.index, self.kb
+
+        def compute() -> FileResult:
+            tree = doc.parsed()
+            try:  # (package.json is checked by the same entry as in the CLI: file_check.py)
+                return check_source(
+                    source,
+                    path,
                     settings=rules,
-                    index=self.index,
-                    grammar=doc.grammar,
-                    tree=tree,
-                    kb=self.kb,
-                    lines=doc.lines,
-                    model=doc.built_model(),
-                ),
-            )
-        except Exception as exc:  # the engine failing on one text must not stop the server
-            log.exception("analysis failed on %s", doc.uri)
-            self.log_once(f"analysis failed on {doc.uri}: {type(exc).__name__}: {exc}")
-            result = FileResult(doc.path, [], [f"internal error: {exc}"], tree=tree)
+                    kb=kb,
+                    analyze_source=lambda: analyze_statements(
+                        doc.statements,
+                        source,
+                        path,
+                        project=project,
+                        settings=rules,
+                        index=index,
+                        grammar=doc.grammar,
+                        tree=tree,
+                        kb=kb,
+                        lines=doc.lines,
+                        model=doc.built_model(),
+                    ),
+                )
+            except Exception as exc:  # the engine failing on one text must not stop the server
+                log.exception("analysis failed on %s", doc.uri)
+                note = f"{INTERNAL_ERROR}{type(exc).__name__}: {exc}"
+                return FileResult(doc.path, [], [note], tree=tree)
+
+        return compute, project.root
+
+    def _adopt(
+        self, doc: Document, result: FileResult, version: int | None, root: Path
+    ) -> FileResult:
+        """Keep the analysis of `version` of the document: its result id, the index."""
+        failed = [n for n in result.notes if n.startswith(INTERNAL_ERROR)]
+        if failed:
+            self.log_once(f"analysis failed on {doc.uri}: {failed[0][len(INTERNAL_ERROR) :]}")
         for err in result.rule_errors:
             self.log_once(f"rule {err.rule} failed on {doc.uri}: {err.error}")
         if result.skipped:  # not analysed (too large, binary, nested too deep): say so once
             self.show_once(f"{doc.path or doc.uri}: {'; '.join(result.notes)}")
         self._release_later(doc.result)
-        doc.result, doc.analyzed_version = result, doc.version
+        doc.result, doc.analyzed_version = result, version
         key = hash(
             tuple(
                 (f.rule, f.start_byte, f.end_byte, f.message, f.severity) for f in result.findings
@@ -391,7 +482,7 @@ class Session:
             self.warm_later(doc.uri)
         if result.model is not None:
             doc.keep_model(result.model)
-            self.index_model(doc, result.model, project.root)
+            self.index_model(doc, result.model, root)
         return result
 
     def _release_later(self, old: FileResult | None) -> None:
@@ -420,7 +511,7 @@ class Session:
                 source = b""
             if source and not looks_binary(source):
                 grammar = grammar_for(path)
-                tree = parse(source, grammar)
+                tree = parse(source, grammar, yielding=True)  # (in slices when large)
                 model = build_model(tree, grammar)
                 project = self.resolver.context_for(path)
                 found = index_model(model, path, project.root)

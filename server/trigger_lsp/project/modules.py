@@ -22,6 +22,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
+from trigger_lsp.analysis import slices
 from trigger_lsp.analysis.imports import SdkNames
 from trigger_lsp.analysis.model import FileModel, FileView
 from trigger_lsp.analysis.syntax import (
@@ -114,6 +115,8 @@ def helper_graph(model: FileView) -> HelperGraph:
         return names
 
     for call in model.of("call"):
+        if slices.running is not None:  # (a long analysis yields to requests: slices.py)
+            slices.checkpoint()
         if is_logging_call(model.sdk, call):
             logging.update(around(call))
         fn = unwrap(call.child_by_field_name("function"))
