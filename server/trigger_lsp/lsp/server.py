@@ -32,6 +32,7 @@ from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.state import Session
 from trigger_lsp.lsp.stdio import READ_SIZE, ClientWriter, chunk_reader
 from trigger_lsp.lsp.transport import Connection
+from trigger_lsp.lsp.warmup import WarmUp
 from trigger_lsp.lsp.workspace import (  # (here: not while the first requests wait)
     workspace_files,
     workspace_roots,
@@ -239,6 +240,13 @@ class TriggerLanguageServer(LanguageServer):
 
     async def apply_edit(self, params: lsp.ApplyWorkspaceEditParams) -> Any:
         return await self.workspace_apply_edit_async(params)
+
+    def warm_up(self) -> None:
+        """Load what the first requests would load, a step at a time between requests
+        (lsp/warmup.py)."""
+        protocol = self.protocol
+        assert isinstance(protocol, TriggerProtocol)
+        WarmUp(self.session, protocol._converter, lambda: protocol.last_message_at).start()
 
     def start_indexing(self) -> None:
         self._index_task = asyncio.ensure_future(self.index_workspace())
