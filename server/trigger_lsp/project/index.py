@@ -88,8 +88,13 @@ def entries_for(
             groups.setdefault(id(task.piece), (task.piece, []))[1].append(task)
     out: list[TaskEntry] = []
     kept: EntryCache = {}
+    # The entries name the path and project: kept ones only while these stay the same (one
+    # key for the file, not a path in each statement's key: hashing a path costs a microsecond)
+    if cache.get(_PLACE) != (path, project):
+        cache.clear()
+    kept[_PLACE] = (path, project)  # type: ignore[assignment]
     for piece, tasks in groups.values():
-        key = (piece.text, tuple(t.summary for t in tasks), path, project)
+        key = (piece.text, tuple(t.summary for t in tasks))
         where = (piece.start, piece.node.start_point[0])
         hit = cache.get(key)
         if hit is None:
@@ -105,6 +110,9 @@ def entries_for(
     cache.clear()
     cache.update(kept)
     return out
+
+
+_PLACE = ("path and project",)  # the EntryCache key of the (path, project) its entries name
 
 
 def _moved(e: TaskEntry, by: int, lines: int) -> TaskEntry:
@@ -776,9 +784,11 @@ class ProjectIndex:
         """The definitions of `task_id` in the project in files other than `path`, leaving out
         files the CLI does not load (see `loaded`); none when it does not load `path`."""
         found = self.with_id(task_id, project)
-        if path is not None:  # (strings: cheaper to compare than paths, for 800 entries)
+        if path is not None and found:  # (strings: cheaper to compare than paths, for 800 entries)
+            if all(e.path is path for e in found):
+                return []  # (the usual answer, for each task of an open file: its own entry)
             here = str(resolved(path))
-            found = [e for e in found if str(resolved(e.path)) != here]
+            found = [e for e in found if e.path is not path and str(resolved(e.path)) != here]
         if not found:
             return found
         if path is not None and not self._counts(path):
