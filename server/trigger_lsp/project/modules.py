@@ -316,7 +316,7 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
         for name in declared:
             locals_[name] = name
         if not has_clause:
-            if star:
+            if star and source is not None:
                 stars.append(source)
             continue
         for exported, name in specs:
