@@ -194,7 +194,9 @@ class TaskDefinition:
 
     @property
     def statement(self) -> ts.Node:
-        return self.parts.statement
+        if self._parts is None:  # (without reading the options: a code lens asks every task)
+            return _statement_of(self.call)[0]
+        return self._parts.statement
 
     @property
     def has_retry(self) -> bool:

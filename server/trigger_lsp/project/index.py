@@ -298,8 +298,43 @@ def _names_queue(options: ts.Node | None) -> bool:
     return options is not None and options.type == "object" and "queue" in object_members(options)
 
 
+SITES_CACHE = "index:sites"  # the name under which a document's pieces keep its trigger sites
+
+
 def sites_for(model: FileModel, path: Path, project: Path) -> list[TriggerSite]:
-    """Every trigger site of a file, in source order."""
+    """Every trigger site of a file, in source order. A model built from pieces (an open
+    document) keeps them per statement text, as `fan_outs_for` does: the code lenses and
+    references of a big file ask for them after each keystroke."""
+    pieces, cache = model.pieces, model.piece_cache
+    if pieces is None or cache is None:
+        return _sites(model, path, project)
+    resolution = model.memo("fan-out-names", lambda: _resolution_key(model))
+    known = cache.facts.get(SITES_CACHE, {})
+    kept: dict[tuple[bytes, object], object] = {}
+    out: list[TriggerSite] = []
+    for piece in pieces:
+        if _FAN_OUT_TOKEN not in piece.text:  # (every trigger method has it in its name)
+            continue
+        key = (piece.text, (resolution, path, project))
+        hit = known.get(key) if piece.clean else None
+        if hit is None:
+            sites = _sites(model.view([piece.span]), path, project)
+        else:
+            was, sites = cast(tuple[int, list[TriggerSite]], hit)
+            if was != piece.start:
+                by = piece.start - was
+                sites = [
+                    replace(t, start_byte=t.start_byte + by, end_byte=t.end_byte + by)
+                    for t in sites
+                ]
+        if piece.clean:
+            kept[key] = (piece.start, sites)
+        out.extend(sites)
+    cache.facts[SITES_CACHE] = kept  # this version's statements only
+    return out
+
+
+def _sites(model: FileView, path: Path, project: Path) -> list[TriggerSite]:
     resolver = TaskObjects(model, path, project)
     sites: list[TriggerSite] = []
 
