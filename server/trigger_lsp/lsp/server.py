@@ -46,7 +46,8 @@ INDEX_PAUSE_S = 0.001  # before the index's last step
 # parsed whole: a big one takes longer); requests are answered between slices. (A pause of
 # 1 ms before each file made 20,000 files' index take seconds more.)
 INDEX_SLICE_S = 0.003
-INDEX_BUSY_S = 0.02  # messages came in this recently: pause INDEX_PAUSE_S between slices
+INDEX_BUSY_S = 0.02  # messages came in this recently: let the loop turn INDEX_BUSY_TURNS times
+INDEX_BUSY_TURNS = 3  # (a message is read in one turn, handled in the next)
 # Statement findings are prepared in slices after a whole-file analysis; a request that arrives
 # meanwhile waits for the end of the current slice.
 WARM_SLICE_S = 0.003
@@ -405,7 +406,8 @@ class TriggerLanguageServer(LanguageServer):
                     # A message that came in goes through a few turns of the event loop (read,
                     # then handled): while the client is busy, pause long enough for them.
                     busy = time.monotonic() - self._last_message_at() < INDEX_BUSY_S
-                    await asyncio.sleep(INDEX_PAUSE_S if busy else 0)
+                    for _ in range(INDEX_BUSY_TURNS if busy else 1):
+                        await asyncio.sleep(0)
                     slice_end = time.perf_counter() + INDEX_SLICE_S
                     if path is None:
                         continue
