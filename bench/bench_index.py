@@ -9,6 +9,7 @@ should wait more than about 20 ms for the indexer.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -88,11 +89,13 @@ def run_monorepo(files: int = 20_000, after_s: float = 2.0) -> str:
     after: list[float] = []
     first: float | None = None
     indexed_at: float | None = None
+    cpu = 0.0
     deadline = started + 300
     while time.perf_counter() < deadline:
         ended = [t for kind, t in client.progress if kind == "end"]
         if indexed_at is None and ended:
             indexed_at = ended[0]
+            cpu = cpu_seconds(client.proc.pid)
         if indexed_at is not None and time.perf_counter() - indexed_at > after_s:
             break
         # Hover and completion: a first pulled diagnostics waits (a bounded time) for the
@@ -123,11 +126,21 @@ def run_monorepo(files: int = 20_000, after_s: float = 2.0) -> str:
     ]
     return (
         f"The generated monorepo ({files:,} source files) indexed in the background in {took} "
-        f"from `initialize` (errors: {len(client.errors)}), server peak memory {peak / 1024:.0f} MB"
+        f"from `initialize` (errors: {len(client.errors)}; the server's CPU time until then "
+        f"{cpu:.1f} s, its start-up included), server peak memory {peak / 1024:.0f} MB"
         "; meanwhile a client asks for hover and completion on an open task file (the first "
         f"request, which waits for the server's libraries, took {first or 0:.0f} ms):\n\n"
         + table(["requests", "count", "median ms", "p95 ms", "max ms", "p99 ms"], rows)
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(files: int, after_s: float = 3.0) -> str:

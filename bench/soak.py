@@ -1,7 +1,12 @@
 """Soak test (not in CI): many edits across many open files for several minutes; reports the
-server's RSS curve, edit-to-diagnostics latency over time, and any error.
+server's RSS curve, edit-to-diagnostics latency over time (one row per minute), and any error.
 
     python bench/soak.py --files 50 --edits 20000 --minutes 10
+    python bench/soak.py --monorepo 20000 --files 50 --edits 10000 --minutes 5
+
+With `--monorepo`, the workspace is the generated monorepo (bench/gen_monorepo.py): the edits
+start once the server has indexed it (the end of its work-done progress), and the open files
+are task files of it.
 """
 
 from __future__ import annotations
@@ -29,15 +34,28 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=20_000)
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--lines", type=int, default=300)
+    ap.add_argument(
+        "--monorepo",
+        type=int,
+        metavar="FILES",
+        help="work in the generated monorepo of this many files, indexed first",
+    )
     args = ap.parse_args()
 
-    root = WORK / "soak"
-    paths = [
-        generate(args.lines, root / "src" / "trigger" / f"t{i:02d}.ts", seed=50 + i)
-        for i in range(args.files)
-    ]
+    if args.monorepo:
+        from bench_monorepo import monorepo
+
+        root = monorepo(args.monorepo)
+        tasks = sorted((root / "apps").glob("*/src/trigger/**/*.ts"))
+        paths = [p for p in tasks if "logger." in p.read_text()][: args.files]
+    else:
+        root = WORK / "soak"
+        paths = [
+            generate(args.lines, root / "src" / "trigger" / f"t{i:02d}.ts", seed=50 + i)
+            for i in range(args.files)
+        ]
     client = Client()
-    client.initialize(root.as_uri(), {"debounceMs": 0})
+    client.initialize(root.as_uri(), {"debounceMs": 0}, progress=bool(args.monorepo))
     docs = []
     for path in paths:
         text = path.read_text()
@@ -47,8 +65,22 @@ def main() -> None:
             {"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}},
         )
         lines = text.split("\n")
-        anchor = next(i for i, ln in enumerate(lines) if "logger.log(" in ln)
-        docs.append({"uri": uri, "version": 1, "anchor": anchor, "inserted": False})
+        anchor = next(i for i, ln in enumerate(lines) if "logger." in ln)
+        indent = lines[anchor][: len(lines[anchor]) - len(lines[anchor].lstrip())]
+        docs.append(
+            {"uri": uri, "version": 1, "anchor": anchor, "inserted": False, "indent": indent}
+        )
+    if args.monorepo:  # the edits start once the workspace is indexed
+        waited = time.perf_counter()
+        while not any(kind == "end" for kind, _ in client.progress):
+            if time.perf_counter() - waited > 300:
+                raise SystemExit("the monorepo was not indexed within 300 s")
+            client.request("textDocument/diagnostic", {"textDocument": {"uri": docs[0]["uri"]}})
+            time.sleep(0.1)
+        print(
+            f"indexed {args.monorepo:,} files in {time.perf_counter() - waited:.1f} s after"
+            f" opening {len(docs)} of them; RSS {rss_mb(client.proc.pid):.0f} MB"
+        )
     rng = random.Random(7)
     pace = args.minutes * 60 / args.edits
     start = time.perf_counter()
@@ -71,7 +103,7 @@ def main() -> None:
                     "start": {"line": line, "character": 0},
                     "end": {"line": line, "character": 0},
                 },
-                "text": '    logger.log("soak");\n',
+                "text": doc["indent"] + 'logger.log("soak");\n',
             }
         doc["inserted"] = not doc["inserted"]
         t0 = time.perf_counter()
@@ -84,7 +116,7 @@ def main() -> None:
         )
         client.request("textDocument/diagnostic", {"textDocument": {"uri": doc["uri"]}})
         latency = (time.perf_counter() - t0) * 1000
-        if n % 200 == 0:
+        if n % 100 == 0:
             samples.append((time.perf_counter() - start, latency, rss_mb(client.proc.pid)))
         else:
             samples.append((time.perf_counter() - start, latency, -1))
@@ -92,27 +124,28 @@ def main() -> None:
         if delay > 0:
             time.sleep(delay)
     client.close()
-    buckets = 10
-    per = len(samples) // buckets
     rows = []
-    for b in range(buckets):
-        chunk = samples[b * per : (b + 1) * per]
-        lat = [s[1] for s in chunk]
-        rss = [s[2] for s in chunk if s[2] >= 0]
+    for minute in range(int(samples[-1][0] // 60) + 1):
+        chunk = [x for x in samples if minute * 60 <= x[0] < (minute + 1) * 60]
+        if not chunk:
+            continue
+        lat = sorted(x[1] for x in chunk)
+        rss = [x[2] for x in chunk if x[2] >= 0]
         rows.append(
             [
-                f"{chunk[0][0]:.0f}-{chunk[-1][0]:.0f} s",
+                f"{minute}-{minute + 1} min",
                 str(len(chunk)),
                 f"{statistics.median(lat):.1f}",
-                f"{sorted(lat)[int(len(lat) * 0.95)]:.1f}",
-                f"{max(rss):.0f}" if rss else "-",
+                f"{lat[int(len(lat) * 0.95)]:.1f}",
+                f"{lat[-1]:.1f}",
+                f"{min(rss):.0f}-{max(rss):.0f}" if rss else "-",
             ]
         )
     print(
         f"{args.edits} edits over {samples[-1][0]:.0f} s across {args.files} files; "
         f"errors: {len(client.errors)}"
     )
-    print(table(["window", "edits", "median ms", "p95 ms", "RSS MB"], rows))
+    print(table(["window", "edits", "median ms", "p95 ms", "max ms", "RSS MB"], rows))
 
 
 if __name__ == "__main__":

@@ -314,3 +314,43 @@ def test_index_entries_kept_per_statement_equal_fresh_ones() -> None:
             fresh = entries_for(build_model(tree, "typescript"), path, root)
             got = entries_for(build_model(tree, "typescript", pieces), path, root, kept)
             assert got == fresh, path
+
+
+def test_constants_and_module_links_kept_per_statement_equal_fresh_ones() -> None:
+    """A model from pieces keeps each statement's module constants and each export
+    statement's reading by its text (issue 19: not read again on each keystroke); after edits
+    that change, add and move them, both equal what the whole tree gives."""
+    from trigger_lsp.analysis.model import build_model
+    from trigger_lsp.analysis.pieces import PieceCache
+    from trigger_lsp.analysis.syntax import parse
+    from trigger_lsp.project.modules import module_links
+
+    crafted = (
+        b'import { task } from "@trigger.dev/sdk";\n'
+        b'import { helper as h } from "./helper";\n'
+        b'const ID = "first";\n'
+        b'export const IDS = { send: "send-email", other: "x" };\n'
+        b"export const a = task({ id: ID, run: async () => {} });\n"
+        b"export { h, a as alias };\n"
+        b'export * from "./more";\n'
+        b'export * as ns from "./ns";\n'
+        b"export type { T } from './types';\n"
+    )
+    for path in [*SOURCES, Path("crafted.ts")]:
+        text = crafted if path.name == "crafted.ts" else path.read_bytes()
+        cache = PieceCache()
+        versions = [
+            text,
+            b"// a line\n" + text,
+            text.replace(b"const ", b"const  ", 1),
+            text.replace(b'"first"', b'"second"'),
+            text.replace(b"export {", b"export { ID,", 1),
+            text + b'\nexport const late = "z";\nexport { late as later };\n',
+            text,
+        ]
+        for version in versions:
+            tree = parse(version, "typescript")
+            whole = build_model(tree, "typescript")
+            pieces = build_model(tree, "typescript", cache)
+            assert list(pieces.constants.items()) == list(whole.constants.items()), path
+            assert module_links(pieces, None) == module_links(whole, None), path

@@ -9,7 +9,7 @@ import json
 from lsprotocol import types as lsp
 from pygls.protocol.json_rpc import JsonRPCResponseMessage
 
-from trigger_lsp.lsp.protocol import TriggerProtocol
+from trigger_lsp.lsp.protocol import TriggerProtocol, range_json
 from trigger_lsp.lsp.server import create_server
 
 
@@ -96,3 +96,34 @@ def test_the_kept_json_goes_with_its_diagnostic() -> None:
     assert list(protocol._json_of) == [id(shared)]
     del shared
     assert protocol._json_of == {}
+
+
+def test_range_json_is_what_json_writes() -> None:
+    """The text swapped into a moved diagnostic's kept JSON (issue 19: written without the
+    converter) is json.dumps of lsprotocol's unstructured range."""
+    protocol = create_server().protocol
+    for rng in (
+        lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)),
+        lsp.Range(lsp.Position(12, 3), lsp.Position(40_000, 2**31 - 1)),
+    ):
+        assert range_json(rng) == json.dumps(protocol._converter.unstructure(rng))
+
+
+def test_a_moved_diagnostic_serialises_like_pygls() -> None:
+    """A diagnostic moved to another line (a line added above it) is a copy with every field
+    of the original and the new range, and is written as pygls writes it."""
+    protocol = create_server().protocol
+    original = _diagnostic(8)
+    protocol._diagnostics_json([original])  # its JSON kept, as after a first answer
+    moved = protocol.moved(original, 11)
+    assert moved.range == lsp.Range(lsp.Position(11, 2), lsp.Position(11, 5))
+    assert {f: getattr(moved, f) for f in ("message", "code", "data", "tags")} == {
+        f: getattr(original, f) for f in ("message", "code", "data", "tags")
+    }
+    report = lsp.RelatedFullDocumentDiagnosticReport(items=[moved, original], result_id="8")
+    fast = _sent(protocol, JsonRPCResponseMessage(id=6, result=report, jsonrpc="2.0"))
+    plain = json.dumps(
+        JsonRPCResponseMessage(id=6, result=report, jsonrpc="2.0"),
+        default=super(TriggerProtocol, protocol)._serialize_message,
+    )
+    assert fast == json.loads(plain)

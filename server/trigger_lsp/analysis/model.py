@@ -194,7 +194,9 @@ class TaskDefinition:
 
     @property
     def statement(self) -> ts.Node:
-        return self.parts.statement
+        if self._parts is None:  # (without reading the options: a code lens asks every task)
+            return _statement_of(self.call)[0]
+        return self._parts.statement
 
     @property
     def has_retry(self) -> bool:
@@ -595,27 +597,51 @@ def _module_constants(root: ts.Node) -> dict[str, str]:
     `X.a`."""
     constants: dict[str, str] = {}
     for stmt in root.named_children:
-        if stmt.type == "export_statement":
-            stmt = stmt.child_by_field_name("declaration") or stmt
-        if stmt.type != "lexical_declaration" or not any(c.type == "const" for c in stmt.children):
+        constants.update(_statement_constants(stmt))
+    return constants
+
+
+def _statement_constants(stmt: ts.Node) -> tuple[tuple[str, str], ...]:
+    """The constants one top-level statement declares (see `_module_constants`), in order."""
+    if stmt.type == "export_statement":
+        stmt = stmt.child_by_field_name("declaration") or stmt
+    if stmt.type != "lexical_declaration" or not any(c.type == "const" for c in stmt.children):
+        return ()
+    constants: list[tuple[str, str]] = []
+    for decl in stmt.named_children:
+        if decl.type != "variable_declarator":
             continue
-        for decl in stmt.named_children:
-            if decl.type != "variable_declarator":
-                continue
-            name = decl.child_by_field_name("name")
-            if name is None or name.type != "identifier":
-                continue
-            value_node = decl.child_by_field_name("value")
-            value = string_value(value_node)
-            if value is not None:
-                constants[text(name)] = value
-                continue
-            obj = unwrap(value_node)
-            if obj is not None and obj.type == "object":
-                for member, pair in object_members(obj).items():
-                    found = string_value(member_value(pair)) if pair.type == "pair" else None
-                    if found is not None:
-                        constants[f"{text(name)}.{member}"] = found
+        name = decl.child_by_field_name("name")
+        if name is None or name.type != "identifier":
+            continue
+        value_node = decl.child_by_field_name("value")
+        value = string_value(value_node)
+        if value is not None:
+            constants.append((text(name), value))
+            continue
+        obj = unwrap(value_node)
+        if obj is not None and obj.type == "object":
+            for member, pair in object_members(obj).items():
+                found = string_value(member_value(pair)) if pair.type == "pair" else None
+                if found is not None:
+                    constants.append((f"{text(name)}.{member}", found))
+    return tuple(constants)
+
+
+def _pieces_constants(pieces: list[Piece], cache: PieceCache) -> dict[str, str]:
+    """`_module_constants` from the pieces, each clean statement's read kept by its text."""
+    constants: dict[str, str] = {}
+    kept: dict[bytes, tuple[tuple[str, str], ...]] = {}
+    known = cache.constants
+    for piece in pieces:
+        found = known.get(piece.text) if piece.clean else None
+        if found is None:
+            found = _statement_constants(piece.node)
+        if piece.clean:
+            kept[piece.text] = found
+        if found:
+            constants.update(found)
+    cache.constants = kept  # this version's statements only
     return constants
 
 
@@ -678,7 +704,7 @@ def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileMo
         [d for p in pieces for d in p.requires(read_require)],
     )
     sdk = SdkNames(imports)
-    constants = _module_constants(root)
+    constants = _pieces_constants(pieces, cache)
     tasks: list[TaskDefinition] = []
     if sdk:
         factories = _factories(sdk)

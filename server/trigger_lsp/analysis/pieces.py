@@ -55,6 +55,10 @@ class PieceCache:
     # Per-statement values of file facts (rules/base.FileFact): by fact name, then by
     # statement text and the SDK names in force.
     facts: dict[str, dict[tuple[bytes, object], object]] = field(default_factory=dict)
+    # The module constants each statement declares (model._statement_constants), by its text.
+    constants: dict[bytes, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # What each top-level export statement says (project/modules._export_parts), by its text.
+    exports: dict[bytes, Any] = field(default_factory=dict)
 
 
 class Piece:
@@ -68,11 +72,13 @@ class Piece:
         collect: Callable[[ts.Node], dict[str, list[ts.Node]]],
         spots: Spots | None,
         caps: dict[str, list[ts.Node]] | None = None,
+        text: bytes | None = None,
+        clean: bool | None = None,
     ) -> None:
         self.node = node
         self.start = node.start_byte
-        self.text: bytes = node.text or b""
-        self.clean = not node.has_error
+        self.text: bytes = text if text is not None else (node.text or b"")
+        self.clean = clean if clean is not None else not node.has_error
         self._collect = collect
         self._caps = caps  # the collected nodes in the statement, when known
         self.spots = spots if spots is not None else self._spots()
@@ -157,17 +163,15 @@ def pieces_of(
     than one per statement, and the rules will read the whole file's nodes anyway."""
     nodes = root.named_children
     texts = [node.text or b"" for node in nodes]
-    known = [
-        cache.spots.get(text) if not node.has_error else None
-        for node, text in zip(nodes, texts, strict=True)
-    ]
+    clean = [not node.has_error for node in nodes]
+    known = [cache.spots.get(text) if ok else None for ok, text in zip(clean, texts, strict=True)]
     whole = None
     if sum(1 for k in known if k is None) * 2 > len(nodes):
         whole = collect(root)
         starts = {kind: [n.start_byte for n in found] for kind, found in whole.items()}
     pieces = []
     kept: dict[bytes, Spots] = {}
-    for node, text, spots in zip(nodes, texts, known, strict=True):
+    for node, text, ok, spots in zip(nodes, texts, clean, known, strict=True):
         caps = None
         if whole is not None:
             lo, hi = node.start_byte, node.end_byte
@@ -175,7 +179,7 @@ def pieces_of(
             for kind, found in whole.items():
                 at = starts[kind]
                 caps[kind] = found[bisect.bisect_left(at, lo) : bisect.bisect_left(at, hi)]
-        piece = Piece(node, collect, spots, caps)
+        piece = Piece(node, collect, spots, caps, text, ok)
         if piece.clean:
             kept[text] = piece.spots
         pieces.append(piece)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cache
@@ -445,7 +445,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     )
     _cross_check(directory, rules, edges, patterns)
 
-    def load_reference() -> Reference:
+    def reference_steps() -> Generator[None, None, Reference]:
         parts: list[tuple[Path, str, int]] = []
         if part is not None:
             parts.append((patterns_path, patterns_text, part + 1))
@@ -455,10 +455,14 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
                 parts.append((path, _read(path), 0))
         if not parts:
             return Reference({}, {}, {})
-        return load_reference_parts(parts, edges)
+        return (yield from reference_parts_steps(parts, edges))
 
     return Knowledge(
-        rules=rules, sharp_edges=edges, patterns=patterns, load_reference=load_reference
+        rules=rules,
+        sharp_edges=edges,
+        patterns=patterns,
+        load_reference=lambda: _drain(reference_steps()),
+        reference_steps=reference_steps,
     )
 
 
@@ -487,12 +491,29 @@ def load_reference_parts(
     parts: list[tuple[Path, str, int]], edges: dict[str, SharpEdge]
 ) -> Reference:
     """The reference sections of several files (path, text, first line), one id space."""
+    return _drain(reference_parts_steps(parts, edges))
+
+
+def _drain(steps: Generator[None, None, Reference]) -> Reference:
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def reference_parts_steps(
+    parts: list[tuple[Path, str, int]], edges: dict[str, SharpEdge]
+) -> Generator[None, None, Reference]:
+    """As `load_reference_parts`, yielding after each section (a fraction of a millisecond):
+    the server parses the reference this way while the editor is idle (lsp/warmup.py)."""
     api: dict[str, ApiEntry] = {}
     options: dict[str, OptionEntry] = {}
     values: dict[str, ValueSet] = {}
     seen: set[str] = set()
-    sections = [(path, s) for path, text, first in parts for s in split_sections(path, text, first)]
+    sections = ((path, s) for path, text, first in parts for s in split_sections(path, text, first))
     for path, section in sections:
+        yield
         f = _Fields(path, section)
         kind = section.data.get("kind")
         if kind not in _KEYS:

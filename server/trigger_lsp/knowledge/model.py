@@ -4,7 +4,7 @@ reference (API members, task options and value lists)."""
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -401,10 +401,32 @@ class Knowledge:
     load_reference: Callable[[], Reference] = field(
         default=lambda: Reference({}, {}, {}), repr=False, compare=False
     )
+    # The same parse, yielding between sections (see `warm_reference`).
+    reference_steps: Callable[[], Generator[None, None, Reference]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @cached_property
     def reference(self) -> Reference:
         return self.load_reference()
+
+    def warm_reference(self) -> Iterator[None]:
+        """Parse the reference a section at a time, yielding between sections, and keep it
+        as `reference` (the server does this while the editor is idle, so that the first
+        completion or hover does not wait for the whole parse). Reading `reference` meanwhile
+        parses it at once, as without this."""
+        if "reference" in self.__dict__ or self.reference_steps is None:
+            return
+        steps = self.reference_steps()
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                self.__dict__.setdefault("reference", done.value)  # (as cached_property does)
+                return
+            if "reference" in self.__dict__:
+                return  # read meanwhile
+            yield
 
     def edges_for(self, rule_id: str) -> tuple[SharpEdge, ...]:
         return self._edges.get(rule_id, ())

@@ -38,6 +38,7 @@ async def initialized(session: Session, params: lsp.InitializedParams) -> None:
     if not server.took_over:
         gc.collect()
     gc.freeze()
+    server.warm_up()  # what the first requests would load, between requests
     # Documents opened meanwhile are checked at once with the project files and the
     # settings known so far, never held for the client's settings: when these change the
     # result, the documents are checked again (published again, or pulled again).

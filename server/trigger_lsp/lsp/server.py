@@ -25,6 +25,7 @@ from trigger_lsp import __version__
 from trigger_lsp.analysis.slices import Sliced
 from trigger_lsp.lint.statements import warm_step
 from trigger_lsp.lsp import routes
+from trigger_lsp.lsp.collector import IdleCollector
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.lsp.framing import MAX_BODY, decode
 from trigger_lsp.lsp.handover import Handover
@@ -33,6 +34,7 @@ from trigger_lsp.lsp.protocol import TriggerProtocol
 from trigger_lsp.lsp.state import Session
 from trigger_lsp.lsp.stdio import READ_SIZE, ClientWriter, chunk_reader
 from trigger_lsp.lsp.transport import Connection
+from trigger_lsp.lsp.warmup import WarmUp
 from trigger_lsp.lsp.workspace import (  # (here: not while the first requests wait)
     workspace_files,
     workspace_roots,
@@ -40,7 +42,13 @@ from trigger_lsp.lsp.workspace import (  # (here: not while the first requests w
 
 log = logging.getLogger(__name__)
 MAX_INDEXED_FILES = 20_000
-INDEX_PAUSE_S = 0.001  # before each file indexed in the background
+INDEX_PAUSE_S = 0.001  # before the index's last step
+# Files are indexed in the background in slices of about this long (each file is read and
+# parsed whole: a big one takes longer); requests are answered between slices. (A pause of
+# 1 ms before each file made 20,000 files' index take seconds more.)
+INDEX_SLICE_S = 0.003
+INDEX_BUSY_S = 0.02  # messages came in this recently: let the loop turn INDEX_BUSY_TURNS times
+INDEX_BUSY_TURNS = 3  # (a message is read in one turn, handled in the next)
 # Statement findings are prepared in slices after a whole-file analysis; a request that arrives
 # meanwhile waits for the end of the current slice.
 WARM_SLICE_S = 0.003
@@ -101,6 +109,12 @@ class TriggerLanguageServer(LanguageServer):
         self._cost: dict[str, float] = {}  # CPU seconds the last analysis of each document took
         self._started: set[Sliced[Any]] = set()  # analyses in slices begun (some may be done)
         self._waiting: dict[str, list[asyncio.Future[None]]] = {}  # for a sliced analysis
+        self.collector = IdleCollector(lambda: self._last_message_at())
+
+    def _last_message_at(self) -> float:
+        protocol = self.protocol
+        assert isinstance(protocol, TriggerProtocol)
+        return protocol.last_message_at
 
     def _start_io_async(
         self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
@@ -256,6 +270,14 @@ class TriggerLanguageServer(LanguageServer):
 
     async def apply_edit(self, params: lsp.ApplyWorkspaceEditParams) -> Any:
         return await self.workspace_apply_edit_async(params)
+
+    def warm_up(self) -> None:
+        """Load what the first requests would load, a step at a time between requests
+        (lsp/warmup.py)."""
+        protocol = self.protocol
+        assert isinstance(protocol, TriggerProtocol)
+        WarmUp(self.session, protocol._converter, self._last_message_at).start()
+        self.collector.start()  # full garbage collections while the editor is idle
 
     def start_indexing(self) -> None:
         """Index the workspace in the background (again: the index being built is dropped,
@@ -535,19 +557,25 @@ class TriggerLanguageServer(LanguageServer):
         try:
             await progress.begin()
             reject = getattr(session.index, "reject", None)  # (project/unparsed.py)
+            slice_end = time.perf_counter() + INDEX_SLICE_S
             for path in workspace_files(roots, session.resolver, left_out, reject):
-                if path is None:  # a folder walked: let requests in
+                # After a step of the walk, or a slice of files read: let requests in (the
+                # documents an editor opens right after start are then read from the editor,
+                # not from the disk as well).
+                if path is None or time.perf_counter() > slice_end:
                     progress.step(count)
-                    await asyncio.sleep(0)
-                    continue
+                    # A message that came in goes through a few turns of the event loop (read,
+                    # then handled): while the client is busy, pause long enough for them.
+                    busy = time.monotonic() - self._last_message_at() < INDEX_BUSY_S
+                    for _ in range(INDEX_BUSY_TURNS if busy else 1):
+                        await asyncio.sleep(0)
+                    slice_end = time.perf_counter() + INDEX_SLICE_S
+                    if path is None:
+                        continue
                 if count >= MAX_INDEXED_FILES:
                     left_out.append(f"the files after the first {MAX_INDEXED_FILES}")
                     break
                 count += 1
-                # Before each file, let requests in: the documents an editor opens right after
-                # start are then read from the editor, not from the disk as well. (Sleeping, not
-                # just yielding, also lets a thread reading the messages take the interpreter.)
-                await asyncio.sleep(INDEX_PAUSE_S)
                 if session.store.get(path.as_uri()) is None:
                     try:
                         await self._index_from_disk(path)

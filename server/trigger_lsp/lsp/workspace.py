@@ -2,10 +2,11 @@
 
 An editor may be opened at `/` or at a home folder: walking all of it would take minutes, and a
 walk that never lets go of the event loop keeps every request waiting. So the walk yields a step
-(None) after each folder, for the server to answer what came in, and stops at MAX_DIRS folders,
-MAX_DEPTH levels below a root and MAX_WALK_S seconds; what was left out is named in `left_out`
-for the log. Which files are indexed is as `check` discovers them (project/discovery.py), git's
-ignore files included; files the prefilter rejects are known to the index unparsed, as in `check`.
+(None) after each folder and every STEP_S within one, for the server to answer what came in,
+and stops at MAX_DIRS folders, MAX_DEPTH levels below a root and MAX_WALK_S seconds; what was
+left out is named in `left_out` for the log. Which files are indexed is as `check` discovers them
+(project/discovery.py), git's ignore files included; files the prefilter rejects are known to
+the index unparsed, as in `check`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from trigger_lsp.text import MAX_FILE_BYTES
 MAX_DIRS = 10_000  # folders walked at most
 MAX_DEPTH = 16  # folder levels below a workspace root
 MAX_WALK_S = 30.0  # seconds of walking at most (not counting the requests answered meanwhile)
+STEP_S = 0.002  # a step (None) at least this often, within a folder too
 
 
 def workspace_files(
@@ -73,21 +75,26 @@ def workspace_files(
             # (the walk does not follow links to folders: a file's resolved path is its resolved
             # folder's plus its name, unless the file itself is a link)
             real = resolved(here)
-            for name in sorted(n for n in filenames if checkable(n)):
+            names = sorted(n for n in filenames if checkable(n))
+            if not names:
+                continue
+            try:  # (one project for the files of a folder: contexts are kept per folder)
+                context = resolver.context_for(here / names[0])
+            except Exception as exc:  # a project's files that cannot be read: not indexed
+                if len(left_out) < 20:
+                    left_out.append(f"{here} ({type(exc).__name__} reading its project)")
+                continue
+            lint = context.lint
+            for name in names:
+                if time.monotonic() - started > STEP_S:  # a big folder: let requests in too
+                    walked += time.monotonic() - started
+                    yield None
+                    started = time.monotonic()
                 file = here / name
                 key = resolved(file) if os.path.islink(file) else real / name
-                if key in seen:
-                    continue
-                try:
-                    selected = resolver.context_for(file).lint.selects(file)
-                except Exception as exc:  # a project's files that cannot be read: not indexed
-                    if len(left_out) < 20:
-                        left_out.append(f"{file} ({type(exc).__name__} reading its project)")
-                    continue
-                if not selected:
+                if key in seen or not lint.selects(file):
                     continue
                 seen.add(key)
-                context = resolver.context_for(file)
                 if reject is not None and prefilter and not prefilter.by_place(file, context):
                     try:
                         source = read_regular(file, MAX_FILE_BYTES)

@@ -88,8 +88,13 @@ def entries_for(
             groups.setdefault(id(task.piece), (task.piece, []))[1].append(task)
     out: list[TaskEntry] = []
     kept: EntryCache = {}
+    # The entries name the path and project: kept ones only while these stay the same (one
+    # key for the file, not a path in each statement's key: hashing a path costs a microsecond)
+    if cache.get(_PLACE) != (path, project):
+        cache.clear()
+    kept[_PLACE] = (path, project)  # type: ignore[assignment]
     for piece, tasks in groups.values():
-        key = (piece.text, tuple(t.summary for t in tasks), path, project)
+        key = (piece.text, tuple(t.summary for t in tasks))
         where = (piece.start, piece.node.start_point[0])
         hit = cache.get(key)
         if hit is None:
@@ -105,6 +110,9 @@ def entries_for(
     cache.clear()
     cache.update(kept)
     return out
+
+
+_PLACE = ("path and project",)  # the EntryCache key of the (path, project) its entries name
 
 
 def _moved(e: TaskEntry, by: int, lines: int) -> TaskEntry:
@@ -290,8 +298,43 @@ def _names_queue(options: ts.Node | None) -> bool:
     return options is not None and options.type == "object" and "queue" in object_members(options)
 
 
+SITES_CACHE = "index:sites"  # the name under which a document's pieces keep its trigger sites
+
+
 def sites_for(model: FileModel, path: Path, project: Path) -> list[TriggerSite]:
-    """Every trigger site of a file, in source order."""
+    """Every trigger site of a file, in source order. A model built from pieces (an open
+    document) keeps them per statement text, as `fan_outs_for` does: the code lenses and
+    references of a big file ask for them after each keystroke."""
+    pieces, cache = model.pieces, model.piece_cache
+    if pieces is None or cache is None:
+        return _sites(model, path, project)
+    resolution = model.memo("fan-out-names", lambda: _resolution_key(model))
+    known = cache.facts.get(SITES_CACHE, {})
+    kept: dict[tuple[bytes, object], object] = {}
+    out: list[TriggerSite] = []
+    for piece in pieces:
+        if _FAN_OUT_TOKEN not in piece.text:  # (every trigger method has it in its name)
+            continue
+        key = (piece.text, (resolution, path, project))
+        hit = known.get(key) if piece.clean else None
+        if hit is None:
+            sites = _sites(model.view([piece.span]), path, project)
+        else:
+            was, sites = cast(tuple[int, list[TriggerSite]], hit)
+            if was != piece.start:
+                by = piece.start - was
+                sites = [
+                    replace(t, start_byte=t.start_byte + by, end_byte=t.end_byte + by)
+                    for t in sites
+                ]
+        if piece.clean:
+            kept[key] = (piece.start, sites)
+        out.extend(sites)
+    cache.facts[SITES_CACHE] = kept  # this version's statements only
+    return out
+
+
+def _sites(model: FileView, path: Path, project: Path) -> list[TriggerSite]:
     resolver = TaskObjects(model, path, project)
     sites: list[TriggerSite] = []
 
@@ -776,9 +819,11 @@ class ProjectIndex:
         """The definitions of `task_id` in the project in files other than `path`, leaving out
         files the CLI does not load (see `loaded`); none when it does not load `path`."""
         found = self.with_id(task_id, project)
-        if path is not None:  # (strings: cheaper to compare than paths, for 800 entries)
+        if path is not None and found:  # (strings: cheaper to compare than paths, for 800 entries)
+            if all(e.path is path for e in found):
+                return []  # (the usual answer, for each task of an open file: its own entry)
             here = str(resolved(path))
-            found = [e for e in found if str(resolved(e.path)) != here]
+            found = [e for e in found if e.path is not path and str(resolved(e.path)) != here]
         if not found:
             return found
         if path is not None and not self._counts(path):

@@ -252,6 +252,41 @@ def _is_type_export(node: ts.Node) -> bool:
     return any(c.type == "type" for c in node.children)
 
 
+# What one top-level export statement says (None: a type export): the module it re-exports
+# from, the names it declares, whether it has an export clause, whether it is `export *`, and
+# the clause's (exported name, local or imported name) pairs.
+_ExportParts = tuple[str | None, tuple[str, ...], bool, bool, tuple[tuple[str, str], ...]]
+
+
+def _export_parts(node: ts.Node) -> _ExportParts | None:
+    """Read an export statement for `module_links` (a clean statement's reading depends on its
+    text alone: the editor keeps it by text, see analysis/pieces.PieceCache)."""
+    if _is_type_export(node):
+        return None
+    source = string_value(node.child_by_field_name("source"))
+    declared_names: list[str] = []
+    declared = node.child_by_field_name("declaration")
+    if declared is not None and declared.type == "lexical_declaration":
+        for d in declared.named_children:
+            target = d.child_by_field_name("name") if d.type == "variable_declarator" else None
+            if target is not None and target.type == "identifier":
+                declared_names.append(text(target))
+    clause = next((c for c in node.named_children if c.type == "export_clause"), None)
+    if clause is None:
+        star = source is not None and not any(c.type == "namespace_export" for c in node.children)
+        return source, tuple(declared_names), False, star, ()
+    specs: list[tuple[str, str]] = []
+    for spec in clause.named_children:
+        if spec.type != "export_specifier" or _is_type_export(spec):
+            continue
+        name = spec.child_by_field_name("name")
+        alias = spec.child_by_field_name("alias")
+        if name is None:
+            continue
+        specs.append((text(alias or name), text(name)))
+    return source, tuple(declared_names), True, False, tuple(specs)
+
+
 def module_links(model: FileModel, entry: bool | None, project: Path | None = None) -> ModuleLinks:
     specifiers: list[str] = []
     for imp in model.imports:
@@ -267,37 +302,35 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
             continue
         for local, imported in imp.value_bindings():
             bound[local] = (imp.source, imported)
+    cache = model.piece_cache
+    known = cache.exports if cache is not None else {}
+    kept: dict[bytes, _ExportParts | None] = {}
     for node in _top_exports(model):
-        if _is_type_export(node):
+        statement = node.text or b""
+        clean = not node.has_error
+        parts = known[statement] if clean and statement in known else _export_parts(node)
+        if clean:
+            kept[statement] = parts
+        if parts is None:  # a type export
             continue
-        source = string_value(node.child_by_field_name("source"))
+        source, declared, has_clause, star, specs = parts
         if source is not None:
             specifiers.append(source)
-        declared = node.child_by_field_name("declaration")
-        if declared is not None and declared.type == "lexical_declaration":
-            for d in declared.named_children:
-                target = d.child_by_field_name("name") if d.type == "variable_declarator" else None
-                if target is not None and target.type == "identifier":
-                    locals_[text(target)] = text(target)
-        clause = next((c for c in node.named_children if c.type == "export_clause"), None)
-        if clause is None:
-            if source is not None and not any(c.type == "namespace_export" for c in node.children):
+        for name in declared:
+            locals_[name] = name
+        if not has_clause:
+            if star and source is not None:
                 stars.append(source)
             continue
-        for spec in clause.named_children:
-            if spec.type != "export_specifier" or _is_type_export(spec):
-                continue
-            name = spec.child_by_field_name("name")
-            alias = spec.child_by_field_name("alias")
-            if name is None:
-                continue
-            exported = text(alias or name)
+        for exported, name in specs:
             if source is not None:
-                reexports.append((exported, source, text(name)))
-            elif text(name) in bound:
-                reexports.append((exported, *bound[text(name)]))
+                reexports.append((exported, source, name))
+            elif name in bound:
+                reexports.append((exported, *bound[name]))
             else:
-                locals_[exported] = text(name)
+                locals_[exported] = name
+    if cache is not None:
+        cache.exports = kept  # this version's statements only
     constants = []
     for key, value in model.constants.items():
         local, dot, member = key.partition(".")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,7 +102,7 @@ class Request:
         snippet = _indent(snippet, self.indent())
         if self.support.snippets:
             return snippet, lsp.InsertTextFormat.Snippet
-        return snippet_to_plain(snippet), lsp.InsertTextFormat.PlainText
+        return _plain(snippet), lsp.InsertTextFormat.PlainText
 
     def keep_indentation(self, item: lsp.CompletionItem) -> None:
         """Multi-line text is indented here already: ask the client not to indent it again."""
@@ -115,6 +115,13 @@ class Request:
             item.tags = [lsp.CompletionItemTag.Deprecated]
         elif self.support.deprecated_field:
             item.deprecated = True
+
+
+@lru_cache(maxsize=2048)
+def _plain(snippet: str) -> str:
+    """snippet_to_plain, kept: a statement completion offers every pattern (some 25), and
+    turning them all into plain text again took 10 to 20 ms of each request."""
+    return snippet_to_plain(snippet)
 
 
 def _indent(text: str, indent: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
@@ -14,6 +15,7 @@ _EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1")
 _CODE = re.compile(r"`([^`]*)`")
 
 
+@lru_cache(maxsize=1024)  # (the same few hundred texts: every completion item's documentation)
 def to_plaintext(markdown: str) -> str:
     """Markdown as readable plain text: no fences, emphasis markers, backticks or link syntax."""
     out: list[str] = []

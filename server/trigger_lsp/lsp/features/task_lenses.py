@@ -80,11 +80,18 @@ def inherited(task: TaskDefinition, config: TriggerConfig) -> list[tuple[str, ts
     return out
 
 
-def _entry_for(task: TaskDefinition, entries: list[TaskEntry]) -> TaskEntry | None:
+def _entry_for(
+    task: TaskDefinition, entries: dict[tuple[str | None, str | None], TaskEntry]
+) -> TaskEntry | None:
+    return entries.get((task.id, task.variable))
+
+
+def _first_entries(entries: list[TaskEntry]) -> dict[tuple[str | None, str | None], TaskEntry]:
+    """The first entry of each (id, variable): looked up once per task."""
+    out: dict[tuple[str | None, str | None], TaskEntry] = {}
     for entry in entries:
-        if entry.id == task.id and entry.variable == task.variable:
-            return entry
-    return None
+        out.setdefault((entry.id, entry.variable), entry)
+    return out
 
 
 def _anchor(doc: Document, task: TaskDefinition, enc: Any) -> lsp.Range:
@@ -108,9 +115,10 @@ def task_lenses(session: Session, doc: Document) -> list[lsp.CodeLens]:
     if session.index.complete:  # (before: "triggered from" counts would be short)
         _current_open_documents(session)
         entries = session.index.in_file(doc.path) or []
+    by_name = _first_entries(entries)
     for task in result.model.tasks:
         anchor = _anchor(doc, task, enc)
-        entry = _entry_for(task, entries)
+        entry = _entry_for(task, by_name)
         if entry is not None:
             sites = sorted(lookup.sites_of([entry]), key=lambda s: (str(s.path), s.start_byte))
             if sites:
