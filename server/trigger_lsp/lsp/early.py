@@ -52,7 +52,9 @@ class FrameReader:
         self.fd = fd
         self.parser = FrameParser()
         self.ended = False
-        self.on_idle: Callable[[], None] | None = None  # called once, when no bytes are there
+        # Called once, when no bytes are there between two messages (not in the middle of one:
+        # its sender is still writing, and what it asks for comes next).
+        self.on_idle: Callable[[], None] | None = None
 
     @property
     def rest(self) -> bytes:
@@ -66,7 +68,7 @@ class FrameReader:
             if frame is not None or self.ended or self.parser.busy:
                 return frame
             ready, _, _ = select.select([self.fd], [], [], 0)
-            if not ready and self.on_idle is not None:
+            if not ready and self.on_idle is not None and self.parser.between:
                 idle, self.on_idle = self.on_idle, None
                 idle()
             if not ready:
