@@ -164,6 +164,7 @@ def test_what_answers_initialize_loads_nothing_it_does_not_use() -> None:
         "trigger_lsp.cli",
         "trigger_lsp.cli.main",
         "trigger_lsp.lsp",
+        "trigger_lsp.lsp.clients",
         "trigger_lsp.lsp.early",
         "trigger_lsp.lsp.framing",
         "trigger_lsp.lsp.handover",

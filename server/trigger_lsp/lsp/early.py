@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from trigger_lsp.lsp.clients import get, pulls
 from trigger_lsp.lsp.framing import Frame, FrameParser, envelope_error, valid_id
 from trigger_lsp.lsp.handover import Handover
 from trigger_lsp.lsp.stdio import send
@@ -87,37 +88,22 @@ def initialize_result(params: dict[str, Any], version: str) -> dict[str, Any]:
     chosen as pygls chooses it (the client's first supported one, else UTF-16)."""
     capabilities: dict[str, Any] = {"positionEncoding": position_encoding(params)}
     capabilities.update(json.loads(CAPABILITIES.read_text(encoding="utf-8")))
-    if not pulls(params):  # (as server.pulls)
+    if not pulls(params.get("capabilities")):  # (as the route table: lsp/routes.py)
         capabilities.pop("diagnosticProvider", None)
     # pygls states willSave and willSaveWaitUntil (unhandled: false) when the client names them.
-    sync = _get(params, "capabilities", "textDocument", "synchronization")
+    sync = get(params, "capabilities", "textDocument", "synchronization")
     for key in ("willSave", "willSaveWaitUntil"):
         if isinstance(sync, dict) and sync.get(key) is not None:
             capabilities["textDocumentSync"][key] = False
     return {"capabilities": capabilities, "serverInfo": {"name": "trigger-lsp", "version": version}}
 
 
-def pulls(params: dict[str, Any]) -> bool:
-    """As diagnostics.pulls (`"diagnostic": {}` declares pull diagnostics too)."""
-    return isinstance(_get(params, "capabilities", "textDocument", "diagnostic"), dict) and bool(
-        _get(params, "capabilities", "workspace", "diagnostics", "refreshSupport")
-    )
-
-
 def position_encoding(params: dict[str, Any]) -> str:
-    encodings = _get(params, "capabilities", "general", "positionEncodings")
+    encodings = get(params, "capabilities", "general", "positionEncodings")
     for encoding in encodings if isinstance(encodings, list) else ():
         if encoding in ENCODINGS:
             return str(encoding)
     return "utf-16"
-
-
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 class EarlyStart:
@@ -162,10 +148,11 @@ class EarlyStart:
         self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
         self.handover.initialize_id = message["id"]
         self.handover.initialize_result = result
+        pull = pulls(params.get("capabilities"))
         self.state = _state(
             encoding=result["capabilities"]["positionEncoding"],
-            pull=pulls(params),
-            refresh=pulls(params),
+            pull=pull,
+            refresh=pull,
             options=params.get("initializationOptions"),
             handover=self.handover,
             write=self._send,
@@ -202,7 +189,7 @@ class EarlyStart:
         state = self.state
         params = message.get("params")
         if method == "textDocument/didOpen" and "id" not in message:
-            item = _get(params, "textDocument")
+            item = get(params, "textDocument")
             if not (
                 isinstance(item, dict)
                 and isinstance(item.get("uri"), str)
@@ -212,10 +199,10 @@ class EarlyStart:
             state.did_open(item)
             return True
         if method == "textDocument/diagnostic" and "id" in message and state.refresh_support:
-            uri = _get(params, "textDocument", "uri")
+            uri = get(params, "textDocument", "uri")
             if not isinstance(uri, str):
                 return False
-            previous = _get(params, "previousResultId")
+            previous = get(params, "previousResultId")
             result = state.pulled(uri, previous)
             self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
             return True
@@ -254,7 +241,7 @@ def _is_initialize(message: dict[str, Any] | None) -> bool:
         and message.get("method") == "initialize"
         and valid_id(message.get("id"))
         and envelope_error(message) is None
-        and isinstance(_get(message, "params", "capabilities"), dict)
+        and isinstance(get(message, "params", "capabilities"), dict)
     )
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from trigger_lsp.lint.engine import warm_up
-from trigger_lsp.lsp.diagnostics import pulls
+from trigger_lsp.lsp.clients import pulls
 from trigger_lsp.lsp.settings import SECTION
 from trigger_lsp.lsp.state import serving
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def initialize(session: Session, params: lsp.InitializeParams) -> None:
     session.client_capabilities = params.capabilities
-    session.pull_diagnostics = pulls(params.capabilities)
+    session.pull_diagnostics = pulls(serving(session).protocol.client_json)
     # Validating settings needs the references; load them after the answer has gone out.
     session._initialization_options = params.initialization_options
 
