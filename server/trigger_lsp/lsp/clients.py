@@ -19,6 +19,12 @@ def pulls(capabilities: Any) -> bool:
     )
 
 
+def asks_configuration(capabilities: Any) -> bool:
+    """Whether the client answers workspace/configuration (then the server asks it for the
+    settings, and a change notification carries none it reads)."""
+    return bool(get(capabilities, "workspace", "configuration"))
+
+
 def get(data: Any, *keys: str) -> Any:
     """data[k1][k2]...: None where a level is missing or not an object."""
     for key in keys:

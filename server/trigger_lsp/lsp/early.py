@@ -10,12 +10,22 @@ engine takes to load. So a server started on stdio begins here, with neither of 
 2. It loads the engine and serves the first documents: `didOpen`, and their diagnostics,
    pulled (when the client can be asked to pull again later) or published, made with the same
    state and analysis the server uses (lsp/state.py).
-3. At the first message it does not serve, or when nothing has come for EARLY_IDLE_S, it hands
-   over: the server loads, takes the state, and reads the messages not served here (first
-   `initialize` again, whose answer it drops) before the rest of the stream.
+3. It leaves some messages to the server and goes on (`deferred`): `initialized`, a change of
+   settings the server asks the client for, and requests that only read (document symbols,
+   code lenses, the workspace's diagnostics...). VS Code sends these between its `didOpen`
+   and its first pull; handing over at the first of them made that pull wait for pygls (0.8 s
+   of the 1.3 s from spawn to the first squiggle, at load 3).
+4. At the first message it does not serve or leave, or when nothing has come for
+   EARLY_IDLE_S (EARLY_DONE_S once a request waits for the server), it hands over: the
+   server loads, takes the state, and reads the messages not served here (first `initialize`
+   again, whose answer it drops) before the rest of the stream.
 
-Messages served here all come before those handed over, so the server ends in the state it
-would have reached reading every message itself.
+The server ends in the state it would have reached reading every message itself: the messages
+served here all come before those handed over, except those left, which change nothing the
+served ones read. The server answers `initialized` and a change of settings by asking the
+client for them, and serves what comes meanwhile with the settings it had (then checks again
+what they change), as it does here; a request left reads the documents as they are when the
+server answers it, and once one is left no document opens here (a pull only reads).
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from trigger_lsp.lsp.clients import get, pulls
+from trigger_lsp.lsp.clients import asks_configuration, get, pulls
 from trigger_lsp.lsp.framing import Frame, FrameParser, envelope_error, valid_id
 from trigger_lsp.lsp.handover import Handover
 from trigger_lsp.lsp.stdio import send
@@ -42,6 +52,20 @@ EARLY_DONE_S = 0.01  # once the open documents have their diagnostics: for more 
 # (VS Code: some 0.3 to 3 s after opening it, with TypeScript starting beside it). Waiting
 # for that pull costs nothing: the protocol library loads meanwhile (see `preload`).
 EARLY_PULL_S = 3.0
+# Requests that change nothing: left to the server while the first answers go on.
+READING = frozenset(
+    {
+        "textDocument/codeAction",
+        "textDocument/codeLens",
+        "textDocument/completion",
+        "textDocument/definition",
+        "textDocument/documentSymbol",
+        "textDocument/hover",
+        "textDocument/references",
+        "workspace/diagnostic",
+        "workspace/symbol",
+    }
+)
 CAPABILITIES = Path(__file__).with_name("capabilities.json")
 ENCODINGS = ("utf-8", "utf-16", "utf-32")
 
@@ -114,6 +138,8 @@ class EarlyStart:
         self.handover = Handover()
         self.state: Any = None  # an EarlyState, once `initialize` is answered
         self.current: Frame | None = None  # the message being served
+        self.waiting = False  # a request was left to the server (see `_left`)
+        self.configured_by_request = False  # the client answers workspace/configuration
 
     def run(self) -> Handover:
         try:
@@ -149,6 +175,7 @@ class EarlyStart:
         self.handover.initialize_id = message["id"]
         self.handover.initialize_result = result
         pull = pulls(params.get("capabilities"))
+        self.configured_by_request = asks_configuration(params.get("capabilities"))
         self.state = _state(
             encoding=result["capabilities"]["positionEncoding"],
             pull=pull,
@@ -159,9 +186,11 @@ class EarlyStart:
         )
 
     def _serve(self) -> None:
-        """Serve messages until one this module does not serve, or a pause."""
+        """Serve messages until one this module does not serve or leave, or a pause."""
         while True:
-            if self.state.undiagnosed:
+            if self.waiting:  # a request waits for the server: only what is there already
+                wait = EARLY_DONE_S
+            elif self.state.undiagnosed:
                 wait = EARLY_PULL_S
             elif not self.state.session.store.all():
                 wait = EARLY_IDLE_S
@@ -178,17 +207,30 @@ class EarlyStart:
                 method = None  # the server says what was wrong
             else:
                 method = message.get("method")
-            if method == "initialized":  # the server does what it does on it, first thing
+            if self._left(method, message):
                 self.unread.append(frame)
             elif not self._served(method, message):
                 self.unread.append(frame)
                 return
             self.current = None
 
+    def _left(self, method: Any, message: dict[str, Any]) -> bool:
+        """Whether the message is left to the server, which reads it first, while later ones
+        are served here (see the module's docstring for why the result is the same)."""
+        if "id" not in message:
+            # initialized: the server does what it does on it, first thing
+            return method == "initialized" or (
+                method == "workspace/didChangeConfiguration" and self.configured_by_request
+            )
+        if method in READING:
+            self.waiting = True
+            return True
+        return False
+
     def _served(self, method: Any, message: dict[str, Any]) -> bool:
         state = self.state
         params = message.get("params")
-        if method == "textDocument/didOpen" and "id" not in message:
+        if method == "textDocument/didOpen" and "id" not in message and not self.waiting:
             item = get(params, "textDocument")
             if not (
                 isinstance(item, dict)

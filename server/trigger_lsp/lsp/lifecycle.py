@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from trigger_lsp.lint.engine import warm_up
-from trigger_lsp.lsp.clients import pulls
+from trigger_lsp.lsp.clients import asks_configuration, pulls
 from trigger_lsp.lsp.settings import SECTION
 from trigger_lsp.lsp.state import serving
 
@@ -41,8 +41,7 @@ async def initialized(session: Session, params: lsp.InitializedParams) -> None:
     # Documents opened meanwhile are checked at once with the project files and the
     # settings known so far, never held for the client's settings: when these change the
     # result, the documents are checked again (published again, or pulled again).
-    ws = session.client_capabilities.workspace if session.client_capabilities else None
-    if ws is not None and ws.configuration:
+    if asks_configuration(server.protocol.client_json):
         before = session.settings
         await pull_configuration(session)
         if session.settings != before:
@@ -57,8 +56,7 @@ async def initialized(session: Session, params: lsp.InitializedParams) -> None:
 async def did_change_configuration(
     session: Session, params: lsp.DidChangeConfigurationParams
 ) -> None:
-    ws = session.client_capabilities.workspace if session.client_capabilities else None
-    if ws is not None and ws.configuration:
+    if asks_configuration(serving(session).protocol.client_json):
         await pull_configuration(session)
     elif params.settings is not None:
         session.apply_settings(params.settings)
