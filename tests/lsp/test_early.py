@@ -271,6 +271,18 @@ def test_what_answers_initialize_loads_nothing_it_does_not_use() -> None:
     assert not {m.split(".")[0] for m in loaded} & set(heavy)
 
 
+def test_the_engine_loads_no_glob_matcher_until_a_pattern_is_given() -> None:
+    """wcmatch compiles some 30 regular expressions when imported (8 ms before the first
+    diagnostics): it loads with the first glob a project gives."""
+    code = (
+        "import json, sys; import trigger_lsp.lsp.early_state; from trigger_lsp.project import"
+        " globs; before = 'wcmatch' in sys.modules; globs.matches('src/**/*.{ts,tsx}', 'src/a.ts');"
+        " print(json.dumps([before, 'wcmatch' in sys.modules]))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, timeout=60)
+    assert json.loads(run.stdout) == [False, True]
+
+
 def _messages(raw: bytes) -> list[dict[str, Any]]:
     out = []
     while raw:

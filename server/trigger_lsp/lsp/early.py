@@ -30,6 +30,7 @@ server answers it, and once one is left no document opens here (a pull only read
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -303,7 +304,14 @@ def serve_stdio() -> None:
         fd = -1
     # (On Windows select() waits on sockets only: there the server answers everything.)
     early = fd >= 0 and os.name != "nt"
-    handover = EarlyStart(fd, sys.stdout.buffer).run() if early else Handover()
+    if early:
+        # No collector while the engine loads: what it loads stays (EarlyState freezes it and
+        # turns the collector on again).
+        gc.disable()
+    try:
+        handover = EarlyStart(fd, sys.stdout.buffer).run() if early else Handover()
+    finally:
+        gc.enable()  # (when the first answers did not get that far)
     from trigger_lsp.lsp.server import run
 
     run("stdio", handover=handover)

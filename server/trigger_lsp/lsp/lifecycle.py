@@ -33,8 +33,8 @@ async def initialized(session: Session, params: lsp.InitializedParams) -> None:
     # What is loaded by now lives as long as the server: keep it out of the collector's
     # full passes, which would otherwise scan it again and again (pauses of tens of ms).
     # Collect first: garbage frozen now would never be freed. (Unless the first answers
-    # ran: their session collected before pygls loaded, which leaves none, and a collection
-    # now would keep the first requests waiting some 20 ms.)
+    # ran: their session froze what they loaded, and a collection now would keep the first
+    # requests waiting some 20 ms.)
     if not server.took_over:
         gc.collect()
     gc.freeze()
