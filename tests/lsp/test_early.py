@@ -487,7 +487,7 @@ def test_the_idle_work_waits_for_the_end_of_a_message() -> None:
     read_end, write_end = os.pipe()
     idle: list[int] = []
     reader = FrameReader(read_end)
-    reader.on_idle = lambda: idle.append(1)
+    reader.on_idle = lambda: idle.append(1) is None  # (done: True)
     try:
         os.write(write_end, whole[:10])
         assert reader.next(0.05) is None
@@ -497,6 +497,30 @@ def test_the_idle_work_waits_for_the_end_of_a_message() -> None:
         assert idle == []  # (the message was there)
         assert reader.next(0.05) is None
         assert idle == [1]  # between two messages, nothing there
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_the_preload_waits_for_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not in the pause before the first didOpen: the document's analysis would share the
+    CPU with the load (300 lines: first diagnostics 109 ms instead of 66)."""
+    from types import SimpleNamespace
+
+    from trigger_lsp.lsp import early
+
+    started: list[int] = []
+    monkeypatch.setattr(early, "preload", lambda: started.append(1))
+    read_end, write_end = os.pipe()
+    try:
+        start = early.EarlyStart(read_end, None)
+        documents: list[str] = []
+        start.state = SimpleNamespace(
+            session=SimpleNamespace(store=SimpleNamespace(all=lambda: documents))
+        )
+        assert start._idle() is False and started == []
+        documents.append("file:///a.ts")
+        assert start._idle() is True and started == [1]
     finally:
         os.close(read_end)
         os.close(write_end)
