@@ -251,12 +251,12 @@ class EarlyStart:
         return False
 
     def _idle(self) -> bool:
-        """Nothing to read: start loading the protocol library (`preload`) once a document is
-        open (its diagnostics are made when it opens: EarlyState.did_open), never while the
-        first document is still to come. Started in the pause between `initialized` and the
-        first `didOpen` (lspbench waits 0.2 s there), the load shared the CPU with that
-        document's analysis: 300 lines, first diagnostics 109 ms instead of 66."""
-        if not self.state.session.store.all():
+        """Nothing to read: start loading the protocol library (`preload`) once the open
+        documents have their diagnostics (published, or pulled), never while they are still
+        to come. Started in the pause before the first `didOpen` (lspbench waits 0.2 s there)
+        or before a pull, the load shared the CPU with the document's analysis: 300 lines,
+        first diagnostics 109 ms instead of 66; 2,000 lines, 113 instead of 57."""
+        if not self.state.session.store.all() or self.state.undiagnosed:
             return False
         preload()
         return True
