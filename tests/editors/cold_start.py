@@ -8,10 +8,12 @@ the real server, so the spawn time is the editor's, not the server's own idea of
   spawns the server) and records when vim.diagnostic first holds a trigger-lsp diagnostic, and
   when it holds the cross-file one (duplicate-task-id, which needs the workspace index).
 - VS Code (code-server in headless Chromium, TypeScript's server running beside it, its
-  validation off so that every squiggle is trigger-lsp's): the driver opens
-  month-end.ts, then restarts the server twice with the file open, and records when the first
-  squiggle is in the editor each time (a MutationObserver, not polling). The first open is
-  reported too (then the server was spawned when the workbench loaded).
+  validation off so that every squiggle is trigger-lsp's): the driver opens month-end.ts,
+  moves to two of its findings (found in the file alone: at the top of the file only the
+  cross-file one is in view, which waits for the workspace index), then restarts the server
+  twice with the file open, and records when the first squiggle is in the editor each time,
+  and when both are, with a MutationObserver, not polling. The first open is reported too
+  (then the server was spawned when the workbench loaded).
 
 Used by tests/editors/test_cold_start.py and bench/cold_start.py.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -128,11 +131,13 @@ def vscode(base: Path) -> dict[str, Any]:
         out["restarts"].append(
             {
                 "spawn_to_first_squiggle_ms": ms(detail["squiggle"] / 1000, spawn),
+                "spawn_to_both_squiggles_ms": ms(detail["all"] / 1000, spawn),
                 "old_squiggles_cleared": detail["cleared"] is not None,
             }
         )
-    valid = [r["spawn_to_first_squiggle_ms"] for r in out["restarts"] if r["old_squiggles_cleared"]]
-    out["spawn_to_first_ms"] = min(valid) if valid else None
+    valid = [r for r in out["restarts"] if r["old_squiggles_cleared"]]
+    first = [r["spawn_to_first_squiggle_ms"] for r in valid]
+    out["spawn_to_first_ms"] = statistics.median(first) if first else None
     return out
 
 

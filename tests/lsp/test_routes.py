@@ -8,12 +8,14 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types as lsp
 from pygls.protocol import default_converter
 
-from lsp.session import PULLING, capabilities
-from trigger_lsp.lsp import routes
+from lsp.session import CLIENTS, PULLING, capabilities
+from trigger_lsp.lsp import clients, routes
 from trigger_lsp.lsp.code_actions import code_action
+from trigger_lsp.lsp.early import initialize_result
 from trigger_lsp.lsp.features.hover import hover
 from trigger_lsp.lsp.server import TriggerLanguageServer, create_server
 from trigger_lsp.lsp.state import Session
@@ -43,6 +45,53 @@ def test_the_advertised_capabilities_come_from_the_table() -> None:
     # a route offered to some clients only (pull diagnostics: to those that can be asked to
     # pull again; Neovim 0.11 cannot)
     assert routes.capabilities(capabilities("neovim-0.11")).diagnostic_provider is None
+
+
+@pytest.mark.parametrize(
+    ("caps", "pull"),
+    [
+        (
+            {
+                "textDocument": {"diagnostic": {}},
+                "workspace": {"diagnostics": {"refreshSupport": True}},
+            },
+            True,
+        ),
+        ({"textDocument": {"diagnostic": {}}}, False),  # cannot be asked to pull again
+        (
+            {
+                "textDocument": {"diagnostic": None},
+                "workspace": {"diagnostics": {"refreshSupport": True}},
+            },
+            False,
+        ),
+        ({"workspace": {"diagnostics": {"refreshSupport": True}}}, False),
+        ({"textDocument": []}, False),
+        (None, False),
+    ],
+)
+def test_which_clients_pull_is_read_from_their_json_in_both_phases(caps: Any, pull: bool) -> None:
+    """One predicate (lsp/clients.py) over the capabilities as sent: the first answers and the
+    route table (through what the server kept of `initialize`) decide alike."""
+    assert clients.pulls(caps) is pull
+    structured = default_converter().structure(caps or {}, lsp.ClientCapabilities)
+    advertised = routes.capabilities(structured, client_json=caps).diagnostic_provider
+    assert (advertised is not None) is pull
+    answered = initialize_result({"capabilities": caps}, "0")["capabilities"]
+    assert ("diagnosticProvider" in answered) is pull
+
+
+@pytest.mark.parametrize("name", [*CLIENTS, PULLING])
+def test_the_server_reads_the_clients_capabilities_as_sent(name: str) -> None:
+    """The server keeps the JSON of `initialize` (lsp/protocol.py); of the clients the tests
+    know, only the one that can be asked to pull again is offered pull diagnostics."""
+    caps = default_converter().unstructure(capabilities(name))
+    protocol = create_server().protocol
+    protocol.structure_message(
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": caps}}
+    )
+    assert protocol.client_json == caps
+    assert clients.pulls(protocol.client_json) is (name == PULLING)
 
 
 def _session(tmp_path: Path) -> tuple[Session, str]:

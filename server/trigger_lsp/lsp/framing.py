@@ -79,6 +79,11 @@ class FrameParser:
         return (self._header if self._in_body else b"") + bytes(self.buf)
 
     @property
+    def between(self) -> bool:
+        """No message is partly read: the bytes of the next one have not begun to come."""
+        return not (self.buf or self._in_body or self._skip or self._skipped or self._dropping)
+
+    @property
     def busy(self) -> bool:
         """Dropping bytes (an over-long message or no header): nothing to hand out soon."""
         return self._skip > 0 or self._dropping

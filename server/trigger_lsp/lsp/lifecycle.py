@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from trigger_lsp.lint.engine import warm_up
-from trigger_lsp.lsp.diagnostics import pulls
+from trigger_lsp.lsp.clients import asks_configuration, pulls
 from trigger_lsp.lsp.settings import SECTION
 from trigger_lsp.lsp.state import serving
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def initialize(session: Session, params: lsp.InitializeParams) -> None:
     session.client_capabilities = params.capabilities
-    session.pull_diagnostics = pulls(params.capabilities)
+    session.pull_diagnostics = pulls(serving(session).protocol.client_json)
     # Validating settings needs the references; load them after the answer has gone out.
     session._initialization_options = params.initialization_options
 
@@ -33,8 +33,8 @@ async def initialized(session: Session, params: lsp.InitializedParams) -> None:
     # What is loaded by now lives as long as the server: keep it out of the collector's
     # full passes, which would otherwise scan it again and again (pauses of tens of ms).
     # Collect first: garbage frozen now would never be freed. (Unless the first answers
-    # ran: their session collected before pygls loaded, which leaves none, and a collection
-    # now would keep the first requests waiting some 20 ms.)
+    # ran: their session froze what they loaded, and a collection now would keep the first
+    # requests waiting some 20 ms.)
     if not server.took_over:
         gc.collect()
     gc.freeze()
@@ -42,8 +42,7 @@ async def initialized(session: Session, params: lsp.InitializedParams) -> None:
     # Documents opened meanwhile are checked at once with the project files and the
     # settings known so far, never held for the client's settings: when these change the
     # result, the documents are checked again (published again, or pulled again).
-    ws = session.client_capabilities.workspace if session.client_capabilities else None
-    if ws is not None and ws.configuration:
+    if asks_configuration(server.protocol.client_json):
         before = session.settings
         await pull_configuration(session)
         if session.settings != before:
@@ -58,8 +57,7 @@ async def initialized(session: Session, params: lsp.InitializedParams) -> None:
 async def did_change_configuration(
     session: Session, params: lsp.DidChangeConfigurationParams
 ) -> None:
-    ws = session.client_capabilities.workspace if session.client_capabilities else None
-    if ws is not None and ws.configuration:
+    if asks_configuration(serving(session).protocol.client_json):
         await pull_configuration(session)
     elif params.settings is not None:
         session.apply_settings(params.settings)

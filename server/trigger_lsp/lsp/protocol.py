@@ -87,6 +87,8 @@ class TriggerProtocol(LanguageServerProtocol):
         # A request answered before this protocol was loaded (lsp/early.py): its id, the answer
         # given, and what to do once pygls' own answer (dropped) is made.
         self._answered: tuple[Any, Any, Callable[[], None]] | None = None
+        # The client's capabilities as it sent them in `initialize` (lsp/clients.py reads them)
+        self.client_json: Any = None
 
     def answered(self, msg_id: Any, result: Any, then: Callable[[], None]) -> None:
         """The request `msg_id` was answered with `result` (JSON) already: drop pygls' answer,
@@ -111,7 +113,9 @@ class TriggerProtocol(LanguageServerProtocol):
         """pygls' answer, with the capabilities the route table offers this client (for
         example no pull diagnostics to a client that cannot be asked to pull again)."""
         result = yield from super().lsp_initialize(params)
-        caps = routes.capabilities(params.capabilities, self._server._text_document_sync_kind)
+        caps = routes.capabilities(
+            params.capabilities, self._server._text_document_sync_kind, client_json=self.client_json
+        )
         caps.position_encoding = result.capabilities.position_encoding
         self.server_capabilities = result.capabilities = caps
         return result
@@ -123,6 +127,8 @@ class TriggerProtocol(LanguageServerProtocol):
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         _clamp_change_positions(data)
+        if data.get("method") == lsp.INITIALIZE and isinstance(data.get("params"), dict):
+            self.client_json = data["params"].get("capabilities")
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:

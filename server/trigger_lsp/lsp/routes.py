@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.capabilities import ServerCapabilitiesBuilder
+from pygls.protocol import default_converter
 
-from trigger_lsp.lsp import code_actions, commands, diagnostics, lifecycle, sync
+from trigger_lsp.lsp import clients, code_actions, commands, diagnostics, lifecycle, sync
 from trigger_lsp.lsp.features import completion, hover, navigation, task_lenses, workspace_check
 from trigger_lsp.lsp.settings import ServerSettings
 
@@ -38,8 +39,9 @@ class Route:
     off: Any = None  # the answer when the feature is off or the handler failed
     contain: bool = True  # failures are logged and answered `off` (commands answer errors)
     command: bool = False
-    # Whether a client with these capabilities is offered the method (default: every client)
-    offered: Callable[[lsp.ClientCapabilities], bool] | None = None
+    # Whether a client with these capabilities (their JSON) is offered the method (default:
+    # every client)
+    offered: Callable[[Any], bool] | None = None
 
 
 def _on(name: str) -> Gate:
@@ -73,7 +75,7 @@ ROUTES: tuple[Route, ...] = (
         diagnostics.pulled,
         DIAGNOSTIC_OPTIONS,
         off=EMPTY_REPORT,
-        offered=diagnostics.pulls,
+        offered=clients.pulls,
     ),
     # actions (lsp/code_actions.py)
     Route(
@@ -112,7 +114,7 @@ ROUTES: tuple[Route, ...] = (
         None,
         None,
         lsp.WorkspaceDiagnosticReport(items=[]),
-        offered=diagnostics.pulls,
+        offered=clients.pulls,
     ),
     # commands (lsp/commands.py)
     Route(code_actions.EXPLAIN_COMMAND, commands.explain, contain=False, command=True),
@@ -242,10 +244,14 @@ def capabilities(
     client: lsp.ClientCapabilities,
     sync_kind: lsp.TextDocumentSyncKind = lsp.TextDocumentSyncKind.Incremental,
     routes: Sequence[Route] = ROUTES,
+    client_json: Any = None,
 ) -> lsp.ServerCapabilities:
-    """What the server advertises to a client with these capabilities: the routes offered
-    to it, with their options (built as pygls builds them)."""
-    offered = [r for r in routes if r.offered is None or r.offered(client)]
+    """What the server advertises to a client with these capabilities (`client_json`: as the
+    client sent them, else made from `client`): the routes offered to it, with their options
+    (built as pygls builds them)."""
+    if client_json is None and any(r.offered is not None for r in routes):
+        client_json = default_converter().unstructure(client)
+    offered = [r for r in routes if r.offered is None or r.offered(client_json)]
     features = {r.method for r in offered if not r.command}
     # pygls' own handlers that advertise something (document sync, workspace folders)
     features |= {

@@ -5,18 +5,24 @@ hand-over from a thread to the loop for each message, which would wait for whate
 doing (an analysis slice, a file being indexed). Otherwise (a terminal, a file) a thread reads
 whatever is there in one go. Either way the bytes go to lsp/framing.py, which takes the
 messages out of them.
+
+The first answers (lsp/early.py) write with `send` before anything else is loaded: this module
+imports asyncio only where it reads (some 20 ms that would otherwise come before the answer to
+`initialize`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import stat
 import sys
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    import asyncio
+    from concurrent.futures import Executor
 
 READ_SIZE = 1 << 16
 
@@ -30,6 +36,8 @@ async def chunk_reader(
     stream: BinaryIO, executor: Executor | None = None
 ) -> Callable[[], Awaitable[bytes]]:
     """A function that returns the next bytes of `stream` (b"" at its end)."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     pipe = await _pipe(stream)
     if pipe is not None:
@@ -46,6 +54,8 @@ async def _pipe(stream: BinaryIO) -> asyncio.StreamReader | None:
             return None
     except (OSError, ValueError, AttributeError):  # no descriptor (a test's BytesIO, say)
         return None
+    import asyncio
+
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(loop=loop)
     try:
