@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Protocol, TypeVar, cast
 
 import tree_sitter as ts
 
@@ -298,6 +298,7 @@ def _names_queue(options: ts.Node | None) -> bool:
     return options is not None and options.type == "object" and "queue" in object_members(options)
 
 
+_Kept = TypeVar("_Kept")  # what a document keeps per statement (sites, fan-outs)
 SITES_CACHE = "index:sites"  # the name under which a document's pieces keep its trigger sites
 
 
@@ -305,33 +306,11 @@ def sites_for(model: FileModel, path: Path, project: Path) -> list[TriggerSite]:
     """Every trigger site of a file, in source order. A model built from pieces (an open
     document) keeps them per statement text, as `fan_outs_for` does: the code lenses and
     references of a big file ask for them after each keystroke."""
-    pieces, cache = model.pieces, model.piece_cache
-    if pieces is None or cache is None:
-        return _sites(model, path, project)
-    resolution = model.memo("fan-out-names", lambda: _resolution_key(model))
-    known = cache.facts.get(SITES_CACHE, {})
-    kept: dict[tuple[bytes, object], object] = {}
-    out: list[TriggerSite] = []
-    for piece in pieces:
-        if _FAN_OUT_TOKEN not in piece.text:  # (every trigger method has it in its name)
-            continue
-        key = (piece.text, (resolution, path, project))
-        hit = known.get(key) if piece.clean else None
-        if hit is None:
-            sites = _sites(model.view([piece.span]), path, project)
-        else:
-            was, sites = cast(tuple[int, list[TriggerSite]], hit)
-            if was != piece.start:
-                by = piece.start - was
-                sites = [
-                    replace(t, start_byte=t.start_byte + by, end_byte=t.end_byte + by)
-                    for t in sites
-                ]
-        if piece.clean:
-            kept[key] = (piece.start, sites)
-        out.extend(sites)
-    cache.facts[SITES_CACHE] = kept  # this version's statements only
-    return out
+    return _kept_per_piece(model, path, project, SITES_CACHE, _sites, _moved_site)
+
+
+def _moved_site(t: TriggerSite, by: int, lines: int) -> TriggerSite:
+    return replace(t, start_byte=t.start_byte + by, end_byte=t.end_byte + by)
 
 
 def _sites(model: FileView, path: Path, project: Path) -> list[TriggerSite]:
@@ -526,13 +505,28 @@ _FAN_OUT_TOKEN = b"rigger"  # every trigger method and SDK function has it in it
 def fan_outs_for(model: FileModel, path: Path, project: Path) -> list[FanOut]:
     """The fan-out sites of a file. A model built from pieces (an open document) keeps them
     per statement text, so that a keystroke reads again only the statement it changed."""
+    return _kept_per_piece(model, path, project, FAN_OUT_CACHE, _fan_outs, _moved_fan_out)
+
+
+def _kept_per_piece(
+    model: FileModel,
+    path: Path,
+    project: Path,
+    name: str,
+    read: Callable[[FileView, Path, Path], list[_Kept]],
+    move: Callable[[_Kept, int, int], _Kept],
+) -> list[_Kept]:
+    """What `read` finds in the file, kept per statement text in the document's piece cache
+    under `name` (this version's statements only): a statement not changed is not read
+    again, only moved by the bytes and lines it moved. Every kind read has a trigger method
+    or SDK function in it, so statements without `_FAN_OUT_TOKEN` are skipped."""
     pieces, cache = model.pieces, model.piece_cache
     if pieces is None or cache is None:
-        return _fan_outs(model, path, project)
+        return read(model, path, project)
     resolution = model.memo("fan-out-names", lambda: _resolution_key(model))
-    known = cache.facts.get(FAN_OUT_CACHE, {})
+    known = cache.facts.get(name, {})
     kept: dict[tuple[bytes, object], object] = {}
-    out: list[FanOut] = []
+    out: list[_Kept] = []
     for piece in pieces:
         if _FAN_OUT_TOKEN not in piece.text:
             continue
@@ -540,15 +534,15 @@ def fan_outs_for(model: FileModel, path: Path, project: Path) -> list[FanOut]:
         where = (piece.start, piece.node.start_point[0])
         hit = known.get(key) if piece.clean else None
         if hit is None:
-            sites = _fan_outs(model.view([piece.span]), path, project)
+            found = read(model.view([piece.span]), path, project)
         else:
-            was, sites = cast(tuple[tuple[int, int], list[FanOut]], hit)
+            was, found = cast(tuple[tuple[int, int], list[_Kept]], hit)
             if was != where:
-                sites = [_moved_fan_out(f, where[0] - was[0], where[1] - was[1]) for f in sites]
+                found = [move(f, where[0] - was[0], where[1] - was[1]) for f in found]
         if piece.clean:
-            kept[key] = (where, sites)
-        out.extend(sites)
-    cache.facts[FAN_OUT_CACHE] = kept  # this version's statements only
+            kept[key] = (where, found)
+        out.extend(found)
+    cache.facts[name] = kept
     return out
 
 
