@@ -1,6 +1,7 @@
 """The language server over stdio, measured by the neutral client `lspbench.py` (in
-../shared/tools): startup, first diagnostics, edit to diagnostics (debounce 0), completion,
-hover and peak memory on generated 300, 2,000 and 10,000-line files.
+../shared/tools; without it, by bench/lsp_client.py, which pulls the diagnostics): startup,
+first diagnostics, edit to diagnostics (debounce 0), completion, hover and peak memory on
+generated 300, 2,000 and 10,000-line files.
 
 `--before PATH` also measures another checkout (its `server` folder on PYTHONPATH, with this
 venv's packages) in the same run, the two servers interleaved round by round (lspbench
@@ -14,20 +15,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from common import ROOT, SHARED, WORK, generate, table
+from lsp_client import Client
 
 LSPBENCH = SHARED / "tools" / "lspbench.py"
 SERVER = f"{sys.executable} -m trigger_lsp serve"
 
 
 def run(edits: int, rounds: int, before: Path | None = None) -> str:
-    if not LSPBENCH.is_file():
-        sys.exit(f"lspbench.py was not found at {LSPBENCH} (set TRIGGER_LSP_SHARED)")
     servers = {"trigger-lsp": (SERVER, ROOT / "server")}
     if before is not None:
         servers = {
@@ -43,6 +45,16 @@ def run(edits: int, rounds: int, before: Path | None = None) -> str:
     for lines in (300, 2000, 10_000):
         folder = WORK / "server" / f"t{lines}"
         path = generate(lines, folder / "tasks.ts")
+        if not LSPBENCH.is_file():  # (a clone without the peers' tools beside it)
+            measured = {name: _empty() for name in servers}
+            for _ in range(rounds):  # (interleaved round by round, as lspbench --compare)
+                for name, (command, _folder) in servers.items():
+                    one_round(command, folder, path, edits, measured[name])
+            for name, values in measured.items():
+                label = f"{lines:,}" if len(servers) == 1 else f"{lines:,} ({name})"
+                rows.append([label, *(f"{statistics.median(values[k]):.1f}" for k in KEYS)])
+            loads.append(f"{os.getloadavg()[0]:.2f}")
+            continue
         out = folder / "result.json"
         named = [a for name, (cmd, _) in servers.items() for a in ("--server", cmd, "--name", name)]
         cmd = [
@@ -78,6 +90,8 @@ def run(edits: int, rounds: int, before: Path | None = None) -> str:
             rows.append([label] + [metrics.get(k, "n/a") for k in KEYS])
         loads.append(" / ".join(str(data[k].get("loadavg", ["?"])[0]) for k in LOADS))
     note = f"medians of {rounds} rounds{', interleaved' if len(servers) > 1 else ''}"
+    if not LSPBENCH.is_file():
+        note += f" (lspbench.py not found at {LSPBENCH}: measured by bench/lsp_client.py)"
     return f"{note}; load (1 min) before / after each file: {', '.join(loads)}\n\n" + table(
         ["lines", *HEADERS], rows
     )
@@ -114,6 +128,75 @@ def _medians(server: dict[str, Any]) -> dict[str, str]:
         if value:
             found[key] = f"{value['median']:.1f}"
     return found
+
+
+def _empty() -> dict[str, list[float]]:
+    return {k: [] for k in KEYS}
+
+
+def one_round(
+    command: str, root: Path, path: Path, edits: int, measured: dict[str, list[float]]
+) -> None:
+    """The same measures with this folder's client, for a clone without lspbench.py: spawn to
+    `initialize` answered, `didOpen` to its diagnostics pulled, an edit (a line added or taken
+    away again) to its diagnostics pulled, completion and hover after `logger.`, peak RSS."""
+    text = path.read_text()
+    rows = text.split("\n")
+    row = next(i for i in range(len(rows) // 2, len(rows)) if "logger." in rows[i])
+    col = rows[row].index("logger.")
+    doc = {"uri": path.as_uri()}
+    t0 = time.perf_counter()
+    client = Client(command.split())
+    client.initialize(root.as_uri(), {"debounceMs": 0})
+    measured["startup"].append(ms_since(t0))
+    t0 = time.perf_counter()
+    opened = {**doc, "languageId": "typescript", "version": 1, "text": text}
+    client.notify("textDocument/didOpen", {"textDocument": opened})
+    client.request("textDocument/diagnostic", {"textDocument": doc})
+    measured["first_diag"].append(ms_since(t0))
+    for version in range(2, edits + 2):
+        at = {"line": row + 1, "character": 0}
+        end = {"line": row + 2, "character": 0} if version % 2 else at
+        added = "" if version % 2 else 'logger.log("x");\n'
+        change = {"range": {"start": at, "end": end}, "text": added}
+        t0 = time.perf_counter()
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {**doc, "version": version}, "contentChanges": [change]},
+        )
+        client.request("textDocument/diagnostic", {"textDocument": doc})
+        measured["edit"].append(ms_since(t0))
+    for key, method, character in (
+        ("completion", "textDocument/completion", col + len("logger.")),
+        ("hover", "textDocument/hover", col + 2),
+    ):
+        t0 = time.perf_counter()
+        position = {"line": row, "character": character}
+        client.request(method, {"textDocument": doc, "position": position})
+        measured[key].append(ms_since(t0))
+    measured["rss"].append(_peak_rss_mb(client.proc.pid))
+    client.close()
+
+
+def ms_since(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), or its child's when `env` started it."""
+    for candidate in (pid, *_children(pid)):
+        status = Path(f"/proc/{candidate}/status").read_text()
+        found = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+        if found and "python" in Path(f"/proc/{candidate}/comm").read_text().lower():
+            return int(found[0].split()[1]) / 1024
+    return float("nan")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def main() -> None:
