@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from lsprotocol import types as lsp
 
 from helpers import REPO, comparable, repository_sources
+from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.lint.engine import analyze
@@ -20,6 +21,7 @@ from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.lint.statements import StatementCache, analyze_statements, warm_step
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.index import ProjectIndex, entries_for
 from trigger_lsp.project.versions import CURRENT
 from trigger_lsp.text import LineIndex
 
@@ -354,3 +356,110 @@ def test_constants_and_module_links_kept_per_statement_equal_fresh_ones() -> Non
             pieces = build_model(tree, "typescript", cache)
             assert list(pieces.constants.items()) == list(whole.constants.items()), path
             assert module_links(pieces, None) == module_links(whole, None), path
+
+
+IDS_CHANGE = b"""import { task, tasks, logger } from "@trigger.dev/sdk";
+
+export async function kick() {
+  await tasks.trigger("zz-new", {});
+}
+
+export const a = task({
+  id: "a",
+  run: async () => {
+    logger.info("a");
+    await tasks.trigger("zz-new", {});
+  },
+});
+
+export const b = task({
+  id: "b",
+  run: async () => {
+    logger.info("b");
+    await tasks.trigger("a", {});
+  },
+});
+
+export const c = task({
+  id: "c",
+  maxDuration: 1,
+  run: async () => {
+    return 1;
+  },
+});
+"""
+
+
+def _index_of(*files: tuple[Path, bytes]) -> ProjectIndex:
+    index = ProjectIndex()
+    for path, text in files:
+        model = build_model(parse(text, "typescript"), "typescript")
+        index.update(path, entries_for(model, path, Path("/project")))
+    index.complete = True
+    return index
+
+
+def test_when_only_the_index_ids_change_the_other_rules_findings_are_reused() -> None:
+    """Issue 19: another file gaining or losing a task changes the project's ids, which only
+    the rules that read the index depend on (unknown-task-id). The next edit re-runs just
+    those rules on each statement, reuses the other rules' kept findings (same objects), and
+    still equals a fresh whole-file analysis with the same index."""
+    target = Path("/project/src/trigger/ids.ts")
+    other = Path("/project/src/trigger/other.ts")
+    other_text = (
+        b'import { task } from "@trigger.dev/sdk";\n'
+        b'export const z = task({ id: "zz-new", run: async () => {} });\n'
+    )
+    project = current_context(Path("/project"))
+    rules = RuleSettings({"all": "on"})
+    without = _index_of((target, IDS_CHANGE))
+    with_other = _index_of((target, IDS_CHANGE), (other, other_text))
+    cache = StatementCache()
+    analyze_statements(cache, IDS_CHANGE, target, project=project, settings=rules, index=without)
+    while warm_step(cache, 1.0):
+        pass
+    assert cache.by_text and cache.index_by_text
+    at = IDS_CHANGE.index(b'logger.info("b")')
+    versions = [
+        (IDS_CHANGE.replace(b'"a");', b'"a!");'), without),
+        (IDS_CHANGE.replace(b'"a");', b'"a!");').replace(b'"b");', b'"b!");'), with_other),
+        (IDS_CHANGE[:at] + b"/* x */ " + IDS_CHANGE[at:], without),
+        (IDS_CHANGE, with_other),
+    ]
+    unknown = []
+    for i, (text, index) in enumerate(versions):
+        before = dict(cache.by_text)
+        before_index = dict(cache.index_by_text)
+        got = analyze_statements(cache, text, target, project=project, settings=rules, index=index)
+        want = analyze(text, target, project=project, settings=rules, index=index)
+        assert comparable(got.findings) == comparable(want.findings), i
+        unknown.append(sum(f.rule == "unknown-task-id" for f in got.findings))
+        if i == 0:
+            continue
+        # the ids changed: every statement's index-reading findings were computed again, and
+        # the statements the edit did not touch kept their other findings as they were
+        reused = [t for t in cache.by_text if t in before and cache.by_text[t] is before[t]]
+        assert len(reused) >= len(cache.by_text) - 2
+        assert not any(cache.index_by_text[t] is before_index.get(t) for t in cache.index_by_text)
+        assert cache.pending is None  # no whole analysis left work for idle time
+    assert unknown == [2, 0, 2, 0]  # fires in the skeleton and in task `a`, then not
+
+
+def test_index_reading_findings_are_kept_while_the_ids_stay() -> None:
+    """Without a change of ids, an edit inside one task re-runs the index-reading rules on
+    that task only."""
+    target = Path("/project/src/trigger/ids.ts")
+    project = current_context(Path("/project"))
+    rules = RuleSettings({"all": "on"})
+    index = _index_of((target, IDS_CHANGE))
+    cache = StatementCache()
+    analyze_statements(cache, IDS_CHANGE, target, project=project, settings=rules, index=index)
+    while warm_step(cache, 1.0):
+        pass
+    before = dict(cache.index_by_text)
+    text = IDS_CHANGE.replace(b'"b");', b'"b!");')
+    got = analyze_statements(cache, text, target, project=project, settings=rules, index=index)
+    want = analyze(text, target, project=project, settings=rules, index=index)
+    assert comparable(got.findings) == comparable(want.findings)
+    reused = [t for t in cache.index_by_text if cache.index_by_text[t] is before.get(t)]
+    assert len(reused) == len(cache.index_by_text) - 1
