@@ -69,6 +69,22 @@ def _char_start(text: bytes, at: int) -> int:
     return at
 
 
+NO_SUCH_TASK = (
+    b'import { task } from "@trigger.dev/sdk";\n'
+    b'export const z = task({ id: "no-such-task", run: async () => {} });\n'
+)
+
+
+def _index_of(*files: tuple[Path, bytes], root: Path = Path("/project")) -> ProjectIndex:
+    """A complete index of these files, in the project at `root`."""
+    index = ProjectIndex()
+    for path, text in files:
+        model = build_model(parse(text, "typescript"), "typescript")
+        index.update(path, entries_for(model, path, root))
+    index.complete = True
+    return index
+
+
 def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> None:
     """Replays the edits as the server meets them: applied to an open document (its tree
     edited and re-parsed incrementally), with `idle` steps of statement preparation run
@@ -79,10 +95,25 @@ def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> N
     cache = StatementCache()
     target = Path("/project/src/trigger") / path.name
     doc = Document("file:///doc.ts", target, "typescript", 1, path.read_bytes(), "typescript")
+    # The project's ids change every second edit (another file defines `no-such-task`, which
+    # a fragment triggers, then not): only the rules that read the index are re-run then.
+    other = target.with_name("other.ts")
+    indexes = [
+        _index_of((target, doc.source), root=project.root),
+        _index_of((target, doc.source), (other, NO_SUCH_TASK), root=project.root),
+    ]
     analyze_statements(
-        cache, doc.source, target, project=project, settings=rules, kb=kb, tree=doc.parsed()
+        cache,
+        doc.source,
+        target,
+        project=project,
+        settings=rules,
+        kb=kb,
+        tree=doc.parsed(),
+        index=indexes[0],
     )
-    for where, span, fragment, idle in edits:
+    for i, (where, span, fragment, idle) in enumerate(edits):
+        index = indexes[(i + 1) // 2 % 2]
         text = doc.source
         start = _char_start(text, int(where * len(text)))
         end = _char_start(text, min(len(text), start + int(span * 40)))
@@ -99,7 +130,7 @@ def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> N
         fresh = parse(text, "typescript")
         if not fresh.root_node.has_error:
             assert str(tree.root_node) == str(fresh.root_node)
-        full = analyze(text, target, project=project, settings=rules, kb=kb, tree=tree)
+        full = analyze(text, target, project=project, settings=rules, kb=kb, tree=tree, index=index)
         assert doc.lines.starts == LineIndex(text).starts
         by_statement = analyze_statements(
             cache,
@@ -110,6 +141,7 @@ def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> N
             kb=kb,
             tree=tree,
             lines=doc.lines,
+            index=index,
         )
         assert comparable(by_statement.findings) == comparable(full.findings), (
             f"after editing {path.name}:\n{text.decode(errors='replace')}"
@@ -388,15 +420,6 @@ export const c = task({
   },
 });
 """
-
-
-def _index_of(*files: tuple[Path, bytes]) -> ProjectIndex:
-    index = ProjectIndex()
-    for path, text in files:
-        model = build_model(parse(text, "typescript"), "typescript")
-        index.update(path, entries_for(model, path, Path("/project")))
-    index.complete = True
-    return index
 
 
 def test_when_only_the_index_ids_change_the_other_rules_findings_are_reused() -> None:
