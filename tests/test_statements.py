@@ -486,3 +486,32 @@ def test_index_reading_findings_are_kept_while_the_ids_stay() -> None:
     assert comparable(got.findings) == comparable(want.findings)
     reused = [t for t in cache.index_by_text if cache.index_by_text[t] is before.get(t)]
     assert len(reused) == len(cache.index_by_text) - 1
+
+
+def test_a_views_declarations_made_from_the_shared_module_part_equal_the_merged_ones() -> None:
+    """In a model built from pieces that did not collect the whole file, each view's
+    declarations (rules/common.declarations_of) are the module-level ones, made once for all
+    views, plus the view's own: they equal those made from the merged declarators (issue 19:
+    the per-view merge made the first edit after a whole analysis twice as slow)."""
+    from trigger_lsp.analysis.pieces import PieceCache
+    from trigger_lsp.rules.common import Declarations, declarations_of
+
+    def names(d: Declarations) -> dict[str, list[tuple[int, int]]]:
+        return {k: [(n.start_byte, n.end_byte) for n in v] for k, v in d.by_name.items()}
+
+    checked = 0
+    for path in SOURCES:
+        text = path.read_bytes()
+        cache = PieceCache()
+        build_model(parse(text, "typescript"), "typescript", cache)
+        edited = text.replace(b"run:", b"run :", 1)
+        model = build_model(parse(edited, "typescript"), "typescript", cache)
+        if model.gathered or not model.tasks:
+            continue
+        for task in model.tasks:
+            assert task.piece is not None
+            view = model.view([task.piece.span])
+            merged = model.view([task.piece.span]).in_scope("merged", Declarations)
+            assert names(declarations_of(view)) == names(merged)
+            checked += 1
+    assert checked > 50
