@@ -16,7 +16,7 @@ from trigger_lsp.knowledge.model import FixSafety
 from trigger_lsp.lint.engine import Finding, analyze
 from trigger_lsp.lint.fixes import apply_fixes
 from trigger_lsp.lint.settings import RuleSettings
-from trigger_lsp.lint.statements import StatementCache, analyze_statements
+from trigger_lsp.lint.statements import StatementCache, analyze_statements, warm_step
 from trigger_lsp.project.context import ProjectContext, default_context
 from trigger_lsp.project.index import ProjectIndex, entries_for, fan_outs_for, imports_for
 from trigger_lsp.project.versions import CURRENT, Version
@@ -147,8 +147,16 @@ def lint(
         )
         assert comparable(first.findings) == comparable(expected.findings)
     # The editor's statement-wise analysis must find exactly the same, on every fixture.
+    cache = StatementCache()
     by_statement = analyze_statements(
-        StatementCache(), source, file, project=ctx, settings=settings, index=index
+        cache, source, file, project=ctx, settings=settings, index=index
+    )
+    assert comparable(by_statement.findings) == comparable(result.findings)
+    # ... and once each statement's findings are prepared (statement by statement, on views)
+    while warm_step(cache, float("inf")):
+        pass
+    by_statement = analyze_statements(
+        cache, source, file, project=ctx, settings=settings, index=index
     )
     assert comparable(by_statement.findings) == comparable(result.findings)
     if only is not None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from lsprotocol import types as lsp
 
 from helpers import REPO, comparable, repository_sources
+from trigger_lsp.analysis.model import build_model
 from trigger_lsp.analysis.syntax import parse
 from trigger_lsp.knowledge.loader import knowledge
 from trigger_lsp.lint.engine import analyze
@@ -20,6 +21,7 @@ from trigger_lsp.lint.settings import RuleSettings
 from trigger_lsp.lint.statements import StatementCache, analyze_statements, warm_step
 from trigger_lsp.lsp.documents import Document
 from trigger_lsp.project.context import ProjectContext, default_context
+from trigger_lsp.project.index import ProjectIndex, entries_for
 from trigger_lsp.project.versions import CURRENT
 from trigger_lsp.text import LineIndex
 
@@ -67,6 +69,22 @@ def _char_start(text: bytes, at: int) -> int:
     return at
 
 
+NO_SUCH_TASK = (
+    b'import { task } from "@trigger.dev/sdk";\n'
+    b'export const z = task({ id: "no-such-task", run: async () => {} });\n'
+)
+
+
+def _index_of(*files: tuple[Path, bytes], root: Path = Path("/project")) -> ProjectIndex:
+    """A complete index of these files, in the project at `root`."""
+    index = ProjectIndex()
+    for path, text in files:
+        model = build_model(parse(text, "typescript"), "typescript")
+        index.update(path, entries_for(model, path, root))
+    index.complete = True
+    return index
+
+
 def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> None:
     """Replays the edits as the server meets them: applied to an open document (its tree
     edited and re-parsed incrementally), with `idle` steps of statement preparation run
@@ -77,10 +95,25 @@ def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> N
     cache = StatementCache()
     target = Path("/project/src/trigger") / path.name
     doc = Document("file:///doc.ts", target, "typescript", 1, path.read_bytes(), "typescript")
+    # The project's ids change every second edit (another file defines `no-such-task`, which
+    # a fragment triggers, then not): only the rules that read the index are re-run then.
+    other = target.with_name("other.ts")
+    indexes = [
+        _index_of((target, doc.source), root=project.root),
+        _index_of((target, doc.source), (other, NO_SUCH_TASK), root=project.root),
+    ]
     analyze_statements(
-        cache, doc.source, target, project=project, settings=rules, kb=kb, tree=doc.parsed()
+        cache,
+        doc.source,
+        target,
+        project=project,
+        settings=rules,
+        kb=kb,
+        tree=doc.parsed(),
+        index=indexes[0],
     )
-    for where, span, fragment, idle in edits:
+    for i, (where, span, fragment, idle) in enumerate(edits):
+        index = indexes[(i + 1) // 2 % 2]
         text = doc.source
         start = _char_start(text, int(where * len(text)))
         end = _char_start(text, min(len(text), start + int(span * 40)))
@@ -97,7 +130,7 @@ def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> N
         fresh = parse(text, "typescript")
         if not fresh.root_node.has_error:
             assert str(tree.root_node) == str(fresh.root_node)
-        full = analyze(text, target, project=project, settings=rules, kb=kb, tree=tree)
+        full = analyze(text, target, project=project, settings=rules, kb=kb, tree=tree, index=index)
         assert doc.lines.starts == LineIndex(text).starts
         by_statement = analyze_statements(
             cache,
@@ -108,6 +141,7 @@ def _check_sequence(path: Path, edits: list[tuple[float, float, int, int]]) -> N
             kb=kb,
             tree=tree,
             lines=doc.lines,
+            index=index,
         )
         assert comparable(by_statement.findings) == comparable(full.findings), (
             f"after editing {path.name}:\n{text.decode(errors='replace')}"
@@ -354,3 +388,130 @@ def test_constants_and_module_links_kept_per_statement_equal_fresh_ones() -> Non
             pieces = build_model(tree, "typescript", cache)
             assert list(pieces.constants.items()) == list(whole.constants.items()), path
             assert module_links(pieces, None) == module_links(whole, None), path
+
+
+IDS_CHANGE = b"""import { task, tasks, logger } from "@trigger.dev/sdk";
+
+export async function kick() {
+  await tasks.trigger("zz-new", {});
+}
+
+export const a = task({
+  id: "a",
+  run: async () => {
+    logger.info("a");
+    await tasks.trigger("zz-new", {});
+  },
+});
+
+export const b = task({
+  id: "b",
+  run: async () => {
+    logger.info("b");
+    await tasks.trigger("a", {});
+  },
+});
+
+export const c = task({
+  id: "c",
+  maxDuration: 1,
+  run: async () => {
+    return 1;
+  },
+});
+"""
+
+
+def test_when_only_the_index_ids_change_the_other_rules_findings_are_reused() -> None:
+    """Issue 19: another file gaining or losing a task changes the project's ids, which only
+    the rules that read the index depend on (unknown-task-id). The next edit re-runs just
+    those rules on each statement, reuses the other rules' kept findings (same objects), and
+    still equals a fresh whole-file analysis with the same index."""
+    target = Path("/project/src/trigger/ids.ts")
+    other = Path("/project/src/trigger/other.ts")
+    other_text = (
+        b'import { task } from "@trigger.dev/sdk";\n'
+        b'export const z = task({ id: "zz-new", run: async () => {} });\n'
+    )
+    project = current_context(Path("/project"))
+    rules = RuleSettings({"all": "on"})
+    without = _index_of((target, IDS_CHANGE))
+    with_other = _index_of((target, IDS_CHANGE), (other, other_text))
+    cache = StatementCache()
+    analyze_statements(cache, IDS_CHANGE, target, project=project, settings=rules, index=without)
+    while warm_step(cache, 1.0):
+        pass
+    assert cache.by_text and cache.index_by_text
+    at = IDS_CHANGE.index(b'logger.info("b")')
+    versions = [
+        (IDS_CHANGE.replace(b'"a");', b'"a!");'), without),
+        (IDS_CHANGE.replace(b'"a");', b'"a!");').replace(b'"b");', b'"b!");'), with_other),
+        (IDS_CHANGE[:at] + b"/* x */ " + IDS_CHANGE[at:], without),
+        (IDS_CHANGE, with_other),
+    ]
+    unknown = []
+    for i, (text, index) in enumerate(versions):
+        before = dict(cache.by_text)
+        before_index = dict(cache.index_by_text)
+        got = analyze_statements(cache, text, target, project=project, settings=rules, index=index)
+        want = analyze(text, target, project=project, settings=rules, index=index)
+        assert comparable(got.findings) == comparable(want.findings), i
+        unknown.append(sum(f.rule == "unknown-task-id" for f in got.findings))
+        if i == 0:
+            continue
+        # the ids changed: every statement's index-reading findings were computed again, and
+        # the statements the edit did not touch kept their other findings as they were
+        reused = [t for t in cache.by_text if t in before and cache.by_text[t] is before[t]]
+        assert len(reused) >= len(cache.by_text) - 2
+        assert not any(cache.index_by_text[t] is before_index.get(t) for t in cache.index_by_text)
+        assert cache.pending is None  # no whole analysis left work for idle time
+    assert unknown == [2, 0, 2, 0]  # fires in the skeleton and in task `a`, then not
+
+
+def test_index_reading_findings_are_kept_while_the_ids_stay() -> None:
+    """Without a change of ids, an edit inside one task re-runs the index-reading rules on
+    that task only."""
+    target = Path("/project/src/trigger/ids.ts")
+    project = current_context(Path("/project"))
+    rules = RuleSettings({"all": "on"})
+    index = _index_of((target, IDS_CHANGE))
+    cache = StatementCache()
+    analyze_statements(cache, IDS_CHANGE, target, project=project, settings=rules, index=index)
+    while warm_step(cache, 1.0):
+        pass
+    before = dict(cache.index_by_text)
+    text = IDS_CHANGE.replace(b'"b");', b'"b!");')
+    got = analyze_statements(cache, text, target, project=project, settings=rules, index=index)
+    want = analyze(text, target, project=project, settings=rules, index=index)
+    assert comparable(got.findings) == comparable(want.findings)
+    reused = [t for t in cache.index_by_text if cache.index_by_text[t] is before.get(t)]
+    assert len(reused) == len(cache.index_by_text) - 1
+
+
+def test_a_views_declarations_made_from_the_shared_module_part_equal_the_merged_ones() -> None:
+    """In a model built from pieces that did not collect the whole file, each view's
+    declarations (rules/common.declarations_of) are the module-level ones, made once for all
+    views, plus the view's own: they equal those made from the merged declarators (issue 19:
+    the per-view merge made the first edit after a whole analysis twice as slow)."""
+    from trigger_lsp.analysis.pieces import PieceCache
+    from trigger_lsp.rules.common import Declarations, declarations_of
+
+    def names(d: Declarations) -> dict[str, list[tuple[int, int]]]:
+        return {k: [(n.start_byte, n.end_byte) for n in v] for k, v in d.by_name.items()}
+
+    checked = 0
+    for path in SOURCES:
+        text = path.read_bytes()
+        cache = PieceCache()
+        build_model(parse(text, "typescript"), "typescript", cache)
+        edited = text.replace(b"run:", b"run :", 1)
+        model = build_model(parse(edited, "typescript"), "typescript", cache)
+        if model.gathered or not model.tasks:
+            continue
+        for task in model.tasks:
+            assert task.piece is not None
+            view = model.view([task.piece.span])
+            merged = model.view([task.piece.span]).in_scope("merged", Declarations)
+            assert names(declarations_of(view)) == names(merged)
+            checked += 1
+    assert checked > 50

@@ -304,16 +304,35 @@ class FileView:
             "module_declarators", lambda: [d for p in pieces for d in p.module_declarators()]
         )
 
-    def in_scope(self, key: object, make: Callable[[list[ts.Node]], T]) -> T:
+    def in_scope(
+        self,
+        key: object,
+        make: Callable[[list[ts.Node]], T],
+        more: Callable[[T, list[ts.Node]], T] | None = None,
+    ) -> T:
         """`make` of the declarators a name in the view may refer to, computed once: every
         declarator of the file when the file's nodes are collected (shared by its views),
-        else those outside functions and those in the view (rules/common.declarations_of)."""
+        else those outside functions and those in the view (rules/common.declarations_of).
+        With `more` (`more(made, extra)` equals `make` of the declarators of `made` and
+        `extra`), the part outside functions is made once for all views and each view adds
+        only its own others: the first edit after a whole analysis runs the rules on every
+        statement's view (issue 19)."""
         whole = self._file
         if whole.gathered or self is whole:
             return whole.memo(key, lambda: make(whole.of("declarator")))
 
         def own() -> T:
-            merged = {(d.start_byte, d.end_byte): d for d in self.module_declarators()}
+            module = self.module_declarators()
+            if more is not None:
+                shared = whole.memo(("in_scope", key), lambda: make(module))
+                outside = whole.memo(
+                    "module_declarator_spans", lambda: {(d.start_byte, d.end_byte) for d in module}
+                )
+                extra = [
+                    d for d in self.of("declarator") if (d.start_byte, d.end_byte) not in outside
+                ]
+                return more(shared, extra)
+            merged = {(d.start_byte, d.end_byte): d for d in module}
             merged.update({(d.start_byte, d.end_byte): d for d in self.of("declarator")})
             return make([merged[k] for k in sorted(merged)])
 

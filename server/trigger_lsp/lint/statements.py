@@ -7,10 +7,13 @@ look for places to report inside one such statement and read only file-wide fact
 top-level statement without a task definition). Their findings are kept per task-statement
 text, so an edit that changes one task's body re-runs them on that task alone; the rules marked
 `whole_file` run on the whole model every time. The kept findings are valid while the skeleton,
-the tasks' signatures (kind, id, variable, export), the settings, the project's task ids, its
-fanned-out tasks and the file facts (rules/base.FileFact: which functions log, whether a global
-error hook is set) stay the same; otherwise everything is computed afresh. Statements with
-syntax errors are never kept.
+the tasks' signatures (kind, id, variable, export), the settings and the file facts
+(rules/base.FileFact: which functions log, whether a global error hook is set) stay the same;
+otherwise everything is computed afresh. The findings of the rules that read the project's index
+(`reads_index`) are kept apart, valid while the project's task ids and those rules' index keys
+(its fanned-out tasks, its modules' logging) stay the same: when only these change (another file
+gains a task, the workspace index completes), only those rules run again on each statement and
+the others' findings are reused. Statements with syntax errors are never kept.
 
 The result equals `engine.analyze` on the same syntax tree: tests compare the two on every rule
 fixture and after random edit sequences (tests/test_statements.py).
@@ -163,17 +166,29 @@ class StatementCache:
     key: tuple[object, ...] | None = None
     skeleton: list[Kept] | None = None
     by_text: dict[bytes, list[Kept]] = field(default_factory=dict)
+    # The findings of the scoped rules that read the index (`reads_index`), kept apart under
+    # their own key (the project's task ids, the rules' index keys): when only the index's
+    # answers change, the other rules' kept findings stay and only these are computed again.
+    index_key: tuple[object, ...] | None = None
+    index_skeleton: list[Kept] | None = None
+    index_by_text: dict[bytes, list[Kept]] = field(default_factory=dict)
     disabled: bool = False  # a finding depended on two task statements: analyse whole files
     pieces: PieceCache = field(default_factory=PieceCache)  # for building the model
     # The findings of each task statement as last placed, and where the statement stood.
-    placed: dict[bytes, tuple[object, list[Kept], list[Finding]]] = field(default_factory=dict)
+    placed: dict[bytes, tuple[object, list[Kept], list[Kept], list[Finding]]] = field(
+        default_factory=dict
+    )
     # After a full analysis: the version to compute the kept findings from, a few statements
     # at a time, while the editor is idle (see `warm_step`).
     pending: tuple[Prepared, Layout, list[tuple[Rule, Severity | None]]] | None = None
 
-    def reset(self, key: tuple[object, ...]) -> None:
+    def reset(self, key: tuple[object, ...], index_key: tuple[object, ...]) -> None:
         self.key, self.skeleton, self.by_text, self.disabled = key, None, {}, False
         self.pending, self.placed = None, {}
+        self.reset_index(index_key)
+
+    def reset_index(self, index_key: tuple[object, ...]) -> None:
+        self.index_key, self.index_skeleton, self.index_by_text = index_key, None, {}
 
 
 def warm_step(cache: StatementCache, budget_s: float) -> bool:
@@ -186,7 +201,7 @@ def warm_step(cache: StatementCache, budget_s: float) -> bool:
     stop = time.perf_counter() + budget_s
     errors: list[RuleError] = []
     if (
-        cache.skeleton is None
+        (cache.skeleton is None or cache.index_skeleton is None)
         and layout.clean_skeleton
         and _skeleton_kept(cache, prepared, layout, rules, errors) is None
     ):
@@ -195,16 +210,16 @@ def warm_step(cache: StatementCache, budget_s: float) -> bool:
     done = 0
     for span, clean in zip(layout.spans, layout.clean, strict=True):
         text = source[span[0] : span[1]]
-        if not clean or text in cache.by_text:
+        if not clean or (text in cache.by_text and text in cache.index_by_text):
             continue
         if done and time.perf_counter() > stop:
             return True  # at least one statement per step
-        found = _run_view(prepared, layout, [span], span, rules, errors)
-        if found is None or not found[1]:  # spans statements, or a rule failed: stop here
+        found = _entries(cache, prepared, layout, span, text, True, rules, errors)
+        if found is None or not (found[1] and found[3]):  # spans statements, or a rule failed
             cache.disabled = found is None
             cache.pending = None
             return False
-        cache.by_text[text] = found[0]
+        cache.by_text[text], cache.index_by_text[text] = found[0], found[2]
         done += 1
     cache.pending = None
     return False
@@ -237,18 +252,23 @@ def analyze_statements(
     scoped = [(r, f) for r, f in rules if not r.whole_file]
     layout = layout_of(prepared)
     root = prepared.ctx.project.root
-    project_ids = index.ids(root) if index and index.complete else None
     key: tuple[object, ...] = (layout.key, prepared.ctx.project, prepared.settings, path)
-    key += (prepared.is_trigger, project_ids)  # unknown-task-id reads the project's ids
-    key += tuple(r.index_key(prepared.ctx) for r, _ in scoped if r.index_key is not None)
+    key += (prepared.is_trigger,)
     key += tuple(prepared.ctx.fact(f) for f in FACTS.values())  # what rules read elsewhere
+    # What only the rules that read the index depend on besides (unknown-task-id reads the
+    # project's ids): when only this changes, only their findings are computed again.
+    project_ids = index.ids(root) if index and index.complete else None
+    index_key: tuple[object, ...] = (project_ids,)
+    index_key += tuple(r.index_key(prepared.ctx) for r, _ in scoped if r.index_key is not None)
     raw, errors = run_rules(prepared, whole, prepared.ctx)
     kept = None
     if cache.key != key:  # a whole analysis is quicker than every statement's on its own;
-        cache.reset(key)  # the statements are prepared later, while the editor is idle
+        cache.reset(key, index_key)  # the statements are prepared later, while idle
         cache.pending = (prepared, layout, scoped) if layout.spans else None
     else:
         cache.pending = None
+        if cache.index_key != index_key:
+            cache.reset_index(index_key)
         if layout.spans and not cache.disabled:
             kept = _scoped_findings(cache, prepared, layout, scoped, errors)
             # a finding spans statements: this file is analysed whole from now on
@@ -278,33 +298,79 @@ def _scoped_findings(
         return None
     out = [_placed(k, layout, prepared, None) for k in skeleton_kept]
     current: dict[bytes, list[Kept]] = {}  # only this version's statements stay kept
-    placed: dict[bytes, tuple[object, list[Kept], list[Finding]]] = {}
+    current_index: dict[bytes, list[Kept]] = {}
+    placed: dict[bytes, tuple[object, list[Kept], list[Kept], list[Finding]]] = {}
     for span, clean in zip(layout.spans, layout.clean, strict=True):
         text = source[span[0] : span[1]]
-        entry = cache.by_text.get(text) if clean else None
-        if entry is None:
-            found = _run_view(prepared, layout, [span], span, rules, errors)
-            if found is None:
-                return None
-            entry, cacheable = found
-            if cacheable and clean:
-                current[text] = entry
-        else:
+        found = _entries(cache, prepared, layout, span, text, clean, rules, errors)
+        if found is None:
+            return None
+        entry, keep, index_entry, keep_index = found
+        if keep:
             current[text] = entry
+        if keep_index:
+            current_index[text] = index_entry
         # A statement that stands where it stood (same offset, line and column) has its
         # findings where they were, unless one is anchored outside it.
         where = (span[0], prepared.lines.point(span[0]))
         before = cache.placed.get(text)
-        if before is not None and before[0] == where and before[1] is entry:
-            findings = before[2]
+        if (
+            before is not None
+            and before[0] == where
+            and before[1] is entry
+            and before[2] is index_entry
+        ):
+            findings = before[3]
         else:
-            findings = [_placed(k, layout, prepared, span[0]) for k in entry]
-        if all(a[0] == "own" for k in entry for a in k.anchors):
-            placed[text] = (where, entry, findings)
+            findings = [_placed(k, layout, prepared, span[0]) for k in entry + index_entry]
+        if all(a[0] == "own" for k in entry + index_entry for a in k.anchors):
+            placed[text] = (where, entry, index_entry, findings)
         out.extend(findings)
-    cache.by_text = current
+    cache.by_text, cache.index_by_text = current, current_index
     cache.placed = placed
     return out
+
+
+def _entries(
+    cache: StatementCache,
+    prepared: Prepared,
+    layout: Layout,
+    span: Span,
+    text: bytes,
+    clean: bool,
+    rules: list[tuple[Rule, Severity | None]],
+    errors: list[RuleError],
+) -> tuple[list[Kept], bool, list[Kept], bool] | None:
+    """One task statement's findings: those of the rules that do not read the index and
+    whether they may be kept, then those of the rules that do and whether they may be kept.
+    The kept ones are reused; only the rules whose findings are not kept run, on a view of
+    the statement. None when a finding cannot be anchored."""
+    entry = cache.by_text.get(text) if clean else None
+    index_entry = cache.index_by_text.get(text) if clean else None
+    if entry is not None and index_entry is not None:
+        return entry, True, index_entry, True
+    wanted = [(r, f) for r, f in rules if (index_entry is None if r.reads_index else entry is None)]
+    found = _run_view(prepared, layout, [span], span, wanted, errors)
+    if found is None:
+        return None
+    new, cacheable = found
+    keep = cacheable and clean
+    plain, indexed = _split(new, rules)
+    if entry is None and index_entry is None:
+        return plain, keep, indexed, keep
+    if entry is None:
+        assert index_entry is not None
+        return plain, keep, index_entry, True
+    return entry, True, indexed, keep
+
+
+def _split(
+    kept: list[Kept], rules: list[tuple[Rule, Severity | None]]
+) -> tuple[list[Kept], list[Kept]]:
+    """Kept findings of rules that do not read the index, then those of rules that do."""
+    reading = {r.id for r, _ in rules if r.reads_index}
+    plain = [k for k in kept if k.finding.rule not in reading]
+    return plain, [k for k in kept if k.finding.rule in reading]
 
 
 def _skeleton_kept(
@@ -316,16 +382,27 @@ def _skeleton_kept(
 ) -> list[Kept] | None:
     """The skeleton's findings: the kept ones, else computed (and kept when they may be);
     None when a finding cannot be anchored."""
-    if cache.skeleton is not None and layout.clean_skeleton:
-        return cache.skeleton
+    clean = layout.clean_skeleton
+    plain = cache.skeleton if clean else None
+    indexed = cache.index_skeleton if clean else None
+    if plain is not None and indexed is not None:
+        return plain + indexed
+    wanted = [(r, f) for r, f in rules if (indexed is None if r.reads_index else plain is None)]
     spans = layout.skeleton_spans(len(prepared.ctx.source))
-    found = _run_view(prepared, layout, spans, None, rules, errors)
+    found = _run_view(prepared, layout, spans, None, wanted, errors)
     if found is None:
         return None
-    kept, cacheable = found
-    if cacheable and layout.clean_skeleton:
-        cache.skeleton = kept
-    return kept
+    new, cacheable = found
+    new_plain, new_indexed = _split(new, rules)
+    if plain is None:
+        plain = new_plain
+        if cacheable and clean:
+            cache.skeleton = plain
+    if indexed is None:
+        indexed = new_indexed
+        if cacheable and clean:
+            cache.index_skeleton = indexed
+    return plain + indexed
 
 
 def _run_view(

@@ -467,6 +467,19 @@ class Declarations:
                     self._by_name.setdefault(text(target), []).append(decl)
         return self._by_name
 
+    def with_more(self, extra: list[ts.Node]) -> Declarations:
+        """These declarators and `extra` (none of them among these), without a scan of these:
+        a view's own declarators added to the file's module-level ones."""
+        by_name = dict(self.by_name)
+        for decl in extra:
+            target = decl.child_by_field_name("name")
+            if target is not None and target.type == "identifier":
+                name = text(target)
+                by_name[name] = sorted([*by_name.get(name, ()), decl], key=_start)
+        out = Declarations([*self.declarators, *extra])
+        out._by_name = by_name
+        return out
+
     def value(self, ident: ts.Node) -> ts.Node | None:
         """The initial value of the nearest earlier declaration of the identifier's name in an
         enclosing scope; None when there is none, or a parameter in between shadows it."""
@@ -492,7 +505,11 @@ def declarations_of(model: FileView) -> Declarations:
     """The file's shared Declarations index (of the whole file, also for a view). A view of
     a model built from pieces that has not collected the whole file's nodes gets its own: the
     declarators outside functions (the only ones in scope elsewhere) and those in the view."""
-    return model.in_scope("declarations", Declarations)
+    return model.in_scope("declarations", Declarations, Declarations.with_more)
+
+
+def _start(node: ts.Node) -> int:
+    return node.start_byte
 
 
 _PRINTERS = frozenset({"console", "logger"})
