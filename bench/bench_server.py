@@ -147,7 +147,7 @@ def one_round(
     doc = {"uri": path.as_uri()}
     t0 = time.perf_counter()
     client = Client(command.split())
-    client.initialize(root.as_uri(), {"debounceMs": 0})
+    client.initialize(root.as_uri(), {"debounceMs": 0}, refresh=True)  # (pulls, as VS Code)
     measured["startup"].append(ms_since(t0))
     t0 = time.perf_counter()
     opened = {**doc, "languageId": "typescript", "version": 1, "text": text}

@@ -55,7 +55,11 @@ def main() -> None:
             for i in range(args.files)
         ]
     client = Client()
-    client.initialize(root.as_uri(), {"debounceMs": 0}, progress=bool(args.monorepo))
+    # A client that pulls and can be asked to pull again, as VS Code: the server then publishes
+    # nothing (to a client that cannot be asked again it publishes, and 50 documents opened
+    # without reading its output would fill the pipe both ways: this client reads only while
+    # it waits for an answer).
+    client.initialize(root.as_uri(), {"debounceMs": 0}, refresh=True, progress=bool(args.monorepo))
     docs = []
     for path in paths:
         text = path.read_text()
