@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from procs import status_kb
+
 HEADER = 'import { task, logger, wait } from "@trigger.dev/sdk";\n'
 MEMORY = 4 * 1024**3
 LIMIT_S = 120
@@ -185,11 +187,7 @@ class Server:
         pid = self.proc.pid
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         ticks = int(fields[11]) + int(fields[12])
-        peak = 0.0
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) / 1024
-        return ticks / 100, peak
+        return ticks / 100, status_kb(pid, "VmHWM") / 1024
 
     def close(self) -> None:
         self.proc.kill()

@@ -24,6 +24,7 @@ from typing import Any
 
 from common import ROOT, SHARED, WORK, generate, table
 from lsp_client import Client
+from procs import status_kb
 
 LSPBENCH = SHARED / "tools" / "lspbench.py"
 SERVER = f"{sys.executable} -m trigger_lsp serve"
@@ -174,29 +175,12 @@ def one_round(
         position = {"line": row, "character": character}
         client.request(method, {"textDocument": doc, "position": position})
         measured[key].append(ms_since(t0))
-    measured["rss"].append(_peak_rss_mb(client.proc.pid))
+    measured["rss"].append(status_kb(client.proc.pid, "VmHWM") / 1024)  # (`env` execs)
     client.close()
 
 
 def ms_since(t0: float) -> float:
     return (time.perf_counter() - t0) * 1000
-
-
-def _peak_rss_mb(pid: int) -> float:
-    """The process's peak resident memory (VmHWM), or its child's when `env` started it."""
-    for candidate in (pid, *_children(pid)):
-        status = Path(f"/proc/{candidate}/status").read_text()
-        found = [line for line in status.splitlines() if line.startswith("VmHWM:")]
-        if found and "python" in Path(f"/proc/{candidate}/comm").read_text().lower():
-            return int(found[0].split()[1]) / 1024
-    return float("nan")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def main() -> None:

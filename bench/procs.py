@@ -34,10 +34,12 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def status_kb(pid: int, field: str = "VmRSS") -> int:
+    """A memory field of the process's /proc status in kB (VmRSS now, VmHWM its peak); 0
+    when the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
@@ -48,7 +50,7 @@ def tree_rss_kb(pid: int) -> int:
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += _rss_kb(p)
+        total += status_kb(p)
         todo += _children(p)
     return total
 

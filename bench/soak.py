@@ -15,17 +15,10 @@ import argparse
 import random
 import statistics
 import time
-from pathlib import Path
 
 from common import WORK, generate, table
 from lsp_client import Client
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from procs import status_kb
 
 
 def main() -> None:
@@ -83,7 +76,7 @@ def main() -> None:
             time.sleep(0.1)
         print(
             f"indexed {args.monorepo:,} files in {time.perf_counter() - waited:.1f} s after"
-            f" opening {len(docs)} of them; RSS {rss_mb(client.proc.pid):.0f} MB"
+            f" opening {len(docs)} of them; RSS {status_kb(client.proc.pid) / 1024:.0f} MB"
         )
     rng = random.Random(7)
     pace = args.minutes * 60 / args.edits
@@ -121,7 +114,8 @@ def main() -> None:
         client.request("textDocument/diagnostic", {"textDocument": {"uri": doc["uri"]}})
         latency = (time.perf_counter() - t0) * 1000
         if n % 100 == 0:
-            samples.append((time.perf_counter() - start, latency, rss_mb(client.proc.pid)))
+            now_mb = status_kb(client.proc.pid) / 1024
+            samples.append((time.perf_counter() - start, latency, now_mb))
         else:
             samples.append((time.perf_counter() - start, latency, -1))
         delay = start + (n + 1) * pace - time.perf_counter()
