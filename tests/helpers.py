@@ -152,9 +152,11 @@ def lint(
         cache, source, file, project=ctx, settings=settings, index=index
     )
     assert comparable(by_statement.findings) == comparable(result.findings)
-    # ... and once each statement's findings are prepared (statement by statement, on views)
+    # ... and once each statement's findings are prepared (statement by statement, on views):
+    # those attributed from the whole run must equal each statement's own
     while warm_step(cache, float("inf")):
         pass
+    assert not cache.mismatch
     by_statement = analyze_statements(
         cache, source, file, project=ctx, settings=settings, index=index
     )

@@ -216,7 +216,11 @@ def test_an_edit_inside_one_task_reruns_only_that_task() -> None:
     assert len(changed) == 1 and b"/* edited */" in changed[0]  # ...and the old text dropped
 
 
-def test_a_cold_analysis_is_whole_and_idle_steps_prepare_the_statements() -> None:
+def test_a_cold_analysis_is_whole_attributed_and_checked_while_idle() -> None:
+    """Issue 19: a document's first analysis runs the rules once on the whole model and keeps
+    each finding under the statement it lies in, unverified, so that the first edit (before
+    any idle time) re-runs only the edited statement; idle steps then compute each statement
+    on its own view, one per step, and find the same."""
     path = ROOT / "tests" / "projects" / "v4-app" / "src" / "trigger" / "orders.ts"
     text = path.read_bytes()
     target = Path("/project/src/trigger/orders.ts")
@@ -224,20 +228,51 @@ def test_a_cold_analysis_is_whole_and_idle_steps_prepare_the_statements() -> Non
     cache = StatementCache()
     first = analyze_statements(cache, text, target, project=project)
     assert comparable(first.findings) == comparable(analyze(text, target, project=project).findings)
-    assert cache.pending is not None and not cache.by_text  # nothing computed per statement yet
+    statements = set(cache.by_text)
+    assert len(statements) >= 2 and cache.unverified == {None, *statements}
+    assert cache.pending is not None
+    attributed = dict(cache.by_text)
+    at = text.rindex(b"run:")
+    edited = text[:at] + b"/* x */ " + text[at:]
+    again = analyze_statements(cache, edited, target, project=project)  # no idle time between
+    assert comparable(again.findings) == comparable(
+        analyze(edited, target, project=project).findings
+    )
+    reused = [t for t in attributed if cache.by_text.get(t) is attributed[t]]
+    assert len(reused) == len(attributed) - 1  # only the edited statement was analysed again
+    assert cache.unverified == {None, *reused}  # (the edited one was computed on its view)
     steps = 0
     while warm_step(cache, 0.0):  # one statement per step
         steps += 1
-    assert cache.pending is None and cache.by_text and steps >= len(cache.by_text) - 1
-    prepared = dict(cache.by_text)
-    at = text.rindex(b"run:")
-    edited = text[:at] + b"/* x */ " + text[at:]
+    assert steps >= len(reused) - 1
+    assert cache.pending is None and not cache.unverified and not cache.mismatch
+    assert all(cache.by_text[t] is attributed[t] for t in reused)  # checked, and kept as they were
+
+
+def test_attributed_findings_that_differ_from_the_statements_own_disable_the_cache() -> None:
+    """A rule that reports in one statement because of another's text breaks the attribution
+    (the finding would stay when the other statement changes): the idle check finds the
+    difference, says so (`mismatch`: the caller analyses the document again) and the
+    document is analysed whole from then on."""
+    from trigger_lsp.lint.statements import Kept
+
+    text = IDS_CHANGE
+    target = Path("/project/src/trigger/ids.ts")
+    project = current_context(Path("/project"))
+    cache = StatementCache()
+    analyze_statements(cache, text, target, project=project)
+    statement = next(t for t in cache.by_text if t is not None and b'id: "c"' in t)
+    kept = cache.by_text[statement]
+    assert kept, "maxDuration: 1 is flagged in c"
+    cache.by_text[statement] = kept[1:] + [Kept(kept[0].finding, kept[0].anchors)] * 2
+    while warm_step(cache, 1.0):
+        pass
+    assert cache.mismatch and cache.disabled and cache.pending is None
+    edited = text.replace(b"maxDuration: 1", b"maxDuration: 2")
     again = analyze_statements(cache, edited, target, project=project)
     assert comparable(again.findings) == comparable(
         analyze(edited, target, project=project).findings
     )
-    reused = [t for t in prepared if t in cache.by_text and cache.by_text[t] is prepared[t]]
-    assert len(reused) == len(prepared) - 1  # only the edited statement was analysed again
 
 
 HELPERS = b"""import { task, tasks, logger } from "@trigger.dev/sdk";
@@ -459,12 +494,16 @@ def test_when_only_the_index_ids_change_the_other_rules_findings_are_reused() ->
         unknown.append(sum(f.rule == "unknown-task-id" for f in got.findings))
         if i == 0:
             continue
-        # the ids changed: every statement's index-reading findings were computed again, and
-        # the statements the edit did not touch kept their other findings as they were
+        # the ids changed: every statement's index-reading findings were computed again (in
+        # one run of those rules on the whole model, attributed to the statements and checked
+        # while idle), and the statements the edit did not touch kept their other findings
         reused = [t for t in cache.by_text if t in before and cache.by_text[t] is before[t]]
         assert len(reused) >= len(cache.by_text) - 2
         assert not any(cache.index_by_text[t] is before_index.get(t) for t in cache.index_by_text)
-        assert cache.pending is None  # no whole analysis left work for idle time
+        assert cache.index_unverified >= set(reused)
+        while warm_step(cache, 1.0):
+            pass
+        assert not cache.index_unverified and not cache.mismatch
     assert unknown == [2, 0, 2, 0]  # fires in the skeleton and in task `a`, then not
 
 

@@ -15,6 +15,14 @@ otherwise everything is computed afresh. The findings of the rules that read the
 gains a task, the workspace index completes), only those rules run again on each statement and
 the others' findings are reused. Statements with syntax errors are never kept.
 
+When most statements have no kept findings (a document just opened, the project's ids changed),
+running the rules once on the whole model is quicker than once per statement: their findings are
+then *attributed* to the statement they lie in and kept as if computed on its view, marked
+unverified. While the editor is idle, `warm_step` computes each unverified statement on its view
+and compares: when a statement's findings differ (a rule reported in one statement because of
+another's text), the cache is disabled (whole-file analyses from then on) and `mismatch` asks the
+caller to analyse the document again, since an edit made meanwhile may have reused the wrong ones.
+
 The result equals `engine.analyze` on the same syntax tree: tests compare the two on every rule
 fixture and after random edit sequences (tests/test_statements.py).
 """
@@ -22,7 +30,9 @@ fixture and after random edit sequences (tests/test_statements.py).
 from __future__ import annotations
 
 import bisect
+import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +62,10 @@ Span = tuple[int, int]
 # from the start of the statement the findings were computed for) or ("skeleton", offset in
 # the text with every task statement cut out).
 Anchor = tuple[str, int]
+
+log = logging.getLogger(__name__)
+# Below this many statements without kept findings, each runs on its view (_worth_attributing).
+ATTRIBUTE_MIN = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,51 +192,142 @@ class StatementCache:
     placed: dict[bytes, tuple[object, list[Kept], list[Kept], list[Finding]]] = field(
         default_factory=dict
     )
-    # After a full analysis: the version to compute the kept findings from, a few statements
-    # at a time, while the editor is idle (see `warm_step`).
+    # The kept findings attributed from a whole-model run and not yet compared with their
+    # view's (statement texts; None stands for the skeleton), for each of the two keys.
+    unverified: set[bytes | None] = field(default_factory=set)
+    index_unverified: set[bytes | None] = field(default_factory=set)
+    # Set by `warm_step` when attributed findings differed from their view's: the last result
+    # may have reused wrong ones, and the document is to be analysed again (whole, now).
+    mismatch: bool = False
+    # The version to compute missing kept findings and check unverified ones from, a few
+    # statements at a time, while the editor is idle (see `warm_step`).
     pending: tuple[Prepared, Layout, list[tuple[Rule, Severity | None]]] | None = None
 
     def reset(self, key: tuple[object, ...], index_key: tuple[object, ...]) -> None:
         self.key, self.skeleton, self.by_text, self.disabled = key, None, {}, False
-        self.pending, self.placed = None, {}
+        self.pending, self.placed, self.unverified = None, {}, set()
         self.reset_index(index_key)
 
     def reset_index(self, index_key: tuple[object, ...]) -> None:
         self.index_key, self.index_skeleton, self.index_by_text = index_key, None, {}
+        self.index_unverified = set()
+
+    def disable(self, mismatch: bool = False) -> None:
+        """Analyse this document whole from now on."""
+        self.disabled, self.pending = True, None
+        self.mismatch = self.mismatch or mismatch
 
 
 def warm_step(cache: StatementCache, budget_s: float) -> bool:
-    """Compute kept findings for the statements of the last full analysis that have none, for
-    about `budget_s` seconds; return whether some are left."""
+    """Compute the kept findings the statements of the last analysis lack, and check those
+    attributed from a whole-model run against their view's, for about `budget_s` seconds;
+    return whether some are left."""
     if cache.pending is None or cache.disabled:
         return False
     prepared, layout, rules = cache.pending
-    source = prepared.ctx.source
+    source, path = prepared.ctx.source, prepared.ctx.path
     stop = time.perf_counter() + budget_s
     errors: list[RuleError] = []
-    if (
-        (cache.skeleton is None or cache.index_skeleton is None)
-        and layout.clean_skeleton
-        and _skeleton_kept(cache, prepared, layout, rules, errors) is None
-    ):
-        cache.disabled, cache.pending = True, None
+    skeleton = layout.clean_skeleton and any(
+        _todo(cache, None, cache.skeleton, cache.index_skeleton)
+    )
+    if skeleton and not _check(cache, prepared, layout, None, None, rules, errors, path):
         return False
     done = 0
     for span, clean in zip(layout.spans, layout.clean, strict=True):
         text = source[span[0] : span[1]]
-        if not clean or (text in cache.by_text and text in cache.index_by_text):
+        todo = _todo(cache, text, cache.by_text.get(text), cache.index_by_text.get(text))
+        if not clean or not any(todo):
             continue
         if done and time.perf_counter() > stop:
             return True  # at least one statement per step
-        found = _entries(cache, prepared, layout, span, text, True, rules, errors)
-        if found is None or not (found[1] and found[3]):  # spans statements, or a rule failed
-            cache.disabled = found is None
-            cache.pending = None
+        if not _check(cache, prepared, layout, span, text, rules, errors, path):
             return False
-        cache.by_text[text], cache.index_by_text[text] = found[0], found[2]
         done += 1
     cache.pending = None
     return False
+
+
+def _todo(
+    cache: StatementCache, text: bytes | None, plain: object, indexed: object
+) -> tuple[bool, bool]:
+    """Whether a statement's (or the skeleton's) findings of the rules that do not read the
+    index, and of those that do, are missing or unverified."""
+    return (
+        plain is None or text in cache.unverified,
+        indexed is None or text in cache.index_unverified,
+    )
+
+
+def _check(
+    cache: StatementCache,
+    prepared: Prepared,
+    layout: Layout,
+    span: Span | None,
+    text: bytes | None,
+    rules: list[tuple[Rule, Severity | None]],
+    errors: list[RuleError],
+    path: Path | None,
+) -> bool:
+    """Compute one statement's (span None: the skeleton's) missing or unverified findings on
+    its view; keep the missing ones and compare the unverified ones. False when the
+    preparation stops here: a finding spans statements, a rule failed, or a mismatch."""
+    if text is None:
+        plain, indexed = cache.skeleton, cache.index_skeleton
+    else:
+        plain, indexed = cache.by_text.get(text), cache.index_by_text.get(text)
+    todo_plain, todo_index = _todo(cache, text, plain, indexed)
+    wanted = [(r, f) for r, f in rules if (todo_index if r.reads_index else todo_plain)]
+    spans = [span] if span is not None else layout.skeleton_spans(len(prepared.ctx.source))
+    found = _run_view(prepared, layout, spans, span, wanted, errors)
+    if found is None:  # a finding spans statements
+        cache.disable()
+        return False
+    new, cacheable = found
+    if not cacheable:  # a rule failed: tried again by the next analysis
+        cache.pending = None
+        return False
+    new_plain, new_indexed = _split(new, rules)
+    for todo, old, computed, unverified in (
+        (todo_plain, plain, new_plain, cache.unverified),
+        (todo_index, indexed, new_indexed, cache.index_unverified),
+    ):
+        if not todo:
+            continue
+        if old is None:
+            _store(cache, text, computed, unverified is cache.index_unverified)
+        elif _shapes(old, path) != _shapes(computed, path):
+            log.warning("kept findings differ from their statement's own: analysing whole")
+            cache.disable(mismatch=True)
+            return False
+        unverified.discard(text)
+    return True
+
+
+def _store(cache: StatementCache, text: bytes | None, kept: list[Kept], indexed: bool) -> None:
+    if text is None:
+        if indexed:
+            cache.index_skeleton = kept
+        else:
+            cache.skeleton = kept
+    elif indexed:
+        cache.index_by_text[text] = kept
+    else:
+        cache.by_text[text] = kept
+
+
+def _shapes(kept: list[Kept], path: Path | None) -> Counter[tuple[object, ...]]:
+    """What kept findings say, wherever their statement stands."""
+    out: Counter[tuple[object, ...]] = Counter()
+    for k in kept:
+        f = k.finding
+        fix = f.fix and (f.fix.safety, f.fix.title, tuple(e.text for e in f.fix.edits))
+        related = tuple(
+            (r.message,) if r.path == path else (r.path, r.start_byte, r.end_byte, r.message)
+            for r in f.related
+        )
+        out[(k.anchors, f.rule, f.severity, f.message, fix, related)] += 1
+    return out
 
 
 def analyze_statements(
@@ -261,21 +366,30 @@ def analyze_statements(
     index_key: tuple[object, ...] = (project_ids,)
     index_key += tuple(r.index_key(prepared.ctx) for r, _ in scoped if r.index_key is not None)
     raw, errors = run_rules(prepared, whole, prepared.ctx)
-    kept = None
-    if cache.key != key:  # a whole analysis is quicker than every statement's on its own;
-        cache.reset(key, index_key)  # the statements are prepared later, while idle
-        cache.pending = (prepared, layout, scoped) if layout.spans else None
-    else:
+    if cache.key != key:
+        cache.reset(key, index_key)
+    elif cache.index_key != index_key:
+        cache.reset_index(index_key)
+    if not layout.spans or cache.disabled:
         cache.pending = None
-        if cache.index_key != index_key:
-            cache.reset_index(index_key)
-        if layout.spans and not cache.disabled:
-            kept = _scoped_findings(cache, prepared, layout, scoped, errors)
-            # a finding spans statements: this file is analysed whole from now on
-            cache.disabled = kept is None
-    if kept is None:
         more, more_errors = run_rules(prepared, scoped, prepared.ctx)
         return prepared.result(raw + more, errors + more_errors)
+    wanted = _worth_attributing(cache, prepared, layout, scoped)
+    if wanted:  # most statements lack kept findings: one run on the whole model, attributed
+        more, more_errors = run_rules(prepared, wanted, prepared.ctx)
+        attributed = not more_errors and _attribute(cache, prepared, layout, wanted, more)
+        if not attributed and len(wanted) == len(scoped):  # this run is the answer
+            cache.pending = None if cache.disabled else (prepared, layout, scoped)
+            return prepared.result(raw + more, errors + more_errors)
+    kept = _scoped_findings(cache, prepared, layout, scoped, errors)
+    if kept is None:  # a finding spans statements: this file is analysed whole from now on
+        cache.disable()
+        more, more_errors = run_rules(prepared, scoped, prepared.ctx)
+        return prepared.result(raw + more, errors + more_errors)
+    # unverified findings are checked while idle (kept ones of this version's statements)
+    cache.pending = (
+        (prepared, layout, scoped) if cache.unverified or cache.index_unverified else None
+    )
     seen: set[tuple[str, int, int, str]] = set()
     for finding in kept:
         identity = (finding.rule, finding.start_byte, finding.end_byte, finding.message)
@@ -283,6 +397,96 @@ def analyze_statements(
             seen.add(identity)
             raw.append(finding)
     return prepared.result(raw, errors)
+
+
+def _worth_attributing(
+    cache: StatementCache,
+    prepared: Prepared,
+    layout: Layout,
+    rules: list[tuple[Rule, Severity | None]],
+) -> list[tuple[Rule, Severity | None]]:
+    """The rules to run once on the whole model and attribute (see the module's docstring):
+    those whose kept findings more than a quarter of the statements (and two or more) lack."""
+    source = prepared.ctx.source
+    texts = [source[a:b] for (a, b), ok in zip(layout.spans, layout.clean, strict=True) if ok]
+    def enough(missing: int) -> bool:
+        return missing >= ATTRIBUTE_MIN and missing * 4 > len(layout.spans)
+
+    plain = enough(sum(1 for t in texts if t not in cache.by_text))
+    indexed = enough(sum(1 for t in texts if t not in cache.index_by_text))
+    return [(r, f) for r, f in rules if (indexed if r.reads_index else plain)]
+
+
+def _attribute(
+    cache: StatementCache,
+    prepared: Prepared,
+    layout: Layout,
+    rules: list[tuple[Rule, Severity | None]],
+    found: list[Finding],
+) -> bool:
+    """Keep the findings of `rules` run on the whole model under the statement each lies in
+    (or the skeleton), where none are kept, as unverified; False when a finding lies across
+    statements (the cache is then disabled). Statements with syntax errors, and statements
+    of one text whose findings differ, are left to their views."""
+    source, path = prepared.ctx.source, prepared.ctx.path
+    units: dict[Span | None, list[Kept]] = {}
+    for finding in found:
+        placed = _unit(layout, _offsets(finding, path))
+        if placed is None:
+            cache.disable()
+            return False
+        unit, anchors = placed
+        units.setdefault(unit, []).append(Kept(finding, anchors))
+    plain_ran = any(not r.reads_index for r, _ in rules)
+    index_ran = any(r.reads_index for r, _ in rules)
+    by_text: dict[bytes | None, tuple[list[Kept], list[Kept]]] = {}
+    differ: set[bytes | None] = set()
+    if layout.clean_skeleton:
+        by_text[None] = _split(units.get(None, []), rules)
+    for span, clean in zip(layout.spans, layout.clean, strict=True):
+        if not clean:
+            continue
+        text = source[span[0] : span[1]]
+        split = _split(units.get(span, []), rules)
+        same = by_text.setdefault(text, split)
+        if same is not split and any(
+            _shapes(a, path) != _shapes(b, path) for a, b in zip(same, split, strict=True)
+        ):
+            differ.add(text)
+    for statement, (plain, indexed) in by_text.items():
+        if statement in differ:
+            continue
+        if statement is None:
+            kept_plain, kept_index = cache.skeleton, cache.index_skeleton
+        else:
+            kept_plain, kept_index = (
+                cache.by_text.get(statement),
+                cache.index_by_text.get(statement),
+            )
+        if plain_ran and kept_plain is None:
+            _store(cache, statement, plain, False)
+            cache.unverified.add(statement)
+        if index_ran and kept_index is None:
+            _store(cache, statement, indexed, True)
+            cache.index_unverified.add(statement)
+    return True
+
+
+def _unit(layout: Layout, offsets: list[int]) -> tuple[Span | None, tuple[Anchor, ...]] | None:
+    """The task statement (None: the skeleton) a finding's offsets anchor in, the one its
+    start lies in first, and the anchors; None when there is none."""
+    start = offsets[0]
+    i = bisect.bisect_right(layout._starts, start) - 1
+    candidates: list[Span | None] = [
+        layout.spans[j]
+        for j in (i, i - 1)
+        if j >= 0 and layout.spans[j][0] <= start <= layout.spans[j][1]
+    ]
+    for own in [*candidates, None]:
+        anchors = [layout.anchor(o, own) for o in offsets]
+        if all(a is not None for a in anchors):
+            return own, tuple(a for a in anchors if a is not None)
+    return None
 
 
 def _scoped_findings(
@@ -327,6 +531,8 @@ def _scoped_findings(
             placed[text] = (where, entry, index_entry, findings)
         out.extend(findings)
     cache.by_text, cache.index_by_text = current, current_index
+    cache.unverified &= {None, *current}
+    cache.index_unverified &= {None, *current_index}
     cache.placed = placed
     return out
 

@@ -121,10 +121,10 @@ class Document:
 
     def model(self) -> FileModel:
         """The model of the current text: built once per version, for the index and the
-        analysis alike."""
+        analysis alike (from the statements' pieces, which the next version's model reuses)."""
         tree = self.parsed()
         if self._model is None:
-            self._model = build_model(tree, self.grammar)
+            self._model = build_model(tree, self.grammar, self.statements.pieces)
         return self._model
 
 

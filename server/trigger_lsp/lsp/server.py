@@ -326,6 +326,9 @@ class TriggerLanguageServer(LanguageServer):
             # One statement of a slow document may take as long as its analysis (a task of
             # blocks nested deep is one statement): warmed a slice at a time, like it.
             self.warm_later(uri)
+        if doc.statements.mismatch:  # findings kept from a whole run were wrong: check again
+            doc.statements.mismatch = False
+            self.refresh([doc])
 
     # --- push diagnostics --------------------------------------------------------------------
     def schedule(self, doc: Document, delay_ms: int | None = None) -> None:
@@ -468,10 +471,13 @@ class TriggerLanguageServer(LanguageServer):
     def refresh_others(self, changed_uri: str) -> None:
         """Task ids changed: re-check the other open documents (duplicates, unknown ids), in
         one pass for any number of changes in a row (see `_refresh_step`)."""
+        self.refresh([d for d in self.session.store.all() if d.uri != changed_uri])
+
+    def refresh(self, docs: list[Document]) -> None:
+        """Analyse these documents again and publish them (or ask the client to pull), in the
+        pass `refresh_others` makes."""
         session = self.session
-        for other in session.store.all():
-            if other.uri == changed_uri:
-                continue
+        for other in docs:
             other.analyzed_version = None
             if not session.pull_diagnostics:
                 self._stale[other.uri] = None
