@@ -478,53 +478,127 @@ def test_no_byte_read_is_lost(parts: list[bytes]) -> None:
             assert raw.rstrip()[-1:] in (b"}", b"]")
 
 
-def test_the_idle_work_waits_for_the_end_of_a_message() -> None:
-    """The protocol library's preload (a thread competing with the main one) starts when no
-    bytes are there between two messages, not while a big didOpen is still coming in: then
-    the analysis it asks for runs without it (10,000 lines: first diagnostics 0.9 s instead
-    of 0.5 s)."""
+def test_the_reader_marks_the_time_it_waits_for_bytes() -> None:
+    """The preload of the protocol library runs only while the first answers wait for input:
+    FrameReader.waiting is set during that wait and at no other time."""
+    import threading
+
     whole = frame(notification("initialized", {}))
     read_end, write_end = os.pipe()
-    idle: list[int] = []
     reader = FrameReader(read_end)
-    reader.on_idle = lambda: idle.append(1) is None  # (done: True)
+    seen: list[bool] = []
+
+    def write_later() -> None:
+        seen.append(reader.waiting.wait(5))  # (the reader waits for the bytes...)
+        os.write(write_end, whole)
+
     try:
-        os.write(write_end, whole[:10])
-        assert reader.next(0.05) is None
-        assert idle == []  # in the middle of a message
-        os.write(write_end, whole[10:])
-        assert reader.next(0.05) is not None
-        assert idle == []  # (the message was there)
-        assert reader.next(0.05) is None
-        assert idle == [1]  # between two messages, nothing there
+        writer = threading.Thread(target=write_later)
+        writer.start()
+        assert reader.next(5) is not None
+        writer.join()
+        assert seen == [True]
+        assert not reader.waiting.is_set()  # (...and not once it has them)
     finally:
         os.close(read_end)
         os.close(write_end)
 
 
-def test_the_preload_waits_for_the_first_diagnostics(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Not in the pause before the first didOpen, nor before its pull: the document's
-    analysis would share the CPU with the load (300 lines: first diagnostics 109 ms instead
-    of 66)."""
-    from types import SimpleNamespace
+PRELOAD_SCRIPT = """
+import sys, threading, time
+from trigger_lsp.lsp.early import Preload
 
-    from trigger_lsp.lsp import early
+class Counting(Preload):
+    def load(self):
+        for i in range(200):
+            compile(f"x = {i}", "<preload>", "exec")  # (an audit event each)
+            done.append(i)
 
-    started: list[int] = []
-    monkeypatch.setattr(early, "preload", lambda: started.append(1))
-    read_end, write_end = os.pipe()
-    try:
-        start = early.EarlyStart(read_end, None)
-        documents: list[str] = []
-        waiting: set[str] = set()  # documents whose pull has not come
-        store = SimpleNamespace(all=lambda: documents)
-        start.state = SimpleNamespace(session=SimpleNamespace(store=store), undiagnosed=waiting)
-        assert start._idle() is False and started == []
-        documents.append("file:///a.ts")
-        waiting.add("file:///a.ts")
-        assert start._idle() is False and started == []
-        waiting.clear()
-        assert start._idle() is True and started == [1]
-    finally:
-        os.close(read_end)
-        os.close(write_end)
+def spin(seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+done = []
+waiting = threading.Event()
+preload = Counting(waiting)
+preload.start()
+spin(0.3)  # the main thread busy: the preload waits
+busy = len(done)
+waiting.set()  # the main thread waits for input: the preload runs
+deadline = time.time() + 10
+while len(done) < 200 and time.time() < deadline:
+    time.sleep(0.01)
+print(busy, len(done))
+
+done.clear()
+waiting.clear()
+again = Counting(waiting)
+again.start()
+spin(0.2)
+held = len(done)
+again.release()  # handed over: it runs although the main thread is busy
+spin(0.5)
+print(held, len(done))
+"""
+
+
+def test_the_preload_runs_only_while_the_main_thread_waits_for_input() -> None:
+    """Issue 19: loading the protocol library alongside the first document's analysis
+    doubled its time (the interpreter shares one lock between threads); left until after the
+    first diagnostics, it made the first completion wait. The preload starts with the first
+    answers, pauses itself while the main thread works, and runs freely once released."""
+    out = subprocess.run(
+        [sys.executable, "-c", PRELOAD_SCRIPT], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    first, second = [tuple(map(int, line.split())) for line in out.stdout.splitlines()]
+    assert first == (0, 200)  # nothing while busy, everything while waiting
+    assert second[0] == 0 and second[1] == 200
+
+
+DEADLOCK_SCRIPT = """
+import sys, threading, time
+from pathlib import Path
+from trigger_lsp.lsp.early import Preload
+
+folder = Path(sys.argv[1])
+lines = [
+    "import time",
+    "for i in range(20):",
+    "    compile('x = 1', '<s>', 'exec')",
+    "time.sleep(0.3)",
+    "for i in range(20):",
+    "    compile('x = 2', '<s>', 'exec')",
+    "VALUE = 42",
+]
+(folder / "slowmod.py").write_text(chr(10).join(lines))
+sys.path.insert(0, str(folder))
+
+class Importing(Preload):
+    def load(self):
+        import slowmod  # noqa: F401
+
+waiting = threading.Event()
+waiting.set()
+preload = Importing(waiting)
+preload.start()
+time.sleep(0.1)  # the preload is in the module's sleep, holding its import lock
+waiting.clear()  # the main thread works, and needs that module too
+import slowmod
+print(slowmod.VALUE)
+"""
+
+
+def test_a_waiting_preload_never_holds_up_an_import_of_the_main_thread(tmp_path: Path) -> None:
+    """The preload waits while the main thread works, perhaps inside a module's import: when
+    the main thread imports that module meanwhile, it waits for the preload's import lock,
+    and the preload goes on instead of waiting for it (no deadlock)."""
+    out = subprocess.run(
+        [sys.executable, "-c", DEADLOCK_SCRIPT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "42"

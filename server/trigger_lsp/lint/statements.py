@@ -409,6 +409,7 @@ def _worth_attributing(
     those whose kept findings more than a quarter of the statements (and two or more) lack."""
     source = prepared.ctx.source
     texts = [source[a:b] for (a, b), ok in zip(layout.spans, layout.clean, strict=True) if ok]
+
     def enough(missing: int) -> bool:
         return missing >= ATTRIBUTE_MIN and missing * 4 > len(layout.spans)
 

@@ -37,7 +37,6 @@ import os
 import select
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +50,9 @@ EARLY_IDLE_S = 0.25  # waiting this long for a first document to open, at most
 EARLY_DONE_S = 0.01  # once the open documents have their diagnostics: for more to open
 # A client that pulls asks for an open document's diagnostics when it is ready to show them
 # (VS Code: some 0.3 to 3 s after opening it, with TypeScript starting beside it). Waiting
-# for that pull costs nothing: the protocol library loads meanwhile (see `preload`).
+# for that pull costs nothing: the protocol library loads meanwhile (see `Preload`).
 EARLY_PULL_S = 3.0
+PRELOAD_POLL_S = 0.005  # how often a waiting preload looks whether the main thread imports
 # Requests that change nothing: left to the server while the first answers go on.
 READING = frozenset(
     {
@@ -78,9 +78,8 @@ class FrameReader:
         self.fd = fd
         self.parser = FrameParser()
         self.ended = False
-        # Called when no bytes are there between two messages (not in the middle of one: its
-        # sender is still writing, and what it asks for comes next), until it returns True.
-        self.on_idle: Callable[[], bool] | None = None
+        # Set while `next` waits for bytes (the preload runs only then: see `Preload`).
+        self.waiting = threading.Event()
 
     @property
     def rest(self) -> bytes:
@@ -94,10 +93,12 @@ class FrameReader:
             if frame is not None or self.ended or self.parser.busy:
                 return frame
             ready, _, _ = select.select([self.fd], [], [], 0)
-            if not ready and self.on_idle is not None and self.parser.between and self.on_idle():
-                self.on_idle = None
             if not ready:
-                ready, _, _ = select.select([self.fd], [], [], timeout)
+                self.waiting.set()
+                try:
+                    ready, _, _ = select.select([self.fd], [], [], timeout)
+                finally:
+                    self.waiting.clear()
             if not ready:
                 return None
             chunk = os.read(self.fd, 1 << 16)
@@ -140,6 +141,7 @@ class EarlyStart:
         self.current: Frame | None = None  # the message being served
         self.waiting = False  # a request was left to the server (see `_left`)
         self.configured_by_request = False  # the client answers workspace/configuration
+        self.preload: Preload | None = None
 
     def run(self) -> Handover:
         try:
@@ -150,7 +152,8 @@ class EarlyStart:
             assert first.message is not None
             try:
                 self._initialize(first)
-                self.reader.on_idle = self._idle
+                self.preload = Preload(self.reader.waiting)
+                self.preload.start()
                 self._serve()
             except Exception:  # the server reads the message that failed, and the rest
                 log.exception("serving the first messages failed; the server takes over")
@@ -158,6 +161,8 @@ class EarlyStart:
                     self.unread.append(self.current)
         elif first is not None:
             self.unread.append(first)
+        if self.preload is not None:
+            self.preload.release()  # the server is about to import it: at full speed now
         self.handover.frames = self.unread
         self.handover.parser = self.reader.parser
         return self.handover
@@ -250,38 +255,73 @@ class EarlyStart:
             return True
         return False
 
-    def _idle(self) -> bool:
-        """Nothing to read: start loading the protocol library (`preload`) once the open
-        documents have their diagnostics (published, or pulled), never while they are still
-        to come. Started in the pause before the first `didOpen` (lspbench waits 0.2 s there)
-        or before a pull, the load shared the CPU with the document's analysis: 300 lines,
-        first diagnostics 109 ms instead of 66; 2,000 lines, 113 instead of 57."""
-        if not self.state.session.store.all() or self.state.undiagnosed:
-            return False
-        preload()
-        return True
-
     def _send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message).encode("utf-8")
         send(self.out, b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
 
-def preload() -> None:
-    """Load the protocol library in a thread (only it: the thread never imports this
-    package, so it cannot wait for a module the main thread is loading) when the first
-    answers have nothing to do (EarlyStart._idle), so that the server takes over without the
-    half second (idle machine; seconds on a busy one) it takes."""
+class Preload:
+    """Loads the protocol library in a thread that runs only while the main thread waits for
+    input, so that the server takes over without the half second (idle machine; seconds on a
+    busy one) the load takes, and without slowing the first answers.
 
-    def load() -> None:
+    Started as soon as `initialize` is answered, the load fills the pauses of the first
+    messages (an editor sends `initialized`, then opens a document some 0.1-0.3 s later, and
+    asks for its diagnostics when it is ready to show them). Run freely, it shared the CPU with
+    the first document's analysis (the interpreter switches threads every 5 ms): 10,000 lines,
+    first diagnostics 0.9 s instead of 0.5 s. Left until the first diagnostics were out, it made
+    the first completion wait for it (0.5-0.8 s on 10,000 lines, issue 19).
+
+    The thread cannot be paused from outside, but it stops itself: an audit hook (sys.
+    addaudithook: called in the thread that raises the event) waits, at each code object the
+    load compiles or runs and each module it imports (about every half millisecond), until the
+    main thread waits for input (`waiting`). It does not wait while the main thread is importing
+    (it may need a module the thread holds the lock of), and never once released: when the
+    first answers hand over, the server imports the library and waits for it.
+    """
+
+    EVENTS = frozenset({"compile", "exec", "import"})
+
+    def __init__(self, waiting: threading.Event) -> None:
+        self.waiting = waiting
+        self.released = False
+        self.thread: int | None = None
+        self.main = threading.get_ident()
+
+    def start(self) -> None:
+        sys.addaudithook(self._hook)  # (for the process' life: a released hook returns at once)
+        threading.Thread(target=self._run, name="trigger-lsp-preload", daemon=True).start()
+
+    def release(self) -> None:
+        self.released = True
+
+    def load(self) -> None:
+        """Only the protocol library: the thread never imports this package, so it cannot wait
+        for a module the main thread is loading."""
+        import lsprotocol.types  # noqa: F401
+        import pygls.capabilities
+        import pygls.lsp.server
+        import pygls.protocol  # noqa: F401
+
+    def _run(self) -> None:
+        self.thread = threading.get_ident()
         try:
-            import lsprotocol.types  # noqa: F401
-            import pygls.capabilities
-            import pygls.lsp.server
-            import pygls.protocol  # noqa: F401
-        except Exception:  # the server imports them again, and says what is wrong
+            self.load()
+        except Exception:  # the server imports it again, and says what is wrong
             return
+        finally:
+            self.released = True
 
-    threading.Thread(target=load, name="trigger-lsp-preload", daemon=True).start()
+    def _hook(self, event: str, args: object) -> None:
+        if self.released or event not in self.EVENTS or threading.get_ident() != self.thread:
+            return
+        while not self.waiting.wait(PRELOAD_POLL_S):
+            if self.released or self._main_importing():
+                return
+
+    def _main_importing(self) -> bool:
+        frame = sys._current_frames().get(self.main)
+        return frame is not None and frame.f_code.co_filename.startswith("<frozen importlib")
 
 
 def _is_initialize(message: dict[str, Any] | None) -> bool:
