@@ -70,13 +70,16 @@ class LastRead:
     model: FileModel
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Analysis:
     """An analysis of one version of a document, run a slice at a time (Session.begin_analysis)."""
 
     version: int | None
     work: Sliced[FileResult]
     root: Path  # of the document's project
+    # The project's index changed after it began (`recheck`): its result is kept, and the
+    # document analysed again.
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -384,7 +387,19 @@ class Session:
         """The result of an analysis begun by `begin_analysis`, run to its end if need be."""
         if self.in_flight.get(doc.uri) is flight:
             del self.in_flight[doc.uri]
-        return self._adopt(doc, flight.work.finish(), flight.version, flight.root)
+        result = self._adopt(doc, flight.work.finish(), flight.version, flight.root)
+        if flight.stale:  # (its findings and kept per-statement work stand meanwhile)
+            doc.analyzed_version = None
+            self.warm_later(doc.uri)
+        return result
+
+    def recheck(self, doc: Document) -> None:
+        """The document is to be analysed again (the project's ids changed): an analysis of it
+        under way read the index as it was."""
+        doc.analyzed_version = None
+        flight = self.in_flight.get(doc.uri)
+        if flight is not None:
+            flight.stale = True
 
     def drop_analysis(self, uri: str) -> None:
         """Stop an analysis running in slices (the document changed or closed)."""
