@@ -289,11 +289,15 @@ class Preload:
         self.main = threading.get_ident()
 
     def start(self) -> None:
-        sys.addaudithook(self._hook)  # (for the process' life: a released hook returns at once)
+        try:  # (for the process' life: a released hook returns at once)
+            sys.addaudithook(self._hook)
+        except Exception:  # refused by a hook of the host: the server loads it when it starts
+            return
         threading.Thread(target=self._run, name="trigger-lsp-preload", daemon=True).start()
 
     def release(self) -> None:
         self.released = True
+        self.waiting.set()  # (a paused load goes on at once)
 
     def load(self) -> None:
         """Only the protocol library: the thread never imports this package, so it cannot wait
