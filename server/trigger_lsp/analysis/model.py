@@ -19,7 +19,15 @@ from typing import Any, NamedTuple, TypeVar
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import Import, SdkNames, read_import, read_require
-from trigger_lsp.analysis.pieces import SPARSE_TYPES, Piece, PieceCache, pieces_of
+from trigger_lsp.analysis.pieces import (
+    SPARSE_TYPES,
+    Piece,
+    PieceCache,
+    TopLevel,
+    pieces_of,
+    too_deep,
+    top_level,
+)
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     call_arguments,
@@ -692,15 +700,24 @@ def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) ->
     when first asked; the result is the same. A tree nested too deep for the rules (see
     `syntax.MAX_DEPTH`; the engine skips such a file) gets an empty model: nothing in it is
     read, so the index and the editor's features do no unbounded work on it either."""
-    if deeper_than(tree.root_node):
+    root = tree.root_node
+    top = None
+    if cache is not None:  # (only the statements of new text are walked)
+        top = top_level(root)
+        deep = too_deep(root, top, cache)
+    else:
+        deep = deeper_than(root)
+    if deep:
         return FileModel(grammar, [], SdkNames([]), [], {}, too_deep=True)
     with parents_kept():
-        return _build(tree, grammar, cache)
+        return _build(tree, grammar, cache, top)
 
 
-def _build(tree: ts.Tree, grammar: str, cache: PieceCache | None) -> FileModel:
+def _build(
+    tree: ts.Tree, grammar: str, cache: PieceCache | None, top: TopLevel | None = None
+) -> FileModel:
     if cache is not None:
-        return _build_from_pieces(tree, grammar, cache)
+        return _build_from_pieces(tree, grammar, cache, top)
     nodes = _collect(tree.root_node, grammar)
     imports = _imports(nodes.get("import", []), nodes.get("declarator", []))
     sdk = SdkNames(imports)
@@ -715,9 +732,11 @@ def _build(tree: ts.Tree, grammar: str, cache: PieceCache | None) -> FileModel:
     return _model(grammar, imports, sdk, tasks, constants, nodes=nodes)
 
 
-def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileModel:
+def _build_from_pieces(
+    tree: ts.Tree, grammar: str, cache: PieceCache, top: TopLevel | None = None
+) -> FileModel:
     root = tree.root_node
-    pieces, whole = pieces_of(root, cache, lambda node: _collect(node, grammar))
+    pieces, whole = pieces_of(root, cache, lambda node: _collect(node, grammar), top)
     imports = _imports(
         [n for p in pieces for n in p.sparse("import")],
         [d for p in pieces for d in p.requires(read_require)],

@@ -20,7 +20,7 @@ from typing import Any
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import read_require
-from trigger_lsp.analysis.syntax import enclosing_function
+from trigger_lsp.analysis.syntax import MAX_DEPTH, deeper_than, enclosing_function
 
 Span = tuple[int, int]
 
@@ -59,6 +59,42 @@ class PieceCache:
     constants: dict[bytes, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # What each top-level export statement says (project/modules._export_parts), by its text.
     exports: dict[bytes, Any] = field(default_factory=dict)
+    # Whether each statement nests deeper than syntax.MAX_DEPTH allows, by its text.
+    deep: dict[bytes, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TopLevel:
+    """The top-level statements of a tree, their texts, and whether each has no syntax error
+    (read once per version: `too_deep` and `pieces_of` both need them)."""
+
+    nodes: list[ts.Node]
+    texts: list[bytes]
+    clean: list[bool]
+
+
+def top_level(root: ts.Node) -> TopLevel:
+    nodes = root.named_children
+    return TopLevel(nodes, [n.text or b"" for n in nodes], [not n.has_error for n in nodes])
+
+
+def too_deep(root: ts.Node, top: TopLevel, cache: PieceCache) -> bool:
+    """`syntax.deeper_than(root)`, walking only the statements whose text is new: whether a
+    statement without errors nests too deep depends on its text alone (a statement is one
+    level below the root), so the answer is kept by text for this version's statements."""
+    if root.child_count != len(top.nodes):  # (a token at the top level: walk it all)
+        return deeper_than(root)
+    kept: dict[bytes, bool] = {}
+    deep = False
+    for node, text, ok in zip(top.nodes, top.texts, top.clean, strict=True):
+        found = cache.deep.get(text) if ok else None
+        if found is None:
+            found = deeper_than(node, MAX_DEPTH - 1)
+        if ok:
+            kept[text] = found
+        deep = deep or found
+    cache.deep = kept  # this version's statements only
+    return deep
 
 
 class Piece:
@@ -156,14 +192,16 @@ def pieces_of(
     root: ts.Node,
     cache: PieceCache,
     collect: Callable[[ts.Node], dict[str, list[ts.Node]]],
+    top: TopLevel | None = None,
 ) -> tuple[list[Piece], dict[str, list[ts.Node]] | None]:
     """The top-level statements of a tree as pieces (the cache keeps the spots of this tree's
     clean statements only), and the collected nodes of the whole tree when they were needed:
     when most statements are new (a first version), one query over the whole tree is cheaper
-    than one per statement, and the rules will read the whole file's nodes anyway."""
-    nodes = root.named_children
-    texts = [node.text or b"" for node in nodes]
-    clean = [not node.has_error for node in nodes]
+    than one per statement, and the rules will read the whole file's nodes anyway. `top`: the
+    root's `top_level`, when the caller read it already."""
+    if top is None:
+        top = top_level(root)
+    nodes, texts, clean = top.nodes, top.texts, top.clean
     known = [cache.spots.get(text) if ok else None for ok, text in zip(clean, texts, strict=True)]
     whole = None
     if sum(1 for k in known if k is None) * 2 > len(nodes):
