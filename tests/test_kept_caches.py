@@ -77,3 +77,104 @@ def test_a_model_from_pieces_is_too_deep_when_the_whole_model_is() -> None:
         pieces = build_model(tree, "typescript", cache)
         assert pieces.too_deep == whole.too_deep
         assert [t.id for t in pieces.tasks] == [t.id for t in whole.tasks]
+
+
+A_TS = b"""import { task, tasks } from "@trigger.dev/sdk";
+
+export const child = task({ id: "child", run: async () => {} });
+
+export const parent = task({
+  id: "parent",
+  run: async () => {
+    await child.batchTrigger([{ payload: 1 }]);
+    for (const x of [1, 2]) {
+      await tasks.trigger("other", x);
+    }
+  },
+});
+
+export const other = task({ id: "other", retry: { maxAttempts: 2 }, run: async () => {} });
+"""
+B_TS = b"""import { task } from "@trigger.dev/sdk";
+import { child } from "./a";
+
+export const again = task({ id: "child", run: async () => {} });
+
+export const caller = task({
+  id: "caller",
+  run: async () => {
+    await child.batchTrigger([{ payload: 2 }]);
+  },
+});
+"""
+
+
+def _index_versions(text: bytes) -> list[bytes]:
+    """Lines added above (every entry and fan-out moves), an option changed inside one task,
+    a retry policy added, a task's id renamed, a task removed, and the text back."""
+    return [
+        text,
+        b"// a line\n// and another\n" + text,
+        text.replace(b"[1, 2]", b"[1, 2, 3]"),
+        text.replace(b'id: "child",', b'id: "child", retry: { maxAttempts: 1 },'),
+        text.replace(b'id: "parent"', b'id: "parent-renamed"'),
+        text[: text.index(b"export const other")],
+        b"\n" + text,
+        text,
+    ]
+
+
+def _answers(index: object, a: object, b: object, root: object) -> list[object]:
+    """What the index answers that is derived from its entries and fan-out places."""
+    from trigger_lsp.project.index import ProjectIndex
+
+    assert isinstance(index, ProjectIndex)
+    out: list[object] = [sorted(index.ids(root)), index.tasks_without_retry(root)]
+    for task_id in ("child", "parent", "parent-renamed", "other", "caller", "nope"):
+        out.append(index.with_id(task_id, root))
+        out.append(index.with_id(task_id))
+        out.append(index.defined_elsewhere(task_id, root, a))
+        out.append(index.defined_elsewhere(task_id, root, b))
+        for variable, path in (("child", a), ("other", a), ("caller", b), (None, None)):
+            out.append(index.fan_out(task_id, variable, path, root))
+    return out
+
+
+def test_index_answers_after_moves_equal_those_of_a_fresh_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The index keeps what it derives from a file's entries and fan-out places (the id
+    map, the first place each task is fanned out from) when an edit only moved them or
+    changed options; its answers must equal those of an index built afresh from the same
+    files, after edits that move, change, rename and remove tasks."""
+    from trigger_lsp.project.index import ProjectIndex, entries_for, fan_outs_for
+
+    root = tmp_path
+    a, b = root / "a.ts", root / "b.ts"
+    a.write_bytes(A_TS)
+    b.write_bytes(B_TS)  # (its import of ./a resolves to a file)
+
+    def read(path: object, text: bytes) -> tuple[list[object], list[object]]:
+        model = build_model(parse(text, "typescript"), "typescript")
+        return entries_for(model, path, root), fan_outs_for(model, path, root)  # type: ignore[arg-type,return-value]
+
+    def put(index: ProjectIndex, path: object, text: bytes) -> tuple[bool, bool]:
+        entries, fan_outs = read(path, text)
+        return (
+            index.update(path, entries),  # type: ignore[arg-type]
+            index.update_fan_outs(path, fan_outs),  # type: ignore[arg-type]
+        )
+
+    kept = ProjectIndex()
+    put(kept, a, A_TS)
+    put(kept, b, B_TS)
+    assert len(read(a, A_TS)[1]) == 2 and read(b, B_TS)[1]  # (there are fan-outs to move)
+    previous = A_TS
+    for version in _index_versions(A_TS):
+        _answers(kept, a, b, root)  # (derived before the update: then kept across it)
+        got = put(kept, a, version)
+        fresh = ProjectIndex()
+        put(fresh, a, previous)
+        put(fresh, b, B_TS)
+        fresh_changed = put(fresh, a, version)
+        assert got == fresh_changed
+        assert _answers(kept, a, b, root) == _answers(fresh, a, b, root), version[:40]
+        previous = version

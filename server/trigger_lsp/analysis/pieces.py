@@ -52,9 +52,10 @@ class PieceCache:
     tasks: dict[tuple[bytes, object], tuple[tuple[int, int, Any], ...]] = field(
         default_factory=dict
     )
-    # Per-statement values of file facts (rules/base.FileFact): by fact name, then by
-    # statement text and the SDK names in force.
-    facts: dict[str, dict[tuple[bytes, object], object]] = field(default_factory=dict)
+    # Per-statement values of file facts (rules/base.FileFact) and of what the index reads
+    # (project/index._kept_per_piece): by name, then by statement text (what else they
+    # depend on is kept under a key of its own and compared once per version).
+    facts: dict[str, dict[object, object]] = field(default_factory=dict)
     # The module constants each statement declares (model._statement_constants), by its text.
     constants: dict[bytes, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # What each top-level export statement says (project/modules._export_parts), by its text.
