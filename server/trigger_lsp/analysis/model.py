@@ -312,6 +312,32 @@ class FileView:
             "module_declarators", lambda: [d for p in pieces for d in p.module_declarators()]
         )
 
+    def module_declarators_named(self) -> Callable[[str], list[ts.Node]] | None:
+        """For a view of a model built from pieces that has not collected the whole file's
+        nodes: the declarators outside functions that declare a name (rules/common.
+        Declarations), in source order, found by position when first asked for that name
+        from the names the pieces keep (not every module declarator on each keystroke);
+        None otherwise (the view's `in_scope` then reads them all)."""
+        whole = self._file
+        if whole.gathered or self is whole or whole._pieces is None:
+            return None
+        pieces = whole._pieces
+        return whole.memo("module_declarators_named", lambda: _NamedDeclarators(pieces).get)
+
+    def own_declarators(self) -> list[ts.Node]:
+        """The declarators in the view that are not among the module declarators (those in
+        functions of its statements), in source order."""
+        whole = self._file
+        assert whole._pieces is not None
+        pieces = whole._pieces
+        outside = whole.memo(
+            "module_declarator_spans",
+            lambda: {
+                (p.start + a, p.start + b) for p in pieces for a, b in p.spots.module_declarators
+            },
+        )
+        return [d for d in self.of("declarator") if (d.start_byte, d.end_byte) not in outside]
+
     def in_scope(
         self,
         key: object,
@@ -551,6 +577,35 @@ class FileModel(FileView):
             hi = bisect.bisect_left(task_starts, end)
             tasks.extend(t for t in self.tasks[lo:hi] if t.call.end_byte <= end)
         return FileView(self, spans, tasks)
+
+
+class _NamedDeclarators:
+    """The module declarators of a model built from pieces, by the name they declare: the
+    names come from each statement's spots (kept by its text), the nodes are found when a
+    name is first asked for."""
+
+    def __init__(self, pieces: list[Piece]) -> None:
+        self._where: dict[str, list[tuple[Piece, int]]] = {}
+        for piece in pieces:
+            for i, name in enumerate(piece.spots.module_names):
+                if name is not None:
+                    self._where.setdefault(name, []).append((piece, i))
+        self._found: dict[str, list[ts.Node]] = {}
+        self._of_piece: dict[int, list[ts.Node]] = {}
+
+    def get(self, name: str) -> list[ts.Node]:
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = [
+                self._declarators(piece)[i] for piece, i in self._where.get(name, ())
+            ]
+        return found
+
+    def _declarators(self, piece: Piece) -> list[ts.Node]:
+        found = self._of_piece.get(id(piece))
+        if found is None:
+            found = self._of_piece[id(piece)] = piece.module_declarators()
+        return found
 
 
 def _group(calls: list[ts.Node], key: Callable[[ts.Node], str | None]) -> dict[str, list[int]]:

@@ -41,6 +41,8 @@ class Spots:
     sparse: dict[str, tuple[Span, ...]]
     requires: tuple[Span, ...]  # declarators that `read_require` reads
     module_declarators: tuple[Span, ...]  # declarators in no function
+    # The name each of those declares, when it is an identifier (else None).
+    module_names: tuple[str | None, ...] = ()
 
 
 @dataclass
@@ -182,11 +184,20 @@ class Piece:
         def rel(nodes: list[ts.Node]) -> tuple[Span, ...]:
             return tuple((n.start_byte - start, n.end_byte - start) for n in nodes)
 
+        module = self.module_declarators()
         return Spots(
             {kind: rel(caps.get(kind, [])) for kind in SPARSE_TYPES},
             rel(self.requires(read_require)),
-            rel(self.module_declarators()),
+            rel(module),
+            tuple(_declared_name(d) for d in module),
         )
+
+
+def _declared_name(declarator: ts.Node) -> str | None:
+    target = declarator.child_by_field_name("name")
+    if target is None or target.type != "identifier":
+        return None
+    return (target.text or b"").decode("utf-8", "replace")
 
 
 def pieces_of(
