@@ -21,10 +21,13 @@ import tree_sitter as ts
 from trigger_lsp.analysis.imports import Import, SdkNames, read_import, read_require
 from trigger_lsp.analysis.pieces import (
     SPARSE_TYPES,
+    TASK_NAMES,
     Piece,
     PieceCache,
     TopLevel,
     pieces_of,
+    requires_of,
+    sparse_of,
     too_deep,
     top_level,
 )
@@ -543,9 +546,7 @@ class FileModel(FileView):
         if gathered is None:
             if kind in SPARSE_TYPES and self._pieces is not None:
                 pieces = self._pieces
-                return self.memo(
-                    ("sparse", kind), lambda: [n for p in pieces for n in p.sparse(kind)]
-                )
+                return self.memo(("sparse", kind), lambda: sparse_of(pieces, kind))
             assert self._root is not None
             root = self._root
             gathered = self.memo("nodes", lambda: _collect(root, self.grammar))
@@ -792,10 +793,7 @@ def _build_from_pieces(
 ) -> FileModel:
     root = tree.root_node
     pieces, whole = pieces_of(root, cache, lambda node: _collect(node, grammar), top)
-    imports = _imports(
-        [n for p in pieces for n in p.sparse("import")],
-        [d for p in pieces for d in p.requires(read_require)],
-    )
+    imports = _imports(sparse_of(pieces, "import"), requires_of(pieces, read_require))
     sdk = SdkNames(imports)
     constants = _pieces_constants(pieces, cache)
     tasks: list[TaskDefinition] = []
@@ -807,10 +805,15 @@ def _build_from_pieces(
             frozenset(sdk.namespaces),
             frozenset(constants.items()),
         )
-        kept: dict[tuple[bytes, object], tuple[tuple[int, int, TaskSummary], ...]] = {}
+        # Kept by statement text, for these names (compared once, not hashed into each key).
+        known = cache.tasks if cache.tasks.get(TASK_NAMES) == names else {}
+        kept: dict[object, Any] = {TASK_NAMES: names}
         for piece in pieces:
-            key = (piece.text, names)
-            spots = cache.tasks.get(key) if piece.clean else None
+            key = piece.text
+            spots = known.get(key) if piece.clean else None
+            if spots == ():  # (most statements define no task)
+                kept[key] = spots
+                continue
             calls = None
             if spots is not None:
                 calls = piece.find_all(tuple((a, b) for a, b, _ in spots), "call_expression")

@@ -50,10 +50,9 @@ class PieceCache:
     """What one document keeps between the models of its versions."""
 
     spots: dict[bytes, Spots] = field(default_factory=dict)
-    # Task calls (span and TaskSummary) by statement text and the SDK names in force.
-    tasks: dict[tuple[bytes, object], tuple[tuple[int, int, Any], ...]] = field(
-        default_factory=dict
-    )
+    # Task calls (span and TaskSummary) by statement text, for the SDK names and constants
+    # in force (kept under TASK_NAMES, compared once per version).
+    tasks: dict[object, Any] = field(default_factory=dict)
     # Per-statement values of file facts (rules/base.FileFact) and of what the index reads
     # (project/index._kept_per_piece): by name, then by statement text (what else they
     # depend on is kept under a key of its own and compared once per version).
@@ -98,6 +97,28 @@ def too_deep(root: ts.Node, top: TopLevel, cache: PieceCache) -> bool:
         deep = deep or found
     cache.deep = kept  # this version's statements only
     return deep
+
+
+TASK_NAMES = ("names",)  # the key of what `PieceCache.tasks` holds the task calls for
+
+
+def sparse_of(pieces: list[Piece], kind: str) -> list[ts.Node]:
+    """`Piece.sparse(kind)` of each piece, in order (a statement whose spots hold none of the
+    kind is passed over without a call: most have no import or export)."""
+    out: list[ts.Node] = []
+    for piece in pieces:
+        if piece._caps is not None or piece.spots.sparse.get(kind):
+            out.extend(piece.sparse(kind))
+    return out
+
+
+def requires_of(pieces: list[Piece], read: Callable[[ts.Node], object]) -> list[ts.Node]:
+    """`Piece.requires(read)` of each piece, in order (passing over those without any)."""
+    out: list[ts.Node] = []
+    for piece in pieces:
+        if piece._caps is not None or piece.spots.requires:
+            out.extend(piece.requires(read))
+    return out
 
 
 class Piece:
