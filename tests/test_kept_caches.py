@@ -178,3 +178,51 @@ def test_index_answers_after_moves_equal_those_of_a_fresh_index(tmp_path) -> Non
         assert got == fresh_changed
         assert _answers(kept, a, b, root) == _answers(fresh, a, b, root), version[:40]
         previous = version
+
+
+TASKS_TS = b"""import { task, schemaTask as st } from "@trigger.dev/sdk";
+const ID = "from-constant";
+
+export const a = task({ id: ID, run: async () => {} });
+
+function helper() {
+  return 1;
+}
+
+export const b = st({ id: "b", schema: undefined, run: async () => helper() });
+"""
+
+
+def test_task_calls_kept_per_statement_equal_fresh_ones() -> None:
+    """The task calls a model from pieces keeps by statement text, under the SDK names and
+    module constants in force, equal those of the whole tree after edits that move tasks,
+    change one, add and remove one, change the constant an id reads, and rename the factory
+    import (then no call there defines a task)."""
+    versions = [
+        TASKS_TS,
+        b"// above\n" + TASKS_TS,
+        TASKS_TS.replace(b'"b"', b'"b2"'),
+        TASKS_TS + b'\nexport const c = task({ id: "c", run: async () => {} });\n',
+        TASKS_TS.replace(b'"from-constant"', b'"changed"'),
+        TASKS_TS.replace(b"schemaTask as st", b"schemaTask as other"),
+        TASKS_TS.replace(b"import { task,", b"import { task as t,"),
+        TASKS_TS[: TASKS_TS.index(b"export const b")],
+        TASKS_TS,
+    ]
+    cache = PieceCache()
+    defined = set()
+    for version in versions:
+        tree = parse(version, "typescript")
+        whole = build_model(tree, "typescript")
+        pieces = build_model(tree, "typescript", cache)
+
+        def tasks(model: object) -> list[object]:
+            return [
+                (t.kind, t.id, t.variable, t.exported, t.run_start, t.call.start_byte)
+                for t in model.tasks  # type: ignore[attr-defined]
+            ]
+
+        assert tasks(pieces) == tasks(whole), version
+        assert [i.source for i in pieces.imports] == [i.source for i in whole.imports]
+        defined.update(t.id for t in whole.tasks)
+    assert {"from-constant", "changed", "b", "b2", "c"} <= defined
