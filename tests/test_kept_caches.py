@@ -226,3 +226,47 @@ def test_task_calls_kept_per_statement_equal_fresh_ones() -> None:
         assert [i.source for i in pieces.imports] == [i.source for i in whole.imports]
         defined.update(t.id for t in whole.tasks)
     assert {"from-constant", "changed", "b", "b2", "c"} <= defined
+
+
+EXPORTS_TS = b"""import { task } from "@trigger.dev/sdk";
+export { logger } from "@trigger.dev/sdk/v3";
+export const a = task({ id: "a", run: async () => { return Array.from([1]); } });
+export * from "./more";
+export const b = task({ id: "b", run: async () => {} });
+"""
+
+
+def test_statements_holding_a_token_and_exports_naming_a_module_equal_fresh_ones() -> None:
+    """`pieces.with_token` keeps whether each statement's text holds a token by its text;
+    the exports sdk-v3-import-path reads through it (those that may name a module) equal
+    the whole tree's after edits that move, add, change, break and remove statements."""
+    from trigger_lsp.analysis.pieces import with_token
+    from trigger_lsp.rules.imports import _exports_from
+
+    versions = [
+        EXPORTS_TS,
+        b"// above\n" + EXPORTS_TS,
+        EXPORTS_TS.replace(b'"./more"', b'"./other"'),
+        EXPORTS_TS + b'export { x } from "./x";\n',
+        EXPORTS_TS.replace(b"Array.from", b"Array.of"),
+        EXPORTS_TS + b'export * "./broken";\n',  # a syntax error (always read)
+        EXPORTS_TS.replace(b'export * from "./more";\n', b""),
+        EXPORTS_TS,
+    ]
+    cache = PieceCache()
+    for i, version in enumerate(versions):
+        tree = parse(version, "typescript")
+        whole = build_model(tree, "typescript")
+        model = build_model(tree, "typescript", cache)
+        assert model.pieces is not None
+        for token in (b"from", b"rigger", b"task("):
+            got = model.pieces_with(token)
+            assert got == [p for p in model.pieces if token in p.text], (token, version)
+        assert with_token(model.pieces, PieceCache(), b"from") == model.pieces_with(b"from")
+
+        def sources(nodes: list[object]) -> list[tuple[int, int]]:
+            found = [n.child_by_field_name("source") for n in nodes]  # type: ignore[attr-defined]
+            return [(s.start_byte, s.end_byte) for s in found if s is not None]
+
+        assert i == 0 or not model.gathered  # (after the first, the path that reads pieces)
+        assert sources(_exports_from(model)) == sources(whole.of("export")), version

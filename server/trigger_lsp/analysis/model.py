@@ -30,6 +30,7 @@ from trigger_lsp.analysis.pieces import (
     sparse_of,
     too_deep,
     top_level,
+    with_token,
 )
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
@@ -529,6 +530,14 @@ class FileModel(FileView):
     @property
     def piece_cache(self) -> PieceCache | None:
         return self._cache
+
+    def pieces_with(self, token: bytes) -> list[Piece] | None:
+        """The top-level statements whose text holds `token` (pieces.with_token), for a model
+        built from pieces; None for another."""
+        pieces, cache = self._pieces, self._cache
+        if pieces is None or cache is None:
+            return None
+        return self.memo(("pieces_with", token), lambda: with_token(pieces, cache, token))
 
     @property
     def names_key(self) -> object:

@@ -63,6 +63,8 @@ class PieceCache:
     exports: dict[bytes, Any] = field(default_factory=dict)
     # Whether each statement nests deeper than syntax.MAX_DEPTH allows, by its text.
     deep: dict[bytes, bool] = field(default_factory=dict)
+    # Whether each statement's text holds a token (`with_token`), by token and text.
+    tokens: dict[bytes, dict[bytes, bool]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,25 @@ def too_deep(root: ts.Node, top: TopLevel, cache: PieceCache) -> bool:
 
 
 TASK_NAMES = ("names",)  # the key of what `PieceCache.tasks` holds the task calls for
+
+
+def with_token(pieces: list[Piece], cache: PieceCache, token: bytes) -> list[Piece]:
+    """The pieces whose text holds `token`. Whether a text holds it is kept by the text (for
+    this version's statements): a search through each statement costs as much as one through
+    the file, a lookup of a text already hashed much less."""
+    known = cache.tokens.get(token, {})
+    kept: dict[bytes, bool] = {}
+    out = []
+    for piece in pieces:
+        text = piece.text
+        has = known.get(text)
+        if has is None:
+            has = token in text
+        kept[text] = has
+        if has:
+            out.append(piece)
+    cache.tokens[token] = kept
+    return out
 
 
 def sparse_of(pieces: list[Piece], kind: str) -> list[ts.Node]:

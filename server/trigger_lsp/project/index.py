@@ -540,9 +540,7 @@ def _kept_per_piece(
         known = {}
     kept: dict[object, object] = {_CONTEXT: context}
     out: list[_Kept] = []
-    for piece in pieces:
-        if _FAN_OUT_TOKEN not in piece.text:
-            continue
+    for piece in model.pieces_with(_FAN_OUT_TOKEN) or []:
         key = piece.text
         where = (piece.start, piece.node.start_point[0])
         hit = known.get(key) if piece.clean else None
