@@ -330,17 +330,9 @@ class FileView:
 
     def own_declarators(self) -> list[ts.Node]:
         """The declarators in the view that are not among the module declarators (those in
-        functions of its statements), in source order."""
-        whole = self._file
-        assert whole._pieces is not None
-        pieces = whole._pieces
-        outside = whole.memo(
-            "module_declarator_spans",
-            lambda: {
-                (p.start + a, p.start + b) for p in pieces for a, b in p.spots.module_declarators
-            },
-        )
-        return [d for d in self.of("declarator") if (d.start_byte, d.end_byte) not in outside]
+        functions of its statements: a module declarator is one in no function, see
+        `Piece.module_declarators`), in source order."""
+        return [d for d in self.of("declarator") if enclosing_function(d) is not None]
 
     def in_scope(
         self,
