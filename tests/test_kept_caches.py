@@ -270,3 +270,29 @@ def test_statements_holding_a_token_and_exports_naming_a_module_equal_fresh_ones
 
         assert i == 0 or not model.gathered  # (after the first, the path that reads pieces)
         assert sources(_exports_from(model)) == sources(whole.of("export")), version
+
+
+def test_index_entries_kept_by_text_follow_a_constant_their_id_reads() -> None:
+    """Index entries are kept by statement text with their tasks' summaries compared: a task
+    whose text stays while the constant its id reads changes gets an entry with the new id
+    (the text alone would give the old one), as read afresh."""
+    from pathlib import Path
+
+    from trigger_lsp.project.index import EntryCache, entries_for
+
+    path, root = Path("/project/src/trigger/t.ts"), Path("/project")
+    versions = [
+        TASKS_TS,
+        TASKS_TS.replace(b'"from-constant"', b'"changed"'),
+        b"// above\n" + TASKS_TS.replace(b'"from-constant"', b'"changed"'),
+        TASKS_TS,
+    ]
+    pieces, kept = PieceCache(), EntryCache()
+    ids = []
+    for version in versions:
+        tree = parse(version, "typescript")
+        fresh = entries_for(build_model(tree, "typescript"), path, root)
+        got = entries_for(build_model(tree, "typescript", pieces), path, root, kept)
+        assert got == fresh
+        ids.append([e.id for e in got])
+    assert ids[0] != ids[1] and ids[1] == ids[2] and ids[3] == ids[0]
