@@ -13,7 +13,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import Any, NamedTuple, TypeVar
 
 import tree_sitter as ts
@@ -287,14 +287,19 @@ class FileView:
         return gathered.get(kind, [])
 
     def _gather(self) -> dict[str, list[ts.Node]]:
-        """The collected nodes of a view's spans (one query per span; `of` takes them from the
-        whole model's lists instead when it has them)."""
-        root = self._file._root
+        """The collected nodes of a view's spans (one query per span, kept on the whole model:
+        the views of one statement, for the rules, a file fact and the index, share it; `of`
+        takes them from the whole model's lists instead when it has them)."""
+        whole = self._file
+        root = whole._root
         assert root is not None and self._spans is not None
         out: dict[str, list[ts.Node]] = defaultdict(list)
         for start, end in self._spans:
-            for kind, found in _collect(root, self.grammar, start, end).items():
-                out[kind].extend(found)
+            found = whole.memo(
+                ("span nodes", start, end), partial(_collect, root, self.grammar, start, end)
+            )
+            for kind, nodes in found.items():
+                out[kind].extend(nodes)
         return dict(out)
 
     def shared(self, key: object, compute: Callable[[], T]) -> T:
