@@ -296,3 +296,53 @@ def test_index_entries_kept_by_text_follow_a_constant_their_id_reads() -> None:
         assert got == fresh
         ids.append([e.id for e in got])
     assert ids[0] != ids[1] and ids[1] == ids[2] and ids[3] == ids[0]
+
+
+HOOKS_TS = b"""import { task, tasks, logger } from "@trigger.dev/sdk";
+
+function report() {
+  logger.info("x");
+}
+
+export const a = task({ id: "a", run: async () => { report(); } });
+
+export const b = task({ id: "b", run: async () => {} });
+"""
+
+
+def test_file_facts_kept_per_statement_equal_the_whole_files() -> None:
+    """Each file fact computed from the statements' kept values (statements without the
+    fact's tokens kept as contributing nothing) equals the fact of the whole file, after
+    edits that add, move and remove a global error hook and a logging helper."""
+    from pathlib import Path
+
+    from trigger_lsp.lint.engine import Prepared, prepare
+    from trigger_lsp.rules import REGISTRY
+    from trigger_lsp.rules.base import FACTS
+
+    hook = b"\ntasks.catchError(() => { return { skipRetrying: true }; });\n"
+    versions = [
+        HOOKS_TS,
+        HOOKS_TS + hook,
+        b"// above\n" + HOOKS_TS + hook,
+        HOOKS_TS.replace(b'logger.info("x");', b"return 1;") + hook,
+        HOOKS_TS.replace(
+            b"run: async () => {} });", b"run: async () => { tasks.handleError(() => {}); } });"
+        ),
+        HOOKS_TS,
+    ]
+    path = Path("/project/src/trigger/hooks.ts")
+    cache = PieceCache()
+    assert REGISTRY  # (the rules, and their file facts, registered)
+    seen: dict[str, set[object]] = {}
+    for version in versions:
+        kept = prepare(version, path, pieces=cache)
+        fresh = prepare(version, path)
+        assert isinstance(kept, Prepared) and isinstance(fresh, Prepared)
+        assert kept.ctx.model.pieces is not None and fresh.ctx.model.pieces is None
+        for name, fact in FACTS.items():
+            value = kept.ctx.fact(fact)
+            assert value == fresh.ctx.fact(fact), (name, version)
+            seen.setdefault(name, set()).add(value)
+    assert seen["global-error-hook"] == {True, False}
+    assert len(seen["logging-helpers"]) > 1

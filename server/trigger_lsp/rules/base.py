@@ -158,19 +158,25 @@ def file_fact(
 
 def _file_fact(ctx: FileContext, fact: FileFact[T]) -> T:
     whole = ctx.model._file  # the framework's way to the whole file, not a rule's
-    if fact.tokens and not any(ctx.mentions(t) for t in fact.tokens):
-        return fact.combine([])
     pieces, cache = whole.pieces, whole.piece_cache
     if pieces is None or cache is None:
+        if fact.tokens and not any(ctx.mentions(t) for t in fact.tokens):
+            return fact.combine([])
         return fact.of(replace(ctx, model=whole))
     # Values are kept by statement text, for the SDK names in force (compared once: hashing
     # them into each statement's key cost more than the lookup); a statement without the
-    # fact's tokens is kept as contributing nothing (_NOTHING), not searched again.
+    # fact's tokens is kept as contributing nothing (_NOTHING), not searched again (nor is
+    # the whole text, on each keystroke: a file without them has only such statements).
     names = whole.names_key
     known = cache.facts.get(fact.name, {})
     if known.get(_NAMES) != names:
         known = {}
     found: list[object] = [known.get(p.text) if p.clean else None for p in pieces]
+    if fact.tokens:
+        found = [
+            _NOTHING if value is None and not any(t in p.text for t in fact.tokens) else value
+            for p, value in zip(pieces, found, strict=True)
+        ]
     missing = sum(1 for value in found if value is None)
     if missing * 2 > len(pieces):
         whole.of("call")  # collect the whole file once: the views below then cost little
@@ -178,10 +184,7 @@ def _file_fact(ctx: FileContext, fact: FileFact[T]) -> T:
     kept: dict[object, object] = {_NAMES: names}
     for piece, value in zip(pieces, found, strict=True):
         if value is None:
-            if fact.tokens and not any(t in piece.text for t in fact.tokens):
-                value = _NOTHING
-            else:
-                value = fact.of(replace(ctx, model=whole.view([piece.span])))
+            value = fact.of(replace(ctx, model=whole.view([piece.span])))
         if piece.clean:
             kept[piece.text] = value
         if value is not _NOTHING:
