@@ -65,3 +65,38 @@ def test_a_line_added_above_moves_the_diagnostics_below(tmp_path: Path) -> None:
     fresh = InProcess(tmp_path, caps)
     again = fresh.server.diagnostics_for(fresh.open(path, doc.source.decode()))
     assert [json.dumps(fresh.protocol._converter.unstructure(d)) for d in again] == written
+
+
+WITH_FIX = """import { task } from "@trigger.dev/sdk";
+
+export const a = task({ id: "a", machine: "small-1xx", run: async () => {} });
+"""
+
+
+def test_a_finding_with_a_fix_moves_as_the_others(tmp_path: Path) -> None:
+    """A diagnostic carries no fix (wire.docs_link): a finding with one, moved down by a line
+    added above, keeps its diagnostic but for the range, as the others, and its code action
+    still edits the moved text (issue 19: each keystroke converted such findings again)."""
+    caps = {"textDocument": {"diagnostic": {}}}
+    path = tmp_path / "src" / "trigger" / "t.ts"
+    driver = InProcess(tmp_path, caps)
+    protocol = driver.protocol
+    doc = driver.open(path, WITH_FIX)
+    before = driver.server.diagnostics_for(doc)
+    findings = driver.server.session.analyze(doc).findings
+    assert any(f.fix is not None and f.rule == "invalid-machine-preset" for f in findings)
+    protocol._diagnostics_json(before)
+
+    made = []
+    original = protocol.diagnostic
+    protocol.diagnostic = lambda *args: made.append(args) or original(*args)  # type: ignore[method-assign]
+    driver.change(doc, 2, 1, 0, "// a new line\n")
+    after = driver.server.diagnostics_for(doc)
+    assert made == []  # every one moved, none made again
+    assert [d.range.start.line for d in after] == [d.range.start.line + 1 for d in before]
+    written = protocol._diagnostics_json(after)
+    fresh = InProcess(tmp_path, caps)
+    again = fresh.server.diagnostics_for(fresh.open(path, doc.source.decode()))
+    assert [json.dumps(fresh.protocol._converter.unstructure(d)) for d in again] == written
+    moved_fix = next(f for f in driver.server.session.analyze(doc).findings if f.fix is not None)
+    assert doc.source[moved_fix.fix.edits[0].start :].startswith(b'"small-1xx"')

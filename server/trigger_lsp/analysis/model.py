@@ -13,13 +13,25 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import Any, NamedTuple, TypeVar
 
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import Import, SdkNames, read_import, read_require
-from trigger_lsp.analysis.pieces import SPARSE_TYPES, Piece, PieceCache, pieces_of
+from trigger_lsp.analysis.pieces import (
+    SPARSE_TYPES,
+    TASK_NAMES,
+    Piece,
+    PieceCache,
+    TopLevel,
+    pieces_of,
+    requires_of,
+    sparse_of,
+    too_deep,
+    top_level,
+    with_token,
+)
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     call_arguments,
@@ -275,14 +287,19 @@ class FileView:
         return gathered.get(kind, [])
 
     def _gather(self) -> dict[str, list[ts.Node]]:
-        """The collected nodes of a view's spans (one query per span; `of` takes them from the
-        whole model's lists instead when it has them)."""
-        root = self._file._root
+        """The collected nodes of a view's spans (one query per span, kept on the whole model:
+        the views of one statement, for the rules, a file fact and the index, share it; `of`
+        takes them from the whole model's lists instead when it has them)."""
+        whole = self._file
+        root = whole._root
         assert root is not None and self._spans is not None
         out: dict[str, list[ts.Node]] = defaultdict(list)
         for start, end in self._spans:
-            for kind, found in _collect(root, self.grammar, start, end).items():
-                out[kind].extend(found)
+            found = whole.memo(
+                ("span nodes", start, end), partial(_collect, root, self.grammar, start, end)
+            )
+            for kind, nodes in found.items():
+                out[kind].extend(nodes)
         return dict(out)
 
     def shared(self, key: object, compute: Callable[[], T]) -> T:
@@ -303,6 +320,24 @@ class FileView:
         return whole.memo(
             "module_declarators", lambda: [d for p in pieces for d in p.module_declarators()]
         )
+
+    def module_declarators_named(self) -> Callable[[str], list[ts.Node]] | None:
+        """For a view of a model built from pieces that has not collected the whole file's
+        nodes: the declarators outside functions that declare a name (rules/common.
+        Declarations), in source order, found by position when first asked for that name
+        from the names the pieces keep (not every module declarator on each keystroke);
+        None otherwise (the view's `in_scope` then reads them all)."""
+        whole = self._file
+        if whole.gathered or self is whole or whole._pieces is None:
+            return None
+        pieces = whole._pieces
+        return whole.memo("module_declarators_named", lambda: _NamedDeclarators(pieces).get)
+
+    def own_declarators(self) -> list[ts.Node]:
+        """The declarators in the view that are not among the module declarators (those in
+        functions of its statements: a module declarator is one in no function, see
+        `Piece.module_declarators`), in source order."""
+        return [d for d in self.of("declarator") if enclosing_function(d) is not None]
 
     def in_scope(
         self,
@@ -493,6 +528,14 @@ class FileModel(FileView):
     def piece_cache(self) -> PieceCache | None:
         return self._cache
 
+    def pieces_with(self, token: bytes) -> list[Piece] | None:
+        """The top-level statements whose text holds `token` (pieces.with_token), for a model
+        built from pieces; None for another."""
+        pieces, cache = self._pieces, self._cache
+        if pieces is None or cache is None:
+            return None
+        return self.memo(("pieces_with", token), lambda: with_token(pieces, cache, token))
+
     @property
     def names_key(self) -> object:
         """The SDK names in force, as a key for what is kept per statement text."""
@@ -509,9 +552,7 @@ class FileModel(FileView):
         if gathered is None:
             if kind in SPARSE_TYPES and self._pieces is not None:
                 pieces = self._pieces
-                return self.memo(
-                    ("sparse", kind), lambda: [n for p in pieces for n in p.sparse(kind)]
-                )
+                return self.memo(("sparse", kind), lambda: sparse_of(pieces, kind))
             assert self._root is not None
             root = self._root
             gathered = self.memo("nodes", lambda: _collect(root, self.grammar))
@@ -543,6 +584,35 @@ class FileModel(FileView):
             hi = bisect.bisect_left(task_starts, end)
             tasks.extend(t for t in self.tasks[lo:hi] if t.call.end_byte <= end)
         return FileView(self, spans, tasks)
+
+
+class _NamedDeclarators:
+    """The module declarators of a model built from pieces, by the name they declare: the
+    names come from each statement's spots (kept by its text), the nodes are found when a
+    name is first asked for."""
+
+    def __init__(self, pieces: list[Piece]) -> None:
+        self._where: dict[str, list[tuple[Piece, int]]] = {}
+        for piece in pieces:
+            for i, name in enumerate(piece.spots.module_names):
+                if name is not None:
+                    self._where.setdefault(name, []).append((piece, i))
+        self._found: dict[str, list[ts.Node]] = {}
+        self._of_piece: dict[int, list[ts.Node]] = {}
+
+    def get(self, name: str) -> list[ts.Node]:
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = [
+                self._declarators(piece)[i] for piece, i in self._where.get(name, ())
+            ]
+        return found
+
+    def _declarators(self, piece: Piece) -> list[ts.Node]:
+        found = self._of_piece.get(id(piece))
+        if found is None:
+            found = self._of_piece[id(piece)] = piece.module_declarators()
+        return found
 
 
 def _group(calls: list[ts.Node], key: Callable[[ts.Node], str | None]) -> dict[str, list[int]]:
@@ -692,15 +762,24 @@ def build_model(tree: ts.Tree, grammar: str, cache: PieceCache | None = None) ->
     when first asked; the result is the same. A tree nested too deep for the rules (see
     `syntax.MAX_DEPTH`; the engine skips such a file) gets an empty model: nothing in it is
     read, so the index and the editor's features do no unbounded work on it either."""
-    if deeper_than(tree.root_node):
+    root = tree.root_node
+    top = None
+    if cache is not None:  # (only the statements of new text are walked)
+        top = top_level(root)
+        deep = too_deep(root, top, cache)
+    else:
+        deep = deeper_than(root)
+    if deep:
         return FileModel(grammar, [], SdkNames([]), [], {}, too_deep=True)
     with parents_kept():
-        return _build(tree, grammar, cache)
+        return _build(tree, grammar, cache, top)
 
 
-def _build(tree: ts.Tree, grammar: str, cache: PieceCache | None) -> FileModel:
+def _build(
+    tree: ts.Tree, grammar: str, cache: PieceCache | None, top: TopLevel | None = None
+) -> FileModel:
     if cache is not None:
-        return _build_from_pieces(tree, grammar, cache)
+        return _build_from_pieces(tree, grammar, cache, top)
     nodes = _collect(tree.root_node, grammar)
     imports = _imports(nodes.get("import", []), nodes.get("declarator", []))
     sdk = SdkNames(imports)
@@ -715,13 +794,12 @@ def _build(tree: ts.Tree, grammar: str, cache: PieceCache | None) -> FileModel:
     return _model(grammar, imports, sdk, tasks, constants, nodes=nodes)
 
 
-def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileModel:
+def _build_from_pieces(
+    tree: ts.Tree, grammar: str, cache: PieceCache, top: TopLevel | None = None
+) -> FileModel:
     root = tree.root_node
-    pieces, whole = pieces_of(root, cache, lambda node: _collect(node, grammar))
-    imports = _imports(
-        [n for p in pieces for n in p.sparse("import")],
-        [d for p in pieces for d in p.requires(read_require)],
-    )
+    pieces, whole = pieces_of(root, cache, lambda node: _collect(node, grammar), top)
+    imports = _imports(sparse_of(pieces, "import"), requires_of(pieces, read_require))
     sdk = SdkNames(imports)
     constants = _pieces_constants(pieces, cache)
     tasks: list[TaskDefinition] = []
@@ -733,10 +811,15 @@ def _build_from_pieces(tree: ts.Tree, grammar: str, cache: PieceCache) -> FileMo
             frozenset(sdk.namespaces),
             frozenset(constants.items()),
         )
-        kept: dict[tuple[bytes, object], tuple[tuple[int, int, TaskSummary], ...]] = {}
+        # Kept by statement text, for these names (compared once, not hashed into each key).
+        known = cache.tasks if cache.tasks.get(TASK_NAMES) == names else {}
+        kept: dict[object, Any] = {TASK_NAMES: names}
         for piece in pieces:
-            key = (piece.text, names)
-            spots = cache.tasks.get(key) if piece.clean else None
+            key = piece.text
+            spots = known.get(key) if piece.clean else None
+            if spots == ():  # (most statements define no task)
+                kept[key] = spots
+                continue
             calls = None
             if spots is not None:
                 calls = piece.find_all(tuple((a, b) for a, b, _ in spots), "call_expression")

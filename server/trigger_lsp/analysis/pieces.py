@@ -20,7 +20,7 @@ from typing import Any
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import read_require
-from trigger_lsp.analysis.syntax import enclosing_function
+from trigger_lsp.analysis.syntax import MAX_DEPTH, deeper_than, enclosing_function
 
 Span = tuple[int, int]
 
@@ -41,6 +41,8 @@ class Spots:
     sparse: dict[str, tuple[Span, ...]]
     requires: tuple[Span, ...]  # declarators that `read_require` reads
     module_declarators: tuple[Span, ...]  # declarators in no function
+    # The name each of those declares, when it is an identifier (else None).
+    module_names: tuple[str | None, ...] = ()
 
 
 @dataclass
@@ -48,17 +50,96 @@ class PieceCache:
     """What one document keeps between the models of its versions."""
 
     spots: dict[bytes, Spots] = field(default_factory=dict)
-    # Task calls (span and TaskSummary) by statement text and the SDK names in force.
-    tasks: dict[tuple[bytes, object], tuple[tuple[int, int, Any], ...]] = field(
-        default_factory=dict
-    )
-    # Per-statement values of file facts (rules/base.FileFact): by fact name, then by
-    # statement text and the SDK names in force.
-    facts: dict[str, dict[tuple[bytes, object], object]] = field(default_factory=dict)
+    # Task calls (span and TaskSummary) by statement text, for the SDK names and constants
+    # in force (kept under TASK_NAMES, compared once per version).
+    tasks: dict[object, Any] = field(default_factory=dict)
+    # Per-statement values of file facts (rules/base.FileFact) and of what the index reads
+    # (project/index._kept_per_piece): by name, then by statement text (what else they
+    # depend on is kept under a key of its own and compared once per version).
+    facts: dict[str, dict[object, object]] = field(default_factory=dict)
     # The module constants each statement declares (model._statement_constants), by its text.
     constants: dict[bytes, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # What each top-level export statement says (project/modules._export_parts), by its text.
     exports: dict[bytes, Any] = field(default_factory=dict)
+    # Whether each statement nests deeper than syntax.MAX_DEPTH allows, by its text.
+    deep: dict[bytes, bool] = field(default_factory=dict)
+    # Whether each statement's text holds a token (`with_token`), by token and text.
+    tokens: dict[bytes, dict[bytes, bool]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TopLevel:
+    """The top-level statements of a tree, their texts, and whether each has no syntax error
+    (read once per version: `too_deep` and `pieces_of` both need them)."""
+
+    nodes: list[ts.Node]
+    texts: list[bytes]
+    clean: list[bool]
+
+
+def top_level(root: ts.Node) -> TopLevel:
+    nodes = root.named_children
+    return TopLevel(nodes, [n.text or b"" for n in nodes], [not n.has_error for n in nodes])
+
+
+def too_deep(root: ts.Node, top: TopLevel, cache: PieceCache) -> bool:
+    """`syntax.deeper_than(root)`, walking only the statements whose text is new: whether a
+    statement without errors nests too deep depends on its text alone (a statement is one
+    level below the root), so the answer is kept by text for this version's statements."""
+    if root.child_count != len(top.nodes):  # (a token at the top level: walk it all)
+        return deeper_than(root)
+    kept: dict[bytes, bool] = {}
+    deep = False
+    for node, text, ok in zip(top.nodes, top.texts, top.clean, strict=True):
+        found = cache.deep.get(text) if ok else None
+        if found is None:
+            found = deeper_than(node, MAX_DEPTH - 1)
+        if ok:
+            kept[text] = found
+        deep = deep or found
+    cache.deep = kept  # this version's statements only
+    return deep
+
+
+TASK_NAMES = ("names",)  # the key of what `PieceCache.tasks` holds the task calls for
+
+
+def with_token(pieces: list[Piece], cache: PieceCache, token: bytes) -> list[Piece]:
+    """The pieces whose text holds `token`. Whether a text holds it is kept by the text (for
+    this version's statements): a search through each statement costs as much as one through
+    the file, a lookup of a text already hashed much less."""
+    known = cache.tokens.get(token, {})
+    kept: dict[bytes, bool] = {}
+    out = []
+    for piece in pieces:
+        text = piece.text
+        has = known.get(text)
+        if has is None:
+            has = token in text
+        kept[text] = has
+        if has:
+            out.append(piece)
+    cache.tokens[token] = kept
+    return out
+
+
+def sparse_of(pieces: list[Piece], kind: str) -> list[ts.Node]:
+    """`Piece.sparse(kind)` of each piece, in order (a statement whose spots hold none of the
+    kind is passed over without a call: most have no import or export)."""
+    out: list[ts.Node] = []
+    for piece in pieces:
+        if piece._caps is not None or piece.spots.sparse.get(kind):
+            out.extend(piece.sparse(kind))
+    return out
+
+
+def requires_of(pieces: list[Piece], read: Callable[[ts.Node], object]) -> list[ts.Node]:
+    """`Piece.requires(read)` of each piece, in order (passing over those without any)."""
+    out: list[ts.Node] = []
+    for piece in pieces:
+        if piece._caps is not None or piece.spots.requires:
+            out.extend(piece.requires(read))
+    return out
 
 
 class Piece:
@@ -145,25 +226,36 @@ class Piece:
         def rel(nodes: list[ts.Node]) -> tuple[Span, ...]:
             return tuple((n.start_byte - start, n.end_byte - start) for n in nodes)
 
+        module = self.module_declarators()
         return Spots(
             {kind: rel(caps.get(kind, [])) for kind in SPARSE_TYPES},
             rel(self.requires(read_require)),
-            rel(self.module_declarators()),
+            rel(module),
+            tuple(_declared_name(d) for d in module),
         )
+
+
+def _declared_name(declarator: ts.Node) -> str | None:
+    target = declarator.child_by_field_name("name")
+    if target is None or target.type != "identifier":
+        return None
+    return (target.text or b"").decode("utf-8", "replace")
 
 
 def pieces_of(
     root: ts.Node,
     cache: PieceCache,
     collect: Callable[[ts.Node], dict[str, list[ts.Node]]],
+    top: TopLevel | None = None,
 ) -> tuple[list[Piece], dict[str, list[ts.Node]] | None]:
     """The top-level statements of a tree as pieces (the cache keeps the spots of this tree's
     clean statements only), and the collected nodes of the whole tree when they were needed:
     when most statements are new (a first version), one query over the whole tree is cheaper
-    than one per statement, and the rules will read the whole file's nodes anyway."""
-    nodes = root.named_children
-    texts = [node.text or b"" for node in nodes]
-    clean = [not node.has_error for node in nodes]
+    than one per statement, and the rules will read the whole file's nodes anyway. `top`: the
+    root's `top_level`, when the caller read it already."""
+    if top is None:
+        top = top_level(root)
+    nodes, texts, clean = top.nodes, top.texts, top.clean
     known = [cache.spots.get(text) if ok else None for ok, text in zip(clean, texts, strict=True)]
     whole = None
     if sum(1 for k in known if k is None) * 2 > len(nodes):

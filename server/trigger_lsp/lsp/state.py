@@ -320,9 +320,10 @@ class Session:
             # A finding makes the same diagnostic as before when it stands at the same byte
             # columns with the same text before it there (which sets UTF-16 and UTF-32
             # columns): typing on one line keeps the diagnostics of the other lines, and a
-            # line added above moves them (a new range, the rest kept). A fix or related
-            # locations are kept in bytes: then the finding itself is the key.
-            what = f if f.fix is not None or f.related else (f.rule, f.severity, f.message)
+            # line added above moves them (a new range, the rest kept). Related locations
+            # are part of the diagnostic, in lines: then the finding itself is the key. (A
+            # fix is not: a diagnostic carries no data, see wire.docs_link.)
+            what = f if f.related else (f.rule, f.severity, f.message)
             key = (
                 what,
                 f.start[1],

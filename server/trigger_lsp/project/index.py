@@ -11,7 +11,13 @@ from typing import Protocol, TypeVar, cast
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import Import
-from trigger_lsp.analysis.model import FileModel, FileView, TaskDefinition, build_model
+from trigger_lsp.analysis.model import (
+    FileModel,
+    FileView,
+    TaskDefinition,
+    TaskSummary,
+    build_model,
+)
 from trigger_lsp.analysis.pieces import Piece
 from trigger_lsp.analysis.syntax import (
     call_arguments,
@@ -69,9 +75,9 @@ def queue_name(task: TaskDefinition) -> str | None:
     return string_value(value) or (text(value) if value.type == "identifier" else None)
 
 
-# An open document's entries per task statement: (statement text, its tasks' summaries, path,
-# project) -> (where the statement stood: offset and line, its entries).
-EntryCache = dict[tuple[object, ...], tuple[tuple[int, int], list[TaskEntry]]]
+# An open document's entries per task statement, for one path and project: statement text ->
+# (where the statement stood: offset and line, its entries, its tasks' summaries).
+EntryCache = dict[object, tuple[tuple[int, int], list[TaskEntry], tuple[TaskSummary, ...]]]
 
 
 def entries_for(
@@ -94,10 +100,12 @@ def entries_for(
         cache.clear()
     kept[_PLACE] = (path, project)  # type: ignore[assignment]
     for piece, tasks in groups.values():
-        key = (piece.text, tuple(t.summary for t in tasks))
+        # The key is the statement's text; its tasks' summaries are compared with the kept
+        # ones (the same objects when the model kept them: hashing a summary costs more).
+        summaries = tuple(t.summary for t in tasks)
         where = (piece.start, piece.node.start_point[0])
-        hit = cache.get(key)
-        if hit is None:
+        hit = cache.get(piece.text)
+        if hit is None or hit[2] != summaries:
             entries = [_entry(t, path, project) for t in tasks if t.id is not None]
         elif hit[0] == where:
             entries = hit[1]
@@ -105,7 +113,7 @@ def entries_for(
             moved, lines = where[0] - hit[0][0], where[1] - hit[0][1]
             entries = [_moved(e, moved, lines) for e in hit[1]]
         if piece.clean:
-            kept[key] = (where, entries)
+            kept[piece.text] = (where, entries, summaries)
         out.extend(entries)
     cache.clear()
     cache.update(kept)
@@ -116,21 +124,23 @@ _PLACE = ("path and project",)  # the EntryCache key of the (path, project) its 
 
 
 def _moved(e: TaskEntry, by: int, lines: int) -> TaskEntry:
-    return TaskEntry(  # (dataclasses.replace costs several times as much)
-        e.id,
-        e.path,
-        e.project,
-        e.start_byte + by,
-        e.end_byte + by,
-        e.line + lines,
-        e.kind,
-        e.variable,
-        e.exported,
-        e.has_schema,
-        e.queue,
-        e.summary,
-        e.own_retry,
-    )
+    return _shifted(e, by, lines)
+
+
+_Shifted = TypeVar("_Shifted", "TaskEntry", "FanOut")
+
+
+def _shifted(item: _Shifted, by: int, lines: int) -> _Shifted:
+    """A copy of a frozen record with `start_byte`, `end_byte` and `line` moved (its fields
+    copied as a whole: a frozen dataclass's constructor sets each field through
+    object.__setattr__, and a keystroke moves some 200 records in a 10,000-line file)."""
+    new = object.__new__(type(item))
+    fields = new.__dict__
+    fields.update(item.__dict__)
+    fields["start_byte"] = item.start_byte + by
+    fields["end_byte"] = item.end_byte + by
+    fields["line"] = item.line + lines
+    return new
 
 
 def _entry(task: TaskDefinition, path: Path, project: Path) -> TaskEntry:
@@ -524,13 +534,16 @@ def _kept_per_piece(
     if pieces is None or cache is None:
         return read(model, path, project)
     resolution = model.memo("fan-out-names", lambda: _resolution_key(model))
+    # What is kept depends on the statement's text and on this context: the context is
+    # compared once, not hashed into each statement's key.
+    context = (resolution, path, project)
     known = cache.facts.get(name, {})
-    kept: dict[tuple[bytes, object], object] = {}
+    if known.get(_CONTEXT) != context:
+        known = {}
+    kept: dict[object, object] = {_CONTEXT: context}
     out: list[_Kept] = []
-    for piece in pieces:
-        if _FAN_OUT_TOKEN not in piece.text:
-            continue
-        key = (piece.text, (resolution, path, project))
+    for piece in model.pieces_with(_FAN_OUT_TOKEN) or []:
+        key = piece.text
         where = (piece.start, piece.node.start_point[0])
         hit = known.get(key) if piece.clean else None
         if hit is None:
@@ -546,6 +559,9 @@ def _kept_per_piece(
     return out
 
 
+_CONTEXT = ("context",)  # the key under which `_kept_per_piece` keeps its context
+
+
 def _resolution_key(model: FileModel) -> object:
     """What resolving a task object depends on besides its statement: the SDK names, the
     imports and the file's task variables."""
@@ -557,7 +573,7 @@ def _resolution_key(model: FileModel) -> object:
 
 
 def _moved_fan_out(f: FanOut, by: int, lines: int) -> FanOut:
-    return replace(f, start_byte=f.start_byte + by, end_byte=f.end_byte + by, line=f.line + lines)
+    return _shifted(f, by, lines)
 
 
 @dataclass(frozen=True)
@@ -689,9 +705,15 @@ class ProjectIndex:
             if path not in self._by_file:
                 self._forget_links()  # a specifier may name this file now
             old = self._by_file.get(path, ())
-            self._by_file[path] = new
-            if old != new:
-                self._invalidate()
+            changed = old != new
+            # (unchanged: the objects stay those the derived maps hold, see _swap_entries)
+            self._by_file[path] = new if changed else old
+            same_tasks = not changed or _same_tasks(old, new)
+            if changed:
+                if same_tasks:  # moved, or options changed: what is derived stays valid
+                    self._swap_entries(old, new)
+                else:
+                    self._invalidate()
             if callable(sites):
                 self._pending[path] = sites
             elif sites is not None:
@@ -706,6 +728,8 @@ class ProjectIndex:
                 elif module_changed:  # its logging facts changed
                     self.modules_generation += 1
                 self._logging[path] = logging
+        if same_tasks:
+            return module_changed
         ids_changed = {e.id for e in old} != {e.id for e in new}
         return ids_changed or _retry_less(old) != _retry_less(new) or module_changed
 
@@ -715,13 +739,32 @@ class ProjectIndex:
         new = tuple(fan_outs)
         with self._lock:
             old = self._fan_outs.get(path, ())
-            if new:
-                self._fan_outs[path] = new
+            changed = old != new
+            if new:  # (unchanged: the objects stay those the derived maps hold)
+                self._fan_outs[path] = new if changed else old
             else:
                 self._fan_outs.pop(path, None)
-            if old != new:
-                self._by_target = None
-        return {f.key for f in old} != {f.key for f in new}
+            same = not changed or _same_fan_outs(old, new)
+            if changed:
+                if same:  # moved only (a keystroke above them): the new ones where they were
+                    self._swap_fan_outs(old, new)
+                else:
+                    self._by_target = None
+        return not same and {f.key for f in old} != {f.key for f in new}
+
+    def _swap_fan_outs(self, old: tuple[FanOut, ...], new: tuple[FanOut, ...]) -> None:
+        """Put a file's new fan-out places in place of the old ones in what is derived from
+        them (`_same_fan_outs`; called with the lock held)."""
+        if self._by_target is None:
+            return
+        swap = {id(o): n for o, n in zip(old, new, strict=True) if o is not n}
+        for target, f in self._by_target.items():
+            moved = swap.get(id(f))
+            if moved is not None:
+                self._by_target[target] = moved
+        for target, group in self._children.items():
+            if any(id(f) in swap for f in group):
+                self._children[target] = [swap.get(id(f), f) for f in group]
 
     def remove(self, path: Path) -> None:
         with self._lock:
@@ -785,6 +828,23 @@ class ProjectIndex:
         self._by_id = None
         self._ids = {}
         self._with_id = {}
+
+    def _swap_entries(self, old: tuple[TaskEntry, ...], new: tuple[TaskEntry, ...]) -> None:
+        """Put a file's new entries in place of its old ones in what is derived from the
+        entries, when they are the same tasks (`_same_tasks`): that then stays valid (called
+        with the lock held). Each id's entries keep their order (the file's stand where they
+        stood). A keystroke in a file of 237 tasks moves half of them: rebuilding the map made
+        every `with_id` of its whole-file check filter its entries again."""
+        swap = {id(o): n for o, n in zip(old, new, strict=True) if o is not n}
+        ids = {n.id for n in swap.values()}
+        if self._by_id is not None:
+            for task_id in ids:
+                group = self._by_id.get(task_id)
+                if group is not None:
+                    self._by_id[task_id] = [swap.get(id(e), e) for e in group]
+        for key, group in self._with_id.items():
+            if key[0] in ids:
+                self._with_id[key] = [swap.get(id(e), e) for e in group]
 
     def _id_map_locked(self) -> dict[str, list[TaskEntry]]:
         if self._by_id is None:
@@ -1123,6 +1183,28 @@ class ProjectIndex:
                 if f.project == project
             )
         return frozenset(keys)
+
+
+def _same_tasks(old: tuple[TaskEntry, ...], new: tuple[TaskEntry, ...]) -> bool:
+    """Whether two lists of a file's entries are the same tasks in the same order (each of the
+    same id, path and project, and with a retry policy of its own or not alike), whatever
+    their places and options: then what other files' findings depend on is the same."""
+    return len(old) == len(new) and all(  # (tuples compare equal items by identity first)
+        o is n or (o.id, o.own_retry, o.path, o.project) == (n.id, n.own_retry, n.path, n.project)
+        for o, n in zip(old, new, strict=True)
+    )
+
+
+def _same_fan_outs(old: tuple[FanOut, ...], new: tuple[FanOut, ...]) -> bool:
+    """Whether two lists of a file's fan-out places say the same in the same order, whatever
+    their places: then their keys are the same, and so is which is first for each task."""
+    return len(old) == len(new) and all(
+        o is n or _fan_out_fields(o) == _fan_out_fields(n) for o, n in zip(old, new, strict=True)
+    )
+
+
+def _fan_out_fields(f: FanOut) -> tuple[object, ...]:
+    return (f.how, f.task_id, f.module, f.name, f.parent, f.via, f.path, f.project)
 
 
 def _retry_less(entries: tuple[TaskEntry, ...]) -> frozenset[tuple[str, Path]]:

@@ -248,6 +248,16 @@ def _top_exports(model: FileModel) -> list[ts.Node]:
     return [n for n in model.of("export") if n.parent is not None and n.parent.type == "program"]
 
 
+def _top_export_statements(model: FileModel) -> list[tuple[ts.Node, bytes, bool]]:
+    """The top-level export statements with their text and whether they parsed without
+    errors (a model built from pieces has them at hand: its statements of that type)."""
+    if model.pieces is not None:
+        return [
+            (p.node, p.text, p.clean) for p in model.pieces if p.node.type == "export_statement"
+        ]
+    return [(n, n.text or b"", not n.has_error) for n in _top_exports(model)]
+
+
 def _is_type_export(node: ts.Node) -> bool:
     return any(c.type == "type" for c in node.children)
 
@@ -305,9 +315,7 @@ def module_links(model: FileModel, entry: bool | None, project: Path | None = No
     cache = model.piece_cache
     known = cache.exports if cache is not None else {}
     kept: dict[bytes, _ExportParts | None] = {}
-    for node in _top_exports(model):
-        statement = node.text or b""
-        clean = not node.has_error
+    for node, statement, clean in _top_export_statements(model):
         parts = known[statement] if clean and statement in known else _export_parts(node)
         if clean:
             kept[statement] = parts

@@ -6,7 +6,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
 import tree_sitter as ts
 
@@ -158,30 +158,53 @@ def file_fact(
 
 def _file_fact(ctx: FileContext, fact: FileFact[T]) -> T:
     whole = ctx.model._file  # the framework's way to the whole file, not a rule's
-    if fact.tokens and not any(ctx.mentions(t) for t in fact.tokens):
-        return fact.combine([])
     pieces, cache = whole.pieces, whole.piece_cache
     if pieces is None or cache is None:
+        if fact.tokens and not any(ctx.mentions(t) for t in fact.tokens):
+            return fact.combine([])
         return fact.of(replace(ctx, model=whole))
+    # Values are kept by statement text, for the SDK names in force (compared once: hashing
+    # them into each statement's key cost more than the lookup); a statement without the
+    # fact's tokens is kept as contributing nothing (_NOTHING), not searched again (nor is
+    # the whole text, on each keystroke: a file without them has only such statements).
     names = whole.names_key
     known = cache.facts.get(fact.name, {})
-    missing = sum(1 for p in pieces if (p.text, names) not in known)
+    if known.get(_NAMES) != names:
+        known = {}
+    found: list[object] = [known.get(p.text) if p.clean else None for p in pieces]
+    if fact.tokens:
+        found = [
+            _NOTHING if value is None and not any(t in p.text for t in fact.tokens) else value
+            for p, value in zip(pieces, found, strict=True)
+        ]
+    missing = sum(1 for value in found if value is None)
     if missing * 2 > len(pieces):
         whole.of("call")  # collect the whole file once: the views below then cost little
     values: list[T] = []
-    kept: dict[tuple[bytes, object], object] = {}
-    for piece in pieces:
-        if fact.tokens and not any(t in piece.text for t in fact.tokens):
-            continue
-        key = (piece.text, names)
-        value = known.get(key) if piece.clean else None
+    kept: dict[object, object] = {_NAMES: names}
+    for piece, value in zip(pieces, found, strict=True):
         if value is None:
             value = fact.of(replace(ctx, model=whole.view([piece.span])))
         if piece.clean:
-            kept[key] = value
-        values.append(value)  # type: ignore[arg-type]
+            kept[piece.text] = value
+        if value is not _NOTHING:
+            values.append(value)  # type: ignore[arg-type]
+    # The same values as last version (most are the same objects): the same combined value,
+    # not combined again (a union of 400 statements' graphs), and the same object, which the
+    # kept findings' key then compares at once.
+    before = known.get(_COMBINED)
+    if before is not None and cast(tuple[list[T], T], before)[0] == values:
+        combined = cast(tuple[list[T], T], before)[1]
+    else:
+        combined = fact.combine(values)
+    kept[_COMBINED] = (values, combined)
     cache.facts[fact.name] = kept  # this version's statements only
-    return fact.combine(values)
+    return combined
+
+
+_NAMES = ("names",)  # the key of the SDK names a fact's kept values are for
+_NOTHING = object()  # what a statement without the fact's tokens contributes
+_COMBINED = ("combined",)  # the key of the last values and what they combined to
 
 
 Check = Callable[[FileContext], Iterator[Report]]  # a rule that is not `whole_file`

@@ -451,11 +451,31 @@ class Declarations:
     """The variable declarators of one file by name: declared_value without a scan of every
     declarator per lookup, and aware of parameters that shadow a declaration."""
 
-    def __init__(self, declarators: list[ts.Node]) -> None:
+    def __init__(
+        self,
+        declarators: list[ts.Node],
+        module: Callable[[str], list[ts.Node]] | None = None,
+    ) -> None:
         # The declarators, not the model: the model keeps this object (a cycle would hold a
         # whole file's model until the collector's next full pass).
         self.declarators = declarators
+        # With `module` (FileView.module_declarators_named), `declarators` are a view's own
+        # and `module(name)` gives the others of a name, found when first asked.
+        self._module = module
         self._by_name: dict[str, list[ts.Node]] | None = None
+        self._merged: dict[str, list[ts.Node]] = {}
+
+    def named(self, name: str) -> list[ts.Node]:
+        """The declarators of a name, in source order."""
+        own = self.by_name.get(name, [])
+        if self._module is None:
+            return own
+        merged = self._merged.get(name)
+        if merged is None:
+            module = self._module(name)
+            merged = sorted([*module, *own], key=_start) if own else module
+            self._merged[name] = merged
+        return merged
 
     @property
     def by_name(self) -> dict[str, list[ts.Node]]:
@@ -476,7 +496,7 @@ class Declarations:
             if target is not None and target.type == "identifier":
                 name = text(target)
                 by_name[name] = sorted([*by_name.get(name, ()), decl], key=_start)
-        out = Declarations([*self.declarators, *extra])
+        out = Declarations([*self.declarators, *extra], self._module)
         out._by_name = by_name
         return out
 
@@ -485,7 +505,7 @@ class Declarations:
         enclosing scope; None when there is none, or a parameter in between shadows it."""
         name = text(ident)
         best = scope = None
-        for decl in self.by_name.get(name, ()):
+        for decl in self.named(name):
             if decl.start_byte >= ident.start_byte:
                 break
             holder = enclosing_statement_function(decl)
@@ -505,6 +525,9 @@ def declarations_of(model: FileView) -> Declarations:
     """The file's shared Declarations index (of the whole file, also for a view). A view of
     a model built from pieces that has not collected the whole file's nodes gets its own: the
     declarators outside functions (the only ones in scope elsewhere) and those in the view."""
+    module = model.module_declarators_named()
+    if module is not None:  # (its own declarators, and the module's found by name)
+        return model.memo("declarations", lambda: Declarations(model.own_declarators(), module))
     return model.in_scope("declarations", Declarations, Declarations.with_more)
 
 

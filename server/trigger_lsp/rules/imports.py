@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from trigger_lsp.analysis.imports import SDK_ROOT, SDK_V3, Import
+from trigger_lsp.analysis.model import FileModel, FileView
 from trigger_lsp.analysis.syntax import (
     FUNCTION_TYPES,
     ancestors,
@@ -174,10 +175,21 @@ def _specifier_fix(source_node: ts.Node, target: str) -> Fix:
     return Fix((Edit(source_node.start_byte + 1, source_node.end_byte - 1, target),))
 
 
+def _exports_from(model: FileView) -> list[ts.Node]:
+    """The export statements that may name a module (`export ... from "..."`): in a model
+    built from pieces, those of the top-level statements whose text has `from` (the keyword
+    before the module; or any statement with a syntax error, where the parser may have made
+    up a missing `from`), not each of a 10,000-line file's 300 exports on every keystroke."""
+    if not isinstance(model, FileModel) or model.pieces is None or model.gathered:
+        return model.of("export")
+    has = {id(p) for p in model.pieces_with(b"from") or []}
+    return [n for p in model.pieces if not p.clean or id(p) in has for n in p.sparse("export")]
+
+
 def _v3_subpath_sources(ctx: FileContext) -> list[ts.Node]:
     """String nodes naming "@trigger.dev/sdk/v3" in imports, re-exports and requires."""
     found = {imp.source_node.start_byte: imp.source_node for imp in ctx.model.imports}
-    for statement in ctx.model.of("export"):
+    for statement in _exports_from(ctx.model):
         source = statement.child_by_field_name("source")  # `export ... from "..."`
         if source is not None:
             found.setdefault(source.start_byte, source)
