@@ -306,8 +306,8 @@ class TriggerLanguageServer(LanguageServer):
 
     def warm_later(self, uri: str, delay: float = WARM_PAUSE_S) -> None:
         """After a whole-file analysis, prepare the per-statement findings that make the next
-        edit cheap, a slice at a time, between requests (and a document to check again for a
-        client that pulls: its analysis, see `_behind`)."""
+        edit cheap, a slice at a time, between requests (and first analyse a document to check
+        again, see `_behind`)."""
         if uri in self._warming:
             return
         try:
@@ -327,7 +327,10 @@ class TriggerLanguageServer(LanguageServer):
             self.warm_later(uri, WARM_IDLE_S)  # requests (or its analysis) go first
         elif self._behind(doc):  # to check again (`refresh`): analysed before the client asks
             self.publish(uri, doc.version)
-            self.warm_later(uri)
+            # (then its statements; a client that pulls before the workspace index is complete
+            # gets the document indexed only, and its own pull analyses it)
+            if doc.analyzed_version == doc.version or uri in self.session.in_flight:
+                self.warm_later(uri)
         elif self._cheap(doc) and uri not in self.session.warming:
             if warm_step(doc.statements, WARM_SLICE_S):
                 self.warm_later(uri)
