@@ -88,3 +88,37 @@ def test_a_mismatch_found_while_idle_has_the_document_analysed_again(tmp_path: P
         assert doc.analyzed_version is None  # the next request analyses it again
 
     asyncio.run(serving())
+
+
+def test_a_document_to_check_again_before_the_index_is_complete_is_not_published_in_a_loop(
+    tmp_path: Path,
+) -> None:
+    """For a client that pulls, a document is only indexed until the workspace index is
+    complete (its first pull analyses it). Asked to check it again meanwhile (another file's
+    ids changed), the idle step publishes it once and waits for the pull or the index, instead
+    of publishing it again at every idle millisecond."""
+    from trigger_lsp.lsp.server import create_server
+
+    write(tmp_path, {"package.json": PACKAGE})
+    server = create_server()
+    session = server.session
+    session.pull_diagnostics = True  # (the index is not done: session.index_done not set)
+    published: list[str] = []
+    publish = server.publish
+
+    def counted(uri: str, version: int | None) -> None:
+        published.append(uri)
+        publish(uri, version)
+
+    server.publish = counted  # type: ignore[method-assign]
+
+    async def serving() -> None:
+        uri = opened(session, tmp_path)
+        doc = session.store.get(uri)
+        assert doc is not None
+        server.refresh([doc])
+        await asyncio.sleep(0.3)
+        assert doc.analyzed_version is None  # (indexed only: the pull analyses it)
+
+    asyncio.run(serving())
+    assert 1 <= len(published) <= 2
