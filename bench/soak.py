@@ -128,6 +128,7 @@ def main() -> None:
         if not chunk:
             continue
         lat = sorted(x[1] for x in chunk)
+        worst = max(chunk, key=lambda x: x[1])  # (when: the first edits meet the first analyses)
         rss = [x[2] for x in chunk if x[2] >= 0]
         rows.append(
             [
@@ -135,7 +136,7 @@ def main() -> None:
                 str(len(chunk)),
                 f"{statistics.median(lat):.1f}",
                 f"{lat[int(len(lat) * 0.95)]:.1f}",
-                f"{lat[-1]:.1f}",
+                f"{lat[-1]:.1f} (at {worst[0]:.1f} s)",
                 f"{min(rss):.0f}-{max(rss):.0f}" if rss else "-",
             ]
         )
