@@ -79,6 +79,9 @@ class Layout:
     # of text with errors depends on the text around it, so its findings are never kept.
     clean: list[bool]
     clean_skeleton: bool
+    # Each task statement's text (a piece's own bytes when the model has pieces: hashed once
+    # for every lookup of the version).
+    texts: list[bytes]
 
     def skeleton_spans(self, size: int) -> list[Span]:
         out, at = [], 0
@@ -130,10 +133,12 @@ def layout_of(prepared: Prepared) -> Layout:
     ctx = prepared.ctx
     root = ctx.tree.root_node
     spans: list[Span] = []
+    texts: dict[Span, bytes] = {}
     signature: list[tuple[object, ...]] = []
     for task in ctx.model.tasks:
         if task.piece is not None:  # a model built from pieces knows the statement
             span = task.piece.span
+            texts[span] = task.piece.text
         else:
             node: ts.Node = task.call
             while node.parent is not None and node.parent != root:
@@ -160,7 +165,11 @@ def layout_of(prepared: Prepared) -> Layout:
         elif child.has_error or child.is_missing:
             clean_skeleton = False
     return Layout(
-        spans, (bytes(skeleton), tuple(signature)), [clean[s] for s in spans], clean_skeleton
+        spans,
+        (bytes(skeleton), tuple(signature)),
+        [clean[s] for s in spans],
+        clean_skeleton,
+        [texts.get(s) or ctx.source[s[0] : s[1]] for s in spans],
     )
 
 
@@ -225,7 +234,7 @@ def warm_step(cache: StatementCache, budget_s: float) -> bool:
     if cache.pending is None or cache.disabled:
         return False
     prepared, layout, rules = cache.pending
-    source, path = prepared.ctx.source, prepared.ctx.path
+    path = prepared.ctx.path
     stop = time.perf_counter() + budget_s
     errors: list[RuleError] = []
     skeleton = layout.clean_skeleton and any(
@@ -234,8 +243,7 @@ def warm_step(cache: StatementCache, budget_s: float) -> bool:
     if skeleton and not _check(cache, prepared, layout, None, None, rules, errors, path):
         return False
     done = 0
-    for span, clean in zip(layout.spans, layout.clean, strict=True):
-        text = source[span[0] : span[1]]
+    for span, clean, text in zip(layout.spans, layout.clean, layout.texts, strict=True):
         todo = _todo(cache, text, cache.by_text.get(text), cache.index_by_text.get(text))
         if not clean or not any(todo):
             continue
@@ -411,8 +419,7 @@ def _worth_attributing(
 ) -> list[tuple[Rule, Severity | None]]:
     """The rules to run once on the whole model and attribute (see the module's docstring):
     those whose kept findings more than a quarter of the statements (and two or more) lack."""
-    source = prepared.ctx.source
-    texts = [source[a:b] for (a, b), ok in zip(layout.spans, layout.clean, strict=True) if ok]
+    texts = [t for t, ok in zip(layout.texts, layout.clean, strict=True) if ok]
 
     def enough(missing: int) -> bool:
         return missing >= ATTRIBUTE_MIN and missing * 4 > len(layout.spans)
@@ -433,7 +440,7 @@ def _attribute(
     (or the skeleton), where none are kept, as unverified; False when a finding lies across
     statements (the cache is then disabled). Statements with syntax errors, and statements
     of one text whose findings differ, are left to their views."""
-    source, path = prepared.ctx.source, prepared.ctx.path
+    path = prepared.ctx.path
     units: dict[Span | None, list[Kept]] = {}
     for finding in found:
         placed = _unit(layout, _offsets(finding, path))
@@ -448,10 +455,9 @@ def _attribute(
     differ: set[bytes | None] = set()
     if layout.clean_skeleton:
         by_text[None] = _split(units.get(None, []), rules)
-    for span, clean in zip(layout.spans, layout.clean, strict=True):
+    for span, clean, text in zip(layout.spans, layout.clean, layout.texts, strict=True):
         if not clean:
             continue
-        text = source[span[0] : span[1]]
         split = _split(units.get(span, []), rules)
         same = by_text.setdefault(text, split)
         if same is not split and any(
@@ -501,7 +507,6 @@ def _scoped_findings(
     rules: list[tuple[Rule, Severity | None]],
     errors: list[RuleError],
 ) -> list[Finding] | None:
-    source = prepared.ctx.source
     skeleton_kept = _skeleton_kept(cache, prepared, layout, rules, errors)
     if skeleton_kept is None:
         return None
@@ -509,8 +514,7 @@ def _scoped_findings(
     current: dict[bytes, list[Kept]] = {}  # only this version's statements stay kept
     current_index: dict[bytes, list[Kept]] = {}
     placed: dict[bytes, tuple[object, list[Kept], list[Kept], list[Finding]]] = {}
-    for span, clean in zip(layout.spans, layout.clean, strict=True):
-        text = source[span[0] : span[1]]
+    for span, clean, text in zip(layout.spans, layout.clean, layout.texts, strict=True):
         found = _entries(cache, prepared, layout, span, text, clean, rules, errors)
         if found is None:
             return None
