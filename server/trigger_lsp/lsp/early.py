@@ -52,9 +52,7 @@ EARLY_DONE_S = 0.01  # once the open documents have their diagnostics: for more 
 # (VS Code: some 0.3 to 3 s after opening it, with TypeScript starting beside it). Waiting
 # for that pull costs nothing: the protocol library loads meanwhile (see `Preload`).
 EARLY_PULL_S = 3.0
-# How often a paused preload looks whether the main thread is importing (each look takes the
-# interpreter's lock from the main thread, for a moment)
-PRELOAD_POLL_S = 0.05
+PRELOAD_POLL_S = 0.005  # how often a waiting preload looks whether the main thread imports
 # Requests that change nothing: left to the server while the first answers go on.
 READING = frozenset(
     {
@@ -283,36 +281,23 @@ class Preload:
     """
 
     EVENTS = frozenset({"compile", "exec", "import"})
-    # While it runs, the interpreter's switch interval is shortened: a message that wakes the
-    # main thread finds the lock held by the load, which keeps it until its next event or the
-    # interval's end (5 ms by default; 300 lines, first diagnostics 22 ms instead of 17).
-    SWITCH_S = 0.0005
 
     def __init__(self, waiting: threading.Event) -> None:
         self.waiting = waiting
         self.released = False
         self.thread: int | None = None
         self.main = threading.get_ident()
-        self._interval: float | None = None  # the switch interval to restore
 
     def start(self) -> None:
         try:  # (for the process' life: a released hook returns at once)
             sys.addaudithook(self._hook)
         except Exception:  # refused by a hook of the host: the server loads it when it starts
             return
-        self._interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._interval, self.SWITCH_S))
         threading.Thread(target=self._run, name="trigger-lsp-preload", daemon=True).start()
 
     def release(self) -> None:
         self.released = True
         self.waiting.set()  # (a paused load goes on at once)
-        self._restore()
-
-    def _restore(self) -> None:
-        interval, self._interval = self._interval, None
-        if interval is not None:
-            sys.setswitchinterval(interval)
 
     def load(self) -> None:
         """Only the protocol library: the thread never imports this package, so it cannot wait
@@ -330,15 +315,13 @@ class Preload:
             return
         finally:
             self.released = True
-            self._restore()
 
     def _hook(self, event: str, args: object) -> None:
         if self.released or event not in self.EVENTS or threading.get_ident() != self.thread:
             return
-        while not self.waiting.is_set():
+        while not self.waiting.wait(PRELOAD_POLL_S):
             if self.released or self._main_importing():
                 return
-            self.waiting.wait(PRELOAD_POLL_S)
 
     def _main_importing(self) -> bool:
         frame = sys._current_frames().get(self.main)
