@@ -52,7 +52,9 @@ EARLY_DONE_S = 0.01  # once the open documents have their diagnostics: for more 
 # (VS Code: some 0.3 to 3 s after opening it, with TypeScript starting beside it). Waiting
 # for that pull costs nothing: the protocol library loads meanwhile (see `Preload`).
 EARLY_PULL_S = 3.0
-PRELOAD_POLL_S = 0.005  # how often a waiting preload looks whether the main thread imports
+# How often a paused preload looks whether the main thread is importing (each look takes the
+# interpreter's lock from the main thread for a moment)
+PRELOAD_POLL_S = 0.05
 # Requests that change nothing: left to the server while the first answers go on.
 READING = frozenset(
     {
@@ -319,9 +321,10 @@ class Preload:
     def _hook(self, event: str, args: object) -> None:
         if self.released or event not in self.EVENTS or threading.get_ident() != self.thread:
             return
-        while not self.waiting.wait(PRELOAD_POLL_S):
+        while not self.waiting.is_set():
             if self.released or self._main_importing():
                 return
+            self.waiting.wait(PRELOAD_POLL_S)
 
     def _main_importing(self) -> bool:
         frame = sys._current_frames().get(self.main)
